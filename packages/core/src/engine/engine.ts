@@ -1,0 +1,125 @@
+/**
+ * @file Picks the fastest tfjs backend that loads here and says which.
+ *
+ * Order: native TensorFlow (`@tensorflow/tfjs-node`, an optional dependency whose install
+ * needs the network), then WebAssembly (with the training kernels latentkit adds), then the
+ * pure-JS cpu backend. `LATENTKIT_BACKEND=node|wasm|cpu` forces one.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { BackendUnavailableError, InvalidArgumentError } from '../errors/errors.js';
+import { registerWasmKernels } from '../kernels/register.js';
+
+/** Backends latentkit knows, in order of preference. */
+export type BackendName = 'node' | 'wasm' | 'cpu';
+
+/** What {@link initEngine} chose and why. */
+export interface EngineInfo {
+  /** The backend now active. */
+  backend: BackendName;
+  /** The tfjs name of that backend (`tensorflow`, `wasm`, `cpu`). */
+  tfBackend: string;
+  /** Whether the choice was forced (option or `LATENTKIT_BACKEND`). */
+  forced: boolean;
+  /** Why each better backend was skipped. */
+  skipped: { backend: BackendName; reason: string }[];
+  /** tfjs version in use. */
+  tfjsVersion: string;
+}
+
+/** Options of {@link initEngine}. */
+export interface EngineOptions {
+  /** Force a backend; overrides `LATENTKIT_BACKEND`. */
+  backend?: BackendName;
+}
+
+const ORDER: BackendName[] = ['node', 'wasm', 'cpu'];
+const TF_NAME: Record<BackendName, string> = { node: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
+// A variable, not a literal, so TypeScript and bundlers do not require the optional package.
+const TFJS_NODE = ['@tensorflow', 'tfjs-node'].join('/');
+
+let current: EngineInfo | undefined;
+let pending: Promise<EngineInfo> | undefined;
+
+async function tryBackend(name: BackendName): Promise<string | undefined> {
+  try {
+    if (name === 'node') {
+      await import(TFJS_NODE);
+      if (!tf.findBackend('tensorflow') && !tf.engine().registryFactory['tensorflow']) {
+        return `${TFJS_NODE} loaded but registered no 'tensorflow' backend (a second copy of tfjs-core?)`;
+      }
+    }
+    if (name === 'wasm') registerWasmKernels();
+    const ok = await tf.setBackend(TF_NAME[name]);
+    if (!ok) return `tf.setBackend('${TF_NAME[name]}') returned false`;
+    await tf.ready();
+    return undefined;
+  } catch (e) {
+    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    return name === 'node' ? `cannot import ${TFJS_NODE} (${msg})` : msg;
+  }
+}
+
+function parseBackend(value: string, source: string): BackendName {
+  const v = value.trim().toLowerCase();
+  if (v === 'tensorflow') return 'node';
+  if ((ORDER as string[]).includes(v)) return v as BackendName;
+  throw new InvalidArgumentError(`${source}='${value}' is not a backend; use one of: ${ORDER.join(', ')}.`);
+}
+
+/**
+ * Initialises tfjs once per process with the best backend that loads, and reports it.
+ * Later calls return the same info (a different forced backend switches).
+ *
+ * @returns which backend is active and why better ones were skipped.
+ * @throws {BackendUnavailableError} when a forced backend cannot load.
+ * @example
+ * ```ts
+ * const engine = await initEngine();
+ * console.log(engine.backend); // 'wasm' where tfjs-node is not installed
+ * ```
+ */
+export function initEngine(options: EngineOptions = {}): Promise<EngineInfo> {
+  const env = process.env.LATENTKIT_BACKEND;
+  const forced = options.backend ?? (env ? parseBackend(env, 'LATENTKIT_BACKEND') : undefined);
+  if (current && (!forced || forced === current.backend)) return Promise.resolve(current);
+  if (pending && !forced) return pending;
+  pending = (async () => {
+    const skipped: EngineInfo['skipped'] = [];
+    const candidates = forced ? [forced] : ORDER;
+    for (const name of candidates) {
+      const reason = await tryBackend(name);
+      if (reason === undefined) {
+        current = { backend: name, tfBackend: TF_NAME[name], forced: !!forced, skipped, tfjsVersion: tf.version.tfjs };
+        return current;
+      }
+      if (forced) {
+        throw new BackendUnavailableError(`Backend '${name}' was requested but cannot load: ${reason}.`, {
+          hint:
+            name === 'node'
+              ? 'Install @tensorflow/tfjs-node with network access, or unset LATENTKIT_BACKEND.'
+              : 'Unset LATENTKIT_BACKEND to let latentkit pick a backend that loads.',
+        });
+      }
+      skipped.push({ backend: name, reason });
+    }
+    throw new BackendUnavailableError(
+      `No tfjs backend could load: ${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')}.`,
+    );
+  })();
+  pending.catch(() => {}).finally(() => (pending = undefined));
+  return pending;
+}
+
+/** The active engine, or undefined before {@link initEngine} resolved. */
+export function engineInfo(): EngineInfo | undefined {
+  return current;
+}
+
+/** One line for logs: `backend: wasm (skipped node: cannot import @tensorflow/tfjs-node ...)`. */
+export function describeEngine(info: EngineInfo): string {
+  const why = info.skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ');
+  return `backend: ${info.backend}${info.forced ? ' (forced)' : ''}${why ? ` (skipped ${why})` : ''}`;
+}
+
+export { tf };

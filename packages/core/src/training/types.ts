@@ -1,0 +1,103 @@
+/**
+ * @file Options, events and results of core's single training loop.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { Dataset } from './dataset.js';
+
+/** Optimizers `fit` can build by name. */
+export type OptimizerName = 'adam' | 'adamax' | 'rmsprop' | 'sgd' | 'momentum';
+
+/** What the training loop reports while it runs; a CLI renders these as a progress bar. */
+export type ProgressEvent =
+  | { type: 'start'; epochs: number; batchesPerEpoch: number | undefined; startEpoch: number }
+  | {
+      type: 'batch';
+      epoch: number;
+      epochs: number;
+      batch: number;
+      /** Undefined when the data source does not know its length. */
+      batches: number | undefined;
+      loss: number;
+      samplesPerSecond: number;
+      /** Seconds left in the whole run; undefined until it can be estimated. */
+      etaSeconds: number | undefined;
+    }
+  | {
+      type: 'epoch';
+      epoch: number;
+      epochs: number;
+      loss: number;
+      valLoss: number | undefined;
+      /** Extra per-epoch metrics the model reports (e.g. `kl`, `recon`). */
+      metrics: Record<string, number>;
+      samplesPerSecond: number;
+      seconds: number;
+      etaSeconds: number;
+      numTensors: number;
+    }
+  | { type: 'checkpoint'; epoch: number; dir: string }
+  | { type: 'early-stop'; epoch: number; bestEpoch: number; bestLoss: number }
+  | { type: 'end'; epochs: number; seconds: number };
+
+/** Early stopping on the validation loss (or training loss when there is no validation). */
+export interface EarlyStoppingOptions {
+  /** Epochs without improvement before stopping. @default 5 */
+  patience?: number;
+  /** Smallest decrease that counts as improvement. @default 0 */
+  minDelta?: number;
+  /** Put back the weights of the best epoch when stopping. @default true */
+  restoreBest?: boolean;
+}
+
+/** Per-epoch checkpoints in a folder; `fit` resumes from them when `resume` is set. */
+export interface CheckpointOptions {
+  /** Folder that holds `latest/` (model + trainer state). */
+  dir: string;
+  /** Save every this many epochs. @default 1 */
+  every?: number;
+}
+
+/** Options of `fit`. Everything has a default; see each field. */
+export interface FitOptions<S = unknown> {
+  /** @default 10 */
+  epochs?: number;
+  /** @default 64 */
+  batchSize?: number;
+  /** Shuffle in-memory data each epoch. @default true */
+  shuffle?: boolean;
+  /** Seeds shuffling and any randomness the model uses per step (noise, sampling). @default 42 */
+  seed?: number;
+  /** Held-out samples to compute `valLoss` each epoch. */
+  validationData?: Dataset<S> | S[];
+  /** Fraction of in-memory data held out for validation (ignored with `validationData`). @default 0 */
+  validationSplit?: number;
+  /** @default 1e-3 */
+  learningRate?: number;
+  /** @default 'adam' */
+  optimizer?: OptimizerName | tf.Optimizer;
+  /** Clip each gradient to this global L2 norm. */
+  clipNorm?: number;
+  earlyStopping?: EarlyStoppingOptions | boolean;
+  checkpoint?: CheckpointOptions;
+  /** Continue from `checkpoint.dir/latest` if it exists. @default false */
+  resume?: boolean;
+  /** Stop after this many batches per epoch (benchmarks, smoke runs). */
+  maxBatchesPerEpoch?: number;
+  onProgress?: (event: ProgressEvent) => void;
+  /** Minimum milliseconds between `batch` events. @default 100 */
+  progressIntervalMs?: number;
+  signal?: AbortSignal;
+}
+
+/** The result of `fit`: one entry per completed epoch. */
+export interface History {
+  epochs: number[];
+  loss: number[];
+  valLoss: (number | undefined)[];
+  metrics: Record<string, number>[];
+  /** Epoch (1-based) with the best monitored loss. */
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  seconds: number;
+  samplesPerSecond: number;
+}

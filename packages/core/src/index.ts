@@ -30,6 +30,7 @@ export { registerWasmKernels } from './kernels/register.js';
 
 export { makeLatent, stackLatents, unstackLatents, selectPart, shapeSize } from './latent/latent.js';
 export type { Latent, LatentBatch, Modality } from './latent/latent.js';
+export { writeFileAtomic, tempSibling } from './io/atomic.js';
 export { toMatrix, row } from './math/matrix.js';
 export type { Matrix, MatrixLike } from './math/matrix.js';
 export { createRng, createNormalRng, shuffledIndices } from './math/random.js';

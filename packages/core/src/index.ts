@@ -36,6 +36,29 @@ export type { Matrix, MatrixLike } from './math/matrix.js';
 export { createRng, createNormalRng, shuffledIndices } from './math/random.js';
 
 export type { Encoder, Decoder, Autoencoder, ModelConfig, Json } from './model/types.js';
+export { TfAutoencoder } from './model/tf-autoencoder.js';
+export type { BatchingOptions } from './model/tf-autoencoder.js';
+export { registerModels, registeredKinds, loadModel } from './model/registry.js';
+export type { ModelClass } from './model/registry.js';
+export { VectorAutoencoder, resolveVectorAutoencoderConfig, denseStack } from './model/vector-autoencoder.js';
+export type { VectorAutoencoderOptions, VectorAutoencoderConfig, DenseActivation } from './model/vector-autoencoder.js';
+export {
+  saveModelFolder,
+  readModelFolder,
+  readManifest,
+  assertSafeRelativePath,
+  MODEL_FORMAT_VERSION,
+  MANIFEST_FILE,
+} from './io/model-folder.js';
+export type {
+  ModelManifest,
+  ModelFolderContents,
+  LoadedModelFolder,
+  ReadModelFolderOptions,
+  TrainingSummary,
+} from './io/model-folder.js';
+export { train, evaluateLoss } from './training/trainer.js';
+export type { TrainingProblem, TensorBatch, StepContext, LossOutput } from './training/trainer.js';
 export { ArrayDataset, fromBatches, asDataset } from './training/dataset.js';
 export type { Dataset, BatchOptions } from './training/dataset.js';
 export type {

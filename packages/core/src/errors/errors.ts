@@ -40,72 +40,72 @@ export class LatentkitError extends Error {
 
 /** A tensor or array had a shape other than the one required. */
 export class ShapeMismatchError extends LatentkitError {
-  override readonly code = 'LK_SHAPE_MISMATCH';
+  override readonly code: string = 'LK_SHAPE_MISMATCH';
 }
 
 /** An argument or option is out of range or of the wrong type. */
 export class InvalidArgumentError extends LatentkitError {
-  override readonly code = 'LK_INVALID_ARGUMENT';
+  override readonly code: string = 'LK_INVALID_ARGUMENT';
 }
 
 /** A requested backend (`LATENTKIT_BACKEND`) could not be loaded. */
 export class BackendUnavailableError extends LatentkitError {
-  override readonly code = 'LK_BACKEND_UNAVAILABLE';
+  override readonly code: string = 'LK_BACKEND_UNAVAILABLE';
 }
 
 /** A model folder names a `kind` that no loaded package registered. */
 export class UnknownModelKindError extends LatentkitError {
-  override readonly code = 'LK_UNKNOWN_MODEL_KIND';
+  override readonly code: string = 'LK_UNKNOWN_MODEL_KIND';
 }
 
 /** A model folder is malformed: bad JSON, wrong types, unsafe paths, missing files. */
 export class ModelFormatError extends LatentkitError {
-  override readonly code = 'LK_MODEL_FORMAT';
+  override readonly code: string = 'LK_MODEL_FORMAT';
 }
 
 /** A file in a model folder does not match the sha256 recorded in `latentkit.json`. */
 export class ChecksumMismatchError extends ModelFormatError {
-  override readonly code = 'LK_CHECKSUM_MISMATCH';
+  override readonly code: string = 'LK_CHECKSUM_MISMATCH';
 }
 
 /** A model folder holds a model of another modality or class than the caller asked for. */
 export class ModelMismatchError extends ModelFormatError {
-  override readonly code = 'LK_MODEL_MISMATCH';
+  override readonly code: string = 'LK_MODEL_MISMATCH';
 }
 
 /** A model folder was written by a format version this release cannot read. */
 export class UnsupportedFormatVersionError extends ModelFormatError {
-  override readonly code = 'LK_UNSUPPORTED_FORMAT_VERSION';
+  override readonly code: string = 'LK_UNSUPPORTED_FORMAT_VERSION';
 }
 
 /** A path would lead outside the folder it must stay in (`../`, absolute, symlink out). */
 export class PathEscapeError extends LatentkitError {
-  override readonly code = 'LK_PATH_ESCAPE';
+  override readonly code: string = 'LK_PATH_ESCAPE';
 }
 
 /** An input file (image, audio, dataset) cannot be decoded. */
 export class DecodeError extends LatentkitError {
-  override readonly code = 'LK_DECODE';
+  override readonly code: string = 'LK_DECODE';
 }
 
 /** An input is valid but uses an encoding or feature latentkit does not support. */
 export class UnsupportedFormatError extends DecodeError {
-  override readonly code = 'LK_UNSUPPORTED_FORMAT';
+  override readonly code: string = 'LK_UNSUPPORTED_FORMAT';
 }
 
 /** An input exceeds a safety limit (pixels, samples, bytes, sequence length). */
 export class InputTooLargeError extends LatentkitError {
-  override readonly code = 'LK_INPUT_TOO_LARGE';
+  override readonly code: string = 'LK_INPUT_TOO_LARGE';
 }
 
 /** An input is empty where content is required (zero-length file, empty sentence). */
 export class EmptyInputError extends LatentkitError {
-  override readonly code = 'LK_EMPTY_INPUT';
+  override readonly code: string = 'LK_EMPTY_INPUT';
 }
 
 /** Training produced a NaN or infinite loss. */
 export class NonFiniteLossError extends LatentkitError {
-  override readonly code = 'LK_NON_FINITE_LOSS';
+  override readonly code: string = 'LK_NON_FINITE_LOSS';
   constructor(
     readonly epoch: number,
     readonly batch: number,
@@ -122,15 +122,15 @@ export class NonFiniteLossError extends LatentkitError {
 
 /** A pretrained model is neither in a local folder nor reachable on the hub. */
 export class ModelNotFoundError extends LatentkitError {
-  override readonly code = 'LK_MODEL_NOT_FOUND';
+  override readonly code: string = 'LK_MODEL_NOT_FOUND';
 }
 
 /** A dataset folder or file is missing or malformed. */
 export class DatasetError extends LatentkitError {
-  override readonly code = 'LK_DATASET';
+  override readonly code: string = 'LK_DATASET';
 }
 
 /** The operation was aborted through an `AbortSignal`. */
 export class AbortError extends LatentkitError {
-  override readonly code = 'LK_ABORTED';
+  override readonly code: string = 'LK_ABORTED';
 }

@@ -1,0 +1,433 @@
+/**
+ * @file The latentkit model folder: `latentkit.json` plus one tfjs layers-format network per
+ * sub-model, each loadable by plain tfjs (`tf.loadLayersModel('.../encoder/model.json')`).
+ *
+ * Layout:
+ * ```
+ * my-model/
+ *   latentkit.json                 manifest: format version, kind, config, sha256 of every file
+ *   weights-<id>/encoder/model.json
+ *   weights-<id>/encoder/weights.bin
+ *   weights-<id>/decoder/...       one folder per network
+ *   weights-<id>/<extra files>     e.g. a vocabulary, trainer state
+ * ```
+ *
+ * Why the `weights-<id>` generation folder: `latentkit.json` is the single commit point. A save
+ * writes a fresh generation folder, then atomically replaces `latentkit.json`, then removes
+ * the old generation. A process killed at any moment leaves a folder that loads as either the
+ * old or the new model, and nothing is ever written outside the folder the caller named
+ * (a temporary sibling folder would be).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { lstat, mkdir, open, readdir, readFile, realpath, rm, stat } from 'node:fs/promises';
+import { isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import {
+  ChecksumMismatchError,
+  InvalidArgumentError,
+  ModelFormatError,
+  ModelMismatchError,
+  PathEscapeError,
+  UnsupportedFormatVersionError,
+} from '../errors/errors.js';
+import type { Json, ModelConfig } from '../model/types.js';
+import { writeFileAtomic } from './atomic.js';
+
+/** Version of the folder layout this release writes and reads. */
+export const MODEL_FORMAT_VERSION = 1;
+/** Name of the manifest file. */
+export const MANIFEST_FILE = 'latentkit.json';
+
+const MAX_JSON_BYTES = 64 * 1024 * 1024;
+const MAX_WEIGHT_BYTES = 4 * 1024 * 1024 * 1024;
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
+
+/** Summary of how a model was trained, kept in the manifest. */
+export interface TrainingSummary {
+  epochs: number;
+  finalLoss: number;
+  finalValLoss?: number;
+  seconds: number;
+  samples?: number;
+  backend?: string;
+  [key: string]: Json | undefined;
+}
+
+/** Contents of `latentkit.json`. */
+export interface ModelManifest {
+  format: 'latentkit-model';
+  formatVersion: number;
+  kind: string;
+  modality: string;
+  config: ModelConfig;
+  training?: TrainingSummary;
+  /** Folder (relative) holding this generation's files. */
+  root: string;
+  /** Network names; each is `<root>/<name>/model.json`. */
+  networks: string[];
+  /** Every other file, relative to the model folder, with its sha256 and size. */
+  files: Record<string, { sha256: string; bytes: number }>;
+  createdAt: string;
+  library: { name: string; version: string };
+}
+
+/** What {@link saveModelFolder} writes. */
+export interface ModelFolderContents {
+  config: ModelConfig;
+  networks: Record<string, tf.LayersModel>;
+  training?: TrainingSummary;
+  /** Extra files stored beside the networks (vocabularies, trainer state). Names are relative. */
+  extraFiles?: Record<string, Uint8Array | string>;
+}
+
+/** What {@link readModelFolder} returns. Networks are loaded tfjs models owned by the caller. */
+export interface LoadedModelFolder {
+  manifest: ModelManifest;
+  networks: Record<string, tf.LayersModel>;
+  /** Verified bytes of an extra file, or undefined if the folder has none by that name. */
+  extraFile(name: string): Uint8Array | undefined;
+}
+
+/** Expectations {@link readModelFolder} checks before loading anything heavy. */
+export interface ReadModelFolderOptions {
+  /** Refuse a model of another kind (e.g. `image/conv-ae`). */
+  kind?: string | string[];
+  /** Refuse a model of another modality. */
+  modality?: string;
+  /** Skip building tf networks (manifest and extra files only). */
+  manifestOnly?: boolean;
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** A relative path that stays inside its folder: no absolute paths, no `..`, no NUL. */
+export function assertSafeRelativePath(path: unknown, file: string, field: string): string {
+  if (typeof path !== 'string' || path.length === 0 || path.length > 1024) {
+    throw new ModelFormatError(`${file}: ${field} must be a non-empty relative path string, found ${JSON.stringify(path)}.`, { file });
+  }
+  const norm = normalize(path);
+  if (isAbsolute(path) || path.includes('\0') || path.includes('\\') || norm === '..' || norm.startsWith(`..${sep}`) || norm.split(sep).includes('..')) {
+    throw new PathEscapeError(`${file}: ${field} '${path}' points outside the model folder.`, { file });
+  }
+  return norm;
+}
+
+/** Resolves `rel` inside `dir` and refuses symlinks that lead out of it. */
+async function confinedPath(dir: string, rel: string, file: string): Promise<string> {
+  const full = resolve(dir, rel);
+  const realDir = await realpath(dir);
+  let real: string;
+  try {
+    real = await realpath(full);
+  } catch (e) {
+    throw new ModelFormatError(`${file}: missing file '${rel}' in model folder ${dir}.`, { file: full, cause: e });
+  }
+  const r = relative(realDir, real);
+  if (r.startsWith('..') || isAbsolute(r)) {
+    throw new PathEscapeError(`${file}: '${rel}' resolves outside the model folder (symlink to ${real}).`, { file: full });
+  }
+  return full;
+}
+
+async function readBounded(path: string, maxBytes: number, what: string): Promise<Uint8Array> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (e) {
+    throw new ModelFormatError(`Missing ${what}: ${path}.`, { file: path, cause: e });
+  }
+  if (!info.isFile()) throw new ModelFormatError(`${what} ${path} is not a regular file.`, { file: path });
+  if (info.size > maxBytes) {
+    throw new ModelFormatError(`${what} ${path} is ${info.size} bytes, more than the ${maxBytes}-byte limit.`, { file: path });
+  }
+  return new Uint8Array(await readFile(path));
+}
+
+function parseJson(bytes: Uint8Array, file: string): unknown {
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (e) {
+    throw new ModelFormatError(`${file} is not valid JSON (${(e as Error).message}); the file may be truncated.`, { file, cause: e });
+  }
+}
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function expectField<T>(obj: Record<string, unknown>, key: string, type: string, file: string): T {
+  const v = obj[key];
+  const ok = type === 'array' ? Array.isArray(v) : type === 'object' ? isRecord(v) : typeof v === type;
+  if (!ok) {
+    throw new ModelFormatError(`${file}: field '${key}' must be ${type === 'array' || type === 'object' ? `an ${type}` : `a ${type}`}, found ${v === undefined ? 'nothing' : JSON.stringify(v)?.slice(0, 60)}.`, { file });
+  }
+  return v as T;
+}
+
+/** Serialises one network to `model.json` + `weights.bin` bytes (tfjs layers format). */
+async function networkArtifacts(model: tf.LayersModel): Promise<{ modelJson: string; weights: Uint8Array }> {
+  let captured: tf.io.ModelArtifacts | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      captured = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  if (!captured?.weightData || !captured.weightSpecs) throw new ModelFormatError('tfjs produced no weights for a network.');
+  const data = tf.io.CompositeArrayBuffer.join(captured.weightData);
+  const modelJson = {
+    format: 'layers-model',
+    generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
+    convertedBy: null,
+    modelTopology: captured.modelTopology,
+    weightsManifest: [{ paths: ['weights.bin'], weights: captured.weightSpecs }],
+  };
+  return { modelJson: JSON.stringify(modelJson), weights: new Uint8Array(data) };
+}
+
+async function writeSynced(path: string, data: Uint8Array | string): Promise<void> {
+  const fh = await open(path, 'w');
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+async function assertWritableModelDir(dir: string): Promise<void> {
+  let info;
+  try {
+    info = await lstat(dir);
+  } catch {
+    return; // does not exist yet: fine
+  }
+  if (info.isSymbolicLink()) {
+    throw new PathEscapeError(`Refusing to save into ${dir}: it is a symbolic link.`, { file: dir, hint: 'Pass the real folder path.' });
+  }
+  if (!info.isDirectory()) {
+    throw new InvalidArgumentError(`Cannot save a model to ${dir}: it exists and is not a folder.`, { file: dir });
+  }
+  const entries = await readdir(dir);
+  if (entries.length > 0 && !entries.includes(MANIFEST_FILE)) {
+    throw new InvalidArgumentError(
+      `Refusing to save a model into ${dir}: the folder is not empty and holds no ${MANIFEST_FILE}, so it is not a latentkit model.`,
+      { file: dir, hint: 'Choose a new or empty folder.' },
+    );
+  }
+}
+
+/**
+ * Writes a model folder atomically: readers see the old model or the new one, never a mix.
+ * @param dir target folder; created if missing; must be empty or an existing latentkit model.
+ * @throws {InvalidArgumentError} when `dir` is a file or a non-empty folder that is not a model.
+ * @throws {PathEscapeError} when `dir` is a symlink or an extra file name leaves the folder.
+ */
+export async function saveModelFolder(dir: string, contents: ModelFolderContents, libraryVersion = '0.1.0'): Promise<ModelManifest> {
+  await assertWritableModelDir(dir);
+  await mkdir(dir, { recursive: true });
+  const root = `weights-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  const files: ModelManifest['files'] = {};
+  const put = async (rel: string, data: Uint8Array | string) => {
+    const full = join(dir, root, rel);
+    await mkdir(resolve(full, '..'), { recursive: true });
+    await writeSynced(full, data);
+    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+    files[`${root}/${rel}`] = { sha256: sha256(bytes), bytes: bytes.length };
+  };
+  const networks = Object.keys(contents.networks);
+  for (const name of networks) {
+    assertSafeRelativePath(name, MANIFEST_FILE, 'network name');
+    const { modelJson, weights } = await networkArtifacts(contents.networks[name]);
+    await put(`${name}/weights.bin`, weights);
+    await put(`${name}/model.json`, modelJson);
+  }
+  for (const [name, data] of Object.entries(contents.extraFiles ?? {})) {
+    await put(assertSafeRelativePath(name, MANIFEST_FILE, 'extra file name'), data);
+  }
+  const manifest: ModelManifest = {
+    format: 'latentkit-model',
+    formatVersion: MODEL_FORMAT_VERSION,
+    kind: contents.config.kind,
+    modality: contents.config.modality,
+    config: contents.config,
+    ...(contents.training ? { training: contents.training } : {}),
+    root,
+    networks,
+    files,
+    createdAt: new Date().toISOString(),
+    library: { name: 'latentkit', version: libraryVersion },
+  };
+  // The commit point: until this rename lands, the previous manifest (and its generation) rules.
+  await writeFileAtomic(join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
+  // Sweep older generations and temp files left by interrupted saves.
+  for (const entry of await readdir(dir)) {
+    if ((entry.startsWith('weights-') && entry !== root) || entry.startsWith(`.${MANIFEST_FILE}.tmp-`)) {
+      await rm(join(dir, entry), { recursive: true, force: true });
+    }
+  }
+  return manifest;
+}
+
+function validateManifest(raw: unknown, file: string): ModelManifest {
+  if (!isRecord(raw)) throw new ModelFormatError(`${file} must hold a JSON object.`, { file });
+  if (raw.format !== 'latentkit-model') {
+    throw new ModelFormatError(`${file}: field 'format' must be "latentkit-model", found ${JSON.stringify(raw.format)}.`, { file });
+  }
+  const version = expectField<number>(raw, 'formatVersion', 'number', file);
+  if (version !== MODEL_FORMAT_VERSION) {
+    throw new UnsupportedFormatVersionError(
+      `${file}: format version ${version} is not supported by this release (reads version ${MODEL_FORMAT_VERSION}).`,
+      { file, hint: version > MODEL_FORMAT_VERSION ? 'Upgrade latentkit.' : 'Re-save the model with this release.' },
+    );
+  }
+  expectField<string>(raw, 'kind', 'string', file);
+  expectField<string>(raw, 'modality', 'string', file);
+  const config = expectField<Record<string, unknown>>(raw, 'config', 'object', file);
+  if (config.kind !== raw.kind) throw new ModelFormatError(`${file}: config.kind ${JSON.stringify(config.kind)} differs from kind ${JSON.stringify(raw.kind)}.`, { file });
+  assertSafeRelativePath(expectField<string>(raw, 'root', 'string', file), file, 'root');
+  const networks = expectField<unknown[]>(raw, 'networks', 'array', file);
+  networks.forEach((n, i) => assertSafeRelativePath(n, file, `networks[${i}]`));
+  const files = expectField<Record<string, unknown>>(raw, 'files', 'object', file);
+  for (const [name, entry] of Object.entries(files)) {
+    assertSafeRelativePath(name, file, 'files key');
+    if (!isRecord(entry) || typeof entry.sha256 !== 'string' || typeof entry.bytes !== 'number' || !Number.isInteger(entry.bytes) || entry.bytes < 0) {
+      throw new ModelFormatError(`${file}: files['${name}'] must be {sha256: string, bytes: non-negative integer}.`, { file });
+    }
+  }
+  return raw as unknown as ModelManifest;
+}
+
+interface WeightSpecLike {
+  name: string;
+  shape: number[];
+  dtype: string;
+}
+
+function weightBytes(spec: unknown, file: string, index: number): number {
+  if (!isRecord(spec) || typeof spec.name !== 'string' || !Array.isArray(spec.shape) || typeof spec.dtype !== 'string') {
+    throw new ModelFormatError(`${file}: weightsManifest weight ${index} must have name, shape and dtype.`, { file });
+  }
+  if (spec.quantization !== undefined) throw new ModelFormatError(`${file}: quantized weight '${spec.name}' is not supported.`, { file });
+  const per = DTYPE_BYTES[spec.dtype];
+  if (per === undefined) throw new ModelFormatError(`${file}: weight '${spec.name}' has unsupported dtype '${spec.dtype}'.`, { file });
+  let n = per;
+  for (const d of spec.shape) {
+    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
+      throw new ModelFormatError(`${file}: weight '${spec.name}' has an invalid shape [${spec.shape.join(', ')}].`, { file });
+    }
+    n *= d;
+    if (n > MAX_WEIGHT_BYTES) {
+      throw new ModelFormatError(`${file}: weight '${spec.name}' of shape [${spec.shape.join(', ')}] would need more than ${MAX_WEIGHT_BYTES} bytes.`, { file });
+    }
+  }
+  return n;
+}
+
+async function loadNetwork(dir: string, root: string, name: string, verified: Map<string, Uint8Array>): Promise<tf.LayersModel> {
+  const jsonRel = `${root}/${name}/model.json`;
+  const jsonFile = join(dir, jsonRel);
+  const bytes = verified.get(jsonRel);
+  if (!bytes) throw new ModelFormatError(`${MANIFEST_FILE} lists network '${name}' but not its file ${jsonRel}.`, { file: join(dir, MANIFEST_FILE) });
+  const raw = parseJson(bytes, jsonFile);
+  if (!isRecord(raw)) throw new ModelFormatError(`${jsonFile} must hold a JSON object.`, { file: jsonFile });
+  const topology = expectField<Record<string, unknown>>(raw, 'modelTopology', 'object', jsonFile);
+  const groups = expectField<unknown[]>(raw, 'weightsManifest', 'array', jsonFile);
+  const specs: WeightSpecLike[] = [];
+  const chunks: Uint8Array[] = [];
+  let declared = 0;
+  for (const [gi, group] of groups.entries()) {
+    if (!isRecord(group) || !Array.isArray(group.paths) || !Array.isArray(group.weights)) {
+      throw new ModelFormatError(`${jsonFile}: weightsManifest[${gi}] must have 'paths' and 'weights' arrays.`, { file: jsonFile });
+    }
+    let groupBytes = 0;
+    group.weights.forEach((w, wi) => {
+      groupBytes += weightBytes(w, jsonFile, wi);
+      specs.push(w as WeightSpecLike);
+    });
+    declared += groupBytes;
+    if (declared > MAX_WEIGHT_BYTES) throw new ModelFormatError(`${jsonFile}: weights would need more than ${MAX_WEIGHT_BYTES} bytes.`, { file: jsonFile });
+    let found = 0;
+    for (const p of group.paths) {
+      const rel = assertSafeRelativePath(p, jsonFile, `weightsManifest[${gi}].paths`);
+      const key = `${root}/${name}/${rel}`.split(sep).join('/');
+      const data = verified.get(normalize(key).split(sep).join('/'));
+      if (!data) throw new ModelFormatError(`${jsonFile}: weight file '${p}' is not a checksummed file of this model.`, { file: jsonFile });
+      chunks.push(data);
+      found += data.length;
+    }
+    if (found !== groupBytes) {
+      throw new ModelFormatError(`${jsonFile}: weights declare ${groupBytes} bytes but the weight files hold ${found}.`, { file: jsonFile });
+    }
+  }
+  const all = new Uint8Array(declared);
+  let off = 0;
+  for (const c of chunks) {
+    all.set(c, off);
+    off += c.length;
+  }
+  try {
+    return await tf.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: topology, weightSpecs: specs as tf.io.WeightsManifestEntry[], weightData: all.buffer }),
+    );
+  } catch (e) {
+    throw new ModelFormatError(`${jsonFile}: tfjs could not build the network (${(e as Error).message.split('\n')[0]}).`, { file: jsonFile, cause: e });
+  }
+}
+
+/**
+ * Reads and verifies a model folder: manifest fields, format version, kind and modality,
+ * path safety, the sha256 of every file, and declared vs actual weight sizes, before any
+ * network is built.
+ * @throws {ModelFormatError} for a missing or malformed file (message names it).
+ * @throws {ChecksumMismatchError} when a file's bytes differ from the manifest.
+ * @throws {ModelMismatchError} for a model of another kind or modality.
+ * @throws {UnsupportedFormatVersionError} for an unknown format version.
+ * @throws {PathEscapeError} for paths that lead outside the folder.
+ */
+export async function readModelFolder(dir: string, options: ReadModelFolderOptions = {}): Promise<LoadedModelFolder> {
+  const manifestFile = join(dir, MANIFEST_FILE);
+  const manifest = validateManifest(parseJson(await readBounded(manifestFile, MAX_JSON_BYTES, 'model manifest'), manifestFile), manifestFile);
+  const kinds = options.kind === undefined ? undefined : Array.isArray(options.kind) ? options.kind : [options.kind];
+  if (options.modality && manifest.modality !== options.modality) {
+    throw new ModelMismatchError(`${manifestFile}: this is a ${manifest.modality} model (${manifest.kind}), expected a ${options.modality} model.`, { file: manifestFile });
+  }
+  if (kinds && !kinds.includes(manifest.kind)) {
+    throw new ModelMismatchError(`${manifestFile}: model kind is '${manifest.kind}', expected ${kinds.map((k) => `'${k}'`).join(' or ')}.`, { file: manifestFile });
+  }
+  const verified = new Map<string, Uint8Array>();
+  for (const [rel, entry] of Object.entries(manifest.files)) {
+    const full = await confinedPath(dir, rel, manifestFile);
+    const info = await stat(full);
+    if (info.size !== entry.bytes) {
+      throw new ChecksumMismatchError(`${full}: size is ${info.size} bytes, ${MANIFEST_FILE} records ${entry.bytes}; the file is truncated or was changed.`, { file: full });
+    }
+    const bytes = await readBounded(full, MAX_WEIGHT_BYTES, 'model file');
+    if (sha256(bytes) !== entry.sha256) {
+      throw new ChecksumMismatchError(`${full}: sha256 does not match ${MANIFEST_FILE}; the file is corrupt or was changed.`, { file: full });
+    }
+    verified.set(normalize(rel).split(sep).join('/'), bytes);
+  }
+  const networks: Record<string, tf.LayersModel> = {};
+  if (!options.manifestOnly) {
+    try {
+      for (const name of manifest.networks) networks[name] = await loadNetwork(dir, manifest.root, name, verified);
+    } catch (e) {
+      for (const n of Object.values(networks)) n.dispose();
+      throw e;
+    }
+  }
+  return {
+    manifest,
+    networks,
+    extraFile: (name) => verified.get(`${manifest.root}/${assertSafeRelativePath(name, MANIFEST_FILE, 'extra file name')}`.split(sep).join('/')),
+  };
+}
+
+/** Reads only `latentkit.json` (validated), e.g. to dispatch on `kind`. */
+export async function readManifest(dir: string): Promise<ModelManifest> {
+  const file = join(dir, MANIFEST_FILE);
+  return validateManifest(parseJson(await readBounded(file, MAX_JSON_BYTES, 'model manifest'), file), file);
+}

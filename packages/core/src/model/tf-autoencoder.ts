@@ -1,0 +1,211 @@
+/**
+ * @file The base class of every tfjs-backed latentkit model: it turns a config plus named
+ * networks plus a loss into the full {@link Autoencoder} contract (encode, decode,
+ * reconstruct, fit, save, checkpoints). Subclasses write only what is specific to them.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { initEngine, engineInfo } from '../engine/engine.js';
+import { InvalidArgumentError, ShapeMismatchError } from '../errors/errors.js';
+import { readModelFolder, saveModelFolder, type LoadedModelFolder, type TrainingSummary } from '../io/model-folder.js';
+import { makeLatent, shapeSize, type Latent } from '../latent/latent.js';
+import { asDataset, type Dataset } from '../training/dataset.js';
+import { train, type LossOutput, type StepContext, type TensorBatch, type TrainingProblem } from '../training/trainer.js';
+import type { FitOptions, History } from '../training/types.js';
+import type { Autoencoder, ModelConfig } from './types.js';
+
+/** Options every model's `encode`/`decode` accepts. */
+export interface BatchingOptions {
+  /** Samples per forward pass. @default 256 */
+  batchSize?: number;
+}
+
+/**
+ * Shared implementation of {@link Autoencoder} over tfjs layers models.
+ *
+ * A subclass provides:
+ * - `collate(samples)`: inputs to tensors (the trainer and `encode` both use it);
+ * - `encodeBatch(batch, training)`: the code tensor `[n, ...codeShape]`;
+ * - `decodeCodes(codes)`: codes back to the output tensor;
+ * - `loss(batch, ctx)`: the training objective;
+ * - `toOutputs(tensor)`: output tensor to user-facing outputs (images, clips, strings).
+ */
+export abstract class TfAutoencoder<I, O = I, C extends ModelConfig = ModelConfig>
+  implements Autoencoder<I, O, C>, TrainingProblem<I>
+{
+  /** Summary of the last `fit` (or of the training that produced a loaded model). */
+  training: TrainingSummary | undefined;
+
+  protected constructor(
+    readonly config: C,
+    /** Named sub-networks, saved as `<name>/model.json` (e.g. `encoder`, `decoder`). */
+    readonly networks: Record<string, tf.LayersModel>,
+  ) {}
+
+  /** Shape of one code, e.g. `[32]`. */
+  abstract get codeShape(): number[];
+  abstract collate(samples: I[], ctx?: StepContext): TensorBatch;
+  protected abstract encodeBatch(batch: TensorBatch, training: boolean): tf.Tensor;
+  protected abstract decodeCodes(codes: tf.Tensor): tf.Tensor;
+  abstract loss(batch: TensorBatch, ctx: StepContext): LossOutput;
+  protected abstract toOutputs(decoded: tf.Tensor): Promise<O[]>;
+
+  /** Files saved next to the networks (vocabularies and such). */
+  protected extraFiles(): Record<string, Uint8Array | string> {
+    return {};
+  }
+
+  /** Every trainable variable of every network, in a stable order. */
+  variables(): tf.Variable[] {
+    return Object.values(this.networks).flatMap((n) => n.trainableWeights.map((w) => w.read() as tf.Variable));
+  }
+
+  /** Number of trainable parameters. */
+  countParams(): number {
+    return Object.values(this.networks).reduce((s, n) => s + n.countParams(), 0);
+  }
+
+  /**
+   * Encodes inputs into one latent each.
+   * @throws {ShapeMismatchError} (or the subclass's input errors) when inputs do not fit the model.
+   */
+  async encode(inputs: I[], options: BatchingOptions = {}): Promise<Latent[]> {
+    await initEngine();
+    const out: Latent[] = [];
+    const bs = options.batchSize ?? 256;
+    const shape = this.codeShape;
+    const size = shapeSize(shape);
+    for (let s = 0; s < inputs.length; s += bs) {
+      const chunk = inputs.slice(s, s + bs);
+      const codes = tf.tidy(() => {
+        const batch = this.collate(chunk);
+        try {
+          return this.encodeBatch(batch, false);
+        } finally {
+          tf.dispose(Object.values(batch));
+        }
+      });
+      const data = (await codes.data()) as Float32Array;
+      codes.dispose();
+      for (let i = 0; i < chunk.length; i++) {
+        out.push(makeLatent(data.slice(i * size, (i + 1) * size), shape, this.config.modality, this.config.kind));
+      }
+    }
+    return out;
+  }
+
+  /** Stacks latents into a code tensor, checking each has this model's code shape. */
+  protected codesToTensor(codes: Latent[]): tf.Tensor {
+    const shape = this.codeShape;
+    const size = shapeSize(shape);
+    const data = new Float32Array(codes.length * size);
+    codes.forEach((c, i) => {
+      if (c.data.length !== size) {
+        throw new ShapeMismatchError(`Code ${i} has ${c.data.length} values (shape [${c.shape.join(', ')}]); this ${this.config.kind} model decodes codes of shape [${shape.join(', ')}].`);
+      }
+      data.set(c.data, i * size);
+    });
+    return tf.tensor(data, [codes.length, ...shape]);
+  }
+
+  /** Decodes latents into outputs. @throws {ShapeMismatchError} for codes of the wrong size. */
+  async decode(codes: Latent[], options: BatchingOptions = {}): Promise<O[]> {
+    await initEngine();
+    const out: O[] = [];
+    const bs = options.batchSize ?? 256;
+    for (let s = 0; s < codes.length; s += bs) {
+      const decoded = tf.tidy(() => this.decodeCodes(this.codesToTensor(codes.slice(s, s + bs))));
+      try {
+        out.push(...(await this.toOutputs(decoded)));
+      } finally {
+        decoded.dispose();
+      }
+    }
+    return out;
+  }
+
+  /** `decode(encode(inputs))` without leaving tensor land. */
+  async reconstruct(inputs: I[], options: BatchingOptions = {}): Promise<O[]> {
+    await initEngine();
+    const out: O[] = [];
+    const bs = options.batchSize ?? 256;
+    for (let s = 0; s < inputs.length; s += bs) {
+      const chunk = inputs.slice(s, s + bs);
+      const decoded = tf.tidy(() => {
+        const batch = this.collate(chunk);
+        try {
+          return this.decodeCodes(this.encodeBatch(batch, false));
+        } finally {
+          tf.dispose(Object.values(batch));
+        }
+      });
+      try {
+        out.push(...(await this.toOutputs(decoded)));
+      } finally {
+        decoded.dispose();
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Trains the model in place with core's training loop.
+   * @returns per-epoch losses; also stored as `this.training` and saved with the model.
+   */
+  async fit(data: Dataset<I> | I[], options: FitOptions<I> = {}): Promise<History> {
+    await initEngine();
+    const ds = asDataset(data);
+    const history = await train<I>(this, ds, options);
+    const last = history.loss.length - 1;
+    this.training = {
+      epochs: history.epochs.length,
+      finalLoss: history.loss[last] ?? NaN,
+      ...(history.valLoss[last] !== undefined ? { finalValLoss: history.valLoss[last] } : {}),
+      seconds: Math.round(history.seconds * 100) / 100,
+      ...(ds.size !== undefined ? { samples: ds.size } : {}),
+      backend: engineInfo()?.backend ?? tf.getBackend(),
+    };
+    return history;
+  }
+
+  /** Writes the model folder atomically (see core's model folder format). */
+  async save(dir: string): Promise<void> {
+    await saveModelFolder(dir, { config: this.config, networks: this.networks, training: this.training, extraFiles: this.extraFiles() });
+  }
+
+  /** @internal used by the trainer. */
+  async saveCheckpoint(dir: string, extraFiles: Record<string, Uint8Array | string>): Promise<void> {
+    await saveModelFolder(dir, { config: this.config, networks: this.networks, training: this.training, extraFiles: { ...this.extraFiles(), ...extraFiles } });
+  }
+
+  /** @internal used by the trainer: copies a checkpoint's weights into this model. */
+  async loadCheckpoint(dir: string): Promise<(name: string) => Uint8Array | undefined> {
+    const folder = await readModelFolder(dir, { kind: this.config.kind });
+    try {
+      if (JSON.stringify(folder.manifest.config) !== JSON.stringify(this.config)) {
+        throw new InvalidArgumentError(`Checkpoint ${dir} was written by a model with a different config; cannot resume.`, { file: dir });
+      }
+      for (const [name, net] of Object.entries(this.networks)) {
+        const loaded = folder.networks[name];
+        if (!loaded) throw new InvalidArgumentError(`Checkpoint ${dir} has no network '${name}'.`, { file: dir });
+        net.setWeights(loaded.getWeights());
+      }
+    } finally {
+      for (const n of Object.values(folder.networks)) n.dispose();
+    }
+    return folder.extraFile;
+  }
+
+  /** Frees every tensor the model holds. */
+  dispose(): void {
+    for (const n of Object.values(this.networks)) n.dispose();
+  }
+
+  /**
+   * Reads a model folder of one of `kinds` (for a subclass's static `load`).
+   * @throws {ModelMismatchError} when the folder holds another kind of model.
+   */
+  protected static async readFolder(dir: string, kinds: string | string[]): Promise<LoadedModelFolder> {
+    await initEngine();
+    return readModelFolder(dir, { kind: kinds });
+  }
+}

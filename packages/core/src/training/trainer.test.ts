@@ -1,0 +1,168 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  AbortError,
+  InvalidArgumentError,
+  NonFiniteLossError,
+  VectorAutoencoder,
+  createNormalRng,
+  fromBatches,
+  initEngine,
+  tf,
+  type ProgressEvent,
+} from '@latentkit/core';
+import { TinyConvAutoencoder, blobImages } from '../testing/tiny-conv-ae.js';
+
+/** Vectors on a 2-D manifold embedded in 8-D: an AE with a 2-D code can learn them. */
+function manifoldData(n: number, seed = 3): Float32Array[] {
+  const r = createNormalRng(seed);
+  return Array.from({ length: n }, () => {
+    const a = r();
+    const b = r();
+    return Float32Array.from([a, b, a + b, a - b, Math.sin(a), Math.cos(b), a * 0.5, -b]);
+  });
+}
+
+const dirs: string[] = [];
+async function tempDir(): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), 'lk-train-'));
+  dirs.push(d);
+  return d;
+}
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+for (const backend of ['wasm', 'cpu'] as const) {
+  describe(`training on ${backend}`, () => {
+    it('a dense AE drives its loss well below the start, with a flat tensor count', async () => {
+      await initEngine({ backend });
+      const data = manifoldData(512);
+      const ae = VectorAutoencoder.create({ inputDim: 8, latentDim: 2, hidden: [32] });
+      const counts: number[] = [];
+      const h = await ae.fit(data, {
+        epochs: 12,
+        batchSize: 32,
+        learningRate: 5e-3,
+        onProgress: (e) => e.type === 'epoch' && counts.push(e.numTensors),
+      });
+      expect(h.loss.at(-1)!).toBeLessThan(h.loss[0] * 0.3);
+      expect(new Set(counts).size).toBe(1);
+      ae.dispose();
+    });
+
+    it('a conv + conv-transpose AE trains (needs conv weight gradients)', async () => {
+      await initEngine({ backend });
+      const images = blobImages(256, 8, 5);
+      const ae = TinyConvAutoencoder.create();
+      const h = await ae.fit(images, { epochs: 8, batchSize: 32, learningRate: 1e-2 });
+      expect(h.loss.at(-1)!).toBeLessThan(h.loss[0] * 0.5);
+      ae.dispose();
+    });
+  });
+}
+
+describe('train()', () => {
+  it('reports progress with samples/s and an ETA', async () => {
+    await initEngine({ backend: 'wasm' });
+    const events: ProgressEvent[] = [];
+    const ae = VectorAutoencoder.create({ inputDim: 8, latentDim: 2 });
+    await ae.fit(manifoldData(256), { epochs: 3, batchSize: 16, progressIntervalMs: 0, onProgress: (e) => events.push(e) });
+    const batches = events.filter((e) => e.type === 'batch');
+    expect(events[0].type).toBe('start');
+    expect(events.at(-1)!.type).toBe('end');
+    expect(batches.length).toBe(3 * 16);
+    const b = batches[5] as Extract<ProgressEvent, { type: 'batch' }>;
+    expect(b.samplesPerSecond).toBeGreaterThan(0);
+    expect(b.etaSeconds).toBeGreaterThan(0);
+    expect(b.batches).toBe(16);
+    ae.dispose();
+  });
+
+  it('stops on a NaN loss, naming epoch and batch', async () => {
+    await initEngine({ backend: 'wasm' });
+    const data = manifoldData(64);
+    data[40][3] = NaN; // lands in batch 3 of epoch 1 without shuffling
+    const ae = VectorAutoencoder.create({ inputDim: 8, latentDim: 2 });
+    const err = await ae.fit(data, { epochs: 2, batchSize: 16, shuffle: false }).catch((e) => e);
+    expect(err).toBeInstanceOf(NonFiniteLossError);
+    expect(err.epoch).toBe(1);
+    expect(err.batch).toBe(3);
+    expect(err.message).toMatch(/epoch 1, batch 3/);
+    ae.dispose();
+  });
+
+  it('uses a validation split and stops early when validation stops improving', async () => {
+    await initEngine({ backend: 'wasm' });
+    const ae = VectorAutoencoder.create({ inputDim: 8, latentDim: 2 });
+    const h = await ae.fit(manifoldData(200), {
+      epochs: 200,
+      batchSize: 20,
+      validationSplit: 0.2,
+      learningRate: 5e-2,
+      earlyStopping: { patience: 2, minDelta: 1e-2 },
+    });
+    expect(h.valLoss.every((v) => typeof v === 'number' && Number.isFinite(v))).toBe(true);
+    expect(h.stoppedEarly).toBe(true);
+    expect(h.epochs.length).toBeLessThan(200);
+    ae.dispose();
+  });
+
+  it('trains from an async iterator of batches (data larger than memory)', async () => {
+    await initEngine({ backend: 'wasm' });
+    const ae = VectorAutoencoder.create({ inputDim: 8, latentDim: 2, hidden: [32] });
+    const stream = fromBatches(async function* ({ epoch }) {
+      for (let i = 0; i < 20; i++) yield manifoldData(32, epoch * 100 + i);
+    });
+    const h = await ae.fit(stream, { epochs: 6, learningRate: 5e-3 });
+    expect(h.loss.at(-1)!).toBeLessThan(h.loss[0] * 0.5);
+    ae.dispose();
+  });
+
+  it('resumes from a checkpoint to the same final loss as an uninterrupted run', async () => {
+    await initEngine({ backend: 'wasm' });
+    const data = manifoldData(256);
+    const opts = { batchSize: 32, seed: 7, learningRate: 5e-3 };
+    const full = VectorAutoencoder.create({ inputDim: 8, latentDim: 2, seed: 11 });
+    const hFull = await full.fit(data, { ...opts, epochs: 6 });
+    full.dispose();
+
+    const dir = await tempDir();
+    const first = VectorAutoencoder.create({ inputDim: 8, latentDim: 2, seed: 11 });
+    await first.fit(data, { ...opts, epochs: 3, checkpoint: { dir } });
+    first.dispose(); // the "killed" run
+    const second = VectorAutoencoder.create({ inputDim: 8, latentDim: 2, seed: 11 });
+    // Same final loss only if weights, optimizer state, shuffles and epoch count all resumed.
+    const hResumed = await second.fit(data, { ...opts, epochs: 6, checkpoint: { dir }, resume: true });
+    expect(hResumed.epochs).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(hResumed.loss.at(-1)!).toBeCloseTo(hFull.loss.at(-1)!, 5);
+    second.dispose();
+  });
+
+  it('aborts through an AbortSignal and validates options', async () => {
+    await initEngine({ backend: 'wasm' });
+    const ae = VectorAutoencoder.create({ inputDim: 8 });
+    const ac = new AbortController();
+    ac.abort();
+    await expect(ae.fit(manifoldData(64), { signal: ac.signal })).rejects.toBeInstanceOf(AbortError);
+    await expect(ae.fit(manifoldData(64), { epochs: 0 })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(ae.fit(manifoldData(64), { batchSize: 2.5 })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(ae.fit([], { epochs: 1 })).rejects.toBeInstanceOf(InvalidArgumentError);
+    ae.dispose();
+  });
+
+  it('leaves the tensor count unchanged over 100 encode calls', async () => {
+    await initEngine({ backend: 'wasm' });
+    const ae = VectorAutoencoder.create({ inputDim: 8, latentDim: 2 });
+    const x = manifoldData(10);
+    await ae.encode(x);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 100; i++) await ae.encode(x);
+    await ae.decode(await ae.encode(x));
+    await ae.reconstruct(x);
+    expect(tf.memory().numTensors).toBe(before);
+    ae.dispose();
+  });
+});

@@ -1,0 +1,347 @@
+/**
+ * @file The one training loop every latentkit model uses. A model supplies its variables, a
+ * `collate` from samples to tensors and a loss; `train` owns batching, shuffling, validation,
+ * early stopping, checkpoints and resume, progress events, NaN guards and tensor hygiene.
+ */
+import { mkdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { AbortError, InvalidArgumentError, ModelFormatError, NonFiniteLossError } from '../errors/errors.js';
+import { ArrayDataset, asDataset, type Dataset } from './dataset.js';
+import type { FitOptions, History, OptimizerName, ProgressEvent } from './types.js';
+
+/** Tensors of one batch, keyed by name (`x`, `target`, `mask`, ...). */
+export type TensorBatch = Record<string, tf.Tensor>;
+
+/** Per-step facts a loss may need: seeded randomness that repeats after a resume. */
+export interface StepContext {
+  training: boolean;
+  /** A seed unique to (fit seed, epoch, batch): use it for noise, dropout masks, sampling. */
+  seed: number;
+  epoch: number;
+  batch: number;
+}
+
+/** A loss and optional named scalar metrics, all created inside the loss call. */
+export interface LossOutput {
+  loss: tf.Scalar;
+  metrics?: Record<string, tf.Scalar>;
+}
+
+/** What a model hands to {@link train}. */
+export interface TrainingProblem<S> {
+  /** Variables to optimise, in a stable order (optimizer state is restored by position). */
+  variables(): tf.Variable[];
+  /** Samples -> tensors. Called outside of gradient recording; the trainer disposes the result. */
+  collate(samples: S[], ctx: StepContext): TensorBatch;
+  /** The objective; called inside `tf.tidy`/`variableGrads`. */
+  loss(batch: TensorBatch, ctx: StepContext): LossOutput;
+  /** Writes a full checkpoint (model folder with `extraFiles` alongside). */
+  saveCheckpoint(dir: string, extraFiles: Record<string, Uint8Array | string>): Promise<void>;
+  /** Loads weights from a checkpoint folder written by `saveCheckpoint`; returns its extra files. */
+  loadCheckpoint(dir: string): Promise<(name: string) => Uint8Array | undefined>;
+}
+
+interface TrainerState {
+  version: 1;
+  epoch: number; // epochs completed
+  seed: number;
+  history: Omit<History, 'seconds' | 'samplesPerSecond'>;
+  best: { loss: number; epoch: number; stale: number };
+  optimizer: { name: string; specs: tf.io.WeightsManifestEntry[] };
+  seconds: number;
+  samples: number;
+}
+
+const STATE_FILE = 'trainer-state.json';
+const OPTIMIZER_FILE = 'optimizer.bin';
+
+function makeOptimizer(spec: OptimizerName | tf.Optimizer, lr: number): tf.Optimizer {
+  if (typeof spec !== 'string') return spec;
+  switch (spec) {
+    case 'adam':
+      return tf.train.adam(lr);
+    case 'adamax':
+      return tf.train.adamax(lr);
+    case 'rmsprop':
+      return tf.train.rmsprop(lr);
+    case 'sgd':
+      return tf.train.sgd(lr);
+    case 'momentum':
+      return tf.train.momentum(lr, 0.9);
+    default:
+      throw new InvalidArgumentError(`Unknown optimizer '${String(spec)}'; use adam, adamax, rmsprop, sgd or momentum.`);
+  }
+}
+
+function stepSeed(seed: number, epoch: number, batch: number): number {
+  // Distinct, repeatable per step; kept in int32 range for tf.random* seeds.
+  return ((seed * 73856093) ^ (epoch * 19349663) ^ (batch * 83492791)) >>> 1;
+}
+
+function checkPositiveInt(name: string, v: number): void {
+  if (!Number.isInteger(v) || v <= 0) throw new InvalidArgumentError(`${name} must be a positive integer, got ${v}.`);
+}
+
+// Kept in JS memory, not as tensors, so the tensor count stays flat across epochs.
+async function snapshot(vars: tf.Variable[]): Promise<Float32Array[]> {
+  return Promise.all(vars.map(async (v) => Float32Array.from((await v.data()) as Float32Array)));
+}
+
+function restoreSnapshot(vars: tf.Variable[], values: Float32Array[]): void {
+  vars.forEach((v, i) => tf.tidy(() => v.assign(tf.tensor(values[i], v.shape, v.dtype))));
+}
+
+function clipByGlobalNorm(grads: tf.NamedTensorMap, clipNorm: number): tf.NamedTensorMap {
+  return tf.tidy(() => {
+    const names = Object.keys(grads);
+    const norm = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n])))));
+    const scale = tf.minimum(1, tf.div(clipNorm, tf.maximum(norm, 1e-12)));
+    const out: tf.NamedTensorMap = {};
+    for (const n of names) out[n] = tf.mul(grads[n], scale);
+    return out;
+  });
+}
+
+/**
+ * Trains `problem` on `data`. See {@link FitOptions} for every option and its default.
+ *
+ * @returns per-epoch history.
+ * @throws {NonFiniteLossError} naming the epoch and batch where the loss became NaN/Inf.
+ * @throws {AbortError} when `options.signal` aborts.
+ * @throws {InvalidArgumentError} for invalid options.
+ */
+export async function train<S>(problem: TrainingProblem<S>, data: Dataset<S> | readonly S[], options: FitOptions<S> = {}): Promise<History> {
+  const epochs = options.epochs ?? 10;
+  const batchSize = options.batchSize ?? 64;
+  const seed = options.seed ?? 42;
+  checkPositiveInt('epochs', epochs);
+  checkPositiveInt('batchSize', batchSize);
+  const lr = options.learningRate ?? 1e-3;
+  if (!(lr > 0)) throw new InvalidArgumentError(`learningRate must be > 0, got ${lr}.`);
+  const shuffle = options.shuffle ?? true;
+  const progressEvery = options.progressIntervalMs ?? 100;
+  const emit = (e: ProgressEvent) => options.onProgress?.(e);
+
+  let trainSet = asDataset(data);
+  let valSet: Dataset<S> | undefined = options.validationData ? asDataset(options.validationData) : undefined;
+  if (!valSet && options.validationSplit) {
+    if (!(trainSet instanceof ArrayDataset)) {
+      throw new InvalidArgumentError('validationSplit needs in-memory data; pass validationData for streamed datasets.');
+    }
+    [trainSet, valSet] = trainSet.split(options.validationSplit, seed);
+  }
+  const es = options.earlyStopping === true ? {} : options.earlyStopping || undefined;
+  const patience = es?.patience ?? 5;
+  const minDelta = es?.minDelta ?? 0;
+  const restoreBest = es?.restoreBest ?? true;
+
+  const vars = problem.variables();
+  if (vars.length === 0) throw new InvalidArgumentError('The model has no trainable variables.');
+  const optimizer = makeOptimizer(options.optimizer ?? 'adam', lr);
+  const ownsOptimizer = typeof (options.optimizer ?? 'adam') === 'string';
+
+  const history: TrainerState['history'] = { epochs: [], loss: [], valLoss: [], metrics: [], bestEpoch: 0, stoppedEarly: false };
+  let best = { loss: Infinity, epoch: 0, stale: 0 };
+  let bestWeights: Float32Array[] | undefined;
+  let startEpoch = 0;
+  let priorSeconds = 0;
+  let totalSamples = 0;
+
+  const ckptDir = options.checkpoint ? join(options.checkpoint.dir, 'latest') : undefined;
+  if (options.resume && ckptDir) {
+    const resumed = await tryResume(problem, optimizer, ckptDir);
+    if (resumed) {
+      if (resumed.seed !== seed) {
+        throw new InvalidArgumentError(`Checkpoint in ${ckptDir} was trained with seed ${resumed.seed}; resume with the same seed (got ${seed}).`);
+      }
+      startEpoch = resumed.epoch;
+      Object.assign(history, resumed.history);
+      best = resumed.best;
+      priorSeconds = resumed.seconds;
+      totalSamples = resumed.samples;
+    }
+  }
+
+  const batchesPerEpoch = trainSet.size !== undefined ? Math.ceil(trainSet.size / batchSize) : undefined;
+  const cappedBatches = options.maxBatchesPerEpoch !== undefined && batchesPerEpoch !== undefined ? Math.min(batchesPerEpoch, options.maxBatchesPerEpoch) : (options.maxBatchesPerEpoch ?? batchesPerEpoch);
+  emit({ type: 'start', epochs, batchesPerEpoch: cappedBatches, startEpoch });
+  const t0 = performance.now();
+  let secondsPerEpoch: number | undefined;
+
+  try {
+    for (let epoch = startEpoch; epoch < epochs; epoch++) {
+      const epochStart = performance.now();
+      let lossSum = 0;
+      let seen = 0;
+      const metricSums: Record<string, number> = {};
+      let batchIndex = 0;
+      let lastEmit = 0;
+      for await (const samples of trainSet.batches({ batchSize, shuffle, seed, epoch })) {
+        if (options.signal?.aborted) throw new AbortError(`Training aborted at epoch ${epoch + 1}, batch ${batchIndex + 1}.`);
+        if (options.maxBatchesPerEpoch !== undefined && batchIndex >= options.maxBatchesPerEpoch) break;
+        if (samples.length === 0) continue;
+        const ctx: StepContext = { training: true, seed: stepSeed(seed, epoch, batchIndex), epoch, batch: batchIndex };
+        const batch = problem.collate(samples, ctx);
+        let lossValue: number;
+        const metricValues: Record<string, number> = {};
+        try {
+          let metrics: Record<string, tf.Scalar> | undefined;
+          const { value, grads } = tf.variableGrads(() => {
+            const out = problem.loss(batch, ctx);
+            metrics = out.metrics;
+            if (metrics) for (const m of Object.values(metrics)) tf.keep(m);
+            return out.loss;
+          }, vars);
+          const applied = options.clipNorm ? clipByGlobalNorm(grads, options.clipNorm) : grads;
+          optimizer.applyGradients(applied);
+          if (applied !== grads) tf.dispose(applied);
+          tf.dispose(grads);
+          lossValue = (await value.data())[0];
+          value.dispose();
+          if (metrics) {
+            for (const [k, m] of Object.entries(metrics)) metricValues[k] = (await m.data())[0];
+            tf.dispose(Object.values(metrics));
+          }
+        } finally {
+          tf.dispose(Object.values(batch));
+        }
+        if (!Number.isFinite(lossValue)) throw new NonFiniteLossError(epoch + 1, batchIndex + 1, lossValue);
+        lossSum += lossValue * samples.length;
+        for (const [k, v] of Object.entries(metricValues)) metricSums[k] = (metricSums[k] ?? 0) + v * samples.length;
+        seen += samples.length;
+        batchIndex++;
+        const now = performance.now();
+        if (options.onProgress && (now - lastEmit >= progressEvery || batchIndex === cappedBatches)) {
+          lastEmit = now;
+          const elapsed = (now - epochStart) / 1000;
+          const perBatch = elapsed / batchIndex;
+          const leftThis = cappedBatches !== undefined ? (cappedBatches - batchIndex) * perBatch : undefined;
+          const eta = leftThis !== undefined ? leftThis + (epochs - epoch - 1) * (secondsPerEpoch ?? perBatch * (cappedBatches ?? 0)) : undefined;
+          emit({ type: 'batch', epoch: epoch + 1, epochs, batch: batchIndex, batches: cappedBatches, loss: lossValue, samplesPerSecond: seen / elapsed, etaSeconds: eta });
+        }
+      }
+      if (seen === 0) throw new InvalidArgumentError(`Epoch ${epoch + 1} saw no samples: the training data is empty.`);
+      const loss = lossSum / seen;
+      const metrics: Record<string, number> = {};
+      for (const [k, v] of Object.entries(metricSums)) metrics[k] = v / seen;
+      const valLoss = valSet ? await evaluateLoss(problem, valSet, batchSize, seed, epoch) : undefined;
+      const seconds = (performance.now() - epochStart) / 1000;
+      secondsPerEpoch = seconds;
+      totalSamples += seen;
+      history.epochs.push(epoch + 1);
+      history.loss.push(loss);
+      history.valLoss.push(valLoss);
+      history.metrics.push(metrics);
+
+      const monitored = valLoss ?? loss;
+      if (monitored < best.loss - minDelta) {
+        best = { loss: monitored, epoch: epoch + 1, stale: 0 };
+        if (es && restoreBest) bestWeights = await snapshot(vars);
+      } else {
+        best.stale++;
+      }
+      history.bestEpoch = best.epoch;
+      emit({
+        type: 'epoch',
+        epoch: epoch + 1,
+        epochs,
+        loss,
+        valLoss,
+        metrics,
+        samplesPerSecond: seen / seconds,
+        seconds,
+        etaSeconds: seconds * (epochs - epoch - 1),
+        numTensors: tf.memory().numTensors,
+      });
+
+      const stop = !!es && best.stale >= patience;
+      if (ckptDir && ((epoch + 1) % (options.checkpoint?.every ?? 1) === 0 || stop || epoch + 1 === epochs)) {
+        await writeCheckpoint(problem, optimizer, ckptDir, {
+          version: 1,
+          epoch: epoch + 1,
+          seed,
+          history: { ...history, stoppedEarly: stop },
+          best,
+          optimizer: { name: optimizer.getClassName(), specs: [] },
+          seconds: priorSeconds + (performance.now() - t0) / 1000,
+          samples: totalSamples,
+        });
+        emit({ type: 'checkpoint', epoch: epoch + 1, dir: ckptDir });
+      }
+      if (stop) {
+        history.stoppedEarly = true;
+        if (bestWeights) restoreSnapshot(vars, bestWeights);
+        emit({ type: 'early-stop', epoch: epoch + 1, bestEpoch: best.epoch, bestLoss: best.loss });
+        break;
+      }
+    }
+  } finally {
+    if (ownsOptimizer) optimizer.dispose();
+  }
+  const seconds = priorSeconds + (performance.now() - t0) / 1000;
+  emit({ type: 'end', epochs: history.epochs.length, seconds });
+  return { ...history, seconds, samplesPerSecond: totalSamples / Math.max(seconds, 1e-9) };
+}
+
+/** Mean loss over a dataset without gradients (validation). */
+export async function evaluateLoss<S>(problem: TrainingProblem<S>, data: Dataset<S> | readonly S[], batchSize = 64, seed = 42, epoch = 0): Promise<number> {
+  let sum = 0;
+  let n = 0;
+  let b = 0;
+  for await (const samples of asDataset(data).batches({ batchSize, shuffle: false, seed, epoch })) {
+    if (samples.length === 0) continue;
+    const ctx: StepContext = { training: false, seed: stepSeed(seed + 1, epoch, b++), epoch, batch: b };
+    const batch = problem.collate(samples, ctx);
+    try {
+      const v = tf.tidy(() => {
+        const out = problem.loss(batch, ctx);
+        return out.loss;
+      });
+      sum += (await v.data())[0] * samples.length;
+      v.dispose();
+    } finally {
+      tf.dispose(Object.values(batch));
+    }
+    n += samples.length;
+  }
+  return n > 0 ? sum / n : NaN;
+}
+
+async function writeCheckpoint(problem: TrainingProblem<unknown>, optimizer: tf.Optimizer, dir: string, state: TrainerState): Promise<void> {
+  const weights = await optimizer.getWeights();
+  const encoded = await tf.io.encodeWeights(weights);
+  state.optimizer.specs = encoded.specs;
+  const data = new Uint8Array(tf.io.CompositeArrayBuffer.join(encoded.data));
+  await mkdir(dir, { recursive: true });
+  await problem.saveCheckpoint(dir, { [STATE_FILE]: JSON.stringify(state), [OPTIMIZER_FILE]: data });
+}
+
+async function tryResume(problem: TrainingProblem<unknown>, optimizer: tf.Optimizer, dir: string): Promise<TrainerState | undefined> {
+  try {
+    await stat(join(dir, 'latentkit.json'));
+  } catch {
+    return undefined; // nothing to resume from: start fresh
+  }
+  const extra = await problem.loadCheckpoint(dir);
+  const stateBytes = extra(STATE_FILE);
+  const optBytes = extra(OPTIMIZER_FILE);
+  if (!stateBytes || !optBytes) throw new ModelFormatError(`Checkpoint ${dir} lacks ${STATE_FILE} or ${OPTIMIZER_FILE}.`, { file: dir });
+  let state: TrainerState;
+  try {
+    state = JSON.parse(new TextDecoder().decode(stateBytes)) as TrainerState;
+  } catch (e) {
+    throw new ModelFormatError(`Checkpoint ${dir}: ${STATE_FILE} is not valid JSON.`, { file: join(dir, STATE_FILE), cause: e });
+  }
+  if (state.version !== 1 || typeof state.epoch !== 'number') throw new ModelFormatError(`Checkpoint ${dir}: unsupported ${STATE_FILE}.`, { file: dir });
+  if (state.optimizer.name !== optimizer.getClassName()) {
+    throw new InvalidArgumentError(`Checkpoint ${dir} used optimizer ${state.optimizer.name}; resume with the same optimizer (got ${optimizer.getClassName()}).`);
+  }
+  const copy = optBytes.slice().buffer;
+  const map = tf.io.decodeWeights(copy, state.optimizer.specs);
+  const list = state.optimizer.specs.map((s) => ({ name: s.name, tensor: map[s.name] }));
+  await optimizer.setWeights(list);
+  tf.dispose(Object.values(map));
+  return state;
+}
+

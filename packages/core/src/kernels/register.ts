@@ -3,19 +3,30 @@
  * `initEngine()`, never as an import side effect, so a custom bundle decides what it gets.
  */
 import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
 import { wasmKernels } from './wasm/index.js';
-
-let registered = false;
+import { isOwnKernel, stashStockKernel } from './wasm/stock.js';
 
 /**
- * Registers the kernels training needs that stock tfjs-backend-wasm lacks (or runs slowly).
- * Idempotent. Replaces stock kernels of the same name.
+ * Registers the kernels training needs that stock tfjs-backend-wasm lacks
+ * (Conv2DBackpropFilter, UnsortedSegmentSum) or runs slowly (BatchMatMul and _FusedMatMul
+ * with transposes, Conv2DBackpropInput). Replaces stock kernels of the same name, keeping
+ * them for the replacements that delegate to them. Idempotent.
+ *
+ * @example
+ * ```ts
+ * registerWasmKernels();
+ * await tf.setBackend('wasm');
+ * ```
  */
 export function registerWasmKernels(): void {
-  if (registered) return;
   for (const config of wasmKernels) {
-    if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
+    const current = tf.getKernel(config.kernelName, 'wasm');
+    if (current === config) continue;
+    if (current) {
+      if (!isOwnKernel(current)) stashStockKernel(config.kernelName);
+      tf.unregisterKernel(config.kernelName, 'wasm');
+    }
     tf.registerKernel(config);
   }
-  registered = true;
 }

@@ -1,0 +1,49 @@
+/**
+ * @file Public API of @latentkit/audio: WAV I/O, resampling and trimming, STFT and log-mel
+ * features with Griffin-Lim inversion, a synthetic speech corpus, and loaders for the
+ * FSDD and tts-speakers data folders.
+ */
+
+// I/O
+export { clipDuration } from './io/audio-clip.js';
+export type { AudioClip } from './io/audio-clip.js';
+export { readWav, decodeWav, DEFAULT_MAX_SECONDS } from './io/read-wav.js';
+export type { ReadWavOptions } from './io/read-wav.js';
+export { parseWavHeader } from './io/wav-header.js';
+export type { WavInfo, WavSampleFormat } from './io/wav-header.js';
+export { encodeWav16, writeWav } from './io/write-wav.js';
+export { resample } from './io/resample.js';
+export type { ResampleOptions } from './io/resample.js';
+export { trimSilence, silenceBounds } from './io/trim.js';
+export type { TrimOptions } from './io/trim.js';
+
+// Features
+export { getWindow } from './features/window.js';
+export type { WindowType } from './features/window.js';
+export { stft, stftMagnitude, istft, magnitude, resolveStftConfig, stftFrameCount } from './features/stft.js';
+export type { StftOptions, StftConfig, IstftOptions, Spectrogram, ComplexSpectrogram } from './features/stft.js';
+export {
+  resolveMelConfig,
+  hzToMel,
+  melToHz,
+  melFilterbank,
+  melSpectrogram,
+  logMelSpectrogram,
+  melToLinear,
+} from './features/mel.js';
+export type { MelOptions, MelConfig, MelSpectrogram, MelFilterbank, MelFilterbankOptions } from './features/mel.js';
+export { griffinLim, melToAudio } from './features/griffin-lim.js';
+export type { GriffinLimOptions, MelToAudioOptions } from './features/griffin-lim.js';
+
+// Synthetic speech
+export { synthesizeVowels, VOWEL_FORMANTS } from './synth/formant-synth.js';
+export type { Vowel, VoiceProfile, SynthesisOptions } from './synth/formant-synth.js';
+export { syntheticSpeechCorpus, syntheticVoices, SYNTHETIC_CONTENTS } from './synth/synthetic-corpus.js';
+export type { SyntheticCorpusOptions, SyntheticUtterance } from './synth/synthetic-corpus.js';
+
+// Datasets in the data folder (LATENTKIT_DATA)
+export { resolveDataDir } from './datasets/data-dir.js';
+export { listFsdd, loadFsdd, DIGIT_WORDS } from './datasets/fsdd.js';
+export type { FsddItem, FsddSplit, FsddListOptions, FsddLoadOptions } from './datasets/fsdd.js';
+export { listTtsSpeakers, loadTtsSpeakers } from './datasets/tts-speakers.js';
+export type { TtsSpeakerItem, TtsSpeakersListOptions, TtsSpeakersLoadOptions } from './datasets/tts-speakers.js';

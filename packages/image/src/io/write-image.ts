@@ -34,9 +34,10 @@ export function toBytes(data: Float32Array): Uint8Array {
 export async function encodePng(image: FloatImage): Promise<Uint8Array> {
   assertFloatImage(image);
   const { width, height, channels } = image;
-  return sharp(toBytes(image.data), { raw: { width, height, channels } })
-    .png({ compressionLevel: 6, adaptiveFiltering: false })
-    .toBuffer();
+  let img = sharp(toBytes(image.data), { raw: { width, height, channels } });
+  // Without this sharp writes one-band raw input as an RGB PNG (three equal channels).
+  if (channels === 1) img = img.toColourspace('b-w');
+  return img.png({ compressionLevel: 6, adaptiveFiltering: false }).toBuffer();
 }
 
 /**

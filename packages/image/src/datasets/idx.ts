@@ -200,7 +200,7 @@ export type MnistVariant = 'mnist' | 'fashion-mnist';
 
 /** Options of {@link loadMnist}. */
 export interface LoadMnistOptions extends IdxOptions {
-  /** Load only the first `limit` samples. */
+  /** Keep only the first `limit` samples (the files are still read and gunzipped whole). */
   limit?: number;
   /**
    * Which class names to report.

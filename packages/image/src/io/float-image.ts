@@ -63,6 +63,7 @@ function describe(v: unknown): string {
 
 /**
  * Stacks images into one `[n, height, width, channels]` float32 tensor (the caller disposes it).
+ * Synchronous, so it cannot pick the backend: `await initEngine()` once before the first call.
  *
  * @param images one or more images, all the same width, height and channel count.
  * @returns a new tensor holding a copy of the pixels.

@@ -85,6 +85,8 @@ export function initEngine(options: EngineOptions = {}): Promise<EngineInfo> {
   if (current && (!forced || forced === current.backend)) return Promise.resolve(current);
   if (pending && !forced) return pending;
   pending = (async () => {
+    // Production mode: no debug-time checks, and no console banner from the cpu backend.
+    tf.enableProdMode();
     const skipped: EngineInfo['skipped'] = [];
     const candidates = forced ? [forced] : ORDER;
     for (const name of candidates) {

@@ -1,0 +1,60 @@
+/**
+ * @file The benchmark contract: a suite runs with a context and returns the JSON its issue
+ * names; the runner prints tables as the suite goes and writes the JSON with `--json`.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+/** What every suite receives. */
+export interface BenchContext {
+  /** Reduced run (each suite keeps it under 5 minutes on 2 cores). */
+  quick: boolean;
+  /** Data folder in the layout of shared/data (LATENTKIT_DATA, default ../shared/data). */
+  dataDir: string;
+  /** Folder for pictures, WAVs and other artefacts (next to the JSON file). */
+  outDir: string;
+  /** Extra command-line flags. */
+  args: Record<string, unknown>;
+  log(message: string): void;
+}
+
+/** One benchmark suite (`bench/suites/<name>.ts` default-exports it). */
+export interface BenchSuite {
+  name: string;
+  description: string;
+  run(ctx: BenchContext): Promise<unknown>;
+}
+
+/** The data folder: `--data`, else `LATENTKIT_DATA`, else `../shared/data` beside the repo. */
+export function resolveDataDir(flag?: string): string {
+  const repoRoot = resolve(import.meta.dirname, '..', '..');
+  return resolve(flag ?? process.env.LATENTKIT_DATA ?? resolve(repoRoot, '..', 'shared', 'data'));
+}
+
+/** Throws a clear error when a dataset the suite needs is missing. */
+export function requireData(dataDir: string, sub: string): string {
+  const p = resolve(dataDir, sub);
+  if (!existsSync(p)) {
+    throw new Error(`Benchmark data not found: ${p}. Point LATENTKIT_DATA (or --data) at a folder laid out like shared/data.`);
+  }
+  return p;
+}
+
+/** Median of numbers. */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Peak resident set size of this process so far, in MB (Linux VmHWM; falls back to current RSS). */
+export function peakRssMb(): number {
+  try {
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const m = /VmHWM:\s+(\d+)\s+kB/.exec(status);
+    if (m) return Math.round(Number(m[1]) / 1024);
+  } catch {
+    /* not Linux */
+  }
+  return Math.round(process.memoryUsage().rss / 1024 / 1024);
+}

@@ -1,5 +1,5 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { env, pipeline } from '@huggingface/transformers';
@@ -212,6 +212,8 @@ describe('SentenceEncoder.load errors', () => {
     expect(err).toBeInstanceOf(ModelNotFoundError);
     expect((err as ModelNotFoundError).file).toBe(missing);
     await expect(SentenceEncoder.load('./definitely/not/here', { localOnly: true })).rejects.toBeInstanceOf(ModelNotFoundError);
+    const home = await SentenceEncoder.load('~/no-such-latentkit-model').catch((e: unknown) => e);
+    expect((home as ModelNotFoundError).file).toBe(path.join(homedir(), 'no-such-latentkit-model'));
   });
 
   it('throws ModelFormatError for a folder without a tokenizer', async () => {

@@ -9,6 +9,7 @@
  * does, rather than losing it.
  */
 import { existsSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import path from 'node:path';
 import {
   EmptyInputError,
@@ -55,7 +56,8 @@ export interface SentenceEncoderOptions {
    * Tokens per sentence, special tokens included; longer texts are truncated. Must not exceed
    * the model's own limit.
    * @default the smaller of the tokenizer's `model_max_length` and the model's
-   * `max_position_embeddings` (512 when neither is given)
+   * `max_position_embeddings` (512 when neither is given). sentence-transformers cuts
+   * all-MiniLM-L6-v2 at 256 tokens; pass `maxTokens: 256` to match it exactly on long text.
    */
   maxTokens?: number;
 }
@@ -142,7 +144,7 @@ export class SentenceEncoder implements Encoder<string> {
    * Loads a sentence encoder from a Hugging Face hub id (downloaded once and cached where a
    * network exists) or from a local folder in the Transformers.js layout (`config.json`,
    * `tokenizer.json`, `tokenizer_config.json`, `onnx/model.onnx`). A string is a folder when it
-   * is absolute, starts with `.`, or names an existing directory; otherwise it is a hub id.
+   * is absolute, starts with `.` or `~/`, or names an existing directory; otherwise it is a hub id.
    *
    * @param nameOrPath Hub id or folder path. @default `'Xenova/all-MiniLM-L6-v2'`
    * @param options Loading and batching options, see {@link SentenceEncoderOptions}.
@@ -312,6 +314,7 @@ export class SentenceEncoder implements Encoder<string> {
  * look like (three or more segments), which then fails as a missing folder rather than a download.
  */
 function resolveLocalFolder(nameOrPath: string): string | undefined {
+  if (nameOrPath === '~' || nameOrPath.startsWith('~/')) return path.join(homedir(), nameOrPath.slice(1));
   const hubLike = /^[\w-][\w.-]*(\/[\w-][\w.-]*)?$/.test(nameOrPath) && !nameOrPath.includes('..');
   if (path.isAbsolute(nameOrPath) || nameOrPath.startsWith('.') || nameOrPath.includes('\\') || !hubLike) {
     return path.resolve(nameOrPath);

@@ -13,14 +13,21 @@ const tmp = mkdtempSync(path.join(tmpdir(), 'lk-tiny-model-'));
 
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** Relative path -> sha256 of every file under `dir`. */
+/**
+ * Relative path -> sha256 of every file under `dir`. Text files are hashed with `\n` line ends so
+ * a checkout that converts to CRLF still compares equal; the ONNX files are hashed as they are.
+ */
 function digests(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (d: string) => {
     for (const name of readdirSync(d).sort()) {
       const p = path.join(d, name);
       if (statSync(p).isDirectory()) walk(p);
-      else out[path.relative(dir, p).split(path.sep).join('/')] = createHash('sha256').update(readFileSync(p)).digest('hex');
+      else {
+        const bytes = readFileSync(p);
+        const content = p.endsWith('.onnx') ? bytes : bytes.toString('utf8').replace(/\r\n/g, '\n');
+        out[path.relative(dir, p).split(path.sep).join('/')] = createHash('sha256').update(content).digest('hex');
+      }
     }
   };
   walk(dir);

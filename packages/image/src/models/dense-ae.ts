@@ -1,0 +1,118 @@
+/**
+ * @file A fully connected image autoencoder: pixels flattened, dense layers down to the code
+ * and back up to sigmoid pixels. The simplest baseline, and a denoiser with `corruption`.
+ */
+import { TfAutoencoder } from '@latentkit/core';
+import { resolveCorruption, type Corruption } from './corruption.js';
+import {
+  checkCommon,
+  checkConfigVersion,
+  checkImageShape,
+  checkPositiveInt,
+  checkWidths,
+  ImageAutoencoder,
+  type ImageActivation,
+  type ImageModelConfig,
+  type ImageShape,
+  type ReconstructionLoss,
+} from './image-autoencoder.js';
+import { denseDecoder, denseEncoder } from './networks.js';
+
+/** What a caller may pass to {@link DenseImageAutoencoder.create}. */
+export interface DenseImageAutoencoderOptions {
+  /** `[height, width, channels]` of the images. @default [28, 28, 1] */
+  inputShape?: ImageShape;
+  /** Code size. @default 32 */
+  latentDim?: number;
+  /** Hidden widths of the encoder; the decoder mirrors them. @default [512, 256] */
+  hidden?: number[];
+  /** @default 'relu' */
+  activation?: ImageActivation;
+  /** Reconstruction loss. @default 'bce' */
+  loss?: ReconstructionLoss;
+  /** Train as a denoising autoencoder against this corruption. @default none */
+  corruption?: Corruption | null;
+  /** Seed of the weight initialisers. @default 1 */
+  seed?: number;
+}
+
+/** Resolved, JSON-safe config saved with the model. */
+export interface DenseImageAutoencoderConfig extends ImageModelConfig {
+  kind: 'image/dense-ae';
+  version: 1;
+  hidden: number[];
+  activation: ImageActivation;
+}
+
+/**
+ * Fills defaults and validates.
+ * @param options what the caller passed.
+ * @returns the resolved config.
+ * @throws {InvalidArgumentError} for invalid sizes, loss, activation, corruption or seed.
+ * @example
+ * ```ts
+ * resolveDenseImageAutoencoderConfig({ latentDim: 16 }).hidden; // [512, 256]
+ * ```
+ */
+export function resolveDenseImageAutoencoderConfig(options: DenseImageAutoencoderOptions = {}): DenseImageAutoencoderConfig {
+  checkCommon(options);
+  return {
+    kind: 'image/dense-ae',
+    version: 1,
+    modality: 'image',
+    inputShape: checkImageShape(options.inputShape ?? [28, 28, 1]),
+    latentDim: checkPositiveInt('latentDim', options.latentDim ?? 32, 65536),
+    hidden: checkWidths('hidden', options.hidden ?? [512, 256]),
+    activation: options.activation ?? 'relu',
+    loss: options.loss ?? 'bce',
+    corruption: resolveCorruption(options.corruption),
+    seed: options.seed ?? 1,
+  };
+}
+
+/**
+ * Dense (fully connected) image autoencoder, kind `image/dense-ae`.
+ *
+ * @example
+ * ```ts
+ * const ae = DenseImageAutoencoder.create({ latentDim: 32 });
+ * await ae.fit(images, { epochs: 10 });
+ * const codes = await ae.encode(images.slice(0, 8)); // shape [32] each
+ * const again = await ae.decode(codes);              // 28x28x1 images
+ * ```
+ */
+export class DenseImageAutoencoder extends ImageAutoencoder<DenseImageAutoencoderConfig> {
+  static readonly kind = 'image/dense-ae';
+
+  /**
+   * Builds an untrained model.
+   * @param options architecture, loss, corruption and seed.
+   * @returns the model.
+   * @throws {InvalidArgumentError} for invalid options.
+   */
+  static create(options: DenseImageAutoencoderOptions = {}): DenseImageAutoencoder {
+    return DenseImageAutoencoder.fromConfig(resolveDenseImageAutoencoderConfig(options));
+  }
+
+  private static fromConfig(c: DenseImageAutoencoderConfig): DenseImageAutoencoder {
+    const encoder = denseEncoder(c.inputShape, c.hidden, c.latentDim, c.activation, c.seed);
+    const decoder = denseDecoder(c.inputShape, c.hidden, c.latentDim, c.activation, c.seed);
+    return new DenseImageAutoencoder(c, { encoder, decoder });
+  }
+
+  /**
+   * Loads a saved model.
+   * @param dir the model folder.
+   * @returns the model with its weights and training summary.
+   * @throws {ModelMismatchError} when the folder holds another kind of model.
+   * @throws {ModelFormatError} (and subclasses) for a malformed or tampered folder.
+   */
+  static async load(dir: string): Promise<DenseImageAutoencoder> {
+    const folder = await TfAutoencoder.readFolder(dir, DenseImageAutoencoder.kind);
+    const config = folder.manifest.config as DenseImageAutoencoderConfig;
+    checkConfigVersion(config, 1, dir);
+    const model = new DenseImageAutoencoder(config, folder.networks);
+    model.training = folder.manifest.training;
+    return model;
+  }
+}

@@ -1,0 +1,235 @@
+/**
+ * @file What every image model of @latentkit/image shares: the config fields (input shape,
+ * code size, reconstruction loss, corruption), batching images into tensors (with on-the-fly
+ * corruption for denoising training), the reconstruction losses, and tensors back to images.
+ */
+import {
+  initEngine,
+  InvalidArgumentError,
+  ShapeMismatchError,
+  TfAutoencoder,
+  tf,
+  UnsupportedFormatVersionError,
+  type BatchingOptions,
+  type LossOutput,
+  type ModelConfig,
+  type StepContext,
+  type TensorBatch,
+} from '@latentkit/core';
+import { tensorToImages, type FloatImage } from '../io/float-image.js';
+import { corruptInPlace, type Corruption } from './corruption.js';
+
+/** `[height, width, channels]` of the images a model takes; channels is 1 or 3. */
+export type ImageShape = [number, number, number];
+
+/**
+ * How reconstructions are scored: mean squared error, or binary cross-entropy of the pixel
+ * intensities (sharper digits; pixels must be in [0, 1], which {@link FloatImage} guarantees).
+ */
+export type ReconstructionLoss = 'mse' | 'bce';
+
+/** Activations the hidden layers of the image models may use. */
+export type ImageActivation = 'relu' | 'elu' | 'selu' | 'swish' | 'tanh';
+
+/** Fields every image model config has (each model adds its own). */
+export interface ImageModelConfig extends ModelConfig {
+  modality: 'image';
+  /** `[height, width, channels]` of the inputs (and outputs). */
+  inputShape: ImageShape;
+  /** Code size. */
+  latentDim: number;
+  loss: ReconstructionLoss;
+  /** Noise applied to the inputs during training (denoising); null for a plain autoencoder. */
+  corruption: Corruption | null;
+  /** Seed of the weight initialisers. */
+  seed: number;
+}
+
+/** The largest height or width the image models accept (a guard against absurd configs). */
+export const MAX_IMAGE_SIDE = 4096;
+/** Clip for cross-entropy, as Keras does, so log(0) never happens. */
+const BCE_EPSILON = 1e-7;
+const ACTIVATIONS: readonly ImageActivation[] = ['relu', 'elu', 'selu', 'swish', 'tanh'];
+
+/** @internal Throws unless `v` is a positive integer (at most `max`). */
+export function checkPositiveInt(name: string, v: unknown, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max) {
+    throw new InvalidArgumentError(`${name} must be an integer in [1, ${max}], got ${String(v)}.`);
+  }
+  return v;
+}
+
+/** @internal Validates an input shape and returns a copy. */
+export function checkImageShape(shape: unknown): ImageShape {
+  if (!Array.isArray(shape) || shape.length !== 3) {
+    throw new InvalidArgumentError(`inputShape must be [height, width, channels], got ${JSON.stringify(shape)}.`);
+  }
+  const [h, w, c] = shape as number[];
+  checkPositiveInt('inputShape height', h, MAX_IMAGE_SIDE);
+  checkPositiveInt('inputShape width', w, MAX_IMAGE_SIDE);
+  if (c !== 1 && c !== 3) throw new InvalidArgumentError(`inputShape channels must be 1 or 3, got ${String(c)}.`);
+  return [h, w, c];
+}
+
+/** @internal Validates a list of layer widths. */
+export function checkWidths(name: string, widths: unknown, minLength = 0): number[] {
+  if (!Array.isArray(widths) || widths.length < minLength) {
+    throw new InvalidArgumentError(`${name} must be an array of at least ${minLength} positive integers, got ${JSON.stringify(widths)}.`);
+  }
+  return widths.map((v, i) => checkPositiveInt(`${name}[${i}]`, v, 65536));
+}
+
+/** @internal Validates the shared options. */
+export function checkCommon(o: { loss?: unknown; activation?: unknown; seed?: unknown }): void {
+  if (o.loss !== undefined && o.loss !== 'mse' && o.loss !== 'bce') {
+    throw new InvalidArgumentError(`loss must be 'mse' or 'bce', got '${String(o.loss)}'.`);
+  }
+  if (o.activation !== undefined && !ACTIVATIONS.includes(o.activation as ImageActivation)) {
+    throw new InvalidArgumentError(`activation must be one of ${ACTIVATIONS.join(', ')}, got '${String(o.activation)}'.`);
+  }
+  if (o.seed !== undefined && (typeof o.seed !== 'number' || !Number.isInteger(o.seed))) {
+    throw new InvalidArgumentError(`seed must be an integer, got ${String(o.seed)}.`);
+  }
+}
+
+/** @internal Throws unless a loaded config has the version this release reads. */
+export function checkConfigVersion(config: ModelConfig, version: number, dir: string): void {
+  if (config.version !== version) {
+    throw new UnsupportedFormatVersionError(
+      `${dir}: ${config.kind} config version ${String(config.version)} is not supported (this release reads version ${version}).`,
+      { file: dir },
+    );
+  }
+}
+
+/**
+ * Reconstruction loss averaged over every value of the batch.
+ * @internal
+ */
+export function reconstructionLoss(kind: ReconstructionLoss, target: tf.Tensor, output: tf.Tensor): tf.Scalar {
+  if (kind === 'mse') return tf.losses.meanSquaredError(target, output) as tf.Scalar;
+  return tf.mean(pixelBce(target, output)) as tf.Scalar;
+}
+
+/** Element-wise binary cross-entropy of probabilities (not logits). @internal */
+export function pixelBce(target: tf.Tensor, output: tf.Tensor): tf.Tensor {
+  const p = tf.clipByValue(output, BCE_EPSILON, 1 - BCE_EPSILON);
+  return tf.neg(tf.add(tf.mul(target, tf.log(p)), tf.mul(tf.sub(1, target), tf.log1p(tf.neg(p)))));
+}
+
+/**
+ * Base class of the image autoencoders: `FloatImage`s in, codes of `[latentDim]`, `FloatImage`s
+ * out. Networks are `encoder` (image -> code) and `decoder` (code -> image in [0, 1]).
+ *
+ * With a `corruption` in the config, every training (and validation) batch is corrupted
+ * with the trainer's per-step seed and the loss scores the reconstruction of the clean
+ * images: a denoising autoencoder. `encode`, `reconstruct` and `denoise` never corrupt.
+ */
+export abstract class ImageAutoencoder<C extends ImageModelConfig> extends TfAutoencoder<FloatImage, FloatImage, C> {
+  get codeShape(): number[] {
+    return [this.config.latentDim];
+  }
+
+  /** `[height, width, channels]` of the images this model takes and returns. */
+  get inputShape(): ImageShape {
+    return [...this.config.inputShape];
+  }
+
+  /**
+   * Stacks images into `{ x }` (plus `{ target }`, the clean images, when the model trains
+   * against a corruption and `ctx` is given: training and validation batches).
+   * @throws {ShapeMismatchError} when an image's size or channels differ from the model's input shape.
+   */
+  collate(samples: FloatImage[], ctx?: StepContext): TensorBatch {
+    const [h, w, c] = this.config.inputShape;
+    const per = h * w * c;
+    const clean = new Float32Array(samples.length * per);
+    samples.forEach((im, i) => {
+      if (!im || !(im.data instanceof Float32Array)) {
+        throw new InvalidArgumentError(`images[${i}] is not a FloatImage (its data must be a Float32Array).`);
+      }
+      if (im.width !== w || im.height !== h || im.channels !== c || im.data.length !== per) {
+        throw new ShapeMismatchError(
+          `images[${i}] is ${im.width}x${im.height}x${im.channels} (${im.data.length} values); this ${this.config.kind} model ` +
+            `takes ${w}x${h}x${c} images. Resize with readImage({ width: ${w}, height: ${h}, channels: ${c} }).`,
+        );
+      }
+      clean.set(im.data, i * per);
+    });
+    const shape: [number, number, number, number] = [samples.length, h, w, c];
+    if (ctx && this.config.corruption) {
+      const noisy = clean.slice();
+      corruptInPlace(noisy, this.config.corruption, ctx.seed);
+      return { x: tf.tensor4d(noisy, shape), target: tf.tensor4d(clean, shape) };
+    }
+    return { x: tf.tensor4d(clean, shape) };
+  }
+
+  protected encodeBatch(batch: TensorBatch, training: boolean): tf.Tensor {
+    return this.networks.encoder.apply(batch.x, { training }) as tf.Tensor;
+  }
+
+  protected decodeCodes(codes: tf.Tensor): tf.Tensor {
+    return this.networks.decoder.apply(codes) as tf.Tensor;
+  }
+
+  /** Reconstruction loss of the clean images from the (possibly corrupted) inputs; reports `mse` too under BCE. */
+  loss(batch: TensorBatch, ctx: StepContext): LossOutput {
+    const target = batch.target ?? batch.x;
+    const y = this.decodeCodes(this.encodeBatch(batch, ctx.training));
+    const loss = reconstructionLoss(this.config.loss, target, y);
+    if (this.config.loss === 'mse') return { loss };
+    return { loss, metrics: { mse: tf.losses.meanSquaredError(target, y) as tf.Scalar } };
+  }
+
+  protected async toOutputs(decoded: tf.Tensor): Promise<FloatImage[]> {
+    return tensorToImages(decoded);
+  }
+
+  /**
+   * Cleans noisy images: the reconstruction of each input, which for a model trained with a
+   * `corruption` is its estimate of the clean image.
+   *
+   * @param images images of the model's input shape.
+   * @param options batch size of the forward passes.
+   * @returns one image per input, values in [0, 1].
+   * @throws {ShapeMismatchError} when an image does not fit the model.
+   * @example
+   * ```ts
+   * const noisy = corrupt(images, { type: 'gaussian', amount: 0.5 }, 1);
+   * const clean = await model.denoise(noisy);
+   * ```
+   */
+  denoise(images: FloatImage[], options: BatchingOptions = {}): Promise<FloatImage[]> {
+    return this.reconstruct(images, options);
+  }
+
+  /**
+   * Mean squared reconstruction error of each image (an anomaly score: high for images
+   * unlike the training data).
+   *
+   * @param images images of the model's input shape.
+   * @param options batch size of the forward passes.
+   * @returns one error per image.
+   * @throws {ShapeMismatchError} when an image does not fit the model.
+   * @example
+   * ```ts
+   * const errors = await model.reconstructionErrors(testImages);
+   * ```
+   */
+  async reconstructionErrors(images: FloatImage[], options: BatchingOptions = {}): Promise<Float32Array> {
+    await initEngine();
+    const bs = options.batchSize ?? 256;
+    const out = new Float32Array(images.length);
+    for (let s = 0; s < images.length; s += bs) {
+      const t = tf.tidy(() => {
+        const { x } = this.collate(images.slice(s, s + bs));
+        const y = this.decodeCodes(this.encodeBatch({ x }, false));
+        return tf.mean(tf.squaredDifference(x, y), [1, 2, 3]);
+      });
+      out.set((await t.data()) as Float32Array, s);
+      t.dispose();
+    }
+    return out;
+  }
+}

@@ -31,7 +31,7 @@ export {
   logMelSpectrogram,
   melToLinear,
 } from './features/mel.js';
-export type { MelOptions, MelConfig, MelSpectrogram, MelFilterbank, MelFilterbankOptions } from './features/mel.js';
+export type { MelOptions, MelConfig, MelSpectrogram, MelFilterbank, MelFilterbankOptions, MelToLinearOptions } from './features/mel.js';
 export { griffinLim, melToAudio } from './features/griffin-lim.js';
 export type { GriffinLimOptions, MelToAudioOptions } from './features/griffin-lim.js';
 

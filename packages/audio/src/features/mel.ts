@@ -360,13 +360,25 @@ function filterbankPinv(bank: MelFilterbank, key: string): Float32Array {
   return pinv;
 }
 
+/** Options of {@link melToLinear}: the mel parameters plus the refinement effort. */
+export interface MelToLinearOptions extends MelOptions {
+  /**
+   * Non-negative least-squares refinement steps (multiplicative updates) after the clamped
+   * pseudo-inverse; 0 keeps the plain clamped pseudo-inverse.
+   * @default 10
+   */
+  refineIterations?: number;
+}
+
 /**
- * Approximate inverse of the mel filterbank: linear-frequency spectrogram from a (linear,
- * not log) mel spectrogram via the filterbank's pseudo-inverse, clamped to be non-negative.
+ * Approximate inverse of the mel filterbank: a linear-frequency spectrogram S >= 0 with
+ * W S close to the given (linear, not log) mel spectrogram. Starts from the filterbank's
+ * pseudo-inverse clamped at zero, then takes a few multiplicative non-negative least-squares
+ * steps (librosa's `mel_to_stft` solves the same problem with NNLS).
  * Returns magnitudes if `config.power` is 1 and powers if it is 2.
  * @param mel `[frames, nMels]` linear mel spectrogram.
- * @param options the mel parameters it was made with.
- * @returns `[frames, nFft/2 + 1]` spectrogram.
+ * @param options the mel parameters it was made with, and `refineIterations`.
+ * @returns `[frames, nFft/2 + 1]` non-negative spectrogram.
  * @throws {ShapeMismatchError} when `mel.nMels` differs from the config or `data` is too short.
  * @throws {InvalidArgumentError} for bad options.
  * @example
@@ -374,8 +386,12 @@ function filterbankPinv(bank: MelFilterbank, key: string): Float32Array {
  * const mag = melToLinear(melSpectrogram(x, config), config);
  * ```
  */
-export function melToLinear(mel: MelSpectrogram, options: MelOptions = {}): Spectrogram {
+export function melToLinear(mel: MelSpectrogram, options: MelToLinearOptions = {}): Spectrogram {
   const config = resolveMelConfig(options);
+  const iterations = options.refineIterations ?? 10;
+  if (!Number.isInteger(iterations) || iterations < 0 || iterations > 1000) {
+    throw new InvalidArgumentError(`melToLinear: refineIterations must be an integer in [0, 1000]; got ${iterations}.`);
+  }
   if (mel.nMels !== config.nMels) throw new ShapeMismatchError(`melToLinear: spectrogram has ${mel.nMels} mel bands; config says ${config.nMels}.`);
   if (mel.data.length < mel.frames * mel.nMels) {
     throw new ShapeMismatchError(`melToLinear: ${mel.frames} x ${mel.nMels} needs ${mel.frames * mel.nMels} values; got ${mel.data.length}.`);
@@ -384,16 +400,45 @@ export function melToLinear(mel: MelSpectrogram, options: MelOptions = {}): Spec
   const key = `${config.sampleRate}/${config.nFft}/${config.nMels}/${config.fMin}/${config.fMax}/${config.norm}/${config.htk}`;
   const pinv = filterbankPinv(bank, key);
   const { frames } = mel;
-  const { bins, nMels } = bank;
+  const { bins, nMels, weights, start, end } = bank;
   const data = new Float32Array(frames * bins);
+  const target = new Float64Array(nMels);
+  const s = new Float64Array(bins);
+  const wtTarget = new Float64Array(bins);
+  const approx = new Float64Array(nMels);
+  const wtApprox = new Float64Array(bins);
   for (let t = 0; t < frames; t++) {
-    const row = t * nMels;
-    for (let k = 0; k < bins; k++) {
-      let s = 0;
-      const p = k * nMels;
-      for (let m = 0; m < nMels; m++) s += pinv[p + m] * mel.data[row + m];
-      data[t * bins + k] = s > 0 ? s : 0;
+    let peak = 0;
+    for (let m = 0; m < nMels; m++) {
+      const v = mel.data[t * nMels + m];
+      target[m] = v > 0 ? v : 0; // NaN and negatives mean "nothing"
+      peak = Math.max(peak, target[m]);
     }
+    for (let k = 0; k < bins; k++) {
+      let acc = 0;
+      const p = k * nMels;
+      for (let m = 0; m < nMels; m++) acc += pinv[p + m] * target[m];
+      s[k] = acc > 0 ? acc : 0;
+    }
+    if (iterations > 0 && peak > 0) {
+      // Multiplicative updates keep S >= 0 and never revive an exact zero, so start from a
+      // small positive floor wherever some band covers the bin.
+      const floor = 1e-3 * peak;
+      for (let k = 0; k < bins; k++) if (s[k] < floor) s[k] = floor;
+      wtTarget.fill(0);
+      for (let m = 0; m < nMels; m++) for (let k = start[m]; k < end[m]; k++) wtTarget[k] += weights[m * bins + k] * target[m];
+      for (let it = 0; it < iterations; it++) {
+        for (let m = 0; m < nMels; m++) {
+          let acc = 0;
+          for (let k = start[m]; k < end[m]; k++) acc += weights[m * bins + k] * s[k];
+          approx[m] = acc;
+        }
+        wtApprox.fill(0);
+        for (let m = 0; m < nMels; m++) for (let k = start[m]; k < end[m]; k++) wtApprox[k] += weights[m * bins + k] * approx[m];
+        for (let k = 0; k < bins; k++) s[k] = wtApprox[k] > 0 ? (s[k] * wtTarget[k]) / wtApprox[k] : 0;
+      }
+    }
+    for (let k = 0; k < bins; k++) data[t * bins + k] = s[k];
   }
   return { data, frames, bins };
 }

@@ -1,0 +1,849 @@
+/**
+ * @file A speaker/content speech autoencoder in the spirit of AdaIN-VC (Chou, Yeh and Lee,
+ * "One-shot Voice Conversion by Separating Speaker and Content Representations with Instance
+ * Normalization", Interspeech 2019), built from 1-D convolutions only so it trains on wasm:
+ *
+ * - a content encoder whose instance normalisation (no affine) strips each utterance's
+ *   channel statistics, ending in a mean and log-variance per frame (a KL term keeps the code
+ *   small and Gaussian);
+ * - a speaker encoder that average-pools over time into one vector;
+ * - a decoder that re-injects the speaker code through adaptive instance normalisation and
+ *   predicts the normalised log-mel spectrogram.
+ *
+ * Swapping in another clip's speaker code converts the voice; Griffin-Lim (features module)
+ * turns the predicted log-mel back into audio.
+ */
+import {
+  EmptyInputError,
+  InputTooLargeError,
+  InvalidArgumentError,
+  ShapeMismatchError,
+  TfAutoencoder,
+  createRng,
+  initEngine,
+  makeLatent,
+  tf,
+  type BatchingOptions,
+  type Dataset,
+  type FitOptions,
+  type History,
+  type Latent,
+  type LossOutput,
+  type ModelConfig,
+  type StepContext,
+  type TensorBatch,
+} from '@latentkit/core';
+import type { AudioClip } from '../io/audio-clip.js';
+import { checkSampleRate } from '../io/audio-clip.js';
+import { resample } from '../io/resample.js';
+import { logMelSpectrogram, resolveMelConfig, type MelConfig, type MelOptions, type MelSpectrogram } from '../features/mel.js';
+import { melToAudio } from '../features/griffin-lim.js';
+import { LkAdaIN, LkInstanceNorm, LkMaskedMeanPool, registerAudioLayers } from './layers.js';
+
+/** Mel settings a caller may override; the sample rate is the model's own. */
+export type SpeechMelOptions = Omit<MelOptions, 'sampleRate'>;
+
+/** What a caller may pass to {@link SpeechAutoencoder.create}. */
+export interface SpeechAutoencoderOptions {
+  /** Rate every input is resampled to (Hz). @default 16000 */
+  sampleRate?: number;
+  /**
+   * Log-mel settings. @default nFft 512, hop sampleRate/100 (10 ms), winLength
+   * sampleRate/40 (25 ms), 64 mel bands (40 below 16 kHz), fMin 0, fMax sampleRate/2
+   */
+  mel?: SpeechMelOptions;
+  /** Size of the speaker code. @default 64 */
+  speakerDim?: number;
+  /** Channels of the content code per frame. @default 8 */
+  contentDim?: number;
+  /**
+   * The pooled content vector is the mean of the content code over this many equal time
+   * segments, concatenated, so it keeps the coarse order of what is said. @default 4
+   */
+  poolSegments?: number;
+  /** Hidden channels of every convolution. @default 64 */
+  channels?: number;
+  /** Width of the time convolutions (odd). @default 5 */
+  kernelSize?: number;
+  /** Residual blocks of the content encoder. @default 3 */
+  contentBlocks?: number;
+  /** Residual blocks of the speaker encoder. @default 2 */
+  speakerBlocks?: number;
+  /** Residual AdaIN blocks of the decoder. @default 3 */
+  decoderBlocks?: number;
+  /** Length of the random crops training uses (frames). @default 64 */
+  segmentFrames?: number;
+  /** Weight of the KL term on the content code. @default 0.05 */
+  beta?: number;
+  /**
+   * Per-mel-bin mean and standard deviation of the log-mel over a dataset. When absent, the
+   * first `fit` computes them from its training data.
+   */
+  normalization?: { mean: number[]; std: number[] };
+  /** Longest input accepted (s); longer clips throw {@link InputTooLargeError}. @default 120 */
+  maxSeconds?: number;
+  /** Griffin-Lim iterations when turning mels into audio. @default 32 */
+  griffinLimIterations?: number;
+  /** Seed of the weight initialisers. @default 1 */
+  seed?: number;
+}
+
+/** Resolved, JSON-safe config saved with the model (`latentkit.json`). */
+export interface SpeechAutoencoderConfig extends ModelConfig {
+  kind: 'audio/speaker-content-ae';
+  version: 1;
+  modality: 'audio';
+  sampleRate: number;
+  mel: MelConfig;
+  speakerDim: number;
+  contentDim: number;
+  poolSegments: number;
+  channels: number;
+  kernelSize: number;
+  contentBlocks: number;
+  speakerBlocks: number;
+  decoderBlocks: number;
+  segmentFrames: number;
+  beta: number;
+  /** Per-bin log-mel mean, or null until the first `fit` sets it. */
+  melMean: number[] | null;
+  /** Per-bin log-mel standard deviation, or null until the first `fit` sets it. */
+  melStd: number[] | null;
+  maxSeconds: number;
+  griffinLimIterations: number;
+  seed: number;
+}
+
+/**
+ * Fills defaults and validates {@link SpeechAutoencoderOptions}.
+ * @param o caller options.
+ * @returns the resolved config.
+ * @throws {InvalidArgumentError} naming the offending field.
+ * @example
+ * ```ts
+ * resolveSpeechAutoencoderConfig({ sampleRate: 8000 }).mel.nMels; // 40
+ * ```
+ */
+export function resolveSpeechAutoencoderConfig(o: SpeechAutoencoderOptions = {}): SpeechAutoencoderConfig {
+  const sampleRate = o.sampleRate ?? 16000;
+  checkSampleRate(sampleRate, 'SpeechAutoencoder: sampleRate');
+  const defaultNfft = sampleRate <= 8000 ? 256 : sampleRate <= 16000 ? 512 : 1024;
+  const mel = resolveMelConfig({
+    nFft: defaultNfft,
+    hop: Math.round(sampleRate / 100),
+    winLength: Math.min(defaultNfft, Math.round(sampleRate / 40)),
+    nMels: sampleRate < 16000 ? 40 : 64,
+    ...o.mel,
+    sampleRate,
+  });
+  const config: SpeechAutoencoderConfig = {
+    kind: 'audio/speaker-content-ae',
+    version: 1,
+    modality: 'audio',
+    sampleRate,
+    mel,
+    speakerDim: o.speakerDim ?? 64,
+    contentDim: o.contentDim ?? 8,
+    poolSegments: o.poolSegments ?? 4,
+    channels: o.channels ?? 64,
+    kernelSize: o.kernelSize ?? 5,
+    contentBlocks: o.contentBlocks ?? 3,
+    speakerBlocks: o.speakerBlocks ?? 2,
+    decoderBlocks: o.decoderBlocks ?? 3,
+    segmentFrames: o.segmentFrames ?? 64,
+    beta: o.beta ?? 0.05,
+    melMean: o.normalization ? [...o.normalization.mean] : null,
+    melStd: o.normalization ? [...o.normalization.std] : null,
+    maxSeconds: o.maxSeconds ?? 120,
+    griffinLimIterations: o.griffinLimIterations ?? 32,
+    seed: o.seed ?? 1,
+  };
+  const positive: [string, number][] = [
+    ['speakerDim', config.speakerDim],
+    ['contentDim', config.contentDim],
+    ['poolSegments', config.poolSegments],
+    ['channels', config.channels],
+    ['kernelSize', config.kernelSize],
+    ['segmentFrames', config.segmentFrames],
+  ];
+  for (const [k, v] of positive) {
+    if (!Number.isInteger(v) || v <= 0 || v > 4096) throw new InvalidArgumentError(`SpeechAutoencoder: ${k} must be an integer in [1, 4096]; got ${v}.`);
+  }
+  for (const [k, v] of [['contentBlocks', config.contentBlocks], ['speakerBlocks', config.speakerBlocks], ['decoderBlocks', config.decoderBlocks]] as const) {
+    if (!Number.isInteger(v) || v < 0 || v > 32) throw new InvalidArgumentError(`SpeechAutoencoder: ${k} must be an integer in [0, 32]; got ${v}.`);
+  }
+  if (config.kernelSize % 2 === 0) throw new InvalidArgumentError(`SpeechAutoencoder: kernelSize must be odd; got ${config.kernelSize}.`);
+  if (!(config.beta >= 0 && Number.isFinite(config.beta))) throw new InvalidArgumentError(`SpeechAutoencoder: beta must be a finite number >= 0; got ${config.beta}.`);
+  if (!(config.maxSeconds > 0 && config.maxSeconds <= 3600)) throw new InvalidArgumentError(`SpeechAutoencoder: maxSeconds must be in (0, 3600]; got ${config.maxSeconds}.`);
+  if (!Number.isInteger(config.griffinLimIterations) || config.griffinLimIterations < 0 || config.griffinLimIterations > 1000) {
+    throw new InvalidArgumentError(`SpeechAutoencoder: griffinLimIterations must be an integer in [0, 1000]; got ${config.griffinLimIterations}.`);
+  }
+  if (o.normalization) checkNormalization(o.normalization.mean, o.normalization.std, mel.nMels);
+  return config;
+}
+
+function checkNormalization(mean: number[], std: number[], nMels: number): void {
+  if (mean.length !== nMels || std.length !== nMels) {
+    throw new ShapeMismatchError(`SpeechAutoencoder: normalization needs ${nMels} means and stds (one per mel band); got ${mean.length} and ${std.length}.`);
+  }
+  if (!mean.every(Number.isFinite) || !std.every((s) => Number.isFinite(s) && s > 0)) {
+    throw new InvalidArgumentError('SpeechAutoencoder: normalization means must be finite and stds finite and > 0.');
+  }
+}
+
+type Sym = tf.SymbolicTensor;
+
+function conv(name: string, filters: number, kernelSize: number, seed: number): tf.layers.Layer {
+  return tf.layers.conv1d({ name, filters, kernelSize, padding: 'same', kernelInitializer: tf.initializers.heNormal({ seed }) });
+}
+
+function lrelu(name: string): tf.layers.Layer {
+  return tf.layers.leakyReLU({ name, alpha: 0.2 });
+}
+
+function masked(name: string, x: Sym, mask: Sym): Sym {
+  return tf.layers.multiply({ name }).apply([x, mask]) as Sym;
+}
+
+/** Content encoder: `[mel, mask]` -> `[b, t, 2 * contentDim]` (mean, then log-variance). */
+export function buildContentEncoder(c: SpeechAutoencoderConfig): tf.LayersModel {
+  const mel = tf.input({ shape: [null, c.mel.nMels], name: 'ce_mel' });
+  const mask = tf.input({ shape: [null, 1], name: 'ce_mask' });
+  const block = (x: Sym, i: number): Sym => {
+    const h = conv(`ce_conv${i}`, c.channels, c.kernelSize, c.seed + 10 + i).apply(x) as Sym;
+    const n = new LkInstanceNorm({ name: `ce_in${i}` }).apply([h, mask]) as Sym;
+    return lrelu(`ce_act${i}`).apply(n) as Sym;
+  };
+  let h = block(mel, 0);
+  for (let i = 1; i <= c.contentBlocks; i++) h = tf.layers.add({ name: `ce_res${i}` }).apply([h, block(h, i)]) as Sym;
+  let out = tf.layers
+    .conv1d({ name: 'ce_out', filters: 2 * c.contentDim, kernelSize: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: c.seed + 99 }) })
+    .apply(h) as Sym;
+  out = masked('ce_out_mask', out, mask);
+  return tf.model({ inputs: [mel, mask], outputs: out, name: 'content_encoder' });
+}
+
+/** Speaker encoder: `[mel, mask]` -> `[b, speakerDim]`, pooled over valid frames. */
+export function buildSpeakerEncoder(c: SpeechAutoencoderConfig): tf.LayersModel {
+  const mel = tf.input({ shape: [null, c.mel.nMels], name: 'se_mel' });
+  const mask = tf.input({ shape: [null, 1], name: 'se_mask' });
+  const block = (x: Sym, i: number): Sym => {
+    const h = conv(`se_conv${i}`, c.channels, c.kernelSize, c.seed + 200 + i).apply(x) as Sym;
+    // Zero the padded frames again so the next convolution sees what an unpadded clip would.
+    return masked(`se_mask${i}`, lrelu(`se_act${i}`).apply(h) as Sym, mask);
+  };
+  let h = block(mel, 0);
+  for (let i = 1; i <= c.speakerBlocks; i++) h = tf.layers.add({ name: `se_res${i}` }).apply([h, block(h, i)]) as Sym;
+  let v = new LkMaskedMeanPool({ name: 'se_pool' }).apply([h, mask]) as Sym;
+  v = tf.layers.dense({ name: 'se_dense', units: c.channels, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: c.seed + 298 }) }).apply(v) as Sym;
+  const out = tf.layers.dense({ name: 'se_out', units: c.speakerDim, kernelInitializer: tf.initializers.glorotUniform({ seed: c.seed + 299 }) }).apply(v) as Sym;
+  return tf.model({ inputs: [mel, mask], outputs: out, name: 'speaker_encoder' });
+}
+
+/** Decoder: `[content, speaker, mask]` -> normalised log-mel `[b, t, nMels]`. */
+export function buildDecoder(c: SpeechAutoencoderConfig): tf.LayersModel {
+  const z = tf.input({ shape: [null, c.contentDim], name: 'de_content' });
+  const s = tf.input({ shape: [c.speakerDim], name: 'de_speaker' });
+  const mask = tf.input({ shape: [null, 1], name: 'de_mask' });
+  const cond = tf.layers.dense({ name: 'de_cond', units: c.channels, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: c.seed + 300 }) }).apply(s) as Sym;
+  const block = (x: Sym, i: number): Sym => {
+    const h = conv(`de_conv${i}`, c.channels, c.kernelSize, c.seed + 310 + i).apply(x) as Sym;
+    const small = tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed: c.seed + 400 + i });
+    const gamma = tf.layers.dense({ name: `de_gamma${i}`, units: c.channels, kernelInitializer: small, biasInitializer: 'ones' }).apply(cond) as Sym;
+    const beta = tf.layers.dense({ name: `de_beta${i}`, units: c.channels, kernelInitializer: small }).apply(cond) as Sym;
+    const n = new LkAdaIN({ name: `de_adain${i}` }).apply([h, gamma, beta, mask]) as Sym;
+    return lrelu(`de_act${i}`).apply(n) as Sym;
+  };
+  let h = block(z, 0);
+  for (let i = 1; i <= c.decoderBlocks; i++) h = tf.layers.add({ name: `de_res${i}` }).apply([h, block(h, i)]) as Sym;
+  let out = tf.layers
+    .conv1d({ name: 'de_out', filters: c.mel.nMels, kernelSize: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: c.seed + 499 }) })
+    .apply(h) as Sym;
+  out = masked('de_out_mask', out, mask);
+  return tf.model({ inputs: [z, s, mask], outputs: out, name: 'decoder' });
+}
+
+/** A clip or a latent this model made. */
+export type ClipOrLatent = AudioClip | Latent;
+
+function isLatent(x: ClipOrLatent): x is Latent {
+  return (x as Latent).data instanceof Float32Array && Array.isArray((x as Latent).shape);
+}
+
+/**
+ * Frame ranges `[start, end)` of `segments` near-equal parts of `frames` frames. Parts
+ * overlap when there are fewer frames than parts, so none is empty.
+ */
+export function segmentBounds(frames: number, segments: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let k = 0; k < segments; k++) {
+    let a = Math.floor((k * frames) / segments);
+    let b = Math.floor(((k + 1) * frames) / segments);
+    if (b <= a) {
+      a = Math.min(a, frames - 1);
+      b = a + 1;
+    }
+    out.push([a, b]);
+  }
+  return out;
+}
+
+const MAX_BATCH_FRAMES = 16384;
+
+/** Normalised log-mels of several clips, padded to one length. */
+interface MelBatch {
+  /** `[b, t, nMels]`, zero on padded frames. */
+  x: tf.Tensor3D;
+  /** `[b, t, 1]`: 1 on valid frames. */
+  mask: tf.Tensor3D;
+  /** Valid frames per clip. */
+  lengths: number[];
+}
+
+/**
+ * Speaker/content speech autoencoder (kind `audio/speaker-content-ae`).
+ *
+ * Inputs are {@link AudioClip}s at any rate (resampled to `config.sampleRate`), turned into
+ * log-mels normalised per mel band with dataset statistics stored in the config.
+ *
+ * `encode` returns one {@link Latent} per clip with parts:
+ * - `speaker` `[speakerDim]`: who is speaking (mean-pooled over time);
+ * - `content` `[frames, contentDim]`: what is said, frame by frame (the posterior mean);
+ * - `contentPooled` `[poolSegments * contentDim]`: the content code averaged over
+ *   `poolSegments` equal time segments and concatenated (keeps coarse order);
+ *
+ * and top-level `data` = `concat(speaker, contentPooled)`, shape
+ * `[speakerDim + poolSegments * contentDim]`.
+ *
+ * @example
+ * ```ts
+ * const model = SpeechAutoencoder.create({ sampleRate: 16000 });
+ * await model.fit(clips, { epochs: 20, batchSize: 32 });
+ * const converted = await model.convert(sourceClip, targetSpeakerClip);
+ * const same = await model.speakerSimilarity(clipA, clipB); // cosine of speaker codes
+ * ```
+ */
+export class SpeechAutoencoder extends TfAutoencoder<AudioClip, AudioClip, SpeechAutoencoderConfig> {
+  static readonly kind = 'audio/speaker-content-ae';
+
+  // Active only inside fit(): the trainer collates the same clips every epoch.
+  private melCache: WeakMap<AudioClip, MelSpectrogram> | undefined;
+
+  /**
+   * Builds an untrained model.
+   * @param options architecture, features and training settings; see {@link SpeechAutoencoderOptions}.
+   * @returns the model.
+   * @throws {InvalidArgumentError} for invalid options.
+   * @example
+   * ```ts
+   * const model = SpeechAutoencoder.create({ sampleRate: 8000, speakerDim: 32 });
+   * ```
+   */
+  static create(options: SpeechAutoencoderOptions = {}): SpeechAutoencoder {
+    registerAudioLayers();
+    const c = resolveSpeechAutoencoderConfig(options);
+    return new SpeechAutoencoder(c, {
+      'content-encoder': buildContentEncoder(c),
+      'speaker-encoder': buildSpeakerEncoder(c),
+      decoder: buildDecoder(c),
+    });
+  }
+
+  /**
+   * Loads a saved model.
+   * @param dir the model folder.
+   * @returns the model.
+   * @throws {ModelMismatchError} when the folder holds another kind of model.
+   * @throws {ModelFormatError} for a malformed folder.
+   */
+  static async load(dir: string): Promise<SpeechAutoencoder> {
+    registerAudioLayers();
+    const folder = await TfAutoencoder.readFolder(dir, SpeechAutoencoder.kind);
+    const model = new SpeechAutoencoder(folder.manifest.config as SpeechAutoencoderConfig, folder.networks);
+    model.training = folder.manifest.training;
+    return model;
+  }
+
+  /** Shape of the top-level code: `[speakerDim + poolSegments * contentDim]`. */
+  get codeShape(): number[] {
+    return [this.config.speakerDim + this.config.poolSegments * this.config.contentDim];
+  }
+
+  /** Frames per second of the content code. */
+  get frameRate(): number {
+    return this.config.sampleRate / this.config.mel.hop;
+  }
+
+  // ---------------------------------------------------------------- features
+
+  /** Samples at the model's rate, checked. */
+  private samplesOf(clip: AudioClip, i: number): Float32Array {
+    if (!clip || !(clip.samples instanceof Float32Array)) throw new InvalidArgumentError(`Input ${i} is not an AudioClip ({ samples: Float32Array, sampleRate }).`);
+    checkSampleRate(clip.sampleRate, `Input ${i}: sampleRate`);
+    if (clip.samples.length === 0) throw new EmptyInputError(`Input ${i} has no samples.`);
+    const seconds = clip.samples.length / clip.sampleRate;
+    if (seconds > this.config.maxSeconds) {
+      throw new InputTooLargeError(`Input ${i} lasts ${seconds.toFixed(1)} s; this model accepts at most ${this.config.maxSeconds} s (config.maxSeconds).`);
+    }
+    return clip.sampleRate === this.config.sampleRate ? clip.samples : resample(clip.samples, clip.sampleRate, this.config.sampleRate);
+  }
+
+  /**
+   * Log-mel spectrogram of a clip with the model's settings (not normalised).
+   * @param clip the audio, any rate.
+   * @returns `[frames, nMels]` natural-log mel spectrogram at the model's rate.
+   * @throws {EmptyInputError} for an empty clip.
+   * @throws {InputTooLargeError} for a clip longer than `config.maxSeconds`.
+   */
+  logMel(clip: AudioClip, index = 0): MelSpectrogram {
+    const hit = this.melCache?.get(clip);
+    if (hit) return hit;
+    const mel = logMelSpectrogram(this.samplesOf(clip, index), this.config.mel);
+    for (let i = 0; i < mel.data.length; i++) {
+      if (!Number.isFinite(mel.data[i])) throw new InvalidArgumentError(`Input ${index} has non-finite samples (NaN or Infinity).`);
+    }
+    this.melCache?.set(clip, mel);
+    return mel;
+  }
+
+  private requireNormalization(): { mean: number[]; std: number[] } {
+    const { melMean, melStd } = this.config;
+    if (!melMean || !melStd) {
+      throw new InvalidArgumentError('This SpeechAutoencoder has no log-mel statistics yet: call fit() first, or pass `normalization` to create().');
+    }
+    return { mean: melMean, std: melStd };
+  }
+
+  /**
+   * Per-band mean and standard deviation of the log-mel over clips (what `fit` stores as the
+   * normalisation when none was given).
+   * @param clips the clips (or a dataset of them).
+   * @returns `{ mean, std }`, one value per mel band.
+   * @throws {EmptyInputError} when there are no frames.
+   */
+  async melStatistics(clips: Dataset<AudioClip> | readonly AudioClip[]): Promise<{ mean: number[]; std: number[] }> {
+    const m = this.config.mel.nMels;
+    const sum = new Float64Array(m);
+    const sq = new Float64Array(m);
+    let n = 0;
+    const add = (clip: AudioClip, i: number): void => {
+      const mel = this.logMel(clip, i);
+      for (let t = 0; t < mel.frames; t++) {
+        for (let k = 0; k < m; k++) {
+          const v = mel.data[t * m + k];
+          sum[k] += v;
+          sq[k] += v * v;
+        }
+      }
+      n += mel.frames;
+    };
+    if (Array.isArray(clips)) (clips as readonly AudioClip[]).forEach(add);
+    else {
+      let i = 0;
+      for await (const batch of (clips as Dataset<AudioClip>).batches({ batchSize: 64, shuffle: false, seed: 0, epoch: 0 })) for (const c of batch) add(c, i++);
+    }
+    if (n === 0) throw new EmptyInputError('melStatistics: no frames in the data.');
+    const mean = Array.from(sum, (s) => s / n);
+    // The floor keeps always-silent bands (above a narrowband recording's content) from blowing up.
+    const std = Array.from(sq, (s, k) => Math.max(Math.sqrt(Math.max(s / n - mean[k] * mean[k], 0)), 0.1));
+    return { mean, std };
+  }
+
+  /**
+   * Normalised log-mels of clips, cropped/padded into one batch.
+   * With `crop`, each clip longer than `crop.frames` contributes a random window (seeded);
+   * shorter ones are padded. Without, the batch is as long as the longest clip.
+   */
+  private melBatch(clips: readonly AudioClip[], crop?: { frames: number; seed: number }): MelBatch {
+    const { mean, std } = this.requireNormalization();
+    const m = this.config.mel.nMels;
+    const mels = clips.map((c, i) => this.logMel(c, i));
+    const lengths = mels.map((x) => (crop ? Math.min(x.frames, crop.frames) : x.frames));
+    const t = Math.max(1, ...lengths);
+    const b = clips.length;
+    const x = new Float32Array(b * t * m);
+    const mask = new Float32Array(b * t);
+    const rng = crop ? createRng(crop.seed) : undefined;
+    const inv = std.map((s) => 1 / s);
+    mels.forEach((mel, i) => {
+      const len = lengths[i];
+      const start = rng && mel.frames > len ? Math.floor(rng() * (mel.frames - len + 1)) : 0;
+      for (let f = 0; f < len; f++) {
+        const src = (start + f) * m;
+        const dst = (i * t + f) * m;
+        for (let k = 0; k < m; k++) x[dst + k] = (mel.data[src + k] - mean[k]) * inv[k];
+        mask[i * t + f] = 1;
+      }
+    });
+    return { x: tf.tensor3d(x, [b, t, m]), mask: tf.tensor3d(mask, [b, t, 1]), lengths };
+  }
+
+  /** Segment-mean pooling weights `[b, poolSegments, t]` for clips of the given lengths. */
+  private poolWeights(lengths: number[], t: number): tf.Tensor3D {
+    const k = this.config.poolSegments;
+    const w = new Float32Array(lengths.length * k * t);
+    lengths.forEach((len, i) => {
+      segmentBounds(len, k).forEach(([a, b], s) => {
+        for (let f = a; f < b; f++) w[(i * k + s) * t + f] = 1 / (b - a);
+      });
+    });
+    return tf.tensor3d(w, [lengths.length, k, t]);
+  }
+
+  /** @internal trainer and base-class hook: random crops when `ctx` is given. */
+  collate(samples: AudioClip[], ctx?: StepContext): TensorBatch {
+    const { x, mask, lengths } = this.melBatch(samples, ctx ? { frames: this.config.segmentFrames, seed: ctx.seed } : undefined);
+    return ctx ? { x, mask } : { x, mask, pool: this.poolWeights(lengths, x.shape[1]) };
+  }
+
+  // ---------------------------------------------------------------- networks
+
+  private contentStats(x: tf.Tensor, mask: tf.Tensor, training: boolean): { mu: tf.Tensor3D; logvar: tf.Tensor3D } {
+    const out = this.networks['content-encoder'].apply([x, mask], { training }) as tf.Tensor3D;
+    const d = this.config.contentDim;
+    const [mu, logvar] = tf.split(out, [d, d], 2) as [tf.Tensor3D, tf.Tensor3D];
+    // Bounded so exp() cannot overflow early in training.
+    return { mu, logvar: tf.clipByValue(logvar, -10, 5) };
+  }
+
+  private speakerCode(x: tf.Tensor, mask: tf.Tensor, training: boolean): tf.Tensor2D {
+    return this.networks['speaker-encoder'].apply([x, mask], { training }) as tf.Tensor2D;
+  }
+
+  private decodeTensor(content: tf.Tensor, speaker: tf.Tensor, mask: tf.Tensor): tf.Tensor3D {
+    return this.networks.decoder.apply([tf.mul(content, mask), speaker, mask]) as tf.Tensor3D;
+  }
+
+  /** @internal top-level code `[b, speakerDim + poolSegments * contentDim]`. */
+  protected encodeBatch(batch: TensorBatch, training: boolean): tf.Tensor {
+    const { mu } = this.contentStats(batch.x, batch.mask, training);
+    const s = this.speakerCode(batch.x, batch.mask, training);
+    const [b, t] = mu.shape;
+    const pool = batch.pool ?? this.poolWeights(new Array<number>(b).fill(t), t);
+    const pooled = tf.reshape(tf.matMul(pool as tf.Tensor3D, mu), [b, -1]);
+    return tf.concat([s, pooled], 1);
+  }
+
+  /** @internal pooled codes cannot be decoded; use {@link SpeechAutoencoder.decode} with parts. */
+  protected decodeCodes(_codes: tf.Tensor): tf.Tensor {
+    throw new InvalidArgumentError('SpeechAutoencoder decodes latents with parts (content over time + speaker), not pooled codes.');
+  }
+
+  /**
+   * Training objective: L1 between the normalised log-mel and its reconstruction (over valid
+   * frames) + `beta` times the KL divergence of the content posterior from N(0, I).
+   */
+  loss(batch: TensorBatch, ctx: StepContext): LossOutput {
+    const { x, mask } = batch;
+    const { mu, logvar } = this.contentStats(x, mask, ctx.training);
+    const z = ctx.training ? tf.add(mu, tf.mul(tf.exp(tf.mul(logvar, 0.5)), tf.randomNormal(mu.shape, 0, 1, 'float32', ctx.seed))) : mu;
+    const s = this.speakerCode(x, mask, ctx.training);
+    const y = this.decodeTensor(z, s, mask);
+    const frames = tf.maximum(tf.sum(mask), 1);
+    const recon = tf.div(tf.sum(tf.mul(tf.abs(tf.sub(y, x)), mask)), tf.mul(frames, this.config.mel.nMels)) as tf.Scalar;
+    const klTerms = tf.mul(tf.sub(tf.add(tf.exp(logvar), tf.square(mu)), tf.add(logvar, 1)), 0.5);
+    const kl = tf.div(tf.sum(tf.mul(klTerms, mask)), tf.mul(frames, this.config.contentDim)) as tf.Scalar;
+    return { loss: tf.add(recon, tf.mul(kl, this.config.beta)) as tf.Scalar, metrics: { recon, kl } };
+  }
+
+  protected async toOutputs(_decoded: tf.Tensor): Promise<AudioClip[]> {
+    throw new InvalidArgumentError('SpeechAutoencoder turns mels into clips with melsToClips().');
+  }
+
+  // ---------------------------------------------------------------- public API
+
+  /**
+   * Trains the model with core's trainer (random crops of `segmentFrames`, seeded per step).
+   * Computes the log-mel normalisation from the training data first if the model has none.
+   * @param data clips (any rate) or a dataset of them.
+   * @param options see core's FitOptions.
+   * @returns per-epoch history with `recon` and `kl` metrics.
+   */
+  override async fit(data: Dataset<AudioClip> | AudioClip[], options: FitOptions<AudioClip> = {}): Promise<History> {
+    await initEngine();
+    this.melCache = new WeakMap();
+    try {
+      if (!this.config.melMean || !this.config.melStd) {
+        const { mean, std } = await this.melStatistics(data);
+        this.config.melMean = mean;
+        this.config.melStd = std;
+      }
+      return await super.fit(data, options);
+    } finally {
+      this.melCache = undefined;
+    }
+  }
+
+  /** Groups clip indices into batches of at most `batchSize` clips and ~MAX_BATCH_FRAMES padded frames. */
+  private batchesOf(clips: readonly AudioClip[], batchSize: number): number[][] {
+    const frames = clips.map((c) => Math.ceil((c.samples?.length ?? 0) * (this.config.sampleRate / (c.sampleRate || 1)) / this.config.mel.hop) + 1);
+    const out: number[][] = [];
+    let cur: number[] = [];
+    let longest = 0;
+    clips.forEach((_, i) => {
+      const l = Math.max(longest, frames[i]);
+      if (cur.length > 0 && (cur.length >= batchSize || l * (cur.length + 1) > MAX_BATCH_FRAMES)) {
+        out.push(cur);
+        cur = [];
+        longest = 0;
+      }
+      cur.push(i);
+      longest = Math.max(longest, frames[i]);
+    });
+    if (cur.length) out.push(cur);
+    return out;
+  }
+
+  /**
+   * Encodes clips into latents with `speaker`, `content` and `contentPooled` parts (see the
+   * class docs for shapes; top-level `data` is `concat(speaker, contentPooled)`).
+   * @param clips the audio, any rate.
+   * @param options `batchSize` (default 32).
+   * @returns one latent per clip.
+   * @throws {EmptyInputError} for an empty clip.
+   * @throws {InputTooLargeError} for a clip longer than `config.maxSeconds`.
+   * @throws {InvalidArgumentError} when the model has no normalisation yet (not trained).
+   */
+  override async encode(clips: AudioClip[], options: BatchingOptions = {}): Promise<Latent[]> {
+    await initEngine();
+    const out: Latent[] = new Array(clips.length);
+    const { kind } = this.config;
+    const ds = this.config.speakerDim;
+    const dc = this.config.contentDim;
+    const k = this.config.poolSegments;
+    for (const idx of this.batchesOf(clips, options.batchSize ?? 32)) {
+      const chunk = idx.map((i) => clips[i]);
+      const batch = this.melBatchIndexed(chunk, idx);
+      const [sT, muT, pooledT] = tf.tidy(() => {
+        const { mu } = this.contentStats(batch.x, batch.mask, false);
+        const s = this.speakerCode(batch.x, batch.mask, false);
+        const pooled = tf.reshape(tf.matMul(batch.pool, mu), [mu.shape[0], -1]);
+        return [s, mu, pooled];
+      });
+      const t = batch.x.shape[1];
+      tf.dispose([batch.x, batch.mask, batch.pool]);
+      const [s, mu, pooled] = (await Promise.all([sT.data(), muT.data(), pooledT.data()])) as Float32Array[];
+      tf.dispose([sT, muT, pooledT]);
+      idx.forEach((clipIndex, j) => {
+        const len = batch.lengths[j];
+        const speaker = makeLatent(s.slice(j * ds, (j + 1) * ds), [ds], 'audio', kind);
+        const content = makeLatent(mu.slice(j * t * dc, (j * t + len) * dc), [len, dc], 'audio', kind);
+        const contentPooled = makeLatent(pooled.slice(j * k * dc, (j + 1) * k * dc), [k * dc], 'audio', kind);
+        const data = new Float32Array(ds + k * dc);
+        data.set(speaker.data, 0);
+        data.set(contentPooled.data, ds);
+        out[clipIndex] = makeLatent(data, [ds + k * dc], 'audio', kind, { speaker, content, contentPooled });
+      });
+    }
+    return out;
+  }
+
+  /** melBatch with error messages naming the caller's indices. */
+  private melBatchIndexed(chunk: AudioClip[], idx: number[]): MelBatch & { pool: tf.Tensor3D } {
+    idx.forEach((i, j) => this.logMel(chunk[j], i)); // validates with the caller's index
+    const b = this.melBatch(chunk);
+    return { ...b, pool: this.poolWeights(b.lengths, b.x.shape[1]) };
+  }
+
+  /**
+   * Predicts normalised log-mels from content codes over time and speaker codes, then
+   * undoes the normalisation.
+   */
+  private async decodeParts(contents: Latent[], speakers: Latent[]): Promise<MelSpectrogram[]> {
+    const dc = this.config.contentDim;
+    const ds = this.config.speakerDim;
+    const m = this.config.mel.nMels;
+    const { mean, std } = this.requireNormalization();
+    const out: MelSpectrogram[] = [];
+    const bs = 32;
+    for (let s0 = 0; s0 < contents.length; s0 += bs) {
+      const cs = contents.slice(s0, s0 + bs);
+      const ss = speakers.slice(s0, s0 + bs);
+      const lengths = cs.map((c, i) => {
+        if (c.shape.length !== 2 || c.shape[1] !== dc || c.data.length !== c.shape[0] * dc || c.shape[0] < 1) {
+          throw new ShapeMismatchError(`Content code ${s0 + i} has shape [${c.shape.join(', ')}]; this model decodes [frames, ${dc}] with frames >= 1.`);
+        }
+        return c.shape[0];
+      });
+      ss.forEach((s, i) => {
+        if (s.data.length !== ds) throw new ShapeMismatchError(`Speaker code ${s0 + i} has ${s.data.length} values; this model's speaker codes have ${ds}.`);
+      });
+      const t = Math.max(...lengths);
+      if (t * cs.length > MAX_BATCH_FRAMES * 4) throw new InputTooLargeError(`Content codes of ${t} frames are too long to decode at once.`);
+      const z = new Float32Array(cs.length * t * dc);
+      const mask = new Float32Array(cs.length * t);
+      const spk = new Float32Array(cs.length * ds);
+      cs.forEach((c, i) => {
+        z.set(c.data, i * t * dc);
+        mask.fill(1, i * t, i * t + lengths[i]);
+        spk.set(ss[i].data, i * ds);
+      });
+      const y = tf.tidy(() => this.decodeTensor(tf.tensor3d(z, [cs.length, t, dc]), tf.tensor2d(spk, [cs.length, ds]), tf.tensor3d(mask, [cs.length, t, 1])));
+      const data = (await y.data()) as Float32Array;
+      y.dispose();
+      cs.forEach((_, i) => {
+        const len = lengths[i];
+        const mel = new Float32Array(len * m);
+        for (let f = 0; f < len; f++) {
+          for (let q = 0; q < m; q++) mel[f * m + q] = data[(i * t + f) * m + q] * std[q] + mean[q];
+        }
+        out.push({ data: mel, frames: len, nMels: m });
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Log-mel spectrograms (natural log, the model's mel settings) decoded from latents that
+   * carry `content` and `speaker` parts, e.g. from {@link SpeechAutoencoder.encode}.
+   * @param codes latents with parts; mix parts of different clips to convert voices.
+   * @returns one `[frames, nMels]` log-mel per latent.
+   * @throws {InvalidArgumentError} when a latent lacks the `content` or `speaker` part.
+   * @throws {ShapeMismatchError} when a part has the wrong shape.
+   */
+  async decodeMel(codes: Latent[]): Promise<MelSpectrogram[]> {
+    await initEngine();
+    const contents = codes.map((c, i) => {
+      const p = c.parts?.content;
+      if (!p) throw new InvalidArgumentError(`Latent ${i} has no 'content' part; decode latents returned by SpeechAutoencoder.encode.`);
+      return p;
+    });
+    const speakers = codes.map((c, i) => {
+      const p = c.parts?.speaker;
+      if (!p) throw new InvalidArgumentError(`Latent ${i} has no 'speaker' part; decode latents returned by SpeechAutoencoder.encode.`);
+      return p;
+    });
+    return this.decodeParts(contents, speakers);
+  }
+
+  /**
+   * Turns log-mels of this model into audio with Griffin-Lim.
+   * @param mels `[frames, nMels]` log-mels with the model's settings.
+   * @returns clips at `config.sampleRate`, `frames * hop` samples long.
+   */
+  melsToClips(mels: MelSpectrogram[]): AudioClip[] {
+    return mels.map((mel, i) => {
+      const samples = melToAudio(mel, {
+        ...this.config.mel,
+        iterations: this.config.griffinLimIterations,
+        seed: i,
+        length: mel.frames * this.config.mel.hop,
+      });
+      return { samples, sampleRate: this.config.sampleRate };
+    });
+  }
+
+  /**
+   * Decodes latents with `content` and `speaker` parts into audio (log-mel, then Griffin-Lim).
+   * @param codes latents from {@link SpeechAutoencoder.encode} (parts may be mixed).
+   * @returns clips at `config.sampleRate`.
+   * @throws {InvalidArgumentError} when a latent lacks a part.
+   */
+  override async decode(codes: Latent[]): Promise<AudioClip[]> {
+    return this.melsToClips(await this.decodeMel(codes));
+  }
+
+  /**
+   * Encodes and decodes clips, returning the reconstructed log-mels.
+   * @param clips the audio.
+   * @returns one log-mel per clip, as long as the clip's own.
+   */
+  async reconstructMel(clips: AudioClip[]): Promise<MelSpectrogram[]> {
+    return this.decodeMel(await this.encode(clips));
+  }
+
+  /**
+   * Encodes and decodes clips into audio.
+   * @param clips the audio.
+   * @returns reconstructed clips at `config.sampleRate`.
+   */
+  override async reconstruct(clips: AudioClip[]): Promise<AudioClip[]> {
+    return this.melsToClips(await this.reconstructMel(clips));
+  }
+
+  /**
+   * Mean absolute error between the normalised log-mel of each clip and its reconstruction
+   * (the training loss's reconstruction term, without cropping).
+   * @param clips the audio.
+   * @returns the mean over all frames and bands of all clips.
+   */
+  async reconstructionL1(clips: AudioClip[]): Promise<number> {
+    await initEngine();
+    let sum = 0;
+    let n = 0;
+    for (const idx of this.batchesOf(clips, 32)) {
+      const batch = this.melBatchIndexed(idx.map((i) => clips[i]), idx);
+      const t = tf.tidy(() => {
+        const { mu } = this.contentStats(batch.x, batch.mask, false);
+        const y = this.decodeTensor(mu, this.speakerCode(batch.x, batch.mask, false), batch.mask);
+        return tf.sum(tf.mul(tf.abs(tf.sub(y, batch.x)), batch.mask));
+      });
+      sum += (await t.data())[0];
+      n += batch.lengths.reduce((a, b) => a + b, 0) * this.config.mel.nMels;
+      tf.dispose([t, batch.x, batch.mask, batch.pool]);
+    }
+    return n > 0 ? sum / n : NaN;
+  }
+
+  /**
+   * Voice conversion: says what `source` says in the voice of `targetSpeaker`
+   * (decoder(content of source, speaker code of target), then Griffin-Lim).
+   * @param source the speech whose content to keep.
+   * @param targetSpeaker any speech of the wanted voice, or its latent.
+   * @returns a clip at `config.sampleRate`, about as long as the source.
+   * @throws {EmptyInputError} for empty clips.
+   * @example
+   * ```ts
+   * const converted = await model.convert(aliceSaysSeven, bobSaysAnything);
+   * ```
+   */
+  async convert(source: AudioClip, targetSpeaker: ClipOrLatent): Promise<AudioClip> {
+    const [src] = await this.encode([source]);
+    const speaker = await this.speakerLatent(targetSpeaker, 1);
+    const [mel] = await this.decodeParts([src.parts!.content], [speaker]);
+    const [clip] = this.melsToClips([mel]);
+    // Trim to the source's duration at the model's rate (frames * hop may overshoot by < 1 hop).
+    const want = Math.round((source.samples.length * this.config.sampleRate) / source.sampleRate);
+    return { samples: clip.samples.slice(0, Math.min(want, clip.samples.length)), sampleRate: clip.sampleRate };
+  }
+
+  private async speakerLatent(x: ClipOrLatent, index: number): Promise<Latent> {
+    if (isLatent(x)) {
+      const s = x.parts?.speaker ?? (x.shape.length === 1 && x.shape[0] === this.config.speakerDim ? x : undefined);
+      if (!s || s.data.length !== this.config.speakerDim) {
+        throw new ShapeMismatchError(`Argument ${index} is a latent without a ${this.config.speakerDim}-value speaker code (part 'speaker').`);
+      }
+      return s;
+    }
+    const [l] = await this.encode([x]);
+    return l.parts!.speaker;
+  }
+
+  /**
+   * Cosine similarity of two speaker codes (1 = same direction).
+   * @param a a clip, a latent from {@link SpeechAutoencoder.encode}, or a speaker-code latent.
+   * @param b likewise.
+   * @returns the cosine in [-1, 1].
+   * @throws {ShapeMismatchError} for a latent without a speaker code of this model's size.
+   * @example
+   * ```ts
+   * const sim = await model.speakerSimilarity(clipA, clipB);
+   * ```
+   */
+  async speakerSimilarity(a: ClipOrLatent, b: ClipOrLatent): Promise<number> {
+    const [sa, sb] = [await this.speakerLatent(a, 0), await this.speakerLatent(b, 1)];
+    return cosine(sa.data, sb.data);
+  }
+}
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i] * b[i];
+    na += a[i] * a[i];
+    nb += b[i] * b[i];
+  }
+  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
+}

@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+/**
+ * @file The `latentkit` executable: runs the command line and exits with its code.
+ */
+import { runCli } from './cli.js';
+
+const code = await runCli(process.argv.slice(2));
+// tfjs-backend-wasm and onnxruntime may keep handles open after the work is done; the command
+// is finished when runCli returns, so leave once stdout and stderr have drained.
+process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

@@ -1,0 +1,127 @@
+/**
+ * @file The `latentkit` command line as a function: parses arguments with yargs, runs one
+ * command, and turns any failure into a one-line message and a non-zero exit code. bin.ts is
+ * only the process wrapper around {@link runCli}; tests can call it in-process too.
+ */
+import yargs from 'yargs';
+import type { Argv } from 'yargs';
+import { compareCommand } from './commands/compare.js';
+import { convertVoiceCommand } from './commands/convert-voice.js';
+import { decodeCommand } from './commands/decode.js';
+import { demoCommand } from './commands/demo.js';
+import { denoiseCommand } from './commands/denoise.js';
+import { encodeCommand } from './commands/encode.js';
+import { reconstructCommand } from './commands/reconstruct.js';
+import { trainCommand } from './commands/train.js';
+import { formatError, UsageError } from './lib/errors.js';
+import type { CommandContext, CommandModule } from './lib/context.js';
+
+/** Every command, in the order `--help` lists them. */
+export const COMMANDS: readonly CommandModule[] = [
+  trainCommand,
+  encodeCommand,
+  decodeCommand,
+  reconstructCommand,
+  denoiseCommand,
+  convertVoiceCommand,
+  compareCommand,
+  demoCommand,
+];
+
+/** Streams {@link runCli} prints to. */
+export interface RunCliOptions {
+  /** @default process.stdout */
+  stdout?: NodeJS.WritableStream;
+  /** @default process.stderr */
+  stderr?: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+const VERSION = '0.1.0';
+
+/**
+ * Runs the `latentkit` command line.
+ * @param args the arguments after the program name, e.g. `['encode', 'text', '--in', 's.txt', '--out', 's.npy']`.
+ * @param options output streams.
+ * @returns the exit code: 0 on success, 1 on a failure, 2 on a usage mistake.
+ * @example
+ * ```ts
+ * process.exitCode = await runCli(process.argv.slice(2));
+ * ```
+ */
+export async function runCli(args: readonly string[], options: RunCliOptions = {}): Promise<number> {
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  const verbose = args.includes('--verbose');
+  let failure: unknown;
+  let ran = false;
+
+  const contextOf = (argv: Record<string, unknown>): CommandContext => {
+    const quiet = argv.quiet === true;
+    return {
+      stdout,
+      stderr,
+      verbose,
+      quiet,
+      outRoot: typeof argv['out-root'] === 'string' ? argv['out-root'] : undefined,
+      progress: { stream: stderr, quiet },
+      log: (m) => {
+        if (!quiet) stderr.write(`${m}\n`);
+      },
+    };
+  };
+
+  let parser: Argv = yargs(args)
+    .scriptName('latentkit')
+    .usage('$0 <command> [options]\n\nAutoencoders for images, speech and text: train, encode, decode, compare, demo.')
+    .option('verbose', { type: 'boolean', default: false, describe: 'print stack traces on errors', global: true })
+    .option('quiet', { type: 'boolean', default: false, describe: 'no progress or status lines', global: true })
+    .option('out-root', {
+      type: 'string',
+      describe: 'confine every output to this folder (--out is taken relative to it and may not leave it)',
+      global: true,
+    })
+    .option('backend', {
+      type: 'string',
+      choices: ['wasm', 'cpu', 'node'],
+      describe: 'tfjs backend (default: the fastest that loads; also LATENTKIT_BACKEND)',
+      global: true,
+    })
+    .middleware((argv) => {
+      if (typeof argv.backend === 'string') process.env.LATENTKIT_BACKEND = argv.backend;
+    });
+  for (const c of COMMANDS) {
+    parser = parser.command(c.command, c.describe, c.builder, async (argv) => {
+      ran = true;
+      try {
+        await c.run(argv, contextOf(argv));
+      } catch (e) {
+        failure = e;
+      }
+    });
+  }
+  parser = parser
+    .demandCommand(1, 'Name a command.')
+    .strict()
+    .help()
+    .alias('help', 'h')
+    .version(VERSION)
+    .wrap(Math.min(110, (stdout as { columns?: number }).columns ?? 100))
+    .exitProcess(false)
+    .showHelpOnFail(false)
+    .fail((message, error) => {
+      throw error ?? new UsageError(message ?? 'Invalid command line.');
+    })
+    .epilogue('Run `latentkit <command> --help` for the options and examples of a command. Docs: README.md.');
+
+  try {
+    await parser.parseAsync();
+  } catch (e) {
+    failure = e instanceof UsageError || !(e instanceof Error) || ran ? e : new UsageError(e.message);
+  }
+  if (failure !== undefined) {
+    stderr.write(formatError(failure, verbose));
+    const usage = failure instanceof UsageError;
+    return usage ? 2 : 1;
+  }
+  return 0;
+}

@@ -1,0 +1,114 @@
+/**
+ * @file `latentkit encode <image|audio|text>`: turns inputs into codes and writes them as one
+ * float32 `.npy` of shape `[n, d]`, row `i` = input `i` (files in the order given, folders
+ * sorted by name, text files line by line).
+ */
+import type { Argv } from 'yargs';
+import { stackLatents, type Latent } from '@latentkit/core';
+import { choice, optString, reqString, stringList, type Args } from '../lib/args.js';
+import { codesToNpy } from '../lib/codes.js';
+import type { CommandContext, CommandModule } from '../lib/context.js';
+import { UsageError } from '../lib/errors.js';
+import { readSentences } from '../lib/inputs.js';
+import { encodeWithProgress, imageFiles, readClips, readImagesForModel, wavFiles } from '../lib/media.js';
+import { loadAnyModel } from '../lib/models.js';
+import { openOutputFile } from '../lib/output.js';
+
+const MODALITIES = ['image', 'audio', 'text'] as const;
+const PARTS = ['all', 'speaker', 'content'] as const;
+
+/**
+ * Resolves `--pretrained`: `tiny` is the committed tiny encoder of @latentkit/text; anything
+ * else is a hub id or a folder, as SentenceEncoder.load reads it.
+ */
+export async function pretrainedPath(name: string): Promise<string> {
+  if (name === 'tiny') return (await import('@latentkit/text')).tinySentenceEncoderPath();
+  return name;
+}
+
+/**
+ * Picks the audio code to export: the whole code, the speaker part, or the pooled content part
+ * (`content` over time has a length per clip, so its time-pooled form is what fits `[n, d]`).
+ */
+export function audioPart(latents: readonly Latent[], part: 'all' | 'speaker' | 'content'): Latent[] {
+  if (part === 'all') return [...latents];
+  const name = part === 'speaker' ? 'speaker' : 'contentPooled';
+  return latents.map((l, i) => {
+    const p = l.parts?.[name];
+    if (!p) throw new UsageError(`Latent ${i} has no '${name}' part; --part needs a speaker/content speech model.`);
+    return p;
+  });
+}
+
+export const encodeCommand: CommandModule = {
+  command: 'encode <modality>',
+  describe: 'encode images, WAVs or sentences into a float32 .npy of shape [n, d]',
+  builder: (y: Argv) =>
+    y
+      .positional('modality', { choices: MODALITIES, describe: 'what the inputs are' })
+      .option('in', { type: 'string', array: true, demandOption: true, describe: 'image/WAV files or folders (sorted by name), or text files (one sentence per line)' })
+      .option('out', { type: 'string', demandOption: true, describe: '.npy file to write' })
+      .option('model', { type: 'string', describe: 'model folder (image and audio: required; text: default the shipped sentence autoencoder)' })
+      .option('part', { type: 'string', choices: PARTS, default: 'all', describe: 'audio: whole code, speaker code, or time-pooled content code' })
+      .option('pretrained', { type: 'string', describe: "text: a pretrained sentence encoder instead: 'tiny' (committed), a hub id, or a folder" })
+      .example('$0 encode text --in sentences.txt --out codes.npy', 'shipped sentence autoencoder, one row per line')
+      .example('$0 encode text --pretrained tiny --in sentences.txt --out codes.npy', 'the tiny pretrained transformer encoder')
+      .example('$0 encode image --model models/glyphs --in digits/ --out digits.npy', 'every image under digits/, sorted by name')
+      .example('$0 encode audio --model models/voices --part speaker --in clips/ --out speakers.npy', 'speaker codes of WAVs'),
+  async run(argv: Args, ctx: CommandContext): Promise<void> {
+    const modality = choice(argv, 'modality', MODALITIES);
+    const inputs = stringList(argv, 'in');
+    if (inputs.length === 0) throw new UsageError('--in needs at least one file or folder.');
+    const modelDir = optString(argv, 'model');
+    const part = choice(argv, 'part', PARTS, 'all');
+    const pretrained = optString(argv, 'pretrained');
+    if (part !== 'all' && modality !== 'audio') throw new UsageError('--part applies to audio only.');
+    if (pretrained !== undefined && modality !== 'text') throw new UsageError('--pretrained applies to text only.');
+    if (pretrained !== undefined && modelDir !== undefined) throw new UsageError('Give --model or --pretrained, not both.');
+
+    let latents: Latent[];
+    let out;
+    if (modality === 'text') {
+      out = await openOutputFile(reqString(argv, 'out'), { root: ctx.outRoot, inputs });
+      const sentences: string[] = [];
+      for (const f of inputs) sentences.push(...(await readSentences(f)));
+      const text = await import('@latentkit/text');
+      if (pretrained !== undefined) {
+        const encoder = await text.SentenceEncoder.load(await pretrainedPath(pretrained));
+        try {
+          latents = await encodeWithProgress(encoder, sentences, 'encoding', ctx.progress);
+        } finally {
+          await encoder.dispose();
+        }
+      } else {
+        const model = modelDir ? await loadAnyModel(modelDir, 'text') : await text.SentenceAutoencoder.loadDefault();
+        try {
+          latents = await encodeWithProgress(model, sentences, 'encoding', ctx.progress);
+        } finally {
+          model.dispose();
+        }
+      }
+    } else {
+      if (!modelDir) throw new UsageError(`encode ${modality} needs --model: a folder written by \`latentkit train ${modality}\`.`);
+      const files = modality === 'image' ? await imageFiles(inputs) : await wavFiles(inputs);
+      out = await openOutputFile(reqString(argv, 'out'), { root: ctx.outRoot, inputs: files });
+      const model = await loadAnyModel(modelDir, modality);
+      try {
+        if (modality === 'image') {
+          const images = await readImagesForModel(files, model.config.inputShape as number[], ctx.progress);
+          latents = await encodeWithProgress(model, images, 'encoding', ctx.progress);
+        } else {
+          const clips = await readClips(files, ctx.progress);
+          latents = audioPart(await encodeWithProgress(model, clips, 'encoding', ctx.progress, 32), part);
+        }
+      } finally {
+        model.dispose();
+      }
+    }
+    const batch = stackLatents(latents);
+    const [n, ...rest] = batch.shape;
+    const d = rest.reduce((a, b) => a * b, 1);
+    const written = await out.write(codesToNpy({ data: batch.data, rows: n, cols: d }));
+    ctx.stdout.write(`wrote ${written}: float32 [${n}, ${d}]\n`);
+  },
+};

@@ -1,0 +1,111 @@
+/**
+ * @file Demo, across modalities: linear CKA and mutual-kNN between the latent spaces of the
+ * image, speech and text models, on whatever concepts the data pairs (digits between images
+ * and words; vowel sequences between synthetic speech and their spelling; digits everywhere
+ * with MNIST and FSDD), each with a mismatched-class control.
+ */
+import { similarityMatrix, type Representation } from '../crossmodal/similarity.js';
+import type { AudioPartResult } from './audio-part.js';
+import type { DemoContext, LabelledCodes } from './context.js';
+import type { ImagePartResult } from './image-part.js';
+import type { ReportSection } from './report.js';
+import type { TextPartResult } from './text-part.js';
+
+function set(c: LabelledCodes, items: string) {
+  return { codes: c.codes, labels: c.labels, concept: c.concept, items };
+}
+
+/** Results of the cross-modal part, also written as `crossmodal.json`. */
+export interface CrossModalResult {
+  section: ReportSection;
+  json: unknown;
+}
+
+/**
+ * Compares the latent spaces and writes `crossmodal.json`.
+ * @param ctx the demo context.
+ * @param parts what the image, audio and text parts returned (a missing part is left out).
+ * @returns the report section and the numbers.
+ */
+export async function runCrossModalPart(
+  ctx: DemoContext,
+  parts: { image?: ImagePartResult; audio?: AudioPartResult; text?: TextPartResult },
+): Promise<CrossModalResult> {
+  return ctx.stages.run('cross-modal similarity', 10, async () => {
+    const reps: Representation[] = [];
+    const { image, audio, text } = parts;
+    if (image) {
+      reps.push({ name: image.codes.name, sets: [set(image.codes, 'held-out images')] });
+      reps.push({ name: image.vaeCodes.name, sets: [set(image.vaeCodes, 'held-out images')] });
+    }
+    if (audio) reps.push({ name: audio.content.name, sets: [set(audio.content, 'held-out clips')] });
+    if (text) {
+      text.digits.forEach((d, i) => {
+        const v = text.vowels[i];
+        // Prefer the concept that other modalities share: list digit sentences first when digits are spoken too.
+        const digitsFirst = audio?.content.concept !== 'vowel sequence';
+        const sets = [set(d, 'digit sentences'), set(v, 'vowel-sequence texts')];
+        reps.push({ name: d.name, sets: digitsFirst ? sets : sets.reverse() });
+      });
+    }
+    const m = similarityMatrix(reps, { perClass: ctx.plan.perClass, k: ctx.plan.k, seed: ctx.seed });
+    const fmt = (v: number | undefined) => (v === undefined ? 'n/a' : v.toFixed(3));
+    const matrixRows = (vals: (number | undefined)[][]) => m.names.map((n, i) => [n, ...vals[i].map(fmt)]);
+    const unpaired: string[] = [];
+    for (let i = 0; i < m.names.length; i++) {
+      for (let j = i + 1; j < m.names.length; j++) if (m.cka[i][j] === undefined) unpaired.push(`${m.names[i]} – ${m.names[j]}`);
+    }
+    const json = {
+      k: ctx.plan.k,
+      perClass: ctx.plan.perClass,
+      names: m.names,
+      cka: m.cka,
+      mutual_knn: m.mutualKnn,
+      pairs: m.pairs,
+    };
+    await ctx.out.write('crossmodal.json', JSON.stringify(json, null, 2) + '\n');
+    const section: ReportSection = {
+      id: 'crossmodal',
+      title: 'Across modalities',
+      items: [
+        {
+          type: 'text',
+          text:
+            'How alike are the latent spaces? Linear CKA compares the similarity structure of two sets of codes (1 = the same up to rotation and scale); ' +
+            `mutual kNN is the average overlap of each row's ${ctx.plan.k} nearest neighbours in the two spaces. Rows must stand for the same thing: ` +
+            'models that saw the same inputs are compared input by input; different modalities are compared on shared concepts, ' +
+            `${ctx.plan.perClass} rows per class, each row a sample of the same class on both sides (a picture of a 7 and a sentence with "seven"). ` +
+            'Class-paired scores are high whenever both spaces cluster by class, so each comes with a control that pairs class c with class c+1: ' +
+            'the score above the control is what the concepts themselves share.',
+        },
+        { type: 'table', className: 'matrix', caption: 'Linear CKA', header: ['', ...m.names], rows: matrixRows(m.cka) },
+        { type: 'table', className: 'matrix', caption: `Mutual kNN (k=${ctx.plan.k})`, header: ['', ...m.names], rows: matrixRows(m.mutualKnn) },
+        {
+          type: 'table',
+          caption: 'What was paired',
+          header: ['pair', 'pairing', 'rows', 'CKA', 'CKA control', 'mutual kNN', 'mutual kNN control'],
+          rows: m.pairs.map((p) => [
+            `${p.a} – ${p.b}`,
+            p.pairing === 'same inputs' ? `same inputs: ${p.what}` : `by class: ${p.what}`,
+            String(p.rows),
+            p.cka,
+            p.control ? p.control.cka : NaN,
+            p.mutualKnn,
+            p.control ? p.control.mutualKnn : NaN,
+          ]),
+        },
+        ...(unpaired.length
+          ? [
+              {
+                type: 'text' as const,
+                text:
+                  `Not compared (n/a): ${unpaired.join('; ')}. The embedded data has no concept these share ` +
+                  '(the synthetic speech says vowel sequences, the synthetic images show digits); run `latentkit demo --data <folder>` with MNIST and FSDD to compare spoken and written digits.',
+              },
+            ]
+          : []),
+      ],
+    };
+    return { section, json };
+  });
+}

@@ -13,7 +13,7 @@ import { denoiseCommand } from './commands/denoise.js';
 import { encodeCommand } from './commands/encode.js';
 import { reconstructCommand } from './commands/reconstruct.js';
 import { trainCommand } from './commands/train.js';
-import { formatError, UsageError } from './lib/errors.js';
+import { UsageError } from './lib/usage-error.js';
 import type { CommandContext, CommandModule } from './lib/context.js';
 
 /** Every command, in the order `--help` lists them. */
@@ -119,6 +119,7 @@ export async function runCli(args: readonly string[], options: RunCliOptions = {
     failure = e instanceof UsageError || !(e instanceof Error) || ran ? e : new UsageError(e.message);
   }
   if (failure !== undefined) {
+    const { formatError } = await import('./lib/errors.js');
     stderr.write(formatError(failure, verbose));
     const usage = failure instanceof UsageError;
     return usage ? 2 : 1;

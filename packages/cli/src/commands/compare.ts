@@ -4,9 +4,7 @@
  */
 import type { Argv } from 'yargs';
 import { optNumber, optString, reqString, type Args } from '../lib/args.js';
-import { compareCodes, readCodes } from '../lib/codes.js';
 import type { CommandContext, CommandModule } from '../lib/context.js';
-import { openOutputFile } from '../lib/output.js';
 
 export const compareCommand: CommandModule = {
   command: 'compare <a> <b>',
@@ -24,6 +22,7 @@ export const compareCommand: CommandModule = {
     const bPath = reqString(argv, 'b');
     const k = optNumber(argv, 'k', { min: 1, max: 100_000, integer: true }) ?? 10;
     const jsonPath = optString(argv, 'json');
+    const [{ compareCodes, readCodes }, { openOutputFile }] = await Promise.all([import('../lib/codes.js'), import('../lib/output.js')]);
     const jsonOut = jsonPath ? await openOutputFile(jsonPath, { root: ctx.outRoot, inputs: [aPath, bPath] }) : undefined;
     const [a, b] = [await readCodes(aPath), await readCodes(bPath)];
     const result = compareCodes(a, b, k);

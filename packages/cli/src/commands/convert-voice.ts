@@ -5,9 +5,6 @@
 import type { Argv } from 'yargs';
 import { reqString, type Args } from '../lib/args.js';
 import type { CommandContext, CommandModule } from '../lib/context.js';
-import { readClips } from '../lib/media.js';
-import { loadAnyModel } from '../lib/models.js';
-import { openOutputFile } from '../lib/output.js';
 
 export const convertVoiceCommand: CommandModule = {
   command: 'convert-voice',
@@ -22,6 +19,11 @@ export const convertVoiceCommand: CommandModule = {
   async run(argv: Args, ctx: CommandContext): Promise<void> {
     const source = reqString(argv, 'source');
     const target = reqString(argv, 'target');
+    const [{ readClips }, { loadAnyModel }, { openOutputFile }] = await Promise.all([
+      import('../lib/media.js'),
+      import('../lib/models.js'),
+      import('../lib/output.js'),
+    ]);
     const out = await openOutputFile(reqString(argv, 'out'), { root: ctx.outRoot, inputs: [source, target] });
     const model = await loadAnyModel(reqString(argv, 'model'), 'audio');
     try {

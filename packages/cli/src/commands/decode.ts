@@ -3,15 +3,10 @@
  * into images or sentences with the model that made them.
  */
 import type { Argv } from 'yargs';
-import { makeLatent } from '@latentkit/core';
 import type { FloatImage } from '@latentkit/image';
 import { reqString, type Args } from '../lib/args.js';
-import { readCodes } from '../lib/codes.js';
 import type { CommandContext, CommandModule } from '../lib/context.js';
-import { UsageError } from '../lib/errors.js';
-import { outputName } from '../lib/media.js';
-import { loadAnyModel } from '../lib/models.js';
-import { openOutputDir } from '../lib/output.js';
+import { UsageError } from '../lib/usage-error.js';
 import { GRID_LIMIT } from './reconstruct.js';
 
 export const decodeCommand: CommandModule = {
@@ -27,6 +22,13 @@ export const decodeCommand: CommandModule = {
       .epilogue('Speech models decode a content code over time plus a speaker code; use reconstruct or convert-voice for audio.'),
   async run(argv: Args, ctx: CommandContext): Promise<void> {
     const input = reqString(argv, 'in');
+    const [{ makeLatent }, { readCodes }, { outputName }, { loadAnyModel }, { openOutputDir }] = await Promise.all([
+      import('@latentkit/core'),
+      import('../lib/codes.js'),
+      import('../lib/media.js'),
+      import('../lib/models.js'),
+      import('../lib/output.js'),
+    ]);
     const out = await openOutputDir(reqString(argv, 'out'), { root: ctx.outRoot, inputs: [input] });
     const codes = await readCodes(input);
     const model = await loadAnyModel(reqString(argv, 'model'));

@@ -6,10 +6,7 @@ import type { Argv } from 'yargs';
 import type { FloatImage } from '@latentkit/image';
 import { optNumber, optString, reqString, stringList, type Args } from '../lib/args.js';
 import type { CommandContext, CommandModule } from '../lib/context.js';
-import { UsageError } from '../lib/errors.js';
-import { imageFiles, outputName, readImagesForModel } from '../lib/media.js';
-import { loadAnyModel } from '../lib/models.js';
-import { openOutputDir } from '../lib/output.js';
+import { UsageError } from '../lib/usage-error.js';
 import { GRID_LIMIT, imageMse } from './reconstruct.js';
 import { parseNoise } from './train.js';
 
@@ -31,6 +28,11 @@ export const denoiseCommand: CommandModule = {
     const noiseSpec = optString(argv, 'noise');
     const noise = noiseSpec ? parseNoise(noiseSpec) : undefined;
     const seed = optNumber(argv, 'seed', { integer: true }) ?? 0;
+    const [{ imageFiles, outputName, readImagesForModel }, { loadAnyModel }, { openOutputDir }] = await Promise.all([
+      import('../lib/media.js'),
+      import('../lib/models.js'),
+      import('../lib/output.js'),
+    ]);
     const model = await loadAnyModel(reqString(argv, 'model'), 'image');
     try {
       const image = await import('@latentkit/image');

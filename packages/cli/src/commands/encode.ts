@@ -4,15 +4,11 @@
  * sorted by name, text files line by line).
  */
 import type { Argv } from 'yargs';
-import { stackLatents, type Latent } from '@latentkit/core';
+import type { Latent } from '@latentkit/core';
 import { choice, optString, reqString, stringList, type Args } from '../lib/args.js';
-import { codesToNpy } from '../lib/codes.js';
 import type { CommandContext, CommandModule } from '../lib/context.js';
-import { UsageError } from '../lib/errors.js';
-import { readSentences } from '../lib/inputs.js';
-import { encodeWithProgress, imageFiles, readClips, readImagesForModel, wavFiles } from '../lib/media.js';
-import { loadAnyModel } from '../lib/models.js';
-import { openOutputFile } from '../lib/output.js';
+import type { OutputFile } from '../lib/output.js';
+import { UsageError } from '../lib/usage-error.js';
 
 const MODALITIES = ['image', 'audio', 'text'] as const;
 const PARTS = ['all', 'speaker', 'content'] as const;
@@ -66,8 +62,17 @@ export const encodeCommand: CommandModule = {
     if (pretrained !== undefined && modality !== 'text') throw new UsageError('--pretrained applies to text only.');
     if (pretrained !== undefined && modelDir !== undefined) throw new UsageError('Give --model or --pretrained, not both.');
 
+    const [{ stackLatents }, { codesToNpy }, { readSentences }, { encodeWithProgress, imageFiles, readClips, readImagesForModel, wavFiles }, { loadAnyModel }, { openOutputFile }] =
+      await Promise.all([
+        import('@latentkit/core'),
+        import('../lib/codes.js'),
+        import('../lib/inputs.js'),
+        import('../lib/media.js'),
+        import('../lib/models.js'),
+        import('../lib/output.js'),
+      ]);
     let latents: Latent[];
-    let out;
+    let out: OutputFile;
     if (modality === 'text') {
       out = await openOutputFile(reqString(argv, 'out'), { root: ctx.outRoot, inputs });
       const sentences: string[] = [];

@@ -6,11 +6,7 @@ import type { Argv } from 'yargs';
 import type { FloatImage } from '@latentkit/image';
 import { reqString, stringList, type Args } from '../lib/args.js';
 import type { CommandContext, CommandModule } from '../lib/context.js';
-import { UsageError } from '../lib/errors.js';
-import { readSentences } from '../lib/inputs.js';
-import { imageFiles, outputName, readClips, readImagesForModel, wavFiles } from '../lib/media.js';
-import { loadAnyModel } from '../lib/models.js';
-import { openOutputDir } from '../lib/output.js';
+import { UsageError } from '../lib/usage-error.js';
 
 /** Most images a comparison grid shows. */
 export const GRID_LIMIT = 16;
@@ -37,6 +33,12 @@ export const reconstructCommand: CommandModule = {
     const modelDir = reqString(argv, 'model');
     const inputs = stringList(argv, 'in');
     if (inputs.length === 0) throw new UsageError('--in needs at least one file or folder.');
+    const [{ readSentences }, { imageFiles, outputName, readClips, readImagesForModel, wavFiles }, { loadAnyModel }, { openOutputDir }] = await Promise.all([
+      import('../lib/inputs.js'),
+      import('../lib/media.js'),
+      import('../lib/models.js'),
+      import('../lib/output.js'),
+    ]);
     const model = await loadAnyModel(modelDir);
     try {
       const modality = String(model.config.modality);

@@ -6,11 +6,8 @@ import type { Argv } from 'yargs';
 import type { FitOptions } from '@latentkit/core';
 import { choice, flag, optNumber, optString, reqString, type Args } from '../lib/args.js';
 import type { CommandContext, CommandModule } from '../lib/context.js';
-import { loadAudioData, loadImageData, loadTextData } from '../lib/data.js';
-import { UsageError } from '../lib/errors.js';
-import { fitWithBudget, type Fittable } from '../lib/fit.js';
-import { openOutputDir } from '../lib/output.js';
-import { formatSeconds } from '../lib/progress.js';
+import type { Fittable } from '../lib/fit.js';
+import { UsageError } from '../lib/usage-error.js';
 
 const MODALITIES = ['image', 'audio', 'text'] as const;
 const IMAGE_ARCHS = ['conv', 'dense', 'vae', 'denoising'] as const;
@@ -71,6 +68,12 @@ export const trainCommand: CommandModule = {
     const resume = flag(argv, 'resume');
     if (resume && !checkpoints) throw new UsageError('--resume needs --checkpoints (the folder the earlier run wrote).');
 
+    const [{ openOutputDir }, { loadAudioData, loadImageData, loadTextData }, { fitWithBudget }, { formatSeconds }] = await Promise.all([
+      import('../lib/output.js'),
+      import('../lib/data.js'),
+      import('../lib/fit.js'),
+      import('../lib/progress.js'),
+    ]);
     const out = await openOutputDir(outPath, { root: ctx.outRoot, inputs: data ? [data] : [] });
     const fit: FitOptions = { epochs, batchSize, learningRate, seed, validationSplit };
     if (checkpoints) {

@@ -3,7 +3,7 @@
  * defaults; these re-check what the handlers rely on so a bad value becomes a UsageError that
  * names the option, never a crash further down.
  */
-import { UsageError } from './errors.js';
+import { UsageError } from './usage-error.js';
 
 /** Parsed arguments as yargs hands them over. */
 export type Args = Record<string, unknown>;

@@ -23,11 +23,9 @@ import {
   UnsupportedFormatError,
   UnsupportedFormatVersionError,
 } from '@latentkit/core';
+import { UsageError } from './usage-error.js';
 
-/** A command-line mistake (unknown option, missing argument): exit code 2. */
-export class UsageError extends InvalidArgumentError {
-  override readonly code: string = 'LK_USAGE';
-}
+export { UsageError };
 
 type ErrorClass = abstract new (...args: never[]) => Error;
 
@@ -89,11 +87,14 @@ function oneLine(text: string): string {
  * ```
  */
 export function describeError(error: unknown): DescribedError {
+  if (error instanceof UsageError) {
+    return { message: oneLine(error.message), hint: oneLine(error.hint ?? HINTS[0][1]), exitCode: 2, code: error.code };
+  }
   if (error instanceof LatentkitError) {
     let message = oneLine(error.message);
     if (error.file && !message.includes(error.file)) message = `${error.file}: ${message}`;
     const hint = error.hint ?? HINTS.find(([cls]) => error instanceof cls)?.[1] ?? 'Run with --verbose for details.';
-    return { message, hint: oneLine(hint), exitCode: error instanceof UsageError ? 2 : 1, code: error.code };
+    return { message, hint: oneLine(hint), exitCode: 1, code: error.code };
   }
   const e = error as NodeJS.ErrnoException | undefined;
   if (e && typeof e === 'object' && typeof e.code === 'string' && NODE_CODES[e.code]) {

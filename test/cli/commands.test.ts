@@ -1,0 +1,173 @@
+/**
+ * @file End-to-end tests of the `latentkit` commands, each run in a child process from source:
+ * help, encode (text, image folder, audio speaker codes), compare, error reporting, and output
+ * confinement. Models are tiny untrained ones made through the public API (shapes and order are
+ * what is checked here, not quality).
+ */
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initEngine, stackLatents } from '@latentkit/core';
+import { readFloat32Npy } from './npy-check.js';
+import { runLatentkit } from './run-cli.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'lk-cli-'));
+  await initEngine();
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const COMMANDS = ['train', 'encode', 'decode', 'reconstruct', 'denoise', 'convert-voice', 'compare', 'demo'];
+
+/** Expects a failed run with exactly `latentkit: ...` and `hint: ...` on stderr. */
+function expectOneLineError(r: { code: number | null; stderr: string }, pattern: RegExp): void {
+  expect(r.code).not.toBe(0);
+  const lines = r.stderr.trimEnd().split('\n').filter((l) => !/^(npm warn|\(node:)/.test(l));
+  expect(lines).toHaveLength(2);
+  expect(lines[0]).toMatch(/^latentkit: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(lines[1]).toMatch(/^hint: /);
+  expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+}
+
+function closeRows(a: Float32Array, b: Float32Array, tol = 1e-4): boolean {
+  return a.length === b.length && a.every((v, i) => Math.abs(v - b[i]) <= tol * Math.max(1, Math.abs(b[i])));
+}
+
+describe('latentkit --help', () => {
+  it('exits 0 for the program and every command, each with examples', async () => {
+    const runs = await Promise.all([runLatentkit(['--help']), ...COMMANDS.map((c) => runLatentkit([c, '--help']))]);
+    expect(runs[0].code).toBe(0);
+    for (const c of COMMANDS) expect(runs[0].stdout).toContain(`latentkit ${c}`);
+    runs.slice(1).forEach((r, i) => {
+      expect(r.code, `${COMMANDS[i]} --help: ${r.stderr}`).toBe(0);
+      expect(r.stdout).toContain(`latentkit ${COMMANDS[i]}`);
+      expect(r.stdout).toContain('Examples:');
+    });
+  });
+});
+
+describe('latentkit encode', () => {
+  it('encode text writes an [n, d] float32 .npy, one row per non-blank line, in order', async () => {
+    const { SentenceAutoencoder } = await import('@latentkit/text');
+    const sentences = ['the cat sat on the mat', 'a dog runs', 'the cat sat on the mat', 'seven apples'];
+    await writeFile(join(dir, 's.txt'), `${sentences[0]}\n${sentences[1]}\n\n${sentences[2]}\r\n${sentences[3]}`);
+    const r = await runLatentkit(['encode', 'text', '--in', join(dir, 's.txt'), '--out', join(dir, 's.npy')]);
+    expect(r.code, r.stderr).toBe(0);
+    const npy = await readFloat32Npy(join(dir, 's.npy'));
+    const model = await SentenceAutoencoder.loadDefault();
+    const expected = stackLatents(await model.encode(sentences));
+    model.dispose();
+    expect(npy.shape).toEqual(expected.shape);
+    expect(closeRows(npy.data, expected.data)).toBe(true);
+    const d = npy.shape[1];
+    expect(npy.data.subarray(0, d)).toEqual(npy.data.subarray(2 * d, 3 * d)); // same sentence, same row
+  });
+
+  it('encode image reads a folder of PNGs in name order (numbers numerically)', async () => {
+    const { ConvImageAutoencoder, syntheticGlyphs, writePng, readImage } = await import('@latentkit/image');
+    const model = ConvImageAutoencoder.create({ inputShape: [28, 28, 1], latentDim: 6, filters: [4, 8] });
+    await model.save(join(dir, 'image-model'));
+    const { images } = await syntheticGlyphs({ count: 3, style: 'strokes', seed: 4 });
+    await mkdir(join(dir, 'pngs'));
+    const names = ['img10.png', 'img2.png', 'img1.png'];
+    for (let i = 0; i < 3; i++) await writePng(join(dir, 'pngs', names[i]), images[i]);
+    await writeFile(join(dir, 'pngs', 'notes.txt'), 'not an image');
+    const r = await runLatentkit(['encode', 'image', '--model', join(dir, 'image-model'), '--in', join(dir, 'pngs'), '--out', join(dir, 'img.npy')]);
+    expect(r.code, r.stderr).toBe(0);
+    const npy = await readFloat32Npy(join(dir, 'img.npy'));
+    expect(npy.shape).toEqual([3, 6]);
+    const ordered = await Promise.all(['img1.png', 'img2.png', 'img10.png'].map((n) => readImage(join(dir, 'pngs', n), { width: 28, height: 28, channels: 1 })));
+    const expected = stackLatents(await model.encode(ordered));
+    model.dispose();
+    expect(closeRows(npy.data, expected.data)).toBe(true);
+  });
+
+  it('encode audio --part speaker writes one speaker code per WAV', async () => {
+    const { SpeechAutoencoder, syntheticSpeechCorpus, writeWav, readWav } = await import('@latentkit/audio');
+    const model = SpeechAutoencoder.create({ sampleRate: 16000, channels: 8, speakerDim: 12, normalization: { mean: new Array(64).fill(-5), std: new Array(64).fill(2) } });
+    await model.save(join(dir, 'audio-model'));
+    const corpus = syntheticSpeechCorpus({ speakers: 3, utterancesPerSpeaker: 1, seed: 2 });
+    await mkdir(join(dir, 'wavs'));
+    for (let i = 0; i < 3; i++) await writeWav(join(dir, 'wavs', `${corpus[i].speakerName}.wav`), corpus[i].clip);
+    const r = await runLatentkit(['encode', 'audio', '--model', join(dir, 'audio-model'), '--part', 'speaker', '--in', join(dir, 'wavs'), '--out', join(dir, 'spk.npy')]);
+    expect(r.code, r.stderr).toBe(0);
+    const npy = await readFloat32Npy(join(dir, 'spk.npy'));
+    expect(npy.shape).toEqual([3, 12]);
+    const files = (await readdir(join(dir, 'wavs'))).sort();
+    const clips = await Promise.all(files.map((f) => readWav(join(dir, 'wavs', f))));
+    const expected = stackLatents((await model.encode(clips)).map((l) => l.parts!.speaker));
+    model.dispose();
+    expect(closeRows(npy.data, expected.data, 1e-3)).toBe(true);
+  });
+});
+
+describe('latentkit compare', () => {
+  it('prints CKA 1 and mutual kNN 1 for a file against itself, and writes JSON', async () => {
+    const { codesToNpy } = await import('@latentkit/cli');
+    const rows = 30;
+    const data = Float32Array.from({ length: rows * 4 }, (_, i) => Math.sin(i * 1.7) + (i % 4));
+    await writeFile(join(dir, 'a.npy'), codesToNpy({ data, rows, cols: 4 }));
+    const r = await runLatentkit(['compare', join(dir, 'a.npy'), join(dir, 'a.npy'), '--json', join(dir, 'cmp', 'result.json')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/linear CKA\s+1\.0000/);
+    expect(r.stdout).toMatch(/mutual kNN\s+1\.0000 \(k=10\)/);
+    const json = JSON.parse(await readFile(join(dir, 'cmp', 'result.json'), 'utf8'));
+    expect(json.linear_cka).toBeCloseTo(1, 5);
+    expect(json.k).toBe(10);
+  });
+});
+
+describe('latentkit errors', () => {
+  it('exits non-zero with a one-line error and a hint, no stack trace', async () => {
+    await writeFile(join(dir, 'broken.png'), 'this is not a png');
+    await writeFile(join(dir, 'empty.txt'), '\n  \n');
+    await writeFile(join(dir, 'bad.npy'), 'nope');
+    const [missingModel, badPng, emptyText, badNpy, usage] = await Promise.all([
+      runLatentkit(['reconstruct', '--model', join(dir, 'no-such-model'), '--in', join(dir, 'broken.png'), '--out', join(dir, 'r')]),
+      runLatentkit(['encode', 'image', '--model', join(dir, 'image-model'), '--in', join(dir, 'broken.png'), '--out', join(dir, 'b.npy')]),
+      runLatentkit(['encode', 'text', '--pretrained', 'tiny', '--in', join(dir, 'empty.txt'), '--out', join(dir, 'e.npy')]),
+      runLatentkit(['compare', join(dir, 'bad.npy'), join(dir, 'bad.npy')]),
+      runLatentkit(['encode', 'text']),
+    ]);
+    expectOneLineError(missingModel, /no-such-model/);
+    expectOneLineError(badPng, /broken\.png/);
+    expectOneLineError(emptyText, /empty\.txt/);
+    expectOneLineError(badNpy, /bad\.npy/);
+    expectOneLineError(usage, /Missing required argument/);
+    expect(usage.code).toBe(2);
+    const verbose = await runLatentkit(['compare', join(dir, 'bad.npy'), join(dir, 'bad.npy'), '--verbose']);
+    expect(verbose.code).not.toBe(0);
+    expect(verbose.stderr).toMatch(/\n\s+at /);
+  });
+});
+
+describe('latentkit output confinement', () => {
+  it('refuses --out escapes of --out-root, links that lead out, and overwriting an input', async () => {
+    const root = join(dir, 'root');
+    const outside = join(dir, 'outside');
+    await mkdir(root);
+    await mkdir(outside);
+    await symlink(outside, join(root, 'link'));
+    await writeFile(join(dir, 'in.txt'), 'one sentence\nanother one\n');
+    const input = join(dir, 'in.txt');
+    const [escape, viaLink, overwrite, ok] = await Promise.all([
+      runLatentkit(['encode', 'text', '--pretrained', 'tiny', '--in', input, '--out-root', root, '--out', '../x.npy']),
+      runLatentkit(['encode', 'text', '--pretrained', 'tiny', '--in', input, '--out-root', root, '--out', 'link/x.npy']),
+      runLatentkit(['encode', 'text', '--pretrained', 'tiny', '--in', input, '--out', input]),
+      runLatentkit(['encode', 'text', '--pretrained', 'tiny', '--in', input, '--out-root', root, '--out', 'inside/x.npy']),
+    ]);
+    expectOneLineError(escape, /leads out of the output root/);
+    expectOneLineError(viaLink, /symbolic link/);
+    expectOneLineError(overwrite, /never overwrites its inputs/);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect((await readFloat32Npy(join(root, 'inside', 'x.npy'))).shape).toEqual([2, 64]);
+    expect(await readdir(outside)).toEqual([]);
+    expect(await readdir(dir)).not.toContain('x.npy');
+    expect(await readFile(input, 'utf8')).toBe('one sentence\nanother one\n');
+  });
+});

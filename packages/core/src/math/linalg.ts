@@ -1,0 +1,679 @@
+/**
+ * @file Dense linear algebra shared by latent math: column statistics, chunked `AᵀB` products
+ * on tfjs, a symmetric eigensolver, a top-k subspace eigensolver and an SPD solver.
+ *
+ * Heavy products go through tfjs (XNNPACK on wasm runs a plain product ~10x faster than a
+ * JS loop), but always as `A @ B` with no transpose flags: the stock wasm kernel is ~10x
+ * slower with `transposeA/B`, so operands are laid out transposed in JS while they are being
+ * centred anyway. Small or precision-critical steps (orthonormalisation, eigensolvers,
+ * accumulation of chunk sums) run in float64 JS.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { engineInfo } from '../engine/engine.js';
+import { InputTooLargeError, InvalidArgumentError, ShapeMismatchError } from '../errors/errors.js';
+import type { Matrix } from './matrix.js';
+import { createNormalRng } from './random.js';
+
+/** Largest feature count for which `d x d` float64 matrices (covariance, Gram) are built. */
+export const MAX_SQUARE_DIM = 8192;
+
+/** Elements per tfjs chunk (operands and products stay well inside the wasm heap). */
+const CHUNK_ELEMENTS = 1 << 22;
+
+/** Whether tfjs has a ready backend (after `initEngine()`); sync code falls back to JS without one. */
+export function tfReady(): boolean {
+  return engineInfo() !== undefined;
+}
+
+/**
+ * Throws unless `m` is finite, non-empty and of at least `minRows` rows.
+ * @throws {InvalidArgumentError} on too few rows, no columns, or a NaN/Infinity value.
+ */
+export function checkMatrix(m: Matrix, what: string, minRows = 1): void {
+  if (m.rows < minRows) {
+    throw new InvalidArgumentError(`${what} has ${m.rows} rows; at least ${minRows} are needed.`);
+  }
+  if (m.cols < 1) throw new InvalidArgumentError(`${what} has no columns.`);
+  if (m.data.length !== m.rows * m.cols) {
+    throw new ShapeMismatchError(`${what} has ${m.data.length} values, expected rows*cols = ${m.rows * m.cols}.`);
+  }
+  const d = m.data;
+  for (let i = 0; i < d.length; i++) {
+    if (!Number.isFinite(d[i])) {
+      throw new InvalidArgumentError(
+        `${what} holds a non-finite value (${d[i]}) at row ${Math.floor(i / m.cols)}, column ${i % m.cols}.`,
+      );
+    }
+  }
+}
+
+/** Throws unless `d x d` float64 work matrices stay under {@link MAX_SQUARE_DIM}. */
+export function checkSquareDim(d: number, what: string): void {
+  if (d > MAX_SQUARE_DIM) {
+    throw new InputTooLargeError(
+      `${what} has ${d} features; at most ${MAX_SQUARE_DIM} are supported (a ${d}x${d} matrix is needed).`,
+      { hint: 'Reduce the dimension first (e.g. a random projection or pooling).' },
+    );
+  }
+}
+
+/** Column means in float64. */
+export function columnMeans(m: Matrix): Float64Array {
+  const { data, rows, cols } = m;
+  const acc = new Float64Array(cols);
+  for (let i = 0; i < rows; i++) {
+    const o = i * cols;
+    for (let j = 0; j < cols; j++) acc[j] += data[o + j];
+  }
+  if (rows > 0) for (let j = 0; j < cols; j++) acc[j] /= rows;
+  return acc;
+}
+
+/** Column standard deviations (population, divisor n) around `mean`, in float64. */
+export function columnStds(m: Matrix, mean: Float64Array): Float64Array {
+  const { data, rows, cols } = m;
+  const acc = new Float64Array(cols);
+  for (let i = 0; i < rows; i++) {
+    const o = i * cols;
+    for (let j = 0; j < cols; j++) {
+      const v = data[o + j] - mean[j];
+      acc[j] += v * v;
+    }
+  }
+  for (let j = 0; j < cols; j++) acc[j] = Math.sqrt(acc[j] / Math.max(rows, 1));
+  return acc;
+}
+
+/** Rows per chunk so that a chunk of `width` columns holds about {@link CHUNK_ELEMENTS} values. */
+export function chunkRows(width: number, total: number): number {
+  return Math.max(1, Math.min(total, Math.floor(CHUNK_ELEMENTS / Math.max(width, 1))));
+}
+
+/**
+ * `(A - 1 meanA)ᵀ (B - 1 meanB)` in float64, `a.cols x b.cols` row-major, computed in row
+ * chunks on tfjs (float32 products, float64 accumulation). Pass `b === a` for a Gram /
+ * scatter matrix. Without a ready tfjs backend it runs in JS.
+ * @throws {ShapeMismatchError} when the row counts differ.
+ */
+export function centredCrossProduct(
+  a: Matrix,
+  b: Matrix,
+  meanA?: ArrayLike<number>,
+  meanB?: ArrayLike<number>,
+): Float64Array {
+  if (a.rows !== b.rows) {
+    throw new ShapeMismatchError(`Paired matrices need the same number of rows; found ${a.rows} and ${b.rows}.`);
+  }
+  const same = a === b && meanA === meanB;
+  const n = a.rows;
+  const ca = a.cols;
+  const cb = b.cols;
+  const out = new Float64Array(ca * cb);
+  const step = chunkRows(Math.max(ca, cb), n);
+  const useTf = tfReady();
+  const at = new Float32Array(ca * step);
+  // A scatter matrix is symmetric: with column blocks, only blocks on and above the diagonal
+  // are multiplied (60% of the work at d = 784; narrower products run no slower on wasm).
+  const aBlocks = same ? splitRange(ca, SYMMETRIC_BLOCK) : [[0, ca] as const];
+  const bBlocks = same ? aBlocks : [[0, cb] as const];
+  const bParts = bBlocks.map(([j0, j1]) => new Float32Array(step * (j1 - j0)));
+  for (let r0 = 0; r0 < n; r0 += step) {
+    const c = Math.min(step, n - r0);
+    // Centre in JS while laying out Aᵀ, so tfjs sees a plain product (no transpose flags) and
+    // float32 products of centred values keep their precision.
+    for (let i = 0; i < c; i++) {
+      const o = (r0 + i) * ca;
+      for (let j = 0; j < ca; j++) at[j * c + i] = a.data[o + j] - (meanA ? meanA[j] : 0);
+    }
+    const src = same ? a : b;
+    const mean = same ? meanA : meanB;
+    bBlocks.forEach(([j0, j1], bj) => {
+      const w = j1 - j0;
+      const part = bParts[bj];
+      for (let i = 0; i < c; i++) {
+        const o = (r0 + i) * src.cols;
+        for (let j = j0; j < j1; j++) part[i * w + j - j0] = src.data[o + j] - (mean ? mean[j] : 0);
+      }
+    });
+    aBlocks.forEach(([i0, i1], bi) => {
+      const wi = i1 - i0;
+      const aBlock = at.subarray(i0 * c, i1 * c);
+      for (let bj = same ? bi : 0; bj < bBlocks.length; bj++) {
+        const [j0, j1] = bBlocks[bj];
+        const wj = j1 - j0;
+        const prod = gemm(aBlock, wi, c, bParts[bj].subarray(0, c * wj), wj, useTf);
+        for (let r = 0; r < wi; r++) {
+          const o = (i0 + r) * cb + j0;
+          for (let t = 0; t < wj; t++) out[o + t] += prod[r * wj + t];
+        }
+      }
+    });
+  }
+  if (same) for (let i = 0; i < ca; i++) for (let j = 0; j < i; j++) out[i * ca + j] = out[j * ca + i];
+  return out;
+}
+
+const SYMMETRIC_BLOCK = 192;
+
+/** Splits `0..n` into about equal ranges no wider than `width`. */
+function splitRange(n: number, width: number): (readonly [number, number])[] {
+  const parts = Math.max(1, Math.ceil(n / width));
+  return Array.from({ length: parts }, (_, i) => [Math.floor((i * n) / parts), Math.floor(((i + 1) * n) / parts)] as const);
+}
+
+/**
+ * `A (m x k) @ B (k x p)` as float32, on tfjs when `useTf` (the default when an engine is
+ * ready), otherwise in JS.
+ */
+export function gemm(
+  a: Float32Array,
+  m: number,
+  k: number,
+  b: Float32Array,
+  p: number,
+  useTf = tfReady(),
+): Float32Array {
+  if (useTf) return matMulSync(tf.tensor2d(a, [m, k]), tf.tensor2d(b, [k, p]), true);
+  const out = new Float32Array(m * p);
+  const acc = new Float64Array(p);
+  for (let i = 0; i < m; i++) {
+    acc.fill(0);
+    const ao = i * k;
+    for (let t = 0; t < k; t++) {
+      const v = a[ao + t];
+      if (v === 0) continue;
+      const bo = t * p;
+      for (let j = 0; j < p; j++) acc[j] += v * b[bo + j];
+    }
+    out.set(acc, i * p);
+  }
+  return out;
+}
+
+/**
+ * `a @ b` read back as a Float32Array; disposes the product, and `a` (and `b` when `both`).
+ *
+ * Deliberately not `tf.tidy(() => ....dataSync())`: tidy walks its return value looking for
+ * tensors, element by element for a typed array, which turns a 30 ms product into 10+ s.
+ */
+export function matMulSync(a: tf.Tensor2D, b: tf.Tensor2D, both: boolean): Float32Array {
+  try {
+    const c = tf.matMul(a, b);
+    try {
+      return c.dataSync() as Float32Array;
+    } finally {
+      c.dispose();
+    }
+  } finally {
+    a.dispose();
+    if (both) b.dispose();
+  }
+}
+
+/**
+ * Projects the centred rows of `x` onto `basis` (`q x d` row vectors): returns
+ * `(x - mean) @ basisᵀ` as an `n x q` matrix, in row chunks.
+ */
+export function projectRows(x: Matrix, mean: ArrayLike<number>, basis: Float32Array, q: number): Matrix {
+  const d = x.cols;
+  const bt = new Float32Array(d * q);
+  for (let c = 0; c < q; c++) for (let j = 0; j < d; j++) bt[j * q + c] = basis[c * d + j];
+  const out = new Float32Array(x.rows * q);
+  const step = chunkRows(d, x.rows);
+  const chunk = new Float32Array(step * d);
+  const useTf = tfReady();
+  for (let r0 = 0; r0 < x.rows; r0 += step) {
+    const c = Math.min(step, x.rows - r0);
+    for (let i = 0; i < c; i++) {
+      const o = (r0 + i) * d;
+      for (let j = 0; j < d; j++) chunk[i * d + j] = x.data[o + j] - mean[j];
+    }
+    out.set(gemm(chunk.subarray(0, c * d), c, d, bt, q, useTf), r0 * q);
+  }
+  return { data: out, rows: x.rows, cols: q };
+}
+
+/** Eigen-decomposition of a symmetric matrix. */
+export interface SymmetricEigen {
+  /** Eigenvalues, largest first. */
+  values: Float64Array;
+  /** Eigenvectors as rows (`n x n` row-major): row `i` belongs to `values[i]`. */
+  vectors: Float64Array;
+}
+
+/**
+ * All eigenpairs of a symmetric `n x n` matrix (Householder tridiagonalisation + implicit QL,
+ * after JAMA's `tred2`/`tql2`), in float64. Only the lower triangle is read.
+ * Accurate to machine precision; O(n³), about a second at n = 784.
+ * @param a - row-major `n x n`, not modified.
+ * @param n - the order.
+ * @returns eigenvalues largest first and orthonormal eigenvectors as rows.
+ * @throws {InvalidArgumentError} when QL does not converge (non-finite input).
+ * @example
+ * ```ts
+ * const { values } = symmetricEigen(new Float64Array([2, 1, 1, 2]), 2); // [3, 1]
+ * ```
+ */
+export function symmetricEigen(a: ArrayLike<number>, n: number): SymmetricEigen {
+  if (a.length !== n * n) throw new ShapeMismatchError(`Expected ${n * n} values for a ${n}x${n} matrix, found ${a.length}.`);
+  const V = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) V[i * n + j] = V[j * n + i] = a[i * n + j];
+  const d = new Float64Array(n);
+  const e = new Float64Array(n);
+  if (n === 0) return { values: d, vectors: V };
+  tred2(V, d, e, n);
+  // tql2 rotates pairs of eigenvector columns; on the transpose they are contiguous rows.
+  const Vt = transposeSquare(V, n);
+  tql2(Vt, d, e, n);
+  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => d[y] - d[x]);
+  const values = new Float64Array(n);
+  const vectors = new Float64Array(n * n);
+  order.forEach((src, dst) => {
+    values[dst] = d[src];
+    vectors.set(Vt.subarray(src * n, (src + 1) * n), dst * n);
+  });
+  return { values, vectors };
+}
+
+function transposeSquare(m: Float64Array, n: number): Float64Array {
+  const t = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) t[j * n + i] = m[i * n + j];
+  return t;
+}
+
+/** Householder reduction to tridiagonal form (JAMA tred2), V row-major. */
+function tred2(V: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
+  for (let j = 0; j < n; j++) d[j] = V[(n - 1) * n + j];
+  for (let i = n - 1; i > 0; i--) {
+    let scale = 0;
+    let h = 0;
+    for (let k = 0; k < i; k++) scale += Math.abs(d[k]);
+    if (scale === 0) {
+      e[i] = d[i - 1];
+      for (let j = 0; j < i; j++) {
+        d[j] = V[(i - 1) * n + j];
+        V[i * n + j] = 0;
+        V[j * n + i] = 0;
+      }
+    } else {
+      for (let k = 0; k < i; k++) {
+        d[k] /= scale;
+        h += d[k] * d[k];
+      }
+      let f = d[i - 1];
+      let g = Math.sqrt(h);
+      if (f > 0) g = -g;
+      e[i] = scale * g;
+      h -= f * g;
+      d[i - 1] = f - g;
+      for (let j = 0; j < i; j++) e[j] = 0;
+      for (let j = 0; j < i; j++) {
+        f = d[j];
+        V[j * n + i] = f;
+        g = e[j] + V[j * n + j] * f;
+        for (let k = j + 1; k <= i - 1; k++) {
+          const vkj = V[k * n + j];
+          g += vkj * d[k];
+          e[k] += vkj * f;
+        }
+        e[j] = g;
+      }
+      f = 0;
+      for (let j = 0; j < i; j++) {
+        e[j] /= h;
+        f += e[j] * d[j];
+      }
+      const hh = f / (h + h);
+      for (let j = 0; j < i; j++) e[j] -= hh * d[j];
+      for (let j = 0; j < i; j++) {
+        f = d[j];
+        g = e[j];
+        for (let k = j; k <= i - 1; k++) V[k * n + j] -= f * e[k] + g * d[k];
+        d[j] = V[(i - 1) * n + j];
+        V[i * n + j] = 0;
+      }
+    }
+    d[i] = h;
+  }
+  for (let i = 0; i < n - 1; i++) {
+    V[(n - 1) * n + i] = V[i * n + i];
+    V[i * n + i] = 1;
+    const h = d[i + 1];
+    if (h !== 0) {
+      for (let k = 0; k <= i; k++) d[k] = V[k * n + i + 1] / h;
+      for (let j = 0; j <= i; j++) {
+        let g = 0;
+        for (let k = 0; k <= i; k++) g += V[k * n + i + 1] * V[k * n + j];
+        for (let k = 0; k <= i; k++) V[k * n + j] -= g * d[k];
+      }
+    }
+    for (let k = 0; k <= i; k++) V[k * n + i + 1] = 0;
+  }
+  for (let j = 0; j < n; j++) {
+    d[j] = V[(n - 1) * n + j];
+    V[(n - 1) * n + j] = 0;
+  }
+  V[(n - 1) * n + n - 1] = 1;
+  e[0] = 0;
+}
+
+/** Implicit QL on the tridiagonal (JAMA tql2), eigenvectors as rows of Vt. */
+function tql2(Vt: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
+  for (let i = 1; i < n; i++) e[i - 1] = e[i];
+  e[n - 1] = 0;
+  let f = 0;
+  let tst1 = 0;
+  const eps = 2 ** -52;
+  for (let l = 0; l < n; l++) {
+    tst1 = Math.max(tst1, Math.abs(d[l]) + Math.abs(e[l]));
+    let m = l;
+    while (m < n - 1 && Math.abs(e[m]) > eps * tst1) m++;
+    if (m > l) {
+      let iter = 0;
+      do {
+        if (++iter > 100) {
+          throw new InvalidArgumentError('Symmetric eigensolver did not converge; the matrix holds non-finite values?');
+        }
+        let g = d[l];
+        let p = (d[l + 1] - g) / (2 * e[l]);
+        let r = Math.hypot(p, 1);
+        if (p < 0) r = -r;
+        d[l] = e[l] / (p + r);
+        d[l + 1] = e[l] * (p + r);
+        const dl1 = d[l + 1];
+        let h = g - d[l];
+        for (let i = l + 2; i < n; i++) d[i] -= h;
+        f += h;
+        p = d[m];
+        let c = 1;
+        let c2 = c;
+        let c3 = c;
+        const el1 = e[l + 1];
+        let s = 0;
+        let s2 = 0;
+        for (let i = m - 1; i >= l; i--) {
+          c3 = c2;
+          c2 = c;
+          s2 = s;
+          g = c * e[i];
+          h = c * p;
+          r = Math.hypot(p, e[i]);
+          e[i + 1] = s * r;
+          s = e[i] / r;
+          c = p / r;
+          p = c * d[i] - s * g;
+          d[i + 1] = h + s * (c * g + s * d[i]);
+          const ri = i * n;
+          const ri1 = (i + 1) * n;
+          for (let k = 0; k < n; k++) {
+            const hk = Vt[ri1 + k];
+            const vk = Vt[ri + k];
+            Vt[ri1 + k] = s * vk + c * hk;
+            Vt[ri + k] = c * vk - s * hk;
+          }
+        }
+        p = (-s * s2 * c3 * el1 * e[l]) / dl1;
+        e[l] = s * p;
+        d[l] = c * p;
+      } while (Math.abs(e[l]) > eps * tst1);
+    }
+    d[l] += f;
+    e[l] = 0;
+  }
+}
+
+/**
+ * Orthonormalises the `p` rows (length `d`) of `q` in place by modified Gram-Schmidt, run
+ * twice ("twice is enough") for orthogonality at float64 precision. A row that collapses is
+ * replaced by a fresh random direction orthogonal to the others.
+ */
+export function orthonormalizeRows(q: Float64Array, p: number, d: number, seed = 1): void {
+  let rng: (() => number) | undefined;
+  for (let i = 0; i < p; i++) {
+    const ri = i * d;
+    for (let attempt = 0; ; attempt++) {
+      const before = rowNorm(q, ri, d);
+      for (let pass = 0; pass < 2; pass++) {
+        for (let j = 0; j < i; j++) {
+          const rj = j * d;
+          let dot = 0;
+          for (let t = 0; t < d; t++) dot += q[ri + t] * q[rj + t];
+          for (let t = 0; t < d; t++) q[ri + t] -= dot * q[rj + t];
+        }
+      }
+      const norm = rowNorm(q, ri, d);
+      if (norm > 1e-10 * Math.max(before, 1e-300) && norm > 0) {
+        for (let t = 0; t < d; t++) q[ri + t] /= norm;
+        break;
+      }
+      if (attempt > 3) throw new InvalidArgumentError(`Cannot find ${p} orthonormal directions in ${d} dimensions.`);
+      rng ??= createNormalRng(seed + 7919 * (i + 1));
+      for (let t = 0; t < d; t++) q[ri + t] = rng();
+    }
+  }
+}
+
+function rowNorm(q: Float64Array, o: number, d: number): number {
+  let s = 0;
+  for (let t = 0; t < d; t++) s += q[o + t] * q[o + t];
+  return Math.sqrt(s);
+}
+
+/** Options of {@link topEigen}. */
+export interface TopEigenOptions {
+  /** Relative residual `max ‖C u - θ u‖ / θ₁` at which to stop. @default 1e-6 */
+  tolerance?: number;
+  /** Iteration budget; when the observed convergence rate will not meet the tolerance within it, the dense solver is used instead. @default 150 */
+  maxIterations?: number;
+  /** Seed of the random start. @default 0 */
+  seed?: number;
+  /** Extra subspace directions beyond `k` (faster convergence). @default max(10, k/2) */
+  oversample?: number;
+  /**
+   * `'subspace'` forces the iteration, `'full'` the dense solver, `'auto'` picks the dense
+   * solver when `d <= 64` or the subspace would span half of `d`.
+   * @default 'auto'
+   */
+  method?: 'auto' | 'subspace' | 'full';
+}
+
+/** What {@link topEigen} returns. */
+export interface TopEigenResult extends SymmetricEigen {
+  /** Subspace iterations run (0 when the full solver was used). */
+  iterations: number;
+  /** Largest relative residual of the returned pairs (float64 check). */
+  residual: number;
+  /** Which path produced the result. */
+  method: 'subspace' | 'full';
+}
+
+/**
+ * Top-`k` eigenpairs of a symmetric positive semi-definite `d x d` matrix by block subspace
+ * iteration with Rayleigh-Ritz (tfjs products, float64 Gram-Schmidt and a float64 dense
+ * solve of the small projected problem). Falls back to {@link symmetricEigen} when `k` is a
+ * large share of `d` or the iteration has not met the tolerance in `maxIterations`.
+ * @param c - row-major `d x d`, symmetric.
+ * @returns `k` eigenvalues largest first and their eigenvectors as rows (`k x d`).
+ */
+export function topEigen(c: Float64Array, d: number, k: number, options: TopEigenOptions = {}): TopEigenResult {
+  const tol = options.tolerance ?? 1e-6;
+  const maxIter = options.maxIterations ?? 150;
+  const p = Math.min(d, k + (options.oversample ?? Math.max(10, Math.ceil(k / 2))));
+  const full = (): TopEigenResult => {
+    const { values, vectors } = symmetricEigen(c, d);
+    const res: TopEigenResult = {
+      values: values.slice(0, k),
+      vectors: vectors.slice(0, k * d),
+      iterations: 0,
+      residual: 0,
+      method: 'full',
+    };
+    res.residual = residualOf(c, d, res.values, res.vectors);
+    return res;
+  };
+  // The small dense solve costs O(p²d) per iteration anyway; past this the full solver wins.
+  const method = options.method ?? 'auto';
+  if (method === 'full' || (method === 'auto' && (d <= 64 || 2 * p >= d))) return full();
+
+  const seed = options.seed ?? 0;
+  const rng = createNormalRng(seed);
+  let q: Float64Array = new Float64Array(p * d);
+  for (let i = 0; i < q.length; i++) q[i] = rng();
+  orthonormalizeRows(q, p, d, seed);
+  const useTf = tfReady();
+  const cT = useTf ? tf.tensor2d(Float32Array.from(c), [d, d]) : undefined;
+  // float32 products (tfjs) are ~10x faster but leave a residual floor near 1e-6..1e-5; the
+  // last iterations run in float64 JS to reach tight tolerances.
+  const f32Floor = 2e-5;
+  let precise = !cT || tol >= f32Floor;
+  const history: number[] = [];
+  try {
+    for (let it = 1; it <= maxIter; it++) {
+      // Z = Q C: row i is C q_i (C is symmetric), so no transposes are needed.
+      const z = precise
+        ? mulRowsSymmetric(q, p, c, d)
+        : Float64Array.from(matMulSync(tf.tensor2d(Float32Array.from(q), [p, d]), cT!, false));
+      const h = new Float64Array(p * p);
+      for (let i = 0; i < p; i++) {
+        for (let j = 0; j <= i; j++) {
+          let s = 0;
+          const qi = i * d;
+          const qj = j * d;
+          const zi = i * d;
+          const zj = j * d;
+          for (let t = 0; t < d; t++) s += q[qi + t] * z[zj + t] + q[qj + t] * z[zi + t];
+          h[i * p + j] = h[j * p + i] = s / 2;
+        }
+      }
+      const small = symmetricEigen(h, p);
+      // Ritz vectors U = Wᵀ Q (orthonormal) and their images C U = Wᵀ Z.
+      const u = combineRows(small.vectors, p, q, d);
+      const cu = combineRows(small.vectors, p, z, d);
+      const values = small.values.slice(0, k);
+      const worst = ritzResidual(cu, u, values, d);
+      if (precise && worst <= tol) {
+        return { values, vectors: u.slice(0, k * d), iterations: it, residual: worst, method: 'subspace' };
+      }
+      if (!precise && worst <= f32Floor) precise = true;
+      history.push(worst);
+      // The residual shrinks about geometrically (rate λ_{p+1}/λ_k). When the observed rate
+      // says the budget will not suffice (a flat spectrum), stop now: the dense solver costs
+      // about as much as maxIterations subspace steps.
+      if (it >= 10) {
+        const rate = (history[it - 1] / history[it - 6]) ** (1 / 5);
+        const needed = rate < 1 ? Math.log(tol / worst) / Math.log(rate) : Infinity;
+        if (it + needed > maxIter) break;
+      }
+      q = cu;
+      orthonormalizeRows(q, p, d, seed + it);
+    }
+  } finally {
+    cT?.dispose();
+  }
+  return full();
+}
+
+/** Largest `‖(C U)_i - θ_i U_i‖ / |θ_1|` over the `values.length` leading rows. */
+function ritzResidual(cu: Float64Array, u: Float64Array, values: Float64Array, d: number): number {
+  const scale = Math.max(Math.abs(values[0] ?? 0), 1e-300);
+  let worst = 0;
+  for (let i = 0; i < values.length; i++) {
+    let s = 0;
+    for (let t = 0; t < d; t++) {
+      const r = cu[i * d + t] - values[i] * u[i * d + t];
+      s += r * r;
+    }
+    worst = Math.max(worst, Math.sqrt(s) / scale);
+  }
+  return worst;
+}
+
+/** `q (p x d) @ c (d x d)` in float64 JS (c symmetric, so row i is C q_i). */
+function mulRowsSymmetric(q: Float64Array, p: number, c: Float64Array, d: number): Float64Array {
+  const out = new Float64Array(p * d);
+  for (let i = 0; i < p; i++) {
+    const qi = i * d;
+    const oi = i * d;
+    for (let t = 0; t < d; t++) {
+      const v = q[qi + t];
+      if (v === 0) continue;
+      const ct = t * d;
+      for (let j = 0; j < d; j++) out[oi + j] += v * c[ct + j];
+    }
+  }
+  return out;
+}
+
+/** Rows `r` of `w (r x p)` combine rows of `m (p x d)`: returns `w @ m` in float64. */
+function combineRows(w: ArrayLike<number>, r: number, m: ArrayLike<number>, d: number, p = r): Float64Array {
+  const out = new Float64Array(r * d);
+  for (let i = 0; i < r; i++) {
+    for (let j = 0; j < p; j++) {
+      const wij = w[i * p + j];
+      if (wij === 0) continue;
+      const mj = j * d;
+      const oi = i * d;
+      for (let t = 0; t < d; t++) out[oi + t] += wij * m[mj + t];
+    }
+  }
+  return out;
+}
+
+/** Largest `‖C v_i - λ_i v_i‖ / |λ_1|` over the given pairs, in float64. */
+export function residualOf(c: Float64Array, d: number, values: Float64Array, vectors: Float64Array): number {
+  return ritzResidual(mulRowsSymmetric(vectors, values.length, c, d), vectors, values, d);
+}
+
+/**
+ * Solves `A X = B` for symmetric positive definite `A (n x n)` by Cholesky, in float64.
+ * @param b - `n x m` row-major right-hand sides.
+ * @returns `X`, `n x m` row-major.
+ * @throws {InvalidArgumentError} when `A` is not positive definite.
+ */
+export function solveSpd(a: Float64Array, n: number, b: Float64Array, m: number): Float64Array {
+  const l = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = a[i * n + j];
+      const li = i * n;
+      const lj = j * n;
+      for (let t = 0; t < j; t++) s -= l[li + t] * l[lj + t];
+      if (i === j) {
+        if (!(s > 0)) {
+          throw new InvalidArgumentError(
+            `Matrix is not positive definite (pivot ${i} = ${s}); increase the regularisation.`,
+          );
+        }
+        l[li + i] = Math.sqrt(s);
+      } else {
+        l[li + j] = s / l[lj + j];
+      }
+    }
+  }
+  const x = Float64Array.from(b);
+  // Forward: L Y = B.
+  for (let i = 0; i < n; i++) {
+    const xi = i * m;
+    for (let t = 0; t < i; t++) {
+      const lit = l[i * n + t];
+      if (lit === 0) continue;
+      const xt = t * m;
+      for (let j = 0; j < m; j++) x[xi + j] -= lit * x[xt + j];
+    }
+    const lii = l[i * n + i];
+    for (let j = 0; j < m; j++) x[xi + j] /= lii;
+  }
+  // Backward: Lᵀ X = Y.
+  for (let i = n - 1; i >= 0; i--) {
+    const xi = i * m;
+    for (let t = i + 1; t < n; t++) {
+      const lti = l[t * n + i];
+      if (lti === 0) continue;
+      const xt = t * m;
+      for (let j = 0; j < m; j++) x[xi + j] -= lti * x[xt + j];
+    }
+    const lii = l[i * n + i];
+    for (let j = 0; j < m; j++) x[xi + j] /= lii;
+  }
+  return x;
+}

@@ -1,0 +1,220 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { initEngine } from '../engine/engine.js';
+import { InvalidArgumentError, ModelFormatError, ShapeMismatchError } from '../errors/errors.js';
+import {
+  MlpMap,
+  RidgeMap,
+  crossModalNeighbours,
+  linearCka,
+  mutualKnnAlignment,
+  pairedRetrievalRecall,
+} from './cross-modal.js';
+import { orthonormalizeRows } from './linalg.js';
+import type { Matrix } from './matrix.js';
+import { createNormalRng } from './random.js';
+
+function randomMatrix(n: number, d: number, seed: number): Matrix {
+  const rng = createNormalRng(seed);
+  return { data: Float32Array.from({ length: n * d }, () => rng()), rows: n, cols: d };
+}
+
+function matmul(a: Matrix, b: Matrix): Matrix {
+  const out = new Float32Array(a.rows * b.cols);
+  for (let i = 0; i < a.rows; i++) {
+    for (let j = 0; j < b.cols; j++) {
+      let s = 0;
+      for (let t = 0; t < a.cols; t++) s += a.data[i * a.cols + t] * b.data[t * b.cols + j];
+      out[i * b.cols + j] = s;
+    }
+  }
+  return { data: out, rows: a.rows, cols: b.cols };
+}
+
+function randomOrthogonal(d: number, seed: number): Matrix {
+  const rng = createNormalRng(seed);
+  const q = Float64Array.from({ length: d * d }, () => rng());
+  orthonormalizeRows(q, d, d);
+  return { data: Float32Array.from(q), rows: d, cols: d };
+}
+
+function mse(a: Matrix, b: Matrix): number {
+  let s = 0;
+  for (let i = 0; i < a.data.length; i++) s += (a.data[i] - b.data[i]) ** 2;
+  return s / a.data.length;
+}
+
+/** Brute-force CKA from the definition with n x n kernels and the centring matrix H. */
+function referenceCka(x: Matrix, y: Matrix): number {
+  const n = x.rows;
+  const gram = (m: Matrix) => {
+    const k = Array.from({ length: n }, (_, i) =>
+      Array.from({ length: n }, (_, j) => {
+        let s = 0;
+        for (let t = 0; t < m.cols; t++) s += m.data[i * m.cols + t] * m.data[j * m.cols + t];
+        return s;
+      }),
+    );
+    const rowMean = k.map((r) => r.reduce((a, b) => a + b, 0) / n);
+    const all = rowMean.reduce((a, b) => a + b, 0) / n;
+    return k.map((r, i) => r.map((v, j) => v - rowMean[i] - rowMean[j] + all));
+  };
+  const k = gram(x);
+  const l = gram(y);
+  let kl = 0;
+  let kk = 0;
+  let ll = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      kl += k[i][j] * l[i][j];
+      kk += k[i][j] ** 2;
+      ll += l[i][j] ** 2;
+    }
+  }
+  return kl / Math.sqrt(kk * ll);
+}
+
+beforeAll(async () => {
+  await initEngine();
+});
+
+describe('linearCka', () => {
+  const x = randomMatrix(500, 12, 1);
+
+  it('is 1 under rotation and isotropic scaling', async () => {
+    expect(await linearCka(x, matmul(x, randomOrthogonal(12, 2)))).toBeCloseTo(1, 4);
+    const scaled = { ...x, data: x.data.map((v) => 3 * v + 7) };
+    expect(await linearCka(x, scaled)).toBeCloseTo(1, 4);
+  });
+
+  it('is small for independent noise and matches the kernel definition', async () => {
+    const noise = randomMatrix(500, 20, 3);
+    const cka = await linearCka(x, noise);
+    expect(cka).toBeLessThan(0.1);
+    const small = { data: x.data.subarray(0, 60 * 12), rows: 60, cols: 12 };
+    const other = { data: noise.data.subarray(0, 60 * 20), rows: 60, cols: 20 };
+    const ref = referenceCka(small, other);
+    expect(await linearCka(small, other)).toBeCloseTo(ref, 5);
+  });
+
+  it('gives the same value in the sample-space form (n < d)', async () => {
+    const a = randomMatrix(30, 50, 4);
+    const b = { ...a, data: a.data.map((v, i) => v + 0.5 * Math.sin(i)) };
+    expect(await linearCka(a, b)).toBeCloseTo(referenceCka(a, b), 5);
+  });
+
+  it('rejects unpaired or constant inputs', async () => {
+    await expect(linearCka(x, randomMatrix(10, 3, 5))).rejects.toBeInstanceOf(ShapeMismatchError);
+    await expect(linearCka(x, { data: new Float32Array(500), rows: 500, cols: 1 })).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+});
+
+describe('mutualKnnAlignment', () => {
+  it('is 1 for identical sets and near k/n for unrelated ones', async () => {
+    const a = randomMatrix(800, 8, 6);
+    expect(await mutualKnnAlignment(a, a, 10)).toBe(1);
+    // Invariant to rotation (cosine neighbourhoods are unchanged).
+    expect(await mutualKnnAlignment(a, matmul(a, randomOrthogonal(8, 7)), 10)).toBeCloseTo(1, 6);
+    const b = randomMatrix(800, 8, 8);
+    const chance = 10 / 799;
+    const unrelated = await mutualKnnAlignment(a, b, 10);
+    expect(unrelated).toBeGreaterThan(0);
+    expect(unrelated).toBeLessThan(3 * chance);
+    // Partly related spaces land in between.
+    const noisy = { ...a, data: a.data.map((v, i) => v + 0.5 * b.data[i]) };
+    const mid = await mutualKnnAlignment(a, noisy, 10, { metric: 'euclidean' });
+    expect(mid).toBeGreaterThan(0.2);
+    expect(mid).toBeLessThan(0.9);
+  });
+});
+
+describe('RidgeMap', () => {
+  const n = 400;
+  const x = randomMatrix(n, 6, 10);
+  const a = randomMatrix(6, 3, 11);
+  const bias = [1, -2, 0.5];
+  const noise = randomMatrix(n, 3, 12);
+  const clean = matmul(x, a);
+  const y = { ...clean, data: clean.data.map((v, i) => v + bias[i % 3] + 1e-3 * noise.data[i]) };
+
+  it('recovers a known linear map and bias', async () => {
+    const map = await RidgeMap.fit(x, y, { lambda: 1e-6 });
+    for (let i = 0; i < 18; i++) expect(map.weights.data[i]).toBeCloseTo(a.data[i], 3);
+    for (let j = 0; j < 3; j++) expect(map.bias[j]).toBeCloseTo(bias[j], 3);
+    expect(mse(map.apply(x), y)).toBeLessThan(1e-5);
+  });
+
+  it('shrinks weights as lambda grows, and round-trips through JSON', async () => {
+    const loose = await RidgeMap.fit(x, y, { lambda: 1e-6 });
+    const tight = await RidgeMap.fit(x, y, { lambda: 10 });
+    const norm = (m: RidgeMap) => m.weights.data.reduce((s, v) => s + v * v, 0);
+    expect(norm(tight)).toBeLessThan(0.2 * norm(loose));
+    const again = RidgeMap.fromJSON(JSON.parse(JSON.stringify(loose)));
+    expect(Array.from(again.apply(x).data)).toEqual(Array.from(loose.apply(x).data));
+    expect(() => RidgeMap.fromJSON({ ...loose.toJSON(), bias: [1] }, 'map.json')).toThrow(ModelFormatError);
+    expect(() => loose.apply(randomMatrix(2, 5, 1))).toThrow(ShapeMismatchError);
+    await expect(RidgeMap.fit(x, y, { lambda: -1 })).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+
+  it('maps one space onto another well enough to retrieve partners', async () => {
+    // "Modality B" is a rotated, rescaled, noisy copy of "modality A" in another dimension.
+    const za = randomMatrix(600, 10, 13);
+    const proj = randomMatrix(10, 16, 14);
+    const zb0 = matmul(za, proj);
+    const jitter = randomMatrix(600, 16, 15);
+    const zb = { ...zb0, data: zb0.data.map((v, i) => 2 * v + 0.3 * jitter.data[i]) };
+    const train = (m: Matrix) => ({ data: m.data.subarray(0, 400 * m.cols), rows: 400, cols: m.cols });
+    const test = (m: Matrix) => ({ data: m.data.subarray(400 * m.cols), rows: 200, cols: m.cols });
+    const map = await RidgeMap.fit(train(za), train(zb));
+    const recall = await pairedRetrievalRecall(map.apply(test(za)), test(zb), [1, 5]);
+    expect(recall[1]).toBeGreaterThan(0.8);
+    expect(recall[5]).toBeGreaterThanOrEqual(recall[1]);
+    const { indices } = await crossModalNeighbours(map.apply(test(za)), test(zb), 3);
+    expect(indices).toHaveLength(200);
+    expect(indices[0]).toHaveLength(3);
+    // Without the map there is no shared space: dimensions differ.
+    await expect(crossModalNeighbours(test(za), test(zb), 3)).rejects.toBeInstanceOf(ShapeMismatchError);
+  });
+});
+
+describe('MlpMap', () => {
+  const n = 600;
+  const x = randomMatrix(n, 2, 20);
+  const y = {
+    data: Float32Array.from({ length: n * 2 }, (_, i) => {
+      const r = Math.floor(i / 2);
+      const [u, v] = [x.data[r * 2], x.data[r * 2 + 1]];
+      return i % 2 === 0 ? Math.sin(2 * u) : u * v;
+    }),
+    rows: n,
+    cols: 2,
+  };
+  const part = (m: Matrix, from: number, to: number) => ({ data: m.data.subarray(from * m.cols, to * m.cols), rows: to - from, cols: m.cols });
+
+  it('learns a non-linear map better than ridge, deterministically, without leaking tensors', async () => {
+    const before = tf.memory().numTensors;
+    const opts = { hidden: [32], epochs: 60, batchSize: 64, learningRate: 3e-3, seed: 1 };
+    const mlp = await MlpMap.fit(part(x, 0, 500), part(y, 0, 500), opts);
+    expect(tf.memory().numTensors).toBe(before);
+    const ridge = await RidgeMap.fit(part(x, 0, 500), part(y, 0, 500));
+    const test = part(x, 500, 600);
+    const target = part(y, 500, 600);
+    const mlpErr = mse(mlp.apply(test), target);
+    const ridgeErr = mse(ridge.apply(test), target);
+    expect(mlpErr).toBeLessThan(0.5 * ridgeErr);
+    expect(mlp.history[mlp.history.length - 1]).toBeLessThan(mlp.history[0]);
+    const again = await MlpMap.fit(part(x, 0, 500), part(y, 0, 500), opts);
+    expect(Array.from(again.apply(test).data)).toEqual(Array.from(mlp.apply(test).data));
+    const loaded = MlpMap.fromJSON(JSON.parse(JSON.stringify(mlp)));
+    expect(Array.from(loaded.apply(test).data)).toEqual(Array.from(mlp.apply(test).data));
+    mlp.dispose();
+    expect(() => mlp.apply(test)).toThrow(InvalidArgumentError);
+  });
+
+  it('rejects bad options and malformed JSON', async () => {
+    await expect(MlpMap.fit(x, y, { hidden: [0] })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(MlpMap.fit(x, y, { epochs: 0 })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(MlpMap.fit(x, part(y, 0, 10))).rejects.toBeInstanceOf(ShapeMismatchError);
+    expect(() => MlpMap.fromJSON({ kind: 'latentkit/mlp-map', version: 1, activation: 'relu', sizes: [2] })).toThrow(ModelFormatError);
+  });
+});

@@ -5,3 +5,25 @@
 export { SentenceEncoder, DEFAULT_SENTENCE_MODEL } from './pretrained/sentence-encoder.js';
 export type { SentenceEncoderOptions, SentenceEncoderConfig, SentenceEncoderDtype } from './pretrained/sentence-encoder.js';
 export { tinySentenceEncoderPath } from './pretrained/tiny-sentence-encoder.js';
+
+// ---- Trainable sentence autoencoder (src/autoencoder) and the WordNet corpus (src/corpus) ----
+export { SentenceAutoencoder, defaultSentenceAutoencoderPath, resolveSentenceAutoencoderConfig } from './autoencoder/sentence-autoencoder.js';
+export type { SentenceAutoencoderOptions, SentenceAutoencoderConfig, SentencePair, SentenceSample, FillInOptions } from './autoencoder/sentence-autoencoder.js';
+export { CharVocabulary, defaultCharacters, normalizeSentence, GAP_MARKER, UNKNOWN_CHAR } from './autoencoder/vocabulary.js';
+export type { CharVocabularyJson, NormalizedSentence } from './autoencoder/vocabulary.js';
+export { DEFAULT_NOISE, NO_NOISE, gapCharacters } from './autoencoder/noise.js';
+export type { SentenceNoiseConfig } from './autoencoder/noise.js';
+export { LkPositionEmbedding, LkSliceLast, registerTextLayers } from './autoencoder/layers.js';
+export {
+  editDistance,
+  scoreReconstructions,
+  evaluateReconstruction,
+  evaluateFillIn,
+  recallAtK,
+  cosineMatrix,
+  tfidfCosineMatrix,
+  wordTokens,
+} from './autoencoder/evaluate.js';
+export type { ReconstructionScores, FillInScores, SentenceModelLike } from './autoencoder/evaluate.js';
+export { readWordNet, wordnetSentences, wordnetPairs, wordnetDictPath, wordnetSplitOf, countWords } from './corpus/wordnet.js';
+export type { WordNetSynset, WordNetPos, WordNetSplit, ReadWordNetOptions, WordNetSentenceOptions, WordNetPair } from './corpus/wordnet.js';

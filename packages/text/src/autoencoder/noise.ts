@@ -20,8 +20,12 @@ export interface SentenceNoiseConfig {
   [key: string]: number | [number, number];
 }
 
-/** Defaults: most sentences clean or gapped, a few with deleted words. */
-export const DEFAULT_NOISE: SentenceNoiseConfig = { maskProbability: 0.5, maskRate: [0.05, 0.3], deleteProbability: 0.1, deleteRate: 0.3 };
+/**
+ * Defaults: half the sentences gapped, none with deleted words. Word deletion (TSDAE's noise)
+ * shifts every later character, which the position-by-position part of the code cannot
+ * undo; it is available for models trained for codes rather than exact reconstruction.
+ */
+export const DEFAULT_NOISE: SentenceNoiseConfig = { maskProbability: 0.5, maskRate: [0.05, 0.3], deleteProbability: 0, deleteRate: 0.3 };
 
 /** No corruption at all (a plain autoencoder). */
 export const NO_NOISE: SentenceNoiseConfig = { maskProbability: 0, maskRate: [0, 0], deleteProbability: 0, deleteRate: 0 };

@@ -17,7 +17,7 @@ afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 
-const TINY = { maxLength: 32, latentDim: 64, embedDim: 16, channels: [16, 32, 48] as [number, number, number], depths: [0, 1, 1] as [number, number, number] };
+const TINY = { maxLength: 32, embedDim: 16, channels: [24, 48], depths: [1, 1], globalDim: 16, localDim: 64 };
 
 let corpus: string[] = [];
 beforeAll(async () => {
@@ -32,7 +32,10 @@ describe('SentenceAutoencoder (tiny, untrained or briefly trained)', () => {
     const a = await ae.encode(['a cat', 'the dog barked']);
     const b = await ae.encode(['a cat', 'the dog barked']);
     expect(a).toHaveLength(2);
-    expect(a[0].shape).toEqual([64]);
+    expect(a[0].shape).toEqual([80]);
+    expect(a[0].parts?.global.shape).toEqual([16]);
+    expect(a[0].parts?.local.shape).toEqual([16, 4]);
+    expect(Array.from(a[0].parts!.global.data)).toEqual(Array.from(a[0].data.slice(0, 16)));
     expect(a[0].modality).toBe('text');
     expect(a[0].model).toBe('text/sentence-ae');
     expect(Array.from(a[1].data)).toEqual(Array.from(b[1].data));
@@ -148,9 +151,10 @@ describe('SentenceAutoencoder (tiny, untrained or briefly trained)', () => {
   });
 
   it('validates its options', () => {
-    expect(() => resolveSentenceAutoencoderConfig({ maxLength: 30 }, 97)).toThrow(InvalidArgumentError);
+    expect(() => resolveSentenceAutoencoderConfig({ maxLength: 31 }, 97)).toThrow(InvalidArgumentError);
+    expect(() => resolveSentenceAutoencoderConfig({ depths: [1, 0] }, 97)).toThrow(InvalidArgumentError);
     expect(() => resolveSentenceAutoencoderConfig({ kernelSize: 4 }, 97)).toThrow(InvalidArgumentError);
-    expect(() => resolveSentenceAutoencoderConfig({ latentDim: 100, bottleneck: 'local' }, 97)).toThrow(/multiple of/);
+    expect(() => resolveSentenceAutoencoderConfig({ localDim: 100 }, 97)).toThrow(/multiple of/);
     expect(() => resolveSentenceAutoencoderConfig({ noise: { maskProbability: 2 } }, 97)).toThrow(InvalidArgumentError);
     expect(resolveSentenceAutoencoderConfig({ noise: false }, 97).noise.maskProbability).toBe(0);
   });

@@ -28,8 +28,11 @@ import {
   TfAutoencoder,
   initEngine,
   tf,
+  makeLatent,
+  type BatchingOptions,
   type Dataset,
   type FitOptions,
+  type Latent,
   type History,
   type LossOutput,
   type ModelConfig,
@@ -37,7 +40,7 @@ import {
   type TensorBatch,
 } from '@latentkit/core';
 import { corruptBatch, resolveNoise, type SentenceNoiseConfig } from './noise.js';
-import { LkPositionEmbedding, registerTextLayers } from './position-embedding.js';
+import { LkPositionEmbedding, LkSliceLast, registerTextLayers } from './layers.js';
 import { CharVocabulary, defaultCharacters, GAP_MARKER, normalizeSentence, MASK_ID, SPECIAL_COUNT } from './vocabulary.js';
 
 /** Two sentences that should get close codes (a gloss and its example, a paraphrase). */
@@ -51,26 +54,33 @@ export type SentenceSample = string | SentencePair;
 
 /** What a caller may pass to {@link SentenceAutoencoder.create}. */
 export interface SentenceAutoencoderOptions {
-  /** Longest sentence in characters (code points); longer input is cut. A multiple of 4. @default 64 */
+  /** Longest sentence in characters (code points); longer input is cut. A multiple of `2 ** (channels.length - 1)`. @default 64 */
   maxLength?: number;
-  /** Size of the code. @default 256 */
-  latentDim?: number;
   /** Character embedding size. @default 32 */
   embedDim?: number;
   /**
-   * How the code is read from and written to the quarter-length sequence: `local` (each
-   * quarter position owns `latentDim / (maxLength / 4)` code values, weights shared over
-   * positions: learns fast, generalises to unseen sentences), `global` (dense layers over the
-   * whole sequence, plus max-pooled features) or `mixed` (the sum of both).
-   * @default 'mixed'
+   * Channels at each resolution: full length, half, quarter... (each step halves the length by
+   * putting neighbours side by side). The code's local part lives at the last resolution.
+   * @default [96, 192]
    */
-  bottleneck?: 'local' | 'global' | 'mixed';
-  /** Channels at full, half and quarter length. @default [48, 96, 160] */
-  channels?: [number, number, number];
+  channels?: number[];
+  /** Convolutions at each resolution, in the encoder and (mirrored) in the decoder; the last must be >= 1. @default [1, 2] */
+  depths?: number[];
   /** Convolution width (odd). @default 3 */
   kernelSize?: number;
-  /** Convolutions at full, half and quarter length, in the encoder and in the decoder (0 at full length: characters are paired straight from their embeddings). @default [0, 1, 2] */
-  depths?: [number, number, number];
+  /**
+   * Code values that describe the sentence as a whole: max-pooled over the sequence, so they do
+   * not depend on where words sit; the contrastive loss and the decoder's sentence context use them.
+   * @default 64
+   */
+  globalDim?: number;
+  /**
+   * Code values that describe the text position by position (`localDim / slots` per slot, a
+   * slot being `2 ** (channels.length - 1)` characters); they carry the exact spelling.
+   * A multiple of the slot count `maxLength / 2 ** (channels.length - 1)`.
+   * @default 192
+   */
+  localDim?: number;
   /** Training corruption, or `false` for none. @default {@link DEFAULT_NOISE} */
   noise?: Partial<SentenceNoiseConfig> | false;
   /** Weight of the contrastive loss on {@link SentencePair} samples. @default 0.5 */
@@ -89,12 +99,14 @@ export interface SentenceAutoencoderConfig extends ModelConfig {
   version: 1;
   modality: 'text';
   maxLength: number;
-  latentDim: number;
   embedDim: number;
-  bottleneck: 'local' | 'global' | 'mixed';
-  channels: [number, number, number];
+  channels: number[];
+  depths: number[];
   kernelSize: number;
-  depths: [number, number, number];
+  globalDim: number;
+  localDim: number;
+  /** `globalDim + localDim`: the code is `[global..., local...]`. */
+  latentDim: number;
   noise: SentenceNoiseConfig;
   contrastiveWeight: number;
   temperature: number;
@@ -112,42 +124,55 @@ const VOCAB_FILE = 'vocabulary.json';
 
 /**
  * Fills defaults and validates.
+ * @param o caller options.
+ * @param vocabularySize ids the decoder writes (specials included).
+ * @returns the resolved config.
  * @throws {InvalidArgumentError} on invalid sizes or rates.
+ * @example
+ * ```ts
+ * resolveSentenceAutoencoderConfig({ maxLength: 32 }, 97).latentDim; // 256
+ * ```
  */
 export function resolveSentenceAutoencoderConfig(o: SentenceAutoencoderOptions, vocabularySize: number): SentenceAutoencoderConfig {
+  const channels = [...(o.channels ?? [96, 192])];
+  const depths = [...(o.depths ?? [1, 2])];
+  const globalDim = o.globalDim ?? 64;
+  const localDim = o.localDim ?? 192;
   const c: SentenceAutoencoderConfig = {
     kind: 'text/sentence-ae',
     version: 1,
     modality: 'text',
     maxLength: o.maxLength ?? 64,
-    latentDim: o.latentDim ?? 256,
     embedDim: o.embedDim ?? 32,
-    bottleneck: o.bottleneck ?? 'mixed',
-    channels: [...(o.channels ?? [48, 96, 160])] as [number, number, number],
+    channels,
+    depths,
     kernelSize: o.kernelSize ?? 3,
-    depths: [...(o.depths ?? [0, 1, 2])] as [number, number, number],
+    globalDim,
+    localDim,
+    latentDim: globalDim + localDim,
     noise: resolveNoise(o.noise),
     contrastiveWeight: o.contrastiveWeight ?? 0.5,
     temperature: o.temperature ?? 0.05,
     vocabularySize,
     seed: o.seed ?? 1,
   };
-  const ints: [string, number][] = [
+  const positive: [string, number][] = [
     ['maxLength', c.maxLength],
-    ['latentDim', c.latentDim],
     ['embedDim', c.embedDim],
     ['kernelSize', c.kernelSize],
+    ['localDim', c.localDim],
     ...c.channels.map((v, i) => [`channels[${i}]`, v] as [string, number]),
   ];
-  for (const [k, v] of ints) if (!Number.isInteger(v) || v <= 0) throw new InvalidArgumentError(`${k} must be a positive integer, got ${v}.`);
-  if (c.depths.length !== 3 || !c.depths.every((d) => Number.isInteger(d) && d >= 0 && d <= 8)) throw new InvalidArgumentError(`depths must list 3 integers in [0, 8], got [${c.depths.join(', ')}].`);
-  if (c.channels.length !== 3) throw new InvalidArgumentError(`channels must list 3 widths (full, half, quarter length), got ${c.channels.length}.`);
-  if (c.maxLength % 4 !== 0) throw new InvalidArgumentError(`maxLength must be a multiple of 4 (the decoder upsamples twice by 2), got ${c.maxLength}.`);
-  if (!['local', 'global', 'mixed'].includes(c.bottleneck)) throw new InvalidArgumentError(`bottleneck must be 'local', 'global' or 'mixed', got '${String(c.bottleneck)}'.`);
-  if (c.bottleneck !== 'global' && c.latentDim % (c.maxLength / 4) !== 0) {
-    throw new InvalidArgumentError(`latentDim must be a multiple of maxLength / 4 = ${c.maxLength / 4} for a '${c.bottleneck}' bottleneck, got ${c.latentDim}.`);
+  for (const [k, v] of positive) if (!Number.isInteger(v) || v <= 0) throw new InvalidArgumentError(`${k} must be a positive integer, got ${v}.`);
+  if (!Number.isInteger(c.globalDim) || c.globalDim < 0) throw new InvalidArgumentError(`globalDim must be a non-negative integer, got ${c.globalDim}.`);
+  if (c.channels.length < 1 || c.channels.length > 5) throw new InvalidArgumentError(`channels must list 1 to 5 widths, got ${c.channels.length}.`);
+  if (c.depths.length !== c.channels.length || !c.depths.every((d) => Number.isInteger(d) && d >= 0 && d <= 8) || c.depths[c.depths.length - 1] < 1) {
+    throw new InvalidArgumentError(`depths must list one integer in [0, 8] per resolution (${c.channels.length}), the last >= 1; got [${c.depths.join(', ')}].`);
   }
-  if (c.maxLength > 4096) throw new InvalidArgumentError(`maxLength must be at most 4096, got ${c.maxLength}.`);
+  const factor = 2 ** (c.channels.length - 1);
+  if (c.maxLength % factor !== 0 || c.maxLength > 4096) throw new InvalidArgumentError(`maxLength must be a multiple of ${factor} and at most 4096, got ${c.maxLength}.`);
+  const slots = c.maxLength / factor;
+  if (c.localDim % slots !== 0) throw new InvalidArgumentError(`localDim must be a multiple of the ${slots} code slots (maxLength / ${factor}), got ${c.localDim}.`);
   if (c.kernelSize % 2 !== 1) throw new InvalidArgumentError(`kernelSize must be odd, got ${c.kernelSize}.`);
   if (!(c.contrastiveWeight >= 0)) throw new InvalidArgumentError(`contrastiveWeight must be >= 0, got ${c.contrastiveWeight}.`);
   if (!(c.temperature > 0)) throw new InvalidArgumentError(`temperature must be > 0, got ${c.temperature}.`);
@@ -158,67 +183,63 @@ type Sym = tf.SymbolicTensor;
 
 function buildNetworks(c: SentenceAutoencoderConfig): { encoder: tf.LayersModel; decoder: tf.LayersModel } {
   registerTextLayers();
-  const [c0, c1, c2] = c.channels;
   const L = c.maxLength;
+  const R = c.channels.length;
+  const slots = L / 2 ** (R - 1);
+  const perSlot = c.localDim / slots;
   let seed = c.seed * 1000;
   const init = () => tf.initializers.glorotUniform({ seed: seed++ });
   const conv = (name: string, filters: number, x: Sym, activation: 'relu' | 'linear' = 'relu') =>
     tf.layers.conv1d({ filters, kernelSize: c.kernelSize, padding: 'same', activation, kernelInitializer: init(), name }).apply(x) as Sym;
+  const last = (x: Sym) => x.shape[x.shape.length - 1] as number;
   // One resolution: `depth` convolutions to `width`, residual wherever the width already
   // matches (keeps deeper stacks trainable).
   const level = (prefix: string, width: number, depth: number, x: Sym): Sym => {
     let h = x;
     for (let i = 0; i < depth; i++) {
       const y = conv(`${prefix}_conv${i}`, width, h);
-      h = h.shape[h.shape.length - 1] === width ? (tf.layers.add({ name: `${prefix}_res${i}` }).apply([h, y]) as Sym) : y;
+      h = last(h) === width ? (tf.layers.add({ name: `${prefix}_res${i}` }).apply([h, y]) as Sym) : y;
     }
     return h;
   };
 
   const ids = tf.input({ shape: [L], dtype: 'int32', name: 'enc_ids' });
-  let h = tf.layers.embedding({ inputDim: c.vocabularySize, outputDim: c.embedDim, embeddingsInitializer: tf.initializers.randomNormal({ stddev: 0.1, seed: seed++ }), name: 'enc_embed' }).apply(ids) as Sym;
+  let h = tf.layers.embedding({ inputDim: c.vocabularySize, outputDim: c.embedDim, embeddingsInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.1, seed: seed++ }), name: 'enc_embed' }).apply(ids) as Sym;
   h = new LkPositionEmbedding({ name: 'enc_pos', seed: seed++ }).apply(h) as Sym;
-  // Halving the length is a reshape (pairs of neighbours side by side), not a strided conv:
-  // free, and nothing is thrown away.
-  let width = c.depths[0] > 0 ? c0 : c.embedDim;
-  h = level('enc_l0', c0, c.depths[0], h);
-  h = tf.layers.reshape({ targetShape: [L / 2, 2 * width], name: 'enc_down1' }).apply(h) as Sym;
-  width = c.depths[1] > 0 ? c1 : 2 * width;
-  h = level('enc_l1', c1, c.depths[1], h);
-  h = tf.layers.reshape({ targetShape: [L / 4, 2 * width], name: 'enc_down2' }).apply(h) as Sym;
-  h = level('enc_l2', c2, c.depths[2], h);
-  const Q = L / 4;
-  const codeParts: Sym[] = [];
-  if (c.bottleneck !== 'global') {
-    // Local: a convolution to a few values per quarter position, weights shared over positions.
-    const local = tf.layers.conv1d({ filters: c.latentDim / Q, kernelSize: c.kernelSize, padding: 'same', kernelInitializer: init(), name: 'enc_local_code' }).apply(h) as Sym;
-    codeParts.push(tf.layers.flatten({ name: 'enc_local_flat' }).apply(local) as Sym);
+  for (let r = 0; r < R; r++) {
+    // Halving the length is a reshape (neighbours side by side), not a strided convolution:
+    // free, and nothing is thrown away.
+    if (r > 0) h = tf.layers.reshape({ targetShape: [L / 2 ** r, 2 * last(h)], name: `enc_down${r}` }).apply(h) as Sym;
+    h = level(`enc_l${r}`, c.channels[r], c.depths[r], h);
   }
-  if (c.bottleneck !== 'local') {
-    // Global: flattened (where things are) and max-pooled (what is there, wherever it is); the
-    // pooled view makes codes less sensitive to a word moving.
-    codeParts.push(tf.layers.dense({ units: c.latentDim, kernelInitializer: init(), name: 'enc_flat_code' }).apply(tf.layers.flatten({ name: 'enc_flatten' }).apply(h)) as Sym);
-    codeParts.push(tf.layers.dense({ units: c.latentDim, kernelInitializer: init(), name: 'enc_pool_code' }).apply(tf.layers.globalMaxPooling1d({ name: 'enc_pool' }).apply(h)) as Sym);
+  const local = tf.layers.flatten({ name: 'enc_local' }).apply(conv('enc_local_code', perSlot, h, 'linear')) as Sym;
+  let code = local;
+  if (c.globalDim > 0) {
+    const pooled = tf.layers.globalMaxPooling1d({ name: 'enc_pool' }).apply(h) as Sym;
+    const global = tf.layers.dense({ units: c.globalDim, kernelInitializer: init(), name: 'enc_global_code' }).apply(pooled) as Sym;
+    code = tf.layers.concatenate({ name: 'enc_code' }).apply([global, local]) as Sym;
   }
-  const code = codeParts.length === 1 ? codeParts[0] : (tf.layers.add({ name: 'enc_code' }).apply(codeParts) as Sym);
   const encoder = tf.model({ inputs: ids, outputs: code, name: 'encoder' });
 
   const z = tf.input({ shape: [c.latentDim], name: 'dec_code' });
-  const seqParts: Sym[] = [];
-  if (c.bottleneck !== 'global') seqParts.push(tf.layers.reshape({ targetShape: [Q, c.latentDim / Q], name: 'dec_local_seq' }).apply(z) as Sym);
-  if (c.bottleneck !== 'local') {
-    const expanded = tf.layers.dense({ units: Q * c2, activation: 'relu', kernelInitializer: init(), name: 'dec_expand' }).apply(z) as Sym;
-    seqParts.push(tf.layers.reshape({ targetShape: [Q, c2], name: 'dec_seq' }).apply(expanded) as Sym);
+  const localIn = c.globalDim > 0 ? (new LkSliceLast({ name: 'dec_local_slice', begin: c.globalDim, size: c.localDim }).apply(z) as Sym) : z;
+  let d = tf.layers.reshape({ targetShape: [slots, perSlot], name: 'dec_local_seq' }).apply(localIn) as Sym;
+  if (c.globalDim > 0) {
+    // The sentence-level part reaches every slot: context for filling gaps.
+    const g = new LkSliceLast({ name: 'dec_global_slice', begin: 0, size: c.globalDim }).apply(z) as Sym;
+    const gh = tf.layers.dense({ units: c.channels[R - 1], activation: 'relu', kernelInitializer: init(), name: 'dec_global' }).apply(g) as Sym;
+    const broadcast = tf.layers.repeatVector({ n: slots, name: 'dec_global_seq' }).apply(gh) as Sym;
+    d = tf.layers.concatenate({ name: 'dec_concat' }).apply([d, broadcast]) as Sym;
   }
-  let d = seqParts.length === 1 ? seqParts[0] : (tf.layers.concatenate({ name: 'dec_concat' }).apply(seqParts) as Sym);
   d = new LkPositionEmbedding({ name: 'dec_pos', seed: seed++ }).apply(d) as Sym;
-  d = level('dec_l2', c2, c.depths[2], d);
-  d = conv('dec_up1_conv', 2 * c1, d);
-  d = tf.layers.reshape({ targetShape: [L / 2, c1], name: 'dec_up1' }).apply(d) as Sym;
-  d = level('dec_l1', c1, c.depths[1], d);
-  d = conv('dec_up2_conv', 2 * c0, d);
-  d = tf.layers.reshape({ targetShape: [L, c0], name: 'dec_up2' }).apply(d) as Sym;
-  d = level('dec_l0', c0, c.depths[0], d);
+  for (let r = R - 1; r >= 0; r--) {
+    d = level(`dec_l${r}`, c.channels[r], c.depths[r], d);
+    if (r > 0) {
+      // Doubling the length: a convolution to twice the channels, then a reshape (sub-pixel).
+      d = conv(`dec_up${r}_conv`, 2 * c.channels[r - 1], d);
+      d = tf.layers.reshape({ targetShape: [L / 2 ** (r - 1), c.channels[r - 1]], name: `dec_up${r}` }).apply(d) as Sym;
+    }
+  }
   const logits = tf.layers.dense({ units: c.vocabularySize, kernelInitializer: init(), name: 'dec_logits' }).apply(d) as Sym;
   const decoder = tf.model({ inputs: z, outputs: logits, name: 'decoder' });
   return { encoder, decoder };
@@ -317,6 +338,31 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
 
   get codeShape(): number[] {
     return [this.config.latentDim];
+  }
+
+  /**
+   * Encodes sentences into one `[latentDim]` latent each, laid out `[global..., local...]`
+   * and also given as parts: `global` (`[globalDim]`, the sentence as a whole) and `local`
+   * (`[slots, localDim / slots]`, the text slot by slot).
+   * @throws {EmptyInputError} for empty or whitespace-only text.
+   * @example
+   * ```ts
+   * const [code] = await ae.encode(['a domestic animal']);
+   * code.parts!.global.shape; // [64]
+   * ```
+   */
+  override async encode(inputs: string[], options: BatchingOptions = {}): Promise<Latent[]> {
+    const latents = await super.encode(inputs, options);
+    const { globalDim: G, localDim, maxLength, channels } = this.config;
+    if (G === 0) return latents;
+    const slots = maxLength / 2 ** (channels.length - 1);
+    for (const l of latents) {
+      l.parts = {
+        global: makeLatent(l.data.slice(0, G), [G], 'text', this.config.kind),
+        local: makeLatent(l.data.slice(G), [slots, localDim / slots], 'text', this.config.kind),
+      };
+    }
+    return latents;
   }
 
   protected override extraFiles(): Record<string, string> {

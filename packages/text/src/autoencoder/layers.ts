@@ -1,7 +1,7 @@
 /**
- * @file A learned position embedding added to a `[length, channels]` sequence. tfjs has no
- * built-in one; this is the only custom layer of the sentence autoencoder, registered under a
- * latentkit-unique class name so saved folders load in plain tfjs after registration.
+ * @file The two custom layers of the sentence autoencoder, for what tfjs has no built-in layer:
+ * a learned position embedding and a slice of the last axis. Both are registered under
+ * latentkit-unique class names so saved folders load in plain tfjs after registration.
  */
 import { tf } from '@latentkit/core';
 
@@ -60,6 +60,52 @@ export class LkPositionEmbedding extends tf.layers.Layer {
   }
 }
 
+/** Constructor arguments of {@link LkSliceLast}. */
+export interface SliceLastArgs {
+  name?: string;
+  /** First index kept on the last axis. */
+  begin: number;
+  /** Number of entries kept. */
+  size: number;
+}
+
+/**
+ * Keeps `size` entries of the last axis starting at `begin` (splits a code into its parts).
+ * @example
+ * ```ts
+ * const head = new LkSliceLast({ begin: 0, size: 64 }).apply(code);
+ * ```
+ */
+export class LkSliceLast extends tf.layers.Layer {
+  static className = 'LkSliceLast';
+  private readonly begin: number;
+  private readonly size: number;
+
+  constructor(args: SliceLastArgs) {
+    super(args.name !== undefined ? { name: args.name } : {});
+    this.begin = args.begin;
+    this.size = args.size;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    return [...shape.slice(0, -1), this.size];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      const begin = x.shape.map((_, i) => (i === x.rank - 1 ? this.begin : 0));
+      const size = x.shape.map((_, i) => (i === x.rank - 1 ? this.size : -1));
+      return tf.slice(x, begin, size);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), begin: this.begin, size: this.size };
+  }
+}
+
 let registered = false;
 
 /**
@@ -75,5 +121,6 @@ let registered = false;
 export function registerTextLayers(): void {
   if (registered) return;
   tf.serialization.registerClass(LkPositionEmbedding);
+  tf.serialization.registerClass(LkSliceLast);
   registered = true;
 }

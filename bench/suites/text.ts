@@ -1,0 +1,138 @@
+/**
+ * @file `npm run bench -- text [--quick] [--json file] [--model dir]`: the shipped sentence
+ * autoencoder on held-out WordNet text (synsets whose definition hashes into the held-out 10%,
+ * never trained on): exact match and character error rate of reconstructions of sentences of
+ * up to 8 words, fill-in of gapped characters, gloss -> example retrieval with the codes
+ * against a tf-idf bag-of-words baseline on the same candidates, and encoding speed of the
+ * autoencoder and of the pretrained SentenceEncoder (committed tiny ONNX model).
+ */
+import {
+  SentenceAutoencoder,
+  SentenceEncoder,
+  cosineMatrix,
+  defaultSentenceAutoencoderPath,
+  evaluateFillIn,
+  evaluateReconstruction,
+  readWordNet,
+  recallAtK,
+  tfidfCosineMatrix,
+  tinySentenceEncoderPath,
+  wordnetPairs,
+  wordnetSentences,
+} from '@latentkit/text';
+import { describeEngine, initEngine } from '@latentkit/core';
+import type { BenchSuite } from '../lib/suite.js';
+import { formatTable } from '../lib/table.js';
+
+/** Every `step`-th item, so a quick run still spans the whole corpus order. */
+function spread<T>(items: readonly T[], n: number): T[] {
+  if (items.length <= n) return [...items];
+  const step = items.length / n;
+  return Array.from({ length: n }, (_, i) => items[Math.floor(i * step)]);
+}
+
+async function sentencesPerSecond(encode: (batch: string[]) => Promise<unknown>, sentences: string[], batchSize: number): Promise<number> {
+  await encode(sentences.slice(0, Math.min(batchSize, sentences.length))); // warm-up
+  const t0 = performance.now();
+  for (let i = 0; i < sentences.length; i += batchSize) await encode(sentences.slice(i, i + batchSize));
+  return sentences.length / ((performance.now() - t0) / 1000);
+}
+
+const suite: BenchSuite = {
+  name: 'text',
+  description: 'sentence autoencoder on held-out WordNet: exact match, CER, fill-in, retrieval vs tf-idf, speed',
+  async run(ctx) {
+    const engine = await initEngine();
+    ctx.log(describeEngine(engine));
+    const modelDir = typeof ctx.args.model === 'string' ? ctx.args.model : defaultSentenceAutoencoderPath();
+    const model = await SentenceAutoencoder.load(modelDir);
+    const maxLength = model.config.maxLength;
+    const parameters = model.countParams();
+    const training = model.training ?? null;
+    ctx.log(`model: ${modelDir} (${parameters} parameters, code [${model.codeShape.join(', ')}], max ${maxLength} characters)`);
+
+    const synsets = await readWordNet();
+    const heldShort = wordnetSentences(synsets, { split: 'heldout', maxWords: 8 });
+    const reconSet = spread(heldShort, ctx.quick ? 1000 : heldShort.length);
+    const fillSet = spread(heldShort, ctx.quick ? 1000 : 3000);
+    // Pairs whose two sides the model reads whole, so neither method is judged on cut text.
+    const pairs = spread(wordnetPairs(synsets, { split: 'heldout', maxChars: maxLength }), 1000);
+
+    const t0 = performance.now();
+    const rec = await evaluateReconstruction(model, reconSet);
+    ctx.log(`reconstructed ${reconSet.length} held-out sentences of <= 8 words in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const fill = await evaluateFillIn(model, fillSet, 0.1, 7);
+
+    const defs = await model.encode(pairs.map((p) => p.definition));
+    const exs = await model.encode(pairs.map((p) => p.example));
+    const codeSims = cosineMatrix(defs.map((l) => l.data), exs.map((l) => l.data));
+    const bowSims = tfidfCosineMatrix(pairs.map((p) => p.definition), pairs.map((p) => p.example));
+    const n = pairs.length;
+    const retrieval = { codes: recallAtK((i, j) => codeSims[i * n + j], n, 10), bow: recallAtK((i, j) => bowSims[i * n + j], n, 10) };
+    const r1 = { codes: recallAtK((i, j) => codeSims[i * n + j], n, 1), bow: recallAtK((i, j) => bowSims[i * n + j], n, 1) };
+
+    const speedSet = spread(heldShort, ctx.quick ? 1024 : 4096);
+    const encodePerS = await sentencesPerSecond((b) => model.encode(b), speedSet, 256);
+    const encoder = await SentenceEncoder.load(tinySentenceEncoderPath(), { localOnly: true });
+    let pretrainedPerS: number;
+    try {
+      pretrainedPerS = await sentencesPerSecond((b) => encoder.encode(b), speedSet, 32);
+    } finally {
+      await encoder.dispose();
+    }
+    model.dispose();
+
+    ctx.log('\nReconstruction and fill-in (held-out WordNet sentences of <= 8 words)');
+    ctx.log(
+      formatTable([
+        { measure: 'exact match', value: rec.exactMatch, sentences: rec.count },
+        { measure: 'char error rate', value: rec.charErrorRate, sentences: rec.count },
+        { measure: 'fill-in accuracy (10% of non-space chars gapped)', value: fill.accuracy, sentences: fillSet.length },
+        { measure: 'sentences with every gap restored', value: fill.sentenceAccuracy, sentences: fillSet.length },
+      ]),
+    );
+    ctx.log(`\nRetrieval: held-out gloss -> example of the same synset among ${n} candidates (cosine)`);
+    ctx.log(
+      formatTable([
+        { method: 'autoencoder codes', 'recall@10': retrieval.codes, 'recall@1': r1.codes },
+        { method: 'tf-idf bag of words', 'recall@10': retrieval.bow, 'recall@1': r1.bow },
+      ]),
+    );
+    ctx.log('\nEncoding speed (sentences/s, this machine)');
+    ctx.log(
+      formatTable([
+        { encoder: 'SentenceAutoencoder (tfjs)', 'sentences/s': encodePerS, backend: engine.backend },
+        { encoder: 'SentenceEncoder, tiny ONNX model', 'sentences/s': pretrainedPerS, backend: 'onnxruntime-node' },
+      ]),
+    );
+    const examples = rec.outputs.slice(0, 5).map((o, i) => ({ input: reconSet[i], output: o, exact: o === reconSet[i] }));
+    ctx.log('\n' + formatTable(examples));
+
+    return {
+      exact_match: rec.exactMatch,
+      char_error_rate: rec.charErrorRate,
+      fill_in_accuracy: fill.accuracy,
+      retrieval_at_10: retrieval.codes,
+      bow_retrieval_at_10: retrieval.bow,
+      encode_sentences_per_s: encodePerS,
+      pretrained_sentences_per_s: pretrainedPerS,
+      details: {
+        quick: ctx.quick,
+        backend: engine.backend,
+        model: modelDir,
+        parameters,
+        reconstruction_sentences: rec.count,
+        fill_in_sentences: fillSet.length,
+        fill_in_gaps: fill.gaps,
+        fill_in_gap_rate: 0.1,
+        fill_in_sentence_accuracy: fill.sentenceAccuracy,
+        retrieval_candidates: n,
+        retrieval_at_1: r1.codes,
+        bow_retrieval_at_1: r1.bow,
+        training,
+      },
+    };
+  },
+};
+
+export default suite;

@@ -25,7 +25,7 @@ export const compareCommand: CommandModule = {
     const [{ compareCodes, readCodes }, { openOutputFile }] = await Promise.all([import('../lib/codes.js'), import('../lib/output.js')]);
     const jsonOut = jsonPath ? await openOutputFile(jsonPath, { root: ctx.outRoot, inputs: [aPath, bPath] }) : undefined;
     const [a, b] = [await readCodes(aPath), await readCodes(bPath)];
-    const result = compareCodes(a, b, k);
+    const result = await compareCodes(a, b, k);
     ctx.stdout.write(
       `rows        ${a.rows}\n` +
         `dims        ${a.cols} vs ${b.cols}\n` +

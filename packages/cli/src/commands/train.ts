@@ -82,6 +82,7 @@ export const trainCommand: CommandModule = {
       fit.resume = resume;
     }
 
+    await (await import('@latentkit/core')).initEngine();
     const t0 = performance.now();
     let model: Fittable<any> & { save(dir: string): Promise<void>; dispose(): void; config: { kind: string } };
     let samples: unknown[];

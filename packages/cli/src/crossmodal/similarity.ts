@@ -60,12 +60,12 @@ export interface SimilarityOptions {
  * @param options rows per class, k, seed.
  * @returns the comparison, or undefined when nothing can be paired.
  */
-export function compareRepresentations(a: Representation, b: Representation, options: SimilarityOptions = {}): PairComparison | undefined {
+export async function compareRepresentations(a: Representation, b: Representation, options: SimilarityOptions = {}): Promise<PairComparison | undefined> {
   const k = options.k ?? 10;
   for (const x of a.sets) {
     const y = b.sets.find((s) => s.items === x.items);
     if (y && y.codes.rows === x.codes.rows) {
-      const r = compareCodes(x.codes, y.codes, k);
+      const r = await compareCodes(x.codes, y.codes, k);
       return { a: a.name, b: b.name, pairing: 'same inputs', what: x.items, rows: x.codes.rows, cka: r.cka, mutualKnn: r.mutualKnn };
     }
   }
@@ -74,10 +74,10 @@ export function compareRepresentations(a: Representation, b: Representation, opt
     if (!y) continue;
     const p = pairByClass(x.labels, y.labels, { perClass: options.perClass ?? 20, seed: options.seed ?? 0 });
     const xa = selectRows(x.codes, p.a);
-    const r = compareCodes(xa, selectRows(y.codes, p.b), k);
+    const r = await compareCodes(xa, selectRows(y.codes, p.b), k);
     const out: PairComparison = { a: a.name, b: b.name, pairing: 'class', what: `${x.concept} (${p.classes.length} classes)`, rows: p.a.length, cka: r.cka, mutualKnn: r.mutualKnn };
     if (p.classes.length > 1) {
-      const c = compareCodes(xa, selectRows(y.codes, rotatedControl(p, y.labels, (options.seed ?? 0) + 1).b), k);
+      const c = await compareCodes(xa, selectRows(y.codes, rotatedControl(p, y.labels, (options.seed ?? 0) + 1).b), k);
       out.control = { cka: c.cka, mutualKnn: c.mutualKnn };
     }
     return out;
@@ -106,14 +106,14 @@ export interface SimilarityMatrix {
  * m.cka[0][2]; // CKA of image codes vs word codes, paired by digit
  * ```
  */
-export function similarityMatrix(reps: readonly Representation[], options: SimilarityOptions = {}): SimilarityMatrix {
+export async function similarityMatrix(reps: readonly Representation[], options: SimilarityOptions = {}): Promise<SimilarityMatrix> {
   const n = reps.length;
   const cka: (number | undefined)[][] = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : undefined)));
   const mutualKnn = cka.map((r) => [...r]);
   const pairs: PairComparison[] = [];
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
-      const r = compareRepresentations(reps[i], reps[j], options);
+      const r = await compareRepresentations(reps[i], reps[j], options);
       if (!r) continue;
       pairs.push(r);
       cka[i][j] = cka[j][i] = r.cka;

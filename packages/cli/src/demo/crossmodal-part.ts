@@ -48,7 +48,7 @@ export async function runCrossModalPart(
         reps.push({ name: d.name, sets: digitsFirst ? sets : sets.reverse() });
       });
     }
-    const m = similarityMatrix(reps, { perClass: ctx.plan.perClass, k: ctx.plan.k, seed: ctx.seed });
+    const m = await similarityMatrix(reps, { perClass: ctx.plan.perClass, k: ctx.plan.k, seed: ctx.seed });
     const fmt = (v: number | undefined) => (v === undefined ? 'n/a' : v.toFixed(3));
     const matrixRows = (vals: (number | undefined)[][]) => m.names.map((n, i) => [n, ...vals[i].map(fmt)]);
     const unpaired: string[] = [];

@@ -73,18 +73,6 @@ export interface TextPartResult {
   vowels: LabelledCodes[];
 }
 
-function cosine(a: Float32Array, b: Float32Array): number {
-  let d = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    d += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return na > 0 && nb > 0 ? d / Math.sqrt(na * nb) : 0;
-}
-
 /**
  * Runs the text stages and writes `text/*.png`.
  * @param ctx the demo context.
@@ -129,13 +117,17 @@ export async function runTextPart(ctx: DemoContext, vowelSequences: readonly str
         const s2 = await pcaScatter(tinyDigits, digitWords, 'tiny-encoder codes of the same sentences');
         await out.write('text/tiny-scatter.png', s2.png);
         const short = SHOWCASE.map((s, i) => `${i + 1}. ${s}`);
-        const simTable = (codes: { data: Float32Array }[], caption: string): ReportItem => ({
-          type: 'table',
-          className: 'matrix',
-          caption,
-          header: ['', ...SHOWCASE.map((_, i) => String(i + 1))],
-          rows: codes.map((a, i) => [short[i], ...codes.map((b) => cosine(a.data, b.data))]),
-        });
+        const simTable = (codes: { data: Float32Array }[], caption: string): ReportItem => {
+          const sim = text.cosineMatrix(codes.map((c) => c.data), codes.map((c) => c.data));
+          const n = codes.length;
+          return {
+            type: 'table',
+            className: 'matrix',
+            caption,
+            header: ['', ...SHOWCASE.map((_, i) => String(i + 1))],
+            rows: codes.map((_, i) => [short[i], ...Array.from(sim.subarray(i * n, (i + 1) * n))]),
+          };
+        };
         const section: ReportSection = {
           id: 'text',
           title: 'Text',

@@ -2,9 +2,8 @@
  * @file Code files and their comparison: `[n, d]` float32 `.npy` in and out, and linear CKA /
  * mutual-kNN between two code matrices, all through core's npy reader/writer and latent math.
  */
-import { readFile, stat } from 'node:fs/promises';
 import * as core from '@latentkit/core';
-import { InputTooLargeError, ShapeMismatchError, type Matrix } from '@latentkit/core';
+import { ShapeMismatchError, type Matrix } from '@latentkit/core';
 
 /** Largest `.npy` the CLI reads (bytes). */
 export const MAX_NPY_BYTES = 2 * 1024 * 1024 * 1024 - 1;
@@ -23,18 +22,11 @@ function need(name: string): any {
  * flattened per row).
  * @param file the `.npy` file.
  * @returns the matrix.
- * @throws {DecodeError} for a file that is not a valid `.npy`.
+ * @throws {DecodeError} for a file that is missing or not a valid `.npy`.
  * @throws {InputTooLargeError} for a file over 2 GiB.
  */
 export async function readCodes(file: string): Promise<Matrix> {
-  const s = await stat(file);
-  if (s.size > MAX_NPY_BYTES) throw new InputTooLargeError(`${file}: ${s.size} bytes, more than the CLI reads.`, { file });
-  const arr = need('decodeNpy')(await readFile(file), file);
-  const shape: number[] = arr.shape;
-  const rows = shape.length === 0 ? 1 : shape[0];
-  const cols = shape.length <= 1 ? 1 : shape.slice(1).reduce((a, b) => a * b, 1);
-  const data = arr.data instanceof Float32Array ? arr.data : Float32Array.from(arr.data as ArrayLike<number>);
-  return { data, rows, cols };
+  return need('npyToMatrix')(await need('readNpy')(file, { maxBytes: MAX_NPY_BYTES }));
 }
 
 /**
@@ -43,7 +35,7 @@ export async function readCodes(file: string): Promise<Matrix> {
  * @returns the file bytes.
  */
 export function codesToNpy(m: Matrix): Uint8Array {
-  return need('encodeNpy')({ data: m.data, shape: [m.rows, m.cols] });
+  return need('encodeNpy')(m);
 }
 
 /** Result of {@link compareCodes}. */
@@ -62,11 +54,11 @@ export interface CodeComparison {
  * @returns both scores and the k used.
  * @throws {ShapeMismatchError} when the row counts differ or there are fewer than 2 rows.
  */
-export function compareCodes(a: Matrix, b: Matrix, k = 10): CodeComparison {
+export async function compareCodes(a: Matrix, b: Matrix, k = 10): Promise<CodeComparison> {
   if (a.rows !== b.rows) {
     throw new ShapeMismatchError(`The code files have ${a.rows} and ${b.rows} rows; compare needs the same inputs in the same order (row i = input i).`);
   }
   if (a.rows < 2) throw new ShapeMismatchError(`compare needs at least 2 rows, got ${a.rows}.`);
   const kk = Math.min(k, a.rows - 1);
-  return { cka: need('linearCka')(a, b), mutualKnn: need('mutualKnnAlignment')(a, b, { k: kk }), k: kk };
+  return { cka: await need('linearCka')(a, b), mutualKnn: await need('mutualKnnAlignment')(a, b, kk), k: kk };
 }

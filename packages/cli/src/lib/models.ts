@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadModel, MANIFEST_FILE, ModelMismatchError, ModelNotFoundError, registerModels } from '@latentkit/core';
+import { initEngine, loadModel, MANIFEST_FILE, ModelMismatchError, ModelNotFoundError, registerModels } from '@latentkit/core';
 import type { Autoencoder, ModelConfig } from '@latentkit/core';
 
 let registered: Promise<void> | undefined;
@@ -58,7 +58,7 @@ export async function loadAnyModel(dir: string, modality?: string): Promise<AnyM
       hint: 'Give the folder `latentkit train --out` wrote.',
     });
   }
-  await registerAllModels();
+  await Promise.all([registerAllModels(), initEngine()]);
   const model = await loadModel(dir);
   if (modality !== undefined && model.config.modality !== modality) {
     const kind = model.config.kind;

@@ -1,0 +1,284 @@
+/**
+ * @file "Say a digit, see an image": the cross-modal experiment on real data (MNIST, FSDD and
+ * the words "zero".."nine"), shared by examples/cross-modal.ts and the crossmodal benchmark.
+ *
+ * 1. An image autoencoder learns MNIST; an independent judge (a linear probe on raw pixels,
+ *    trained on MNIST train) reads digits.
+ * 2. A speech autoencoder learns FSDD from the speakers that fit the map (no labels).
+ * 3. A map (core's MlpMap or RidgeMap) is fitted from audio codes to image codes on
+ *    class-paired examples: a clip of "seven" is paired with the code of an MNIST seven.
+ * 4. For speakers that neither the speech model nor the map ever heard, each clip goes
+ *    audio code -> map -> image decoder -> judge, and the judge's digit is compared with
+ *    the spoken one.
+ * It also measures linear CKA and mutual kNN between image, audio and text codes paired by digit.
+ */
+import * as core from '@latentkit/core';
+import { initEngine, makeLatent, selectPart, toMatrix, type Matrix } from '@latentkit/core';
+import type { FloatImage } from '@latentkit/image';
+import { fitWithBudget } from '../lib/fit.js';
+import type { ProgressOptions } from '../lib/progress.js';
+import { pairByClass, selectRows } from './pairing.js';
+import { compareRepresentations, type PairComparison } from './similarity.js';
+
+// TODO(core index): import these by name once core's index exports its latent math.
+const math = core as unknown as {
+  fitLinearProbe(x: Matrix, y: ArrayLike<number>, o?: Record<string, unknown>): Promise<{ predict(x: Matrix): Int32Array; accuracy(x: Matrix, y: ArrayLike<number>): number }>;
+  RidgeMap: { fit(x: Matrix, y: Matrix, o?: Record<string, unknown>): Promise<{ apply(x: Matrix): Matrix }> };
+  MlpMap: { fit(x: Matrix, y: Matrix, o?: Record<string, unknown>): Promise<{ apply(x: Matrix): Matrix; dispose(): void }> };
+};
+
+/** FSDD's six speakers. */
+export const FSDD_SPEAKERS = ['george', 'jackson', 'lucas', 'nicolas', 'theo', 'yweweler'] as const;
+
+/** Options of {@link runDigitsExperiment}. */
+export interface DigitsExperimentOptions {
+  /** Folder laid out like shared/data (mnist/, fsdd/). */
+  dataDir: string;
+  /** Small sizes and budgets (a few minutes). @default false */
+  quick?: boolean;
+  /** FSDD speakers kept away from the speech model and the map; accuracy is measured on them. @default ['theo', 'yweweler'] */
+  heldOutSpeakers?: readonly string[];
+  /** The audio-to-image map. @default 'mlp' */
+  map?: 'mlp' | 'ridge';
+  /** @default 1 */
+  seed?: number;
+  /** Rows per digit in the CKA / mutual-kNN comparisons. @default 30 */
+  perClass?: number;
+  /** Neighbours of mutual kNN. @default 10 */
+  k?: number;
+  progress?: ProgressOptions;
+  log?: (message: string) => void;
+}
+
+/** One decoded example: what a held-out speaker said and the image the map made of it. */
+export interface SpokenDigitExample {
+  speaker: string;
+  digit: number;
+  predicted: number;
+  image: FloatImage;
+}
+
+/** What {@link runDigitsExperiment} measured. */
+export interface DigitsExperimentResult {
+  /** Share of held-out-speaker clips whose decoded image the judge reads as the spoken digit. */
+  audio_to_image_digit_accuracy: number;
+  /** The same, per held-out speaker. */
+  per_speaker_accuracy: Record<string, number>;
+  /** Linear CKA between code spaces paired by digit (`image_audio`, `image_text`, `audio_text`). */
+  cka: Record<string, number>;
+  /** Mutual kNN (k neighbours) on the same pairings. */
+  mutual_knn: Record<string, number>;
+  /** The same scores with digits deliberately mismatched (c paired with c+1): the class-structure baseline. */
+  control: { cka: Record<string, number>; mutual_knn: Record<string, number> };
+  /** Judge accuracy on MNIST test images, and on the image autoencoder's reconstructions of them. */
+  judge: { mnist_test_accuracy: number; reconstruction_accuracy: number };
+  /** Digit accuracy of the audio codes themselves (linear probe, fit speakers -> held-out speakers). */
+  audio_code_probe_accuracy: number;
+  fit_speakers: string[];
+  held_out_speakers: string[];
+  map: 'mlp' | 'ridge';
+  text_encoder: string;
+  sizes: Record<string, number>;
+  seconds: Record<string, number>;
+  /** Up to one example per held-out speaker and digit (not part of the JSON a benchmark writes). */
+  examples: SpokenDigitExample[];
+}
+
+const DIGIT_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+const TEMPLATES = [(w: string) => w, (w: string) => `the number ${w}`, (w: string) => `${w} apples`, (w: string) => `I said ${w}`, (w: string) => `the digit ${w}`, (w: string) => `press ${w}`];
+
+/** Per-speaker standardisation of each code dimension: removes a voice's constant offset without any label. */
+export function standardizeBySpeaker(m: Matrix, speakers: readonly string[]): Matrix {
+  const out = new Float32Array(m.data);
+  for (const s of new Set(speakers)) {
+    const rows = speakers.flatMap((v, i) => (v === s ? [i] : []));
+    for (let d = 0; d < m.cols; d++) {
+      let mean = 0;
+      for (const i of rows) mean += m.data[i * m.cols + d];
+      mean /= rows.length;
+      let v = 0;
+      for (const i of rows) v += (m.data[i * m.cols + d] - mean) ** 2;
+      const sd = Math.sqrt(v / rows.length) || 1;
+      for (const i of rows) out[i * m.cols + d] = (m.data[i * m.cols + d] - mean) / sd;
+    }
+  }
+  return { data: out, rows: m.rows, cols: m.cols };
+}
+
+function imagesMatrix(images: readonly FloatImage[]): Matrix {
+  const cols = images[0].data.length;
+  const data = new Float32Array(images.length * cols);
+  images.forEach((im, i) => data.set(im.data, i * cols));
+  return { data, rows: images.length, cols };
+}
+
+/**
+ * Runs the experiment (see the file comment). Needs MNIST and FSDD under `dataDir`.
+ * @param options data folder, quick, held-out speakers, map, seed.
+ * @returns the accuracy, per-speaker accuracies, CKA / mutual-kNN and details.
+ * @throws {DatasetError} when MNIST or FSDD is missing.
+ * @example
+ * ```ts
+ * const r = await runDigitsExperiment({ dataDir: '../shared/data' });
+ * console.log(r.audio_to_image_digit_accuracy); // e.g. 0.93
+ * ```
+ */
+export async function runDigitsExperiment(options: DigitsExperimentOptions): Promise<DigitsExperimentResult> {
+  const [image, audio, text] = await Promise.all([import('@latentkit/image'), import('@latentkit/audio'), import('@latentkit/text')]);
+  await initEngine();
+  const log = options.log ?? (() => {});
+  const quick = options.quick ?? false;
+  const seed = options.seed ?? 1;
+  const k = options.k ?? 10;
+  const perClass = options.perClass ?? 30;
+  const mapKind = options.map ?? 'mlp';
+  const heldOut = [...(options.heldOutSpeakers ?? ['theo', 'yweweler'])];
+  const fitSpeakers = FSDD_SPEAKERS.filter((s) => !heldOut.includes(s));
+  const progress = options.progress ?? {};
+  const seconds: Record<string, number> = {};
+  const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await fn();
+    } finally {
+      seconds[name] = Math.round((performance.now() - t) / 100) / 10;
+    }
+  };
+  const sizes = {
+    mnistTrain: quick ? 3000 : 12000,
+    mnistTest: quick ? 500 : 2000,
+    imageEpochs: quick ? 3 : 10,
+    imageSeconds: quick ? 40 : 240,
+    fsddTrainEvery: quick ? 5 : 2,
+    audioEpochs: quick ? 6 : 40,
+    audioSeconds: quick ? 60 : 420,
+  };
+
+  // 1. Images: autoencoder and judge.
+  const mnistDir = `${options.dataDir}/mnist`;
+  const [train, test] = await timed('load MNIST', async () => [
+    await image.loadMnist(mnistDir, 'train', { limit: sizes.mnistTrain }),
+    await image.loadMnist(mnistDir, 'test', { limit: sizes.mnistTest }),
+  ]);
+  log(`MNIST: ${train.images.length} training and ${test.images.length} test images`);
+  const judge = await timed('judge', () => math.fitLinearProbe(imagesMatrix(train.images), train.labels, { l2: 1e-3 }));
+  const judgeTest = judge.accuracy(imagesMatrix(test.images), test.labels);
+  log(`judge (linear probe on pixels): ${(judgeTest * 100).toFixed(1)}% on MNIST test`);
+  const imageModel = image.ConvImageAutoencoder.create({ latentDim: 16, filters: [32, 64], seed });
+  const speech = audio.SpeechAutoencoder.create({ sampleRate: 8000, channels: 64, seed });
+  try {
+    await timed('image autoencoder', () =>
+      fitWithBudget('image conv-ae (MNIST)', imageModel, train.images, { epochs: sizes.imageEpochs, batchSize: 64, learningRate: 2e-3, seed }, { ...progress, budgetSeconds: sizes.imageSeconds }),
+    );
+    const judgeRecon = judge.accuracy(imagesMatrix(await imageModel.reconstruct(test.images)), test.labels);
+    log(`judge on the autoencoder's reconstructions of MNIST test: ${(judgeRecon * 100).toFixed(1)}%`);
+    const trainCodes = toMatrix(await imageModel.encode(train.images));
+    const testCodes = toMatrix(await imageModel.encode(test.images));
+
+    // 2. Speech: FSDD, fit speakers only.
+    const fitClips = await timed('load FSDD', () => audio.loadFsdd({ dataDir: options.dataDir, speakers: fitSpeakers }));
+    const heldClips = await audio.loadFsdd({ dataDir: options.dataDir, speakers: heldOut });
+    const audioTrain = fitClips.filter((c) => c.split === 'train' && c.index % sizes.fsddTrainEvery === 0);
+    log(`FSDD: speech model and map from ${fitSpeakers.join(', ')} (${audioTrain.length} clips to train, ${fitClips.length} to fit the map); held out: ${heldOut.join(', ')} (${heldClips.length} clips)`);
+    await timed('speech autoencoder', () =>
+      fitWithBudget('audio speech-ae (FSDD)', speech, audioTrain.map((c) => c.clip), { epochs: sizes.audioEpochs, batchSize: 32, learningRate: 2e-3, seed }, { ...progress, budgetSeconds: sizes.audioSeconds }),
+    );
+    const audioCode = async (items: typeof fitClips) =>
+      standardizeBySpeaker(toMatrix(selectPart(await speech.encode(items.map((c) => c.clip)), 'contentPooled')), items.map((c) => c.speaker));
+    const [fitCodes, heldCodes] = await timed('encode audio', async () => [await audioCode(fitClips), await audioCode(heldClips)]);
+    const fitDigits = fitClips.map((c) => c.digit);
+    const heldDigits = heldClips.map((c) => c.digit);
+    const audioProbe = await math.fitLinearProbe(fitCodes, fitDigits, { l2: 1e-3 });
+    const audioProbeAccuracy = audioProbe.accuracy(heldCodes, heldDigits);
+    log(`digit from the audio code alone (linear probe, held-out speakers): ${(audioProbeAccuracy * 100).toFixed(1)}%`);
+
+    // 3. The map: audio code -> image code, on class-paired examples.
+    const pairs = pairByClass(fitDigits, Array.from(train.labels), { perClass: Math.ceil(fitClips.length / 10), seed });
+    const x = selectRows(fitCodes, pairs.a);
+    const y = selectRows(trainCodes, pairs.b);
+    const map = await timed('map', () =>
+      mapKind === 'ridge' ? math.RidgeMap.fit(x, y, { lambda: 1e-2 }) : math.MlpMap.fit(x, y, { hidden: [256], epochs: quick ? 40 : 120, weightDecay: 1e-4, seed }),
+    );
+
+    // 4. Held-out speakers: audio -> map -> decoder -> judge.
+    const predictedCodes = map.apply(heldCodes);
+    if ('dispose' in map) map.dispose();
+    const latents = Array.from({ length: predictedCodes.rows }, (_, i) =>
+      makeLatent(predictedCodes.data.slice(i * predictedCodes.cols, (i + 1) * predictedCodes.cols), [predictedCodes.cols], 'image', imageModel.config.kind),
+    );
+    const decoded = await imageModel.decode(latents);
+    const predicted = judge.predict(imagesMatrix(decoded));
+    const perSpeaker: Record<string, number> = {};
+    let correct = 0;
+    for (const s of heldOut) {
+      const idx = heldClips.flatMap((c, i) => (c.speaker === s ? [i] : []));
+      const ok = idx.filter((i) => predicted[i] === heldDigits[i]).length;
+      perSpeaker[s] = ok / idx.length;
+      correct += ok;
+    }
+    const accuracy = correct / heldClips.length;
+    log(`say a digit, see an image: ${(accuracy * 100).toFixed(1)}% of ${heldClips.length} held-out clips decoded to the spoken digit`);
+    const examples: SpokenDigitExample[] = [];
+    for (const s of heldOut) {
+      for (let d = 0; d < 10; d++) {
+        const i = heldClips.findIndex((c) => c.speaker === s && c.digit === d);
+        if (i >= 0) examples.push({ speaker: s, digit: d, predicted: predicted[i], image: decoded[i] });
+      }
+    }
+
+    // 5. Latent-space similarity, paired by digit: image (MNIST test), audio (held-out clips), text (digit words).
+    const [textCodes, textEncoder] = await timed('encode text', async () => {
+      const sentences = DIGIT_WORDS.flatMap((w) => TEMPLATES.map((t) => t(w)));
+      try {
+        const ae = await text.SentenceAutoencoder.loadDefault();
+        try {
+          return [toMatrix(await ae.encode(sentences)), 'sentence autoencoder (shipped)'] as const;
+        } finally {
+          ae.dispose();
+        }
+      } catch {
+        const enc = await text.SentenceEncoder.load(text.tinySentenceEncoderPath(), { localOnly: true });
+        try {
+          return [toMatrix(await enc.encode(sentences)), 'tiny pretrained encoder (random weights; the shipped sentence AE was missing)'] as const;
+        } finally {
+          await enc.dispose();
+        }
+      }
+    });
+    const textLabels = DIGIT_WORDS.flatMap((_, d) => TEMPLATES.map(() => d));
+    const reps = {
+      image: { name: 'image', sets: [{ codes: testCodes, labels: Array.from(test.labels), concept: 'digit', items: 'mnist' }] },
+      audio: { name: 'audio', sets: [{ codes: heldCodes, labels: heldDigits, concept: 'digit', items: 'fsdd' }] },
+      text: { name: 'text', sets: [{ codes: textCodes, labels: textLabels, concept: 'digit', items: 'words' }] },
+    };
+    const cka: Record<string, number> = {};
+    const mutualKnn: Record<string, number> = {};
+    const control = { cka: {} as Record<string, number>, mutual_knn: {} as Record<string, number> };
+    for (const [a, b] of [['image', 'audio'], ['image', 'text'], ['audio', 'text']] as const) {
+      const r = (await compareRepresentations(reps[a], reps[b], { perClass, k, seed })) as PairComparison;
+      cka[`${a}_${b}`] = r.cka;
+      mutualKnn[`${a}_${b}`] = r.mutualKnn;
+      control.cka[`${a}_${b}`] = r.control?.cka ?? NaN;
+      control.mutual_knn[`${a}_${b}`] = r.control?.mutualKnn ?? NaN;
+    }
+    return {
+      audio_to_image_digit_accuracy: accuracy,
+      per_speaker_accuracy: perSpeaker,
+      cka,
+      mutual_knn: mutualKnn,
+      control,
+      judge: { mnist_test_accuracy: judgeTest, reconstruction_accuracy: judgeRecon },
+      audio_code_probe_accuracy: audioProbeAccuracy,
+      fit_speakers: [...fitSpeakers],
+      held_out_speakers: heldOut,
+      map: mapKind,
+      text_encoder: textEncoder,
+      sizes: { ...sizes, fsddFit: fitClips.length, fsddAudioTrain: audioTrain.length, fsddHeldOut: heldClips.length, perClass, k },
+      seconds,
+      examples,
+    };
+  } finally {
+    imageModel.dispose();
+    speech.dispose();
+  }
+}

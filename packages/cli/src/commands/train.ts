@@ -39,7 +39,7 @@ export const trainCommand: CommandModule = {
       .option('epochs', { type: 'number', default: 10, describe: 'training epochs' })
       .option('batch-size', { type: 'number', default: 64, describe: 'samples per step' })
       .option('lr', { type: 'number', default: 1e-3, describe: 'learning rate (Adam)' })
-      .option('latent-dim', { type: 'number', describe: 'code size (image, text; audio: speaker code size)' })
+      .option('latent-dim', { type: 'number', describe: 'code size (image: the code; audio: the speaker code; text: the sentence-level part of the code)' })
       .option('count', { type: 'number', default: 2000, describe: 'samples: synthetic images to draw, or at most this many from --data' })
       .option('noise', { type: 'string', default: 'gaussian:0.5', describe: 'corruption of the denoising model (gaussian:σ, mask:p, salt-and-pepper:p)' })
       .option('val-split', { type: 'number', default: 0.1, describe: 'fraction held out for the validation loss' })
@@ -116,7 +116,7 @@ export const trainCommand: CommandModule = {
       if (!data) throw new UsageError('train text needs --data: a text file with one sentence per line.');
       const text = await import('@latentkit/text');
       const d = await loadTextData(data);
-      model = text.SentenceAutoencoder.create(latentDim !== undefined ? { latentDim } : {});
+      model = text.SentenceAutoencoder.create(latentDim !== undefined ? { globalDim: latentDim } : {});
       samples = d.sentences.slice(0, count);
       source = d.source;
     }

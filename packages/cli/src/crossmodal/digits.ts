@@ -202,7 +202,7 @@ export async function runDigitsExperiment(options: DigitsExperimentOptions): Pro
 
     // 4. Held-out speakers: audio -> map -> decoder -> judge.
     const predictedCodes = map.apply(heldCodes);
-    if ('dispose' in map) map.dispose();
+    (map as { dispose?: () => void }).dispose?.();
     const latents = Array.from({ length: predictedCodes.rows }, (_, i) =>
       makeLatent(predictedCodes.data.slice(i * predictedCodes.cols, (i + 1) * predictedCodes.cols), [predictedCodes.cols], 'image', imageModel.config.kind),
     );

@@ -44,7 +44,7 @@ export async function pcaScatter(codes: MatrixLike, labels: readonly (string | n
   const image = await import('@latentkit/image');
   const m = toMatrix(codes);
   // TODO(core index): import { PCA } once core exports it.
-  const pca = await (core as any).PCA.fit(m, Math.min(2, m.cols, m.rows));
+  const pca: { transform(x: Matrix): Matrix; explainedVarianceRatio: Float32Array } = await (core as any).PCA.fit(m, Math.min(2, m.cols, m.rows));
   const xy = pca.transform(m);
   const points = labels.map((label, i) => ({ x: xy.data[i * xy.cols], y: xy.cols > 1 ? xy.data[i * xy.cols + 1] : 0, label }));
   const explained = Array.from(pca.explainedVarianceRatio).reduce((a, b) => a + b, 0);

@@ -91,7 +91,7 @@ export async function runTextPart(ctx: DemoContext, vowelSequences: readonly str
       return { ae, note: 'the sentence autoencoder shipped with @latentkit/text (trained on WordNet glosses and examples)' };
     } catch (e) {
       ctx.log(`  the shipped sentence autoencoder could not be loaded (${e instanceof Error ? e.message : String(e)}); fitting a small one instead`);
-      const ae = text.SentenceAutoencoder.create({ maxLength: 48, latentDim: 64, seed: ctx.seed });
+      const ae = text.SentenceAutoencoder.create({ maxLength: 48, seed: ctx.seed });
       const corpus = [...SHOWCASE, ...digits.texts, ...vowels.texts];
       const s = await fitWithBudget('text sentence-ae', ae, corpus, { epochs: plan.textFitEpochs, batchSize: 32, seed: ctx.seed, learningRate: 2e-3 }, {
         ...ctx.progress,

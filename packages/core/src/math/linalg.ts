@@ -467,14 +467,18 @@ export interface TopEigenOptions {
   maxIterations?: number;
   /** Seed of the random start. @default 0 */
   seed?: number;
-  /** Extra subspace directions beyond `k` (faster convergence). @default max(10, k/2) */
+  /** Extra subspace directions beyond `k` (faster convergence). @default max(16, k) */
   oversample?: number;
   /**
    * `'subspace'` forces the iteration, `'full'` the dense solver, `'auto'` picks the dense
-   * solver when `d <= 64` or the subspace would span half of `d`.
+   * solver when `d <= 64` or the subspace would span a third of `d`.
    * @default 'auto'
    */
   method?: 'auto' | 'subspace' | 'full';
+  /** Residual below which iterations switch from float32 (tfjs) to float64 (JS) products. @internal */
+  float32Floor?: number;
+  /** Called after each subspace iteration (diagnostics). @internal */
+  onIteration?: (iteration: number, residual: number, float64: boolean) => void;
 }
 
 /** What {@link topEigen} returns. */
@@ -498,7 +502,7 @@ export interface TopEigenResult extends SymmetricEigen {
 export function topEigen(c: Float64Array, d: number, k: number, options: TopEigenOptions = {}): TopEigenResult {
   const tol = options.tolerance ?? 1e-6;
   const maxIter = options.maxIterations ?? 150;
-  const p = Math.min(d, k + (options.oversample ?? Math.max(10, Math.ceil(k / 2))));
+  const p = Math.min(d, k + (options.oversample ?? Math.max(16, k)));
   const full = (): TopEigenResult => {
     const { values, vectors } = symmetricEigen(c, d);
     const res: TopEigenResult = {
@@ -513,7 +517,7 @@ export function topEigen(c: Float64Array, d: number, k: number, options: TopEige
   };
   // The small dense solve costs O(p²d) per iteration anyway; past this the full solver wins.
   const method = options.method ?? 'auto';
-  if (method === 'full' || (method === 'auto' && (d <= 64 || 2 * p >= d))) return full();
+  if (method === 'full' || (method === 'auto' && (d <= 64 || 3 * p >= d))) return full();
 
   const seed = options.seed ?? 0;
   const rng = createNormalRng(seed);
@@ -522,10 +526,10 @@ export function topEigen(c: Float64Array, d: number, k: number, options: TopEige
   orthonormalizeRows(q, p, d, seed);
   const useTf = tfReady();
   const cT = useTf ? tf.tensor2d(Float32Array.from(c), [d, d]) : undefined;
-  // float32 products (tfjs) are ~10x faster but leave a residual floor near 1e-6..1e-5; the
-  // last iterations run in float64 JS to reach tight tolerances.
-  const f32Floor = 2e-5;
-  let precise = !cT || tol >= f32Floor;
+  // float32 products (tfjs) are ~10x faster than float64 JS ones but leave a residual floor
+  // (near 1e-7 at d = 784); the last iterations run in float64 to confirm or tighten it.
+  const f32Floor = options.float32Floor ?? 1e-6;
+  let precise = !cT;
   const history: number[] = [];
   try {
     for (let it = 1; it <= maxIter; it++) {
@@ -551,11 +555,16 @@ export function topEigen(c: Float64Array, d: number, k: number, options: TopEige
       const cu = combineRows(small.vectors, p, z, d);
       const values = small.values.slice(0, k);
       const worst = ritzResidual(cu, u, values, d);
+      options.onIteration?.(it, worst, precise);
       if (precise && worst <= tol) {
         return { values, vectors: u.slice(0, k * d), iterations: it, residual: worst, method: 'subspace' };
       }
-      if (!precise && worst <= f32Floor) precise = true;
       history.push(worst);
+      // Leave float32 once it has done what it can: at the tolerance, at its floor, or when
+      // the residual stops shrinking (rounding noise).
+      if (!precise && (worst <= Math.max(tol, f32Floor) || (it > 8 && worst >= Math.min(...history.slice(-9, -1))))) {
+        precise = true;
+      }
       // The residual shrinks about geometrically (rate λ_{p+1}/λ_k). When the observed rate
       // says the budget will not suffice (a flat spectrum), stop now: the dense solver costs
       // about as much as maxIterations subspace steps.

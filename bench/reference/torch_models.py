@@ -34,11 +34,14 @@ def conv():
 
 
 def sequence():
-    # Conv1d sequence AE over length-40 sequences of 16 features (latentkit's time-parallel design).
+    # Time-parallel sequence AE over length-40 sequences of 16 features, the design latentkit
+    # uses instead of a GRU: conv1d 128 k5, conv1d 128 k5 s2, dense code 32; mirrored decoder
+    # with nearest upsampling (the same layers as bench/suites/engine.ts).
     enc = nn.Sequential(nn.Conv1d(16, 128, 5, 1, 2), nn.ReLU(), nn.Conv1d(128, 128, 5, 2, 2), nn.ReLU(),
                         nn.Flatten(), nn.Linear(128 * 20, 32))
     dec = nn.Sequential(nn.Linear(32, 128 * 20), nn.ReLU(), nn.Unflatten(1, (128, 20)),
-                        nn.ConvTranspose1d(128, 128, 4, 2, 1), nn.ReLU(), nn.Conv1d(128, 16, 5, 1, 2))
+                        nn.Upsample(scale_factor=2, mode='nearest'), nn.Conv1d(128, 128, 5, 1, 2), nn.ReLU(),
+                        nn.Conv1d(128, 16, 5, 1, 2))
     return nn.Sequential(enc, dec), (16, 40)
 
 

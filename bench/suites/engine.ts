@@ -11,7 +11,9 @@ import {
   createRng,
   describeEngine,
   initEngine,
+  registerWasmKernels,
   tf,
+  unregisterWasmKernels,
   type BackendName,
   type LossOutput,
   type ModelConfig,
@@ -30,6 +32,9 @@ interface ConvBenchConfig extends ModelConfig {
 /** 28x28x1 -> conv 16 s2 -> conv 32 s2 -> dense 16 -> mirrored decoder (the issue's conv AE). */
 class ConvBenchAutoencoder extends TfAutoencoder<Float32Array, Float32Array, ConvBenchConfig> {
   static readonly kind = 'bench/conv-ae';
+  constructor(config: ConvBenchConfig, networks: Record<string, tf.LayersModel>) {
+    super(config, networks);
+  }
   static create(): ConvBenchAutoencoder {
     const init = (s: number) => tf.initializers.glorotUniform({ seed: s });
     const x = tf.input({ shape: [28, 28, 1] });
@@ -69,10 +74,52 @@ class ConvBenchAutoencoder extends TfAutoencoder<Float32Array, Float32Array, Con
   }
 }
 
-type BenchModel = 'dense' | 'conv';
+interface SeqBenchConfig extends ModelConfig {
+  kind: 'bench/seq-ae';
+  version: 1;
+  modality: 'bench';
+}
+
+/**
+ * Sequence AE over [40, 16] sequences, parallel over time (conv1d 128 k5, conv1d 128 k5 s2,
+ * dense 32; mirrored decoder with nearest upsampling): latentkit's answer to a GRU, whose
+ * unrolled steps cost ~10,000 kernel calls per batch on wasm.
+ */
+class SeqBenchAutoencoder extends ConvBenchAutoencoder {
+  static createSeq(): SeqBenchAutoencoder {
+    const init = (s: number) => tf.initializers.glorotUniform({ seed: s });
+    const x = tf.input({ shape: [40, 16] });
+    let h = tf.layers.conv1d({ filters: 128, kernelSize: 5, padding: 'same', activation: 'relu', kernelInitializer: init(1) }).apply(x) as tf.SymbolicTensor;
+    h = tf.layers.conv1d({ filters: 128, kernelSize: 5, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init(2) }).apply(h) as tf.SymbolicTensor;
+    h = tf.layers.flatten().apply(h) as tf.SymbolicTensor;
+    const code = tf.layers.dense({ units: 32, kernelInitializer: init(3) }).apply(h) as tf.SymbolicTensor;
+    const z = tf.input({ shape: [32] });
+    let d = tf.layers.dense({ units: 20 * 128, activation: 'relu', kernelInitializer: init(4) }).apply(z) as tf.SymbolicTensor;
+    d = tf.layers.reshape({ targetShape: [20, 128] }).apply(d) as tf.SymbolicTensor;
+    // tfjs has no upSampling1d: nearest x2 over time through a [t, 1, c] image.
+    d = tf.layers.reshape({ targetShape: [20, 1, 128] }).apply(d) as tf.SymbolicTensor;
+    d = tf.layers.upSampling2d({ size: [2, 1] }).apply(d) as tf.SymbolicTensor;
+    d = tf.layers.reshape({ targetShape: [40, 128] }).apply(d) as tf.SymbolicTensor;
+    d = tf.layers.conv1d({ filters: 128, kernelSize: 5, padding: 'same', activation: 'relu', kernelInitializer: init(5) }).apply(d) as tf.SymbolicTensor;
+    d = tf.layers.conv1d({ filters: 16, kernelSize: 5, padding: 'same', kernelInitializer: init(6) }).apply(d) as tf.SymbolicTensor;
+    const config = { kind: 'bench/seq-ae', version: 1, modality: 'bench' } as SeqBenchConfig as unknown as ConvBenchConfig;
+    return new SeqBenchAutoencoder(config, { encoder: tf.model({ inputs: x, outputs: code }), decoder: tf.model({ inputs: z, outputs: d }) });
+  }
+  override get codeShape() {
+    return [32];
+  }
+  override collate(samples: Float32Array[]): TensorBatch {
+    const data = new Float32Array(samples.length * 640);
+    samples.forEach((s, i) => data.set(s.subarray(0, 640), i * 640));
+    return { x: tf.tensor3d(data, [samples.length, 40, 16]) };
+  }
+}
+
+type BenchModel = 'dense' | 'conv' | 'sequence';
 const MODELS: Record<BenchModel, () => TfAutoencoder<Float32Array, Float32Array>> = {
   dense: () => VectorAutoencoder.create({ inputDim: 784, latentDim: 32, hidden: [256], outputActivation: 'sigmoid' }) as unknown as TfAutoencoder<Float32Array, Float32Array>,
   conv: () => ConvBenchAutoencoder.create(),
+  sequence: () => SeqBenchAutoencoder.createSeq(),
 };
 
 function fakeImages(n: number): Float32Array[] {
@@ -115,7 +162,7 @@ function torchThroughput(py: string, model: BenchModel, batches: number): number
 
 const suite: BenchSuite = {
   name: 'engine',
-  description: 'training/encoding throughput of the dense and conv reference AEs per backend, vs PyTorch when present',
+  description: 'training/encoding throughput of the dense, conv and sequence reference AEs per backend, vs stock tfjs-wasm and PyTorch',
   async run(ctx: BenchContext) {
     const reps = ctx.quick ? 3 : 5;
     const batches = ctx.quick ? 10 : 30;
@@ -160,7 +207,28 @@ const suite: BenchSuite = {
         model.dispose();
         const sps = median(ours);
         const refSps = ref.length ? median(ref) : undefined;
-        training.push({ model: name, samples_per_s: Math.round(sps), reference_samples_per_s: refSps && Math.round(refSps), ratio: refSps ? Number((sps / refSps).toFixed(3)) : undefined });
+        training.push({ model: name, samples_per_s: Math.round(sps), reference_samples_per_s: refSps && Math.round(refSps), ratio: refSps ? Number((sps / refSps).toFixed(3)) : undefined } as Record<string, unknown> & { model: string; samples_per_s: number });
+      }
+      if (backend === 'wasm') {
+        // Stock tfjs-backend-wasm in the same process: the baseline latentkit's kernels must beat.
+        unregisterWasmKernels();
+        try {
+          for (const row of training) {
+            const model = MODELS[row.model as BenchModel]();
+            try {
+              await trainThroughput(model, data, 1);
+              const stock: number[] = [];
+              for (let r = 0; r < Math.min(reps, 3); r++) stock.push(await trainThroughput(model, data, Math.max(2, Math.round(nb / 3))));
+              Object.assign(row, { stock_wasm_samples_per_s: Math.round(median(stock)), vs_stock: Number((row.samples_per_s / median(stock)).toFixed(2)) });
+            } catch (e) {
+              Object.assign(row, { stock_wasm_samples_per_s: null, vs_stock: null, stock_error: (e as Error).message.split('\n')[0] });
+            } finally {
+              model.dispose();
+            }
+          }
+        } finally {
+          registerWasmKernels();
+        }
       }
       console.log(`\n${backend}:\n` + formatTable(training));
       console.log(`dense encode: ${Math.round(encode)} samples/s`);

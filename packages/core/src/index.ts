@@ -26,7 +26,7 @@ export type { LatentkitErrorOptions } from './errors/errors.js';
 
 export { initEngine, engineInfo, describeEngine, tf } from './engine/engine.js';
 export type { BackendName, EngineInfo, EngineOptions } from './engine/engine.js';
-export { registerWasmKernels } from './kernels/register.js';
+export { registerWasmKernels, unregisterWasmKernels } from './kernels/register.js';
 
 export { makeLatent, stackLatents, unstackLatents, selectPart, shapeSize } from './latent/latent.js';
 export type { Latent, LatentBatch, Modality } from './latent/latent.js';

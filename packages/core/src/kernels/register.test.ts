@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { initEngine } from '../engine/engine.js';
-import { registerWasmKernels } from './register.js';
+import { registerWasmKernels, unregisterWasmKernels } from './register.js';
 import { randomHost } from './wasm/compare-backends.js';
 import { wasmKernels } from './wasm/index.js';
 import { isOwnKernel, stockKernel } from './wasm/stock.js';
@@ -105,5 +105,21 @@ describe('registerWasmKernels', () => {
       expect({ name, left: tf.engine().backend.numDataIds() - dataIds }).toEqual({ name, left: 0 });
     }
     tf.dispose([x, w, w1, dy, a, b, a3, b3, bias, seg, v]);
+  });
+});
+
+describe('unregisterWasmKernels', () => {
+  it('restores stock kernels and registerWasmKernels brings latentkit back', async () => {
+    await initEngine({ backend: 'wasm' });
+    unregisterWasmKernels();
+    try {
+      expect(isOwnKernel(tf.getKernel('BatchMatMul', 'wasm'))).toBe(false);
+      expect(tf.getKernel('BatchMatMul', 'wasm')).toBeDefined();
+      expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
+    } finally {
+      registerWasmKernels();
+    }
+    expect(isOwnKernel(tf.getKernel('BatchMatMul', 'wasm'))).toBe(true);
+    expect(isOwnKernel(tf.getKernel('Conv2DBackpropFilter', 'wasm'))).toBe(true);
   });
 });

@@ -5,7 +5,15 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { wasmKernels } from './wasm/index.js';
-import { isOwnKernel, stashStockKernel } from './wasm/stock.js';
+import { isOwnKernel, stashStockKernel, stockKernel } from './wasm/stock.js';
+
+function stockKernelOrUndefined(name: string) {
+  try {
+    return stockKernel(name);
+  } catch {
+    return undefined; // stock wasm never had it
+  }
+}
 
 /**
  * Registers the kernels training needs that stock tfjs-backend-wasm lacks
@@ -28,5 +36,25 @@ export function registerWasmKernels(): void {
       tf.unregisterKernel(config.kernelName, 'wasm');
     }
     tf.registerKernel(config);
+  }
+}
+
+/**
+ * Puts the stock wasm kernels back (benchmarks compare latentkit's kernels with stock tfjs in
+ * one process). Kernels stock wasm lacks are removed, so ops that need them fail as in stock.
+ * `registerWasmKernels()` undoes it.
+ * @example
+ * ```ts
+ * unregisterWasmKernels(); // time stock tfjs-backend-wasm
+ * registerWasmKernels();   // and latentkit's kernels again
+ * ```
+ */
+export function unregisterWasmKernels(): void {
+  for (const config of wasmKernels) {
+    const current = tf.getKernel(config.kernelName, 'wasm');
+    if (current !== config) continue;
+    tf.unregisterKernel(config.kernelName, 'wasm');
+    const stock = stockKernelOrUndefined(config.kernelName);
+    if (stock) tf.registerKernel(stock);
   }
 }

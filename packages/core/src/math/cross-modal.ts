@@ -111,6 +111,7 @@ export interface NeighbourOptions {
  * Hypothesis"): for each sample, the share of its `k` nearest neighbours in `x` that are
  * also among its `k` nearest neighbours in `y`, averaged over samples (self excluded).
  * 1 means the same neighbourhoods; unrelated spaces score about `k / (n - 1)`.
+ * Two exact kNN searches, O(n²·(dx + dy)): use a subset of a few thousand samples for speed.
  * @param x - `n x dx` rows.
  * @param y - `n x dy` rows, paired with `x`.
  * @param k - neighbours per sample, `1 <= k < n`.

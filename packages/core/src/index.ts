@@ -34,6 +34,25 @@ export { writeFileAtomic, tempSibling } from './io/atomic.js';
 export { toMatrix, row } from './math/matrix.js';
 export type { Matrix, MatrixLike } from './math/matrix.js';
 export { createRng, createNormalRng, shuffledIndices } from './math/random.js';
+export { cosineSimilarityMatrix, euclideanDistanceMatrix, knn, MAX_PAIRWISE_ELEMENTS } from './math/similarity.js';
+export type { KnnMetric, KnnOptions, KnnResult } from './math/similarity.js';
+export { PCA } from './math/pca.js';
+export type { PcaOptions, PcaJson, PcaFitInfo } from './math/pca.js';
+export { fitLinearProbe, linearProbe, LinearProbe } from './math/probe.js';
+export type { LinearProbeOptions, LinearProbeJson, LinearProbeFitInfo, LinearProbeResult } from './math/probe.js';
+export {
+  linearCka,
+  mutualKnnAlignment,
+  crossModalNeighbours,
+  pairedRetrievalRecall,
+  RidgeMap,
+  MlpMap,
+} from './math/cross-modal.js';
+export type { NeighbourOptions, RidgeMapOptions, RidgeMapJson, MlpMapOptions, MlpMapJson } from './math/cross-modal.js';
+export { accuracy, confusionMatrix, mse, rSquared, equalErrorRate, equalErrorRateDetails } from './math/metrics.js';
+export type { EqualErrorRateResult } from './math/metrics.js';
+export { encodeNpy, writeNpy, decodeNpy, readNpy, npyToMatrix, latentsToJSON, latentsFromJSON } from './io/npy.js';
+export type { NpyArray, NpyInput, ReadNpyOptions, LatentJson } from './io/npy.js';
 
 export type { Encoder, Decoder, Autoencoder, ModelConfig, Json } from './model/types.js';
 export { TfAutoencoder } from './model/tf-autoencoder.js';

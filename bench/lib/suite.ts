@@ -26,10 +26,7 @@ export interface BenchSuite {
 }
 
 /** The data folder: `--data`, else `LATENTKIT_DATA`, else `../shared/data` beside the repo. */
-export function resolveDataDir(flag?: string): string {
-  const repoRoot = resolve(import.meta.dirname, '..', '..');
-  return resolve(flag ?? process.env.LATENTKIT_DATA ?? resolve(repoRoot, '..', 'shared', 'data'));
-}
+export { resolveDataDir } from '@latentkit/core';
 
 /** Throws a clear error when a dataset the suite needs is missing. */
 export function requireData(dataDir: string, sub: string): string {

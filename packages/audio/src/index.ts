@@ -42,8 +42,15 @@ export { syntheticSpeechCorpus, syntheticVoices, SYNTHETIC_CONTENTS } from './sy
 export type { SyntheticCorpusOptions, SyntheticUtterance } from './synth/synthetic-corpus.js';
 
 // Datasets in the data folder (LATENTKIT_DATA)
-export { resolveDataDir } from './datasets/data-dir.js';
 export { listFsdd, loadFsdd, DIGIT_WORDS } from './datasets/fsdd.js';
 export type { FsddItem, FsddSplit, FsddListOptions, FsddLoadOptions } from './datasets/fsdd.js';
 export { listTtsSpeakers, loadTtsSpeakers } from './datasets/tts-speakers.js';
 export type { TtsSpeakerItem, TtsSpeakersListOptions, TtsSpeakersLoadOptions } from './datasets/tts-speakers.js';
+
+// ---------------------------------------------------------------------------------------
+// Speaker/content autoencoder and voice conversion (model/)
+// ---------------------------------------------------------------------------------------
+export { SpeechAutoencoder, resolveSpeechAutoencoderConfig } from './model/speech-autoencoder.js';
+export type { SpeechAutoencoderOptions, SpeechAutoencoderConfig, SpeechMelOptions, ClipOrLatent } from './model/speech-autoencoder.js';
+export { LkInstanceNorm, LkAdaIN, LkMaskedMeanPool, registerAudioLayers } from './model/layers.js';
+export type { InstanceNormArgs } from './model/layers.js';

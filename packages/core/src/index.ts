@@ -31,6 +31,7 @@ export { registerWasmKernels, unregisterWasmKernels } from './kernels/register.j
 export { makeLatent, stackLatents, unstackLatents, selectPart, shapeSize } from './latent/latent.js';
 export type { Latent, LatentBatch, Modality } from './latent/latent.js';
 export { writeFileAtomic, tempSibling } from './io/atomic.js';
+export { resolveDataDir } from './io/data-dir.js';
 export { toMatrix, row } from './math/matrix.js';
 export type { Matrix, MatrixLike } from './math/matrix.js';
 export { createRng, createNormalRng, shuffledIndices } from './math/random.js';

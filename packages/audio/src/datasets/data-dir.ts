@@ -1,34 +1,12 @@
 /**
- * @file Where the development data lives: `LATENTKIT_DATA`, else `../shared/data` next to
- * the repository root, and a folder check that says how to fix a wrong setting.
+ * @file Data-folder helpers for the dataset loaders (the folder itself is core's
+ * `resolveDataDir`: `LATENTKIT_DATA`, else `../shared/data`).
  */
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DatasetError } from '@latentkit/core';
 import type { AudioClip } from '../io/audio-clip.js';
 import { readWav } from '../io/read-wav.js';
 import type { ReadWavOptions } from '../io/read-wav.js';
-
-// packages/audio/{src,dist}/datasets/ is four levels below the repository root.
-const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-
-/**
- * The data folder: `dir` if given, else `$LATENTKIT_DATA` (relative to the working
- * directory), else `../shared/data` relative to the repository root.
- * @param dir an explicit folder.
- * @returns an absolute path (not checked for existence).
- * @example
- * ```ts
- * resolveDataDir(); // '/work/shared/data' in the default layout
- * ```
- */
-export function resolveDataDir(dir?: string): string {
-  if (dir) return resolve(dir);
-  const env = process.env.LATENTKIT_DATA;
-  if (env) return resolve(env);
-  return resolve(REPO_ROOT, '../shared/data');
-}
 
 /**
  * Checks that `path` is a folder, else throws a DatasetError naming it and hinting at LATENTKIT_DATA.

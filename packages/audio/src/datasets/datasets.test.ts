@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatasetError, DecodeError, PathEscapeError } from '@latentkit/core';
 import { encodeWav16 } from '../io/write-wav.js';
 import { parseCsv } from './csv.js';
-import { resolveDataDir } from './data-dir.js';
+import { resolveDataDir } from '@latentkit/core';
 import { listFsdd, loadFsdd } from './fsdd.js';
 import { listTtsSpeakers, loadTtsSpeakers } from './tts-speakers.js';
 

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { DatasetError } from '@latentkit/core';
 import type { AudioClip } from '../io/audio-clip.js';
 import type { ReadWavOptions } from '../io/read-wav.js';
-import { loadClips, requireDir, resolveDataDir } from './data-dir.js';
+import { resolveDataDir } from '@latentkit/core';
+import { loadClips, requireDir } from './data-dir.js';
 
 /** English words of the digits, index = digit. */
 export const DIGIT_WORDS: readonly string[] = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];

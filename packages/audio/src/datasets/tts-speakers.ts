@@ -8,7 +8,8 @@ import { DatasetError, PathEscapeError } from '@latentkit/core';
 import type { AudioClip } from '../io/audio-clip.js';
 import type { ReadWavOptions } from '../io/read-wav.js';
 import { parseCsv } from './csv.js';
-import { loadClips, requireDir, resolveDataDir } from './data-dir.js';
+import { resolveDataDir } from '@latentkit/core';
+import { loadClips, requireDir } from './data-dir.js';
 
 /** One tts-speakers recording. */
 export interface TtsSpeakerItem {

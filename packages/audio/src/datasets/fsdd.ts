@@ -4,10 +4,9 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DatasetError } from '@latentkit/core';
+import { DatasetError, resolveDataDir } from '@latentkit/core';
 import type { AudioClip } from '../io/audio-clip.js';
 import type { ReadWavOptions } from '../io/read-wav.js';
-import { resolveDataDir } from '@latentkit/core';
 import { loadClips, requireDir } from './data-dir.js';
 
 /** English words of the digits, index = digit. */

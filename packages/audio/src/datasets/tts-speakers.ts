@@ -4,11 +4,10 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { DatasetError, PathEscapeError } from '@latentkit/core';
+import { DatasetError, PathEscapeError, resolveDataDir } from '@latentkit/core';
 import type { AudioClip } from '../io/audio-clip.js';
 import type { ReadWavOptions } from '../io/read-wav.js';
 import { parseCsv } from './csv.js';
-import { resolveDataDir } from '@latentkit/core';
 import { loadClips, requireDir } from './data-dir.js';
 
 /** One tts-speakers recording. */

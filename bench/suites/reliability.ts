@@ -1,5 +1,5 @@
 /**
- * @file `npm run bench -- reliability [--quick] [--json file] [--seed n] [--count n]`: the full
+ * @file `npm run bench -- reliability [--quick] [--json file] [--seed n] [--count n] [--only re]`: the full
  * malformed-input corpus (test/reliability/fuzz) through every loader, in a watched child
  * process; prints and returns the counts by outcome and by loader, the slowest call, the RSS
  * growth and every failure (untyped error, timeout, crash, leaked tensors) with its mutation.
@@ -18,7 +18,8 @@ const suite: BenchSuite = {
     const seed = Number(ctx.args.seed ?? 1);
     const count = Number(ctx.args.count ?? (ctx.quick ? QUICK : FULL));
     ctx.log(`corpus: seed ${seed}, ${count} inputs`);
-    const { summary: s } = await runCorpusInChild({ seed, count, log: ctx.log });
+    const only = ctx.args.only === undefined ? undefined : String(ctx.args.only);
+    const { summary: s } = await runCorpusInChild({ seed, count, only, log: ctx.log });
     ctx.log('');
     ctx.log(formatTable(Object.entries(s.by_outcome).map(([outcome, calls]) => ({ outcome, calls }))));
     ctx.log('');

@@ -49,7 +49,7 @@ function u8(b: Uint8Array): Uint8Array {
 }
 
 /** Which loaders an input is meant for. */
-export type FuzzTarget = 'wav' | 'image' | 'idx' | 'mnist' | 'model';
+export type FuzzTarget = 'wav' | 'image' | 'idx' | 'mnist' | 'model' | 'pretrained';
 
 /** How a file input is presented when a loader takes a path. */
 export type PathKind = 'file' | 'missing' | 'directory' | 'fifo' | 'dev-zero' | 'dangling-symlink';
@@ -74,9 +74,9 @@ export interface FileInput extends InputBase {
   path?: PathKind;
 }
 
-/** A folder: a model folder (`model`) or an MNIST-layout folder (`mnist`). */
+/** A folder: a model folder (`model`), an MNIST-layout folder (`mnist`) or a Transformers.js model folder (`pretrained`). */
 export interface FolderInput extends InputBase {
-  target: 'model' | 'mnist';
+  target: 'model' | 'mnist' | 'pretrained';
   image: FolderImage;
   /** For `model`: the seed model's loader name (see the harness). */
   modelClass?: string;
@@ -167,7 +167,7 @@ export interface Corpus {
 }
 
 // Share of the inputs per target: WAV and image decoding have the largest surface.
-const SHARES: Record<FuzzTarget, number> = { wav: 0.3, image: 0.26, idx: 0.14, mnist: 0.03, model: 0.27 };
+const SHARES: Record<FuzzTarget, number> = { wav: 0.3, image: 0.25, idx: 0.13, mnist: 0.03, model: 0.25, pretrained: 0.04 };
 
 // ---------------------------------------------------------------------------- WAV
 
@@ -349,7 +349,7 @@ function imageCases(seeds: Map<string, { bytes: Uint8Array; ext: string }>): Cas
   add('PNG unknown ancillary chunk', pngWith(png, (c) => [c[0], { type: 'abCD', data: new Uint8Array(4), crc: 0 }, ...c.slice(1)]));
   add('PNG IDAT not zlib (CRC fixed)', pngWith(png, (c) => c.map((x) => (x.type === 'IDAT' ? { ...x, data: Uint8Array.from({ length: x.data.length }, (_, i) => (i * 97) & 0xff), keepCrc: false } : x))));
   add('PNG IDAT zlib of too much data (CRC fixed)', pngWith(png, (c) => c.map((x) => (x.type === 'IDAT' ? { ...x, data: zlibOf(1_000_000), keepCrc: false } : x))));
-  add('PNG IDAT zlib bomb: 16x16 header, 64 MB of rows', pngWith(png, (c) => c.map((x) => (x.type === 'IDAT' ? { ...x, data: zlibOf(64 * 1024 * 1024), keepCrc: false } : x))));
+  add('PNG IDAT zlib bomb: 16x16 header, 32 MiB of rows', pngWith(png, (c) => c.map((x) => (x.type === 'IDAT' ? { ...x, data: zlibOf(32 * 1024 * 1024), keepCrc: false } : x))));
   add('PNG 2000x2000 header, IDAT of one row', pngWith(png, (c) => c.map((x) => (x.type === 'IHDR' ? { ...x, data: ihdr(2000, 2000), keepCrc: false } : x.type === 'IDAT' ? { ...x, data: zlibOf(2001), keepCrc: false } : x))));
   add('PNG 5000 tEXt chunks', pngWith(png, (c) => [c[0], ...Array.from({ length: 5000 }, (_, i) => ({ type: 'tEXt', data: ascii(`k\x00v${i}`), crc: 0 })), ...c.slice(1)]));
   add('PNG iCCP of garbage', pngWith(png, (c) => [c[0], { type: 'iCCP', data: concat(ascii('icc\x00\x00'), zlibRaw(Uint8Array.from({ length: 300 }, (_, i) => i & 0xff))), crc: 0 }, ...c.slice(1)]));
@@ -469,9 +469,11 @@ function idxCases(seeds: Map<string, Uint8Array>): Case[] {
   add('gzip trailer ISIZE claims 4 GiB', setField(gz, gz.length - 4, 4, 0xffffffff, true));
   add('gzip of non-IDX text', gzipSync(new TextEncoder().encode('not an idx file at all')));
   add('gzip of an empty file', gzipSync(new Uint8Array(0)));
-  add('gzip bomb: 33 members of 2 MiB zeros (ISIZE honest per member)', gzipMembers(2 * 1024 * 1024, 33));
-  const bomb = u8(gzipSync(new Uint8Array(64 * 1024 * 1024), { level: 1 }));
-  add('gzip bomb: 64 MiB of zeros, ISIZE set to 100', setField(bomb, bomb.length - 4, 4, 100, true));
+  // Inflating costs ~6 ms per MiB; 24 MiB keeps each call well inside the time limit on a slow
+  // machine while still being 2,000x the file size. (A bomb past maxBytes inflates to the cap.)
+  add('gzip bomb: 12 members of 2 MiB zeros (ISIZE honest per member)', gzipMembers(2 * 1024 * 1024, 12));
+  const bomb = u8(gzipSync(new Uint8Array(24 * 1024 * 1024), { level: 1 }));
+  add('gzip bomb: 24 MiB of zeros, ISIZE set to 100', setField(bomb, bomb.length - 4, 4, 100, true));
   add('PNG bytes named .idx', PNG_SIGNATURE);
   for (const p of ['missing', 'directory', 'fifo', 'dev-zero', 'dangling-symlink'] as const) add(`path is ${p}`, img, p);
   return cases;
@@ -524,6 +526,69 @@ function mnistCases(): { mutation: string; image: FolderImage }[] {
   ];
 }
 
+// ---------------------------------------------------------------------------- Transformers.js folders
+
+function pretrainedCases(seed: FolderImage): { mutation: string; image: FolderImage }[] {
+  const out: { mutation: string; image: FolderImage }[] = [];
+  const add = (mutation: string, edit: (img: FolderImage) => void) => {
+    const image: FolderImage = { entries: new Map(seed.entries), outside: new Map() };
+    edit(image);
+    out.push({ mutation, image });
+  };
+  const set = (img: FolderImage, rel: string, text: string | Uint8Array) =>
+    img.entries.set(rel, { kind: 'file', bytes: typeof text === 'string' ? new TextEncoder().encode(text) : text });
+  const bytesOf = (rel: string) => {
+    const e = seed.entries.get(rel);
+    return e?.kind === 'file' ? e.bytes : new Uint8Array(0);
+  };
+  const json = (rel: string) => JSON.parse(new TextDecoder().decode(bytesOf(rel))) as Record<string, unknown>;
+  const onnx = bytesOf('onnx/model.onnx');
+  const tok = bytesOf('tokenizer.json');
+  add('identity (tiny fixture)', () => {});
+  add('folder is missing', (i) => (i.dirKind = 'missing'));
+  add('folder is a regular file', (i) => (i.dirKind = 'file'));
+  for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx']) add(`${f} missing`, (i) => i.entries.delete(f));
+  add('config.json is not JSON', (i) => set(i, 'config.json', '{ nope'));
+  add('config.json is empty', (i) => set(i, 'config.json', ''));
+  add('config.json is an array', (i) => set(i, 'config.json', '[]'));
+  for (const [k, v] of [['model_type', 'no-such-architecture'], ['model_type', 5], ['hidden_size', 'x'], ['hidden_size', -1], ['max_position_embeddings', 1e12], ['num_hidden_layers', 1e9], ['vocab_size', 0]] as const) {
+    add(`config.json ${k} = ${JSON.stringify(v)}`, (i) => set(i, 'config.json', JSON.stringify({ ...json('config.json'), [k]: v })));
+  }
+  add('tokenizer.json truncated', (i) => set(i, 'tokenizer.json', tok.slice(0, tok.length >> 1)));
+  add('tokenizer.json is not JSON', (i) => set(i, 'tokenizer.json', 'nope'));
+  add('tokenizer.json model.vocab = []', (i) => {
+    const t = json('tokenizer.json');
+    set(i, 'tokenizer.json', JSON.stringify({ ...t, model: { ...(t.model as object), vocab: [] } }));
+  });
+  add('tokenizer.json model.type unknown', (i) => {
+    const t = json('tokenizer.json');
+    set(i, 'tokenizer.json', JSON.stringify({ ...t, model: { ...(t.model as object), type: 'NoSuchModel' } }));
+  });
+  add('tokenizer_config.json model_max_length = -1', (i) => set(i, 'tokenizer_config.json', JSON.stringify({ ...json('tokenizer_config.json'), model_max_length: -1 })));
+  add('tokenizer_config.json model_max_length = "x"', (i) => set(i, 'tokenizer_config.json', JSON.stringify({ ...json('tokenizer_config.json'), model_max_length: 'x' })));
+  add('model.onnx empty', (i) => set(i, 'onnx/model.onnx', new Uint8Array(0)));
+  add('model.onnx truncated to half', (i) => set(i, 'onnx/model.onnx', onnx.slice(0, onnx.length >> 1)));
+  add('model.onnx truncated to 100 bytes', (i) => set(i, 'onnx/model.onnx', onnx.slice(0, 100)));
+  add('model.onnx is text', (i) => set(i, 'onnx/model.onnx', 'not a protobuf'));
+  add('model.onnx first 64 bytes 0xFF', (i) => set(i, 'onnx/model.onnx', concat(new Uint8Array(64).fill(0xff), onnx.slice(64))));
+  add('model.onnx is the quantized file', (i) => i.entries.set('onnx/model.onnx', seed.entries.get('onnx/model_quantized.onnx')!));
+  add('model.onnx is a folder', (i) => i.entries.set('onnx/model.onnx', { kind: 'dir' }));
+  add('model.onnx is a FIFO', (i) => i.entries.set('onnx/model.onnx', { kind: 'fifo' }));
+  add('model.onnx is /dev/zero', (i) => i.entries.set('onnx/model.onnx', { kind: 'symlink', target: '/dev/zero' }));
+  add('tokenizer.json is /dev/zero', (i) => i.entries.set('tokenizer.json', { kind: 'symlink', target: '/dev/zero' }));
+  return out;
+}
+
+function pretrainedRandom(seed: FolderImage, r: Rand): { mutation: string; image: FolderImage } {
+  const file = r.pick(['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx']);
+  const e = seed.entries.get(file);
+  const bytes = e?.kind === 'file' ? e.bytes : new Uint8Array(0);
+  const m = randomByteMutation(bytes, r, file.endsWith('.onnx') ? 4096 : 256);
+  const image: FolderImage = { entries: new Map(seed.entries), outside: new Map() };
+  image.entries.set(file, { kind: 'file', bytes: m.bytes });
+  return { mutation: `random: ${file} ${m.mutation}`, image };
+}
+
 // ---------------------------------------------------------------------------- assembly
 
 /**
@@ -535,10 +600,11 @@ const PINNED: Record<FuzzTarget, RegExp> = {
   image: /^identity: (png-gray|jpeg-baseline)|zero-length buffer|text renamed|IHDR claims 100000|IHDR claims 4294967295|bad CRC on IDAT|zlib bomb|2000x2000 header|JPEG SOF claims 65535x65535|JPEG cut in the scan|EXIF IFD pointing|TIFF IFD entry count|path is fifo/,
   idx: /^identity: uint8 images|^empty file|gzip bomb|dims 0xFFFFFFFF|count one more|magic 0x01000803|255 dimensions|ISIZE claims/,
   mnist: /^identity: 3 images|3 images, 4 labels|label 10|FIFO/,
-  model: /identity|3e7|1e9|inbound node|sparse 3 GiB|aliases|networks = \["(content-)?encoder","|'\.\.\/\.\.\/etc|symlinks to an identical|symlink loop|config\.version = null|is not JSON \(checksum|weights\.bin is a FIFO$|4 bytes short|nested arrays/,
+  pretrained: /^identity|model\.onnx (truncated|is \/dev\/zero|is a FIFO)|config\.json is not JSON|tokenizer\.json truncated/,
+  model: /identity|config holds only kind|manifest\.networks = \[\]$|3e7|1e9|inbound node|sparse 3 GiB|aliases|networks = \["(content-)?encoder","|'\.\.\/\.\.\/etc|symlinks to an identical|symlink loop|config\.version = null|is not JSON \(checksum|weights\.bin is a FIFO$|4 bytes short|nested arrays/,
 };
 /** Of the pinned model cases, these are kept for every model kind (they reach kind-specific code). */
-const PINNED_EVERY_MODEL = /identity \(valid seed\)|config\.version = null|is not JSON \(checksum|networks = \["(content-)?encoder","/;
+const PINNED_EVERY_MODEL = /identity \(valid seed\)|config\.version = null|config holds only kind|manifest\.networks = \[\]$|is not JSON \(checksum|networks = \["(content-)?encoder","/;
 
 /** The pinned cases (up to 3/4 of `q`), then the rest spread evenly, up to 4/5 of `q` (the rest is random). */
 function choose<T>(fixed: T[], q: number, pinned: (c: T) => boolean): T[] {
@@ -615,7 +681,7 @@ export async function generateCorpus(options: CorpusOptions): Promise<Corpus> {
   await mkdir(options.workDir, { recursive: true });
   const quota = (t: FuzzTarget) => Math.max(1, Math.round(count * SHARES[t]));
   const inputs: FuzzInput[] = [];
-  const ids: Record<FuzzTarget, number> = { wav: 0, image: 0, idx: 0, mnist: 0, model: 0 };
+  const ids: Record<FuzzTarget, number> = { wav: 0, image: 0, idx: 0, mnist: 0, model: 0, pretrained: 0 };
   const id = (t: FuzzTarget) => `${t}/${String(ids[t]++).padStart(4, '0')}`;
 
   const fileTarget = (target: 'wav' | 'image' | 'idx', seedName: string, fixed: Case[], random: (r: Rand) => Case, defaultName: string) => {
@@ -660,9 +726,24 @@ export async function generateCorpus(options: CorpusOptions): Promise<Corpus> {
   }
   for (const c of chosen) inputs.push({ id: id('model'), target: 'model', seed: c.m.name, mutation: c.mutation, image: c.apply(), modelClass: c.m.className });
 
+  // The committed tiny Transformers.js fixture, when the text package exports it.
+  const tinyPath = (text as Record<string, unknown>).tinySentenceEncoderPath as (() => string) | undefined;
+  const hasEncoder = typeof (text as Record<string, unknown>).SentenceEncoder === 'function' && typeof tinyPath === 'function';
+  if (hasEncoder) {
+    const tiny = await readFolderImage(tinyPath());
+    const qp = quota('pretrained');
+    const cases = pretrainedCases(tiny);
+    const picked = choose(cases, qp, (c) => PINNED.pretrained.test(c.mutation));
+    const rp = rand(seed * 7561 + 11);
+    while (picked.length < qp) picked.push(pretrainedRandom(tiny, rp));
+    for (const c of picked) inputs.push({ id: id('pretrained'), target: 'pretrained', seed: 'tiny-sentence-encoder', mutation: c.mutation, image: c.image });
+  } else {
+    skipped.push({ name: 'tiny-sentence-encoder', reason: 'SentenceEncoder or tinySentenceEncoderPath is not exported by @latentkit/text' });
+  }
+
   return {
     inputs,
-    seeds: { wav: [...wav.keys()], image: [...img.keys()], idx: [...idx.keys()], mnist: ['t10k folder'], model: models.map((m) => m.name) },
+    seeds: { wav: [...wav.keys()], image: [...img.keys()], idx: [...idx.keys()], mnist: ['t10k folder'], model: models.map((m) => m.name), pretrained: hasEncoder ? ['tiny-sentence-encoder'] : [] },
     skippedModels: skipped,
   };
 }

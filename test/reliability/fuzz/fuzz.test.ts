@@ -34,8 +34,8 @@ afterAll(async () => work && rm(work, { recursive: true, force: true }));
 describe(`malformed inputs (corpus seed ${SEED}, ${COUNT} inputs)`, () => {
   it('covers every target and every loader, including each exported model class', () => {
     expect(summary.inputs).toBe(COUNT);
-    expect(Object.keys(summary.by_target).sort()).toEqual(['idx', 'image', 'mnist', 'model', 'wav']);
-    const expected = ['readWav(bytes)', 'readWav(path)', 'readImage(bytes)', 'readImage(path)', 'decodeIdx', 'readIdx(path)', 'loadMnist', 'readModelFolder'];
+    expect(Object.keys(summary.by_target).sort()).toEqual(['idx', 'image', 'mnist', 'model', 'pretrained', 'wav']);
+    const expected = ['readWav(bytes)', 'readWav(path)', 'readImage(bytes)', 'readImage(path)', 'decodeIdx', 'readIdx(path)', 'loadMnist', 'readModelFolder', 'SentenceEncoder.load'];
     for (const spec of MODEL_SEEDS) if (modelClassOf(spec)) expected.push(`${spec.className}.load`);
     expect(Object.keys(summary.by_loader).sort()).toEqual(expected.sort());
     // Most inputs are broken; the valid seeds and benign mutations still parse.

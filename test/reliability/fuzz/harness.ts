@@ -10,14 +10,14 @@
  *   synchronous hang (which no Promise.race can interrupt) a `timeout`, and the child is
  *   restarted after that input. RSS is measured in the child (peak after warm-up).
  */
-import { spawn } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as core from '@latentkit/core';
 import * as audio from '@latentkit/audio';
 import * as image from '@latentkit/image';
+import * as text from '@latentkit/text';
 import { MODEL_SEEDS, modelClassOf, type FileInput, type FolderInput, type FuzzInput, type FuzzTarget } from './corpus.js';
 import { materialise } from './model-folders.js';
 
@@ -76,6 +76,26 @@ export function loaders(): Loader[] {
     { name: 'loadMnist', accepts: (i) => i.target === 'mnist', call: (_, p) => image.loadMnist(p, 'test') },
     { name: 'readModelFolder', accepts: (i) => i.target === 'model', call: (_, p) => core.readModelFolder(p) },
   ];
+  const Encoder = (text as Record<string, unknown>).SentenceEncoder as
+    | { load(p: string, o: { localOnly: boolean }): Promise<{ encode(t: string[]): Promise<unknown>; dispose(): Promise<void> | void }> }
+    | undefined;
+  if (Encoder) {
+    list.push({
+      name: 'SentenceEncoder.load',
+      accepts: (i) => i.target === 'pretrained',
+      call: async (_, p) => {
+        const enc = await Encoder.load(p, { localOnly: true });
+        try {
+          await enc.encode(['hello world']);
+        } catch (e) {
+          if (e instanceof Error) e.message = `loaded, then encode threw: ${e.message}`;
+          throw e;
+        } finally {
+          await enc.dispose();
+        }
+      },
+    });
+  }
   for (const spec of MODEL_SEEDS) {
     const cls = modelClassOf(spec);
     if (!cls) continue;
@@ -310,6 +330,8 @@ export interface ChildRunOptions {
   stallSeconds?: number;
   /** Give up after this many restarts. @default 25 */
   maxRestarts?: number;
+  /** Only run inputs whose `target/id mutation` matches this regular expression (ids stay stable). */
+  only?: string;
   log?(line: string): void;
 }
 
@@ -322,6 +344,8 @@ interface ChildDone {
 interface ChildReady {
   inputs: { id: string; target: FuzzTarget; seed: string; mutation: string; loaders: string[] }[];
   skippedModels: { name: string; reason: string }[];
+  /** The child's scratch folder; a killed child cannot remove it itself. */
+  workDir: string;
 }
 
 /** What {@link runCorpusInChild} returns. */
@@ -345,6 +369,7 @@ export async function runCorpusInChild(options: ChildRunOptions): Promise<ChildC
   let rssEndGrowth = 0;
   for (;;) {
     const run = await runChildOnce(options, start);
+    if (run.ready?.workDir) await rm(run.ready.workDir, { recursive: true, force: true });
     ready ??= run.ready;
     results.push(...run.results);
     rssGrowth = Math.max(rssGrowth, run.growthMb);
@@ -392,7 +417,7 @@ function runChildOnce(options: ChildRunOptions, start: number): Promise<ChildRun
   return new Promise((resolveRun) => {
     const child = spawn(
       process.execPath,
-      ['--conditions=source', '--expose-gc', '--import', 'tsx', CHILD, String(options.seed), String(options.count), String(start)],
+      ['--conditions=source', '--expose-gc', '--import', 'tsx', CHILD, String(options.seed), String(options.count), String(start), options.only ?? ''],
       { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const run: ChildRun = { results: [], hung: false, exit: '', stderr: '', msInFlight: 0, growthMb: 0 };

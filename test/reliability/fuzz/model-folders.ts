@@ -191,7 +191,9 @@ export function folderMutations(seed: FolderImage): FolderMutation[] {
   const manifest = readJson(seed, MANIFEST);
   const manifestText = new TextDecoder().decode(fileBytes(seed, MANIFEST));
   const out: FolderMutation[] = [];
-  const add = (name: string, apply: (s: FolderImage) => FolderImage) => out.push({ name, apply });
+  const add = (name: string, apply: (s: FolderImage) => FolderImage) => {
+    if (!out.some((m) => m.name === name)) out.push({ name, apply });
+  };
   const edit = (name: string, rel: string, fn: (j: JsonObject) => void, fix = false) => add(name, (s) => editJson(s, rel, fn, fix));
   const replaceFile = (name: string, rel: string, e: FolderEntry | undefined, fix = false) =>
     add(name, (s) => {

@@ -100,6 +100,12 @@ export interface ReadModelFolderOptions {
   modality?: string;
   /** Skip building tf networks (manifest and extra files only). */
   manifestOnly?: boolean;
+  /**
+   * Networks the caller's model needs (e.g. `['encoder', 'decoder']`): a manifest that does not
+   * list each of them is refused, rather than loading into a model that fails on first use.
+   * @default no requirement
+   */
+  networks?: readonly string[];
 }
 
 function sha256(bytes: Uint8Array): string {
@@ -584,6 +590,10 @@ export async function readModelFolder(dir: string, options: ReadModelFolderOptio
   }
   if (kinds && !kinds.includes(manifest.kind)) {
     throw new ModelMismatchError(`${manifestFile}: model kind is '${manifest.kind}', expected ${kinds.map((k) => `'${k}'`).join(' or ')}.`, { file: manifestFile });
+  }
+  const absent = (options.networks ?? []).filter((n) => !manifest.networks.includes(n));
+  if (absent.length > 0) {
+    throw new ModelFormatError(`${manifestFile}: field 'networks' lacks ${absent.map((n) => `'${n}'`).join(', ')}, which a ${manifest.kind} model needs.`, { file: manifestFile });
   }
   // Every path and size first (cheap): a truncated or swapped file is refused before anything is read.
   const located = new Map<string, string>();

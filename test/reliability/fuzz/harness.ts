@@ -64,6 +64,16 @@ function dispose(x: unknown): void {
   else if (d?.networks) for (const n of Object.values(d.networks)) n.dispose();
 }
 
+/** Marks an error as coming from the encode probe after a successful load (same class kept). */
+function annotate(e: unknown): unknown {
+  try {
+    if (e instanceof Error) e.message = `loaded, then encode threw: ${e.message}`;
+  } catch {
+    // a read-only message: keep it as it is
+  }
+  return e;
+}
+
 /** Every loader, including each exported model class's `load`. */
 export function loaders(): Loader[] {
   const list: Loader[] = [
@@ -88,8 +98,7 @@ export function loaders(): Loader[] {
         try {
           await enc.encode(['hello world']);
         } catch (e) {
-          if (e instanceof Error) e.message = `loaded, then encode threw: ${e.message}`;
-          throw e;
+          throw annotate(e);
         } finally {
           await enc.dispose();
         }
@@ -109,8 +118,7 @@ export function loaders(): Loader[] {
         try {
           await model.encode(spec.probe());
         } catch (e) {
-          if (e instanceof Error) e.message = `loaded, then encode threw: ${e.message}`;
-          throw e;
+          throw annotate(e);
         } finally {
           model.dispose();
         }

@@ -36,7 +36,14 @@ export function clipDuration(clip: AudioClip): number {
  * @internal
  */
 export function checkSampleRate(rate: number, what = 'sampleRate'): void {
-  if (!Number.isInteger(rate) || rate < 1 || rate > 1_000_000) {
-    throw new InvalidArgumentError(`${what} must be an integer in [1, 1000000] Hz; got ${rate}.`);
+  // Below 1 kHz nothing is speech, and resampling from such rates costs a filter phase per
+  // output sample (a header claiming 1 Hz once stalled readWav for 49 s).
+  if (!Number.isInteger(rate) || rate < MIN_SAMPLE_RATE || rate > MAX_SAMPLE_RATE) {
+    throw new InvalidArgumentError(`${what} must be an integer in [${MIN_SAMPLE_RATE}, ${MAX_SAMPLE_RATE}] Hz; got ${rate}.`);
   }
 }
+
+/** Lowest sample rate latentkit reads or resamples (Hz). */
+export const MIN_SAMPLE_RATE = 1000;
+/** Highest sample rate latentkit reads or resamples (Hz). */
+export const MAX_SAMPLE_RATE = 1_000_000;

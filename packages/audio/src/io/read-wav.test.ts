@@ -333,3 +333,13 @@ describe('readWav: bad input gives typed errors naming the file', () => {
     expect(decoded).toBeGreaterThan(0);
   });
 });
+
+describe('absurd sample rates', () => {
+  it('refuses a header claiming 1 Hz quickly instead of resampling for minutes', async () => {
+    const bytes = encodeWav16({ samples: new Float32Array(400).fill(0.1), sampleRate: 8000 });
+    new DataView(bytes.buffer, bytes.byteOffset).setUint32(24, 1, true);
+    const t0 = performance.now();
+    await expect(readWav(bytes, { sampleRate: 16000 })).rejects.toBeInstanceOf(UnsupportedFormatError);
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+});

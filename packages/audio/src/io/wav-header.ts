@@ -6,6 +6,7 @@
  * canonical, validated file.
  */
 import { DecodeError, EmptyInputError, UnsupportedFormatError } from '@latentkit/core';
+import { MAX_SAMPLE_RATE, MIN_SAMPLE_RATE } from './audio-clip.js';
 
 /** Sample encodings latentkit decodes. */
 export type WavSampleFormat = 'pcm' | 'float';
@@ -52,7 +53,8 @@ const FORMAT_NAMES: Record<number, string> = {
 
 const SUPPORTED = 'latentkit reads 8/16/24/32-bit integer PCM and 32/64-bit float WAV';
 const MAX_CHANNELS = 64;
-const MAX_RATE = 1_000_000;
+const MAX_RATE = MAX_SAMPLE_RATE;
+const MIN_RATE = MIN_SAMPLE_RATE;
 
 function fourcc(b: Uint8Array, at: number): string {
   return String.fromCharCode(b[at], b[at + 1], b[at + 2], b[at + 3]);
@@ -191,7 +193,10 @@ export function parseWavHeader(bytes: Uint8Array, name: string): WavInfo {
   }
   if (channels === 0) fail('the "fmt " chunk says 0 channels.');
   if (channels > MAX_CHANNELS) fail(`the "fmt " chunk says ${channels} channels; at most ${MAX_CHANNELS} are accepted.`);
-  if (sampleRate === 0 || sampleRate > MAX_RATE) fail(`the "fmt " chunk says sample rate ${sampleRate} Hz; expected 1..${MAX_RATE}.`);
+  if (sampleRate === 0 || sampleRate > MAX_RATE) fail(`the "fmt " chunk says sample rate ${sampleRate} Hz; expected ${MIN_RATE}..${MAX_RATE}.`);
+  if (sampleRate < MIN_RATE) {
+    throw new UnsupportedFormatError(`${name}: sample rate ${sampleRate} Hz is below the ${MIN_RATE} Hz latentkit reads.`, { file: name });
+  }
   const expectedAlign = channels * (bitsPerSample / 8);
   if (blockAlign !== expectedAlign) {
     fail(`the "fmt " chunk says block align ${blockAlign} bytes, expected ${expectedAlign} (${channels} channels x ${bitsPerSample} bits).`);

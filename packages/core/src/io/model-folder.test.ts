@@ -185,3 +185,27 @@ describe('model folders', () => {
     await expect(loadModel(other)).rejects.toBeInstanceOf(UnknownModelKindError);
   });
 });
+
+describe('model load validation', () => {
+  it('refuses a saved config that is invalid or disagrees with its networks, leaking no tensors', async () => {
+    const { dir, model } = await savedModel('bad-config');
+    model.dispose();
+    const mf = join(dir, 'latentkit.json');
+    const good = JSON.parse(await readFile(mf, 'utf8'));
+    const before = tf.memory().numTensors;
+    for (const config of [
+      { ...good.config, inputDim: 1e12 },
+      { ...good.config, inputDim: 7 },
+      { ...good.config, hidden: 'wide' },
+      { kind: good.config.kind, version: 1, modality: 'vector' },
+    ]) {
+      await writeFile(mf, JSON.stringify({ ...good, config }));
+      await expect(VectorAutoencoder.load(dir)).rejects.toBeInstanceOf(ModelFormatError);
+    }
+    await writeFile(mf, JSON.stringify({ ...good, config: { ...good.config, version: 2 } }));
+    await expect(VectorAutoencoder.load(dir)).rejects.toBeInstanceOf(UnsupportedFormatVersionError);
+    await writeFile(mf, JSON.stringify({ ...good, networks: ['encoder'] }));
+    await expect(VectorAutoencoder.load(dir)).rejects.toBeInstanceOf(ModelFormatError);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -3,10 +3,11 @@
  * networks plus a loss into the full {@link Autoencoder} contract (encode, decode,
  * reconstruct, fit, save, checkpoints). Subclasses write only what is specific to them.
  */
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine, engineInfo } from '../engine/engine.js';
-import { InvalidArgumentError, ShapeMismatchError } from '../errors/errors.js';
-import { readModelFolder, saveModelFolder, type LoadedModelFolder, type TrainingSummary } from '../io/model-folder.js';
+import { InvalidArgumentError, ModelFormatError, ShapeMismatchError, UnsupportedFormatVersionError } from '../errors/errors.js';
+import { MANIFEST_FILE, readModelFolder, saveModelFolder, type LoadedModelFolder, type TrainingSummary } from '../io/model-folder.js';
 import { makeLatent, shapeSize, type Latent } from '../latent/latent.js';
 import { asDataset, type Dataset } from '../training/dataset.js';
 import { train, type LossOutput, type StepContext, type TensorBatch, type TrainingProblem } from '../training/trainer.js';
@@ -204,8 +205,63 @@ export abstract class TfAutoencoder<I, O = I, C extends ModelConfig = ModelConfi
    * Reads a model folder of one of `kinds` (for a subclass's static `load`).
    * @throws {ModelMismatchError} when the folder holds another kind of model.
    */
-  protected static async readFolder(dir: string, kinds: string | string[]): Promise<LoadedModelFolder> {
+  protected static async readFolder(dir: string, kinds: string | string[], networks?: readonly string[]): Promise<LoadedModelFolder> {
     await initEngine();
-    return readModelFolder(dir, { kind: kinds });
+    return readModelFolder(dir, { kind: kinds, ...(networks ? { networks } : {}) });
+  }
+
+  /**
+   * The common body of every static `load`: reads the folder (kind and required networks
+   * checked), re-validates the saved config with the model's own resolver, builds the model,
+   * and disposes the loaded networks if any step throws, so a bad folder leaks nothing.
+   * @param spec `kind`, the config `version` this release reads, the `networks` the model needs, and `validate`, which returns the
+   *   resolved config or throws (e.g. the model's `resolveConfig`).
+   * @param build makes the model from the validated config and networks; throw from it when
+   *   the networks do not fit the config.
+   * @throws {ModelFormatError} when the saved config is invalid (naming `latentkit.json`).
+   */
+  protected static async loadFolder<M extends TfAutoencoder<any, any, any>, C extends ModelConfig>(
+    dir: string,
+    spec: { kind: string; version: number; networks: readonly string[]; validate(config: ModelConfig): C },
+    build: (config: C, networks: Record<string, tf.LayersModel>, folder: LoadedModelFolder) => M,
+  ): Promise<M> {
+    const folder = await TfAutoencoder.readFolder(dir, spec.kind, spec.networks);
+    const file = join(dir, MANIFEST_FILE);
+    try {
+      const saved = folder.manifest.config.version;
+      if (saved !== spec.version) {
+        throw new UnsupportedFormatVersionError(`${file}: ${spec.kind} config version ${JSON.stringify(saved)} is not supported (this release reads version ${spec.version}).`, { file });
+      }
+      let config: C;
+      try {
+        config = spec.validate(folder.manifest.config);
+      } catch (e) {
+        if (e instanceof ModelFormatError) throw e;
+        throw new ModelFormatError(`${file}: invalid ${spec.kind} config: ${(e as Error).message}`, { file, cause: e });
+      }
+      const model = build(config, folder.networks, folder);
+      model.training = folder.manifest.training;
+      return model;
+    } catch (e) {
+      for (const n of Object.values(folder.networks)) n.dispose();
+      throw e;
+    }
+  }
+
+  /**
+   * Checks that a loaded network takes and gives the shapes the config implies (a folder
+   * whose config and networks disagree would fail, or allocate absurdly, on first use).
+   * @throws {ModelFormatError} naming the network and both shapes.
+   */
+  protected static checkNetworkShapes(kind: string, name: string, net: tf.LayersModel, input: (number | null)[], output?: (number | null)[]): void {
+    const same = (a: (number | null)[], b: (number | null)[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+    const inShape = (net.inputs[0]?.shape ?? []) as (number | null)[];
+    const outShape = (net.outputs[0]?.shape ?? []) as (number | null)[];
+    if (!same(inShape, [null, ...input]) || (output && !same(outShape, [null, ...output]))) {
+      throw new ModelFormatError(
+        `${kind}: network '${name}' maps [${inShape.join(', ')}] -> [${outShape.join(', ')}], but the config needs [null, ${input.join(', ')}]` +
+          (output ? ` -> [null, ${output.join(', ')}]` : '') + '.',
+      );
+    }
   }
 }

@@ -43,6 +43,8 @@ export interface VectorAutoencoderConfig extends ModelConfig {
 
 /** Fills defaults and validates. @throws {InvalidArgumentError} on invalid sizes. */
 export function resolveVectorAutoencoderConfig(o: VectorAutoencoderOptions): VectorAutoencoderConfig {
+  if (typeof o !== 'object' || o === null) throw new InvalidArgumentError('VectorAutoencoder options must be an object.');
+  if (o.hidden !== undefined && !Array.isArray(o.hidden)) throw new InvalidArgumentError(`hidden must be an array of widths, got ${JSON.stringify(o.hidden)}.`);
   const config: VectorAutoencoderConfig = {
     kind: 'vector/dense-ae',
     version: 1,
@@ -55,8 +57,16 @@ export function resolveVectorAutoencoderConfig(o: VectorAutoencoderOptions): Vec
     seed: o.seed ?? 1,
   };
   for (const [k, v] of [['inputDim', config.inputDim], ['latentDim', config.latentDim], ...config.hidden.map((h, i) => [`hidden[${i}]`, h] as const)] as const) {
-    if (!Number.isInteger(v) || (v as number) <= 0) throw new InvalidArgumentError(`${k} must be a positive integer, got ${v}.`);
+    if (!Number.isInteger(v) || (v as number) <= 0 || (v as number) > 1 << 24) {
+      throw new InvalidArgumentError(`${k} must be a positive integer up to ${1 << 24}, got ${v}.`);
+    }
   }
+  const activations: DenseActivation[] = ['relu', 'elu', 'tanh', 'sigmoid', 'linear', 'selu', 'swish'];
+  if (!activations.includes(config.activation)) throw new InvalidArgumentError(`activation must be one of ${activations.join(', ')}, got ${JSON.stringify(config.activation)}.`);
+  if (config.outputActivation !== 'linear' && config.outputActivation !== 'sigmoid') {
+    throw new InvalidArgumentError(`outputActivation must be 'linear' or 'sigmoid', got ${JSON.stringify(config.outputActivation)}.`);
+  }
+  if (typeof config.seed !== 'number' || !Number.isFinite(config.seed)) throw new InvalidArgumentError(`seed must be a finite number, got ${JSON.stringify(config.seed)}.`);
   return config;
 }
 
@@ -97,10 +107,15 @@ export class VectorAutoencoder extends TfAutoencoder<Float32Array | number[], Fl
 
   /** Loads a saved model. @throws {ModelFormatError} for a malformed folder. */
   static async load(dir: string): Promise<VectorAutoencoder> {
-    const folder = await TfAutoencoder.readFolder(dir, VectorAutoencoder.kind);
-    const model = new VectorAutoencoder(folder.manifest.config as VectorAutoencoderConfig, folder.networks);
-    model.training = folder.manifest.training;
-    return model;
+    return TfAutoencoder.loadFolder(
+      dir,
+      { kind: VectorAutoencoder.kind, version: 1, networks: ['encoder', 'decoder'], validate: (c) => resolveVectorAutoencoderConfig(c as unknown as VectorAutoencoderOptions) },
+      (config, networks) => {
+        TfAutoencoder.checkNetworkShapes(config.kind, 'encoder', networks.encoder, [config.inputDim], [config.latentDim]);
+        TfAutoencoder.checkNetworkShapes(config.kind, 'decoder', networks.decoder, [config.latentDim], [config.inputDim]);
+        return new VectorAutoencoder(config, networks);
+      },
+    );
   }
 
   get codeShape(): number[] {

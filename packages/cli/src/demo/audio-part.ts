@@ -54,17 +54,17 @@ async function loadSets(ctx: DemoContext): Promise<{ train: AudioData; test: Aud
 export async function runAudioPart(ctx: DemoContext): Promise<AudioPartResult> {
   const audio = await import('@latentkit/audio');
   const { plan, out } = ctx;
-  const { train, test } = await ctx.stages.run('audio: data', 10, async () => {
+  const { train, test } = await ctx.stages.run('audio: data', 5, async () => {
     const sets = await loadSets(ctx);
     ctx.log(`  ${sets.train.source}; held out: ${sets.test.source}`);
     return sets;
   });
   const model = audio.SpeechAutoencoder.create({ sampleRate: train.sampleRate, channels: 48, seed: ctx.seed });
   try {
-    const fit = await ctx.stages.run('audio: speech autoencoder', plan.audioSeconds + 5, () =>
+    const fit = await ctx.stages.run('audio: speech autoencoder', plan.audioSeconds + 3, () =>
       fitWithBudget('audio speech-ae', model, train.clips, { epochs: plan.audioEpochs, batchSize: 16, seed: ctx.seed, learningRate: 2e-3 }, { ...ctx.progress, budgetSeconds: plan.audioSeconds }),
     );
-    return await ctx.stages.run('audio: conversion and figures', 20, async () => {
+    return await ctx.stages.run('audio: conversion and figures', 12, async () => {
       const latents = await model.encode(test.clips);
       const speakerCodes = toMatrix(selectPart(latents, 'speaker'));
       const contentCodes = toMatrix(selectPart(latents, 'contentPooled'));

@@ -31,7 +31,7 @@ export async function runCrossModalPart(
   ctx: DemoContext,
   parts: { image?: ImagePartResult; audio?: AudioPartResult; text?: TextPartResult },
 ): Promise<CrossModalResult> {
-  return ctx.stages.run('cross-modal similarity', 10, async () => {
+  return ctx.stages.run('cross-modal similarity', 5, async () => {
     const reps: Representation[] = [];
     const { image, audio, text } = parts;
     if (image) {
@@ -40,13 +40,9 @@ export async function runCrossModalPart(
     }
     if (audio) reps.push({ name: audio.content.name, sets: [set(audio.content, 'held-out clips')] });
     if (text) {
-      text.digits.forEach((d, i) => {
-        const v = text.vowels[i];
-        // Prefer the concept that other modalities share: list digit sentences first when digits are spoken too.
-        const digitsFirst = audio?.content.concept !== 'vowel sequence';
-        const sets = [set(d, 'digit sentences'), set(v, 'vowel-sequence texts')];
-        reps.push({ name: d.name, sets: digitsFirst ? sets : sets.reverse() });
-      });
+      // Two sets per text encoder: sentences about digits (paired with images, and with FSDD speech)
+      // and texts spelling vowel sequences (paired with the synthetic speech).
+      text.digits.forEach((d, i) => reps.push({ name: d.name, sets: [set(d, 'digit sentences'), set(text.vowels[i], 'vowel-sequence texts')] }));
     }
     const m = await similarityMatrix(reps, { perClass: ctx.plan.perClass, k: ctx.plan.k, seed: ctx.seed });
     const fmt = (v: number | undefined) => (v === undefined ? 'n/a' : v.toFixed(3));

@@ -67,7 +67,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     log,
   };
   const want = new Set(options.parts ?? ['image', 'audio', 'text']);
-  const engine = await stages.run('engine', 5, async () => describeEngine(await initEngine()));
+  const engine = await stages.run('engine', 3, async () => describeEngine(await initEngine()));
   log(`  ${engine}`);
 
   const sections: ReportSection[] = [];
@@ -84,7 +84,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   }
   if (want.has('text')) {
     const audioModule = await import('@latentkit/audio');
-    const vowelClasses = audio && audio.content.concept === 'vowel sequence' ? audio.content.classNames : audioModule.SYNTHETIC_CONTENTS.slice(0, 8);
+    // The vowel sequences the synthetic speech actually says (class i = SYNTHETIC_CONTENTS[i]).
+    const said = audio && audio.content.concept === 'vowel sequence' ? Math.max(...audio.content.labels) + 1 : 8;
+    const vowelClasses = audioModule.SYNTHETIC_CONTENTS.slice(0, said);
     text = await runTextPart(ctx, vowelClasses);
     sections.push(text.section);
   }

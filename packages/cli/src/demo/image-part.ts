@@ -63,7 +63,7 @@ function showcase(images: readonly FloatImage[], labels: ArrayLike<number>, n: n
 export async function runImagePart(ctx: DemoContext): Promise<ImagePartResult> {
   const image = await import('@latentkit/image');
   const { plan, out } = ctx;
-  const { train, test } = await ctx.stages.run('image: data', 10, async () => {
+  const { train, test } = await ctx.stages.run('image: data', 5, async () => {
     const train = await loadImageData(ctx.data, { count: plan.imageTrain, seed: ctx.seed, split: 'train' });
     const test = await loadImageData(ctx.data, { count: plan.imageTest, seed: ctx.seed + 1000, split: 'test' });
     ctx.log(`  ${train.source}; held out: ${test.source}`);
@@ -76,17 +76,17 @@ export async function runImagePart(ctx: DemoContext): Promise<ImagePartResult> {
   const denoiser = image.ConvImageAutoencoder.create({ inputShape, latentDim: 32, filters: [16, 32], corruption: { type: 'gaussian', amount: 0.4 }, seed: ctx.seed });
   const vae = image.ImageVAE.create({ inputShape, latentDim: 8, filters: [16, 32], hidden: [128], seed: ctx.seed });
   try {
-    const convFit = await ctx.stages.run('image: conv autoencoder', plan.convSeconds + 5, () =>
+    const convFit = await ctx.stages.run('image: conv autoencoder', plan.convSeconds + 3, () =>
       fitWithBudget('image conv-ae', conv, train.images, { ...fitBase, epochs: plan.convEpochs }, { ...ctx.progress, budgetSeconds: plan.convSeconds }),
     );
-    const denoiseFit = await ctx.stages.run('image: denoising autoencoder', plan.denoiseSeconds + 5, () =>
+    const denoiseFit = await ctx.stages.run('image: denoising autoencoder', plan.denoiseSeconds + 3, () =>
       fitWithBudget('image denoising-ae', denoiser, train.images, { ...fitBase, epochs: plan.denoiseEpochs }, { ...ctx.progress, budgetSeconds: plan.denoiseSeconds }),
     );
-    const vaeFit = await ctx.stages.run('image: variational autoencoder', plan.vaeSeconds + 5, () =>
+    const vaeFit = await ctx.stages.run('image: variational autoencoder', plan.vaeSeconds + 3, () =>
       fitWithBudget('image vae', vae, train.images, { ...fitBase, epochs: plan.vaeEpochs }, { ...ctx.progress, budgetSeconds: plan.vaeSeconds }),
     );
 
-    return await ctx.stages.run('image: figures', 15, async () => {
+    return await ctx.stages.run('image: figures', 10, async () => {
       const pick = showcase(test.images, test.labels, 12);
       const shown = pick.map((i) => test.images[i]);
       const [convRec, vaeRec] = [await conv.reconstruct(test.images), await vae.reconstruct(test.images)];

@@ -85,7 +85,7 @@ export async function runTextPart(ctx: DemoContext, vowelSequences: readonly str
   const digits = digitSentences(Math.max(plan.perClass, 2));
   const vowels = vowelSentences(vowelSequences, Math.max(plan.perClass, 2));
 
-  const { ae, note } = await ctx.stages.run('text: sentence autoencoder', plan.textFitSeconds + 10, async () => {
+  const { ae, note } = await ctx.stages.run('text: sentence autoencoder', plan.textFitSeconds + 5, async () => {
     try {
       const ae = await text.SentenceAutoencoder.loadDefault();
       return { ae, note: 'the sentence autoencoder shipped with @latentkit/text (trained on WordNet glosses and examples)' };
@@ -101,9 +101,9 @@ export async function runTextPart(ctx: DemoContext, vowelSequences: readonly str
     }
   });
   try {
-    const encoder = await ctx.stages.run('text: tiny pretrained encoder', 10, () => text.SentenceEncoder.load(text.tinySentenceEncoderPath(), { localOnly: true }));
+    const encoder = await ctx.stages.run('text: tiny pretrained encoder', 5, () => text.SentenceEncoder.load(text.tinySentenceEncoderPath(), { localOnly: true }));
     try {
-      return await ctx.stages.run('text: codes and figures', 15, async () => {
+      return await ctx.stages.run('text: codes and figures', 10, async () => {
         const aeName = 'text (sentence AE)';
         const tinyName = 'text (tiny encoder)';
         const [aeDigits, tinyDigits] = [toMatrix(await ae.encode(digits.texts)), toMatrix(await encoder.encode(digits.texts))];

@@ -15,8 +15,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { describeEngine, initEngine, type ProgressEvent } from '@latentkit/core';
-import { readWordNet, wordnetPairs, wordnetSentences } from '../src/corpus/wordnet.js';
+import { describeEngine, initEngine, type Latent, type ProgressEvent } from '@latentkit/core';
+import { fnv1a, readWordNet, wordnetPairs, wordnetSentences } from '../src/corpus/wordnet.js';
 import { evaluateFillIn, evaluateReconstruction, recallAtK, cosineMatrix, tfidfCosineMatrix } from '../src/autoencoder/evaluate.js';
 import { SentenceAutoencoder, defaultSentenceAutoencoderPath, type SentenceAutoencoderOptions, type SentenceSample } from '../src/autoencoder/sentence-autoencoder.js';
 
@@ -29,6 +29,7 @@ const argv = await yargs(hideBin(process.argv))
   .option('eval-every', { type: 'number', default: 3, describe: 'score on held-out sentences every this many epochs' })
   .option('eval-size', { type: 'number', default: 400, describe: 'held-out sentences per score' })
   .option('pairs', { type: 'boolean', default: true, describe: 'train gloss/example pairs with the contrastive loss' })
+  .option('self-pairs', { type: 'number', default: 0.25, describe: 'fraction of sentences also trained as a pair with themselves (two differently corrupted copies)' })
   .option('config', { type: 'string', default: '{}', describe: 'JSON SentenceAutoencoderOptions overriding the defaults' })
   .option('out', { type: 'string', default: defaultSentenceAutoencoderPath(), describe: 'where the best model is saved' })
   .option('checkpoint', { type: 'string', default: join(tmpdir(), 'latentkit-sentence-ae-ckpt'), describe: 'checkpoint folder (resumed from when present)' })
@@ -49,14 +50,21 @@ probe.dispose();
 const synsets = await readWordNet();
 const sentences = wordnetSentences(synsets, { split: 'train', maxChars: maxLength });
 const pairs = argv.pairs ? wordnetPairs(synsets, { split: 'train', maxChars: maxLength }) : [];
-const samples: SentenceSample[] = [...sentences, ...pairs.map((p) => ({ text: p.definition, positive: p.example }))];
+// Self-pairs (a sentence and itself, each copy corrupted on its own, as in SimCSE) give the
+// contrastive loss easy positives to start from; without them the global part of the code
+// collapses to one point before gloss/example pairs teach it anything.
+const selfCut = Math.round(argv['self-pairs'] * 0x1_0000_0000);
+const samples: SentenceSample[] = [
+  ...sentences.map((s): SentenceSample => (argv.pairs && fnv1a(`self:${s}`) < selfCut ? { text: s, positive: s } : s)),
+  ...pairs.map((p) => ({ text: p.definition, positive: p.example })),
+];
 const heldShort = wordnetSentences(synsets, { split: 'heldout', maxWords: 8 });
 // A fixed, spread-out sample of held-out sentences, the same at every evaluation.
 const evalSet = heldShort.filter((_, i) => i % Math.max(1, Math.floor(heldShort.length / argv['eval-size'])) === 0).slice(0, argv['eval-size']);
 const heldPairs = wordnetPairs(synsets, { split: 'heldout', maxChars: maxLength }).slice(0, 500);
 const bowSims = tfidfCosineMatrix(heldPairs.map((p) => p.definition), heldPairs.map((p) => p.example));
 const bowRecall = recallAtK((i, j) => bowSims[i * heldPairs.length + j], heldPairs.length, 10);
-console.log(`corpus: ${sentences.length} sentences + ${pairs.length} pairs (train, <= ${maxLength} chars); eval: ${evalSet.length} held-out sentences <= 8 words, ${heldPairs.length} held-out pairs (tf-idf R@10 ${bowRecall.toFixed(3)})`);
+console.log(`corpus: ${sentences.length} sentences (${samples.filter((x) => typeof x !== 'string').length - pairs.length} as self-pairs) + ${pairs.length} pairs (train, <= ${maxLength} chars); eval: ${evalSet.length} held-out sentences <= 8 words, ${heldPairs.length} held-out pairs (tf-idf R@10 ${bowRecall.toFixed(3)})`);
 
 if (argv.fresh) await rm(argv.checkpoint, { recursive: true, force: true });
 await mkdir(argv.checkpoint, { recursive: true });
@@ -68,9 +76,14 @@ async function score(m: SentenceAutoencoder) {
   const fill = await evaluateFillIn(m, evalSet, 0.1);
   const defs = await m.encode(heldPairs.map((p) => p.definition));
   const exs = await m.encode(heldPairs.map((p) => p.example));
-  const sims = cosineMatrix(defs.map((l) => l.data), exs.map((l) => l.data));
-  const r10 = recallAtK((i, j) => sims[i * heldPairs.length + j], heldPairs.length, 10);
-  return { exact: rec.exactMatch, cer: rec.charErrorRate, fill: fill.accuracy, r10, outputs: rec.outputs };
+  const n = heldPairs.length;
+  // The global part is the sentence-level code (see SentenceAutoencoder.encode); the full code also carries spelling.
+  const part = (l: Latent) => l.parts?.global?.data ?? l.data;
+  const sims = cosineMatrix(defs.map(part), exs.map(part));
+  const fullSims = cosineMatrix(defs.map((l) => l.data), exs.map((l) => l.data));
+  const r10 = recallAtK((i, j) => sims[i * n + j], n, 10);
+  const r10full = recallAtK((i, j) => fullSims[i * n + j], n, 10);
+  return { exact: rec.exactMatch, cer: rec.charErrorRate, fill: fill.accuracy, r10, r10full, outputs: rec.outputs };
 }
 
 // Exact match and fill-in are the targets; retrieval breaks ties.
@@ -111,12 +124,12 @@ for (let epoch = argv['eval-every']; epoch <= argv.epochs; epoch += argv['eval-e
   });
   const s = await score(model);
   const minutes = (performance.now() - t0) / 60000;
-  console.log(`eval after epoch ${epoch} (${minutes.toFixed(1)} min this run, ${history.seconds.toFixed(0)} s trained): exact ${s.exact.toFixed(3)}, CER ${s.cer.toFixed(4)}, fill-in ${s.fill.toFixed(3)}, R@10 ${s.r10.toFixed(3)} (tf-idf ${bowRecall.toFixed(3)})`);
+  console.log(`eval after epoch ${history.epochs.at(-1) ?? epoch} (${minutes.toFixed(1)} min this run, ${history.seconds.toFixed(0)} s trained): exact ${s.exact.toFixed(3)}, CER ${s.cer.toFixed(4)}, fill-in ${s.fill.toFixed(3)}, R@10 global part ${s.r10.toFixed(3)}, full code ${s.r10full.toFixed(3)} (tf-idf ${bowRecall.toFixed(3)})`);
   for (let i = 0; i < 3; i++) console.log(`   ${JSON.stringify(evalSet[i])} -> ${JSON.stringify(s.outputs[i])}`);
   const value = merit(s.exact, s.fill, s.r10);
   if (value > best) {
     best = value;
-    model.training = { ...model.training!, heldOutExactMatch: s.exact, heldOutCharErrorRate: s.cer, heldOutFillIn: s.fill, heldOutRecallAt10: s.r10, trainedEpochs: epoch, stepsPerEpoch: argv.steps, batchSize: argv['batch-size'] };
+    model.training = { ...model.training!, heldOutExactMatch: s.exact, heldOutCharErrorRate: s.cer, heldOutFillIn: s.fill, heldOutRecallAt10: s.r10, heldOutRecallAt10FullCode: s.r10full, trainedEpochs: history.epochs.at(-1) ?? epoch, stepsPerEpoch: argv.steps, batchSize: argv['batch-size'] };
     await model.save(resolve(argv.out));
     console.log(`   saved to ${argv.out}`);
   }

@@ -13,7 +13,7 @@ export { CharVocabulary, defaultCharacters, normalizeSentence, GAP_MARKER, UNKNO
 export type { CharVocabularyJson, NormalizedSentence } from './autoencoder/vocabulary.js';
 export { DEFAULT_NOISE, NO_NOISE, gapCharacters } from './autoencoder/noise.js';
 export type { SentenceNoiseConfig } from './autoencoder/noise.js';
-export { LkPositionEmbedding, LkSliceLast, registerTextLayers } from './autoencoder/layers.js';
+export { LkPositionEmbedding, LkSliceLast, LkHoleHash, registerTextLayers } from './autoencoder/layers.js';
 export {
   editDistance,
   scoreReconstructions,

@@ -1,6 +1,6 @@
 /**
- * @file The two custom layers of the sentence autoencoder, for what tfjs has no built-in layer:
- * a learned position embedding and a slice of the last axis. Both are registered under
+ * @file The custom layers of the sentence autoencoder, for what tfjs has no built-in layer:
+ * a learned position embedding, a slice of the last axis and hashed character contexts. Both are registered under
  * latentkit-unique class names so saved folders load in plain tfjs after registration.
  */
 import { tf } from '@latentkit/core';
@@ -106,6 +106,73 @@ export class LkSliceLast extends tf.layers.Layer {
   }
 }
 
+/** Constructor arguments of {@link LkHoleHash}. */
+export interface HoleHashArgs {
+  name?: string;
+  /** Characters taken on each side of the position (the position itself is left out). */
+  radius: number;
+  /** Number of hash buckets (a prime spreads keys best). */
+  buckets: number;
+  /** Number of distinct ids (the vocabulary size): the base of the polynomial hash. */
+  base: number;
+}
+
+/**
+ * Maps each position of an id sequence to a hash bucket of its surroundings with the position
+ * itself left out: the `radius` ids before and the `radius` ids after (padding beyond the
+ * ends). Because the key never contains the character it sits on, a gap and the character
+ * that belongs there share one key, so an embedding of the key learns, from every position of
+ * every training sentence, which characters fit between those neighbours.
+ * Computed in int32 with a reduction after every step (values stay below `buckets * base`).
+ * @example
+ * ```ts
+ * const keys = new LkHoleHash({ radius: 2, buckets: 32749, base: 97 }).apply(ids);
+ * ```
+ */
+export class LkHoleHash extends tf.layers.Layer {
+  static className = 'LkHoleHash';
+  private readonly radius: number;
+  private readonly buckets: number;
+  private readonly base: number;
+
+  constructor(args: HoleHashArgs) {
+    super(args.name !== undefined ? { name: args.name, trainable: false } : { trainable: false });
+    if (!(Number.isInteger(args.radius) && args.radius >= 1 && Number.isInteger(args.buckets) && args.buckets >= 2 && Number.isInteger(args.base) && args.base >= 2)) {
+      throw new Error(`LkHoleHash needs integer radius >= 1, buckets >= 2 and base >= 2, got ${JSON.stringify(args)}.`);
+    }
+    if ((args.buckets + 1) * args.base >= 2 ** 31) throw new Error(`LkHoleHash: buckets * base must stay below 2^31, got ${args.buckets} * ${args.base}.`);
+    this.radius = args.radius;
+    this.buckets = args.buckets;
+    this.base = args.base;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
+    return inputShape;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = tf.cast(Array.isArray(inputs) ? inputs[0] : inputs, 'int32') as tf.Tensor2D;
+      const [, length] = x.shape;
+      const r = this.radius;
+      const padded = tf.pad(x, [[0, 0], [r, r]], 0);
+      const base = tf.scalar(this.base, 'int32');
+      const buckets = tf.scalar(this.buckets, 'int32');
+      let h: tf.Tensor = tf.zerosLike(x);
+      for (let o = -r; o <= r; o++) {
+        if (o === 0) continue;
+        const neighbour = tf.slice(padded, [0, r + o], [-1, length]);
+        h = tf.mod(tf.add(tf.mul(h, base), neighbour), buckets);
+      }
+      return h;
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), radius: this.radius, buckets: this.buckets, base: this.base };
+  }
+}
+
 let registered = false;
 
 /**
@@ -122,5 +189,6 @@ export function registerTextLayers(): void {
   if (registered) return;
   tf.serialization.registerClass(LkPositionEmbedding);
   tf.serialization.registerClass(LkSliceLast);
+  tf.serialization.registerClass(LkHoleHash);
   registered = true;
 }

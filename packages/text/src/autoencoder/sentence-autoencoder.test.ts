@@ -17,7 +17,7 @@ afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 
-const TINY = { maxLength: 32, embedDim: 16, channels: [24, 48], depths: [1, 1], globalDim: 16, localDim: 64 };
+const TINY = { maxLength: 32, embedDim: 16, channels: [24, 48], depths: [1, 1], globalDim: 16, localDim: 64, contextHashes: [{ radius: 2, buckets: 1021 }], contextDim: 8 };
 
 let corpus: string[] = [];
 beforeAll(async () => {

@@ -40,7 +40,7 @@ import {
   type TensorBatch,
 } from '@latentkit/core';
 import { corruptBatch, resolveNoise, type SentenceNoiseConfig } from './noise.js';
-import { LkPositionEmbedding, LkSliceLast, registerTextLayers } from './layers.js';
+import { LkHoleHash, LkPositionEmbedding, LkSliceLast, registerTextLayers } from './layers.js';
 import { CharVocabulary, defaultCharacters, GAP_MARKER, normalizeSentence, MASK_ID, SPECIAL_COUNT } from './vocabulary.js';
 
 /** Two sentences that should get close codes (a gloss and its example, a paraphrase). */
@@ -68,6 +68,17 @@ export interface SentenceAutoencoderOptions {
   depths?: number[];
   /** Convolution width (odd). @default 3 */
   kernelSize?: number;
+  /**
+   * Hashed context embeddings added to each character's embedding: for every position, the
+   * `radius` characters on each side (the position itself left out) hashed into `buckets`
+   * rows of a `contextDim`-wide table (see {@link LkHoleHash}). A cheap memory of which
+   * characters fit between which neighbours, learned from every position: what fills gaps.
+   * `[]` turns it off.
+   * @default [{ radius: 2, buckets: 32749 }, { radius: 3, buckets: 65521 }]
+   */
+  contextHashes?: { radius: number; buckets: number }[];
+  /** Width of each hashed context embedding. @default 16 */
+  contextDim?: number;
   /**
    * Code values that describe the sentence as a whole: max-pooled over the sequence, so they do
    * not depend on where words sit; the contrastive loss and the decoder's sentence context use them.
@@ -103,6 +114,8 @@ export interface SentenceAutoencoderConfig extends ModelConfig {
   channels: number[];
   depths: number[];
   kernelSize: number;
+  contextHashes: { radius: number; buckets: number }[];
+  contextDim: number;
   globalDim: number;
   localDim: number;
   /** `globalDim + localDim`: the code is `[global..., local...]`. */
@@ -147,6 +160,8 @@ export function resolveSentenceAutoencoderConfig(o: SentenceAutoencoderOptions, 
     channels,
     depths,
     kernelSize: o.kernelSize ?? 3,
+    contextHashes: (o.contextHashes ?? [{ radius: 2, buckets: 32749 }, { radius: 3, buckets: 65521 }]).map((h) => ({ radius: h.radius, buckets: h.buckets })),
+    contextDim: o.contextDim ?? 16,
     globalDim,
     localDim,
     latentDim: globalDim + localDim,
@@ -173,6 +188,12 @@ export function resolveSentenceAutoencoderConfig(o: SentenceAutoencoderOptions, 
   if (c.maxLength % factor !== 0 || c.maxLength > 4096) throw new InvalidArgumentError(`maxLength must be a multiple of ${factor} and at most 4096, got ${c.maxLength}.`);
   const slots = c.maxLength / factor;
   if (c.localDim % slots !== 0) throw new InvalidArgumentError(`localDim must be a multiple of the ${slots} code slots (maxLength / ${factor}), got ${c.localDim}.`);
+  if (!Number.isInteger(c.contextDim) || c.contextDim <= 0) throw new InvalidArgumentError(`contextDim must be a positive integer, got ${c.contextDim}.`);
+  c.contextHashes.forEach((h, i) => {
+    if (!Number.isInteger(h.radius) || h.radius < 1 || h.radius > 8 || !Number.isInteger(h.buckets) || h.buckets < 2 || h.buckets > 1 << 20) {
+      throw new InvalidArgumentError(`contextHashes[${i}] must have an integer radius in [1, 8] and buckets in [2, 2^20], got ${JSON.stringify(h)}.`);
+    }
+  });
   if (c.kernelSize % 2 !== 1) throw new InvalidArgumentError(`kernelSize must be odd, got ${c.kernelSize}.`);
   if (!(c.contrastiveWeight >= 0)) throw new InvalidArgumentError(`contrastiveWeight must be >= 0, got ${c.contrastiveWeight}.`);
   if (!(c.temperature > 0)) throw new InvalidArgumentError(`temperature must be > 0, got ${c.temperature}.`);
@@ -205,6 +226,14 @@ function buildNetworks(c: SentenceAutoencoderConfig): { encoder: tf.LayersModel;
 
   const ids = tf.input({ shape: [L], dtype: 'int32', name: 'enc_ids' });
   let h = tf.layers.embedding({ inputDim: c.vocabularySize, outputDim: c.embedDim, embeddingsInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.1, seed: seed++ }), name: 'enc_embed' }).apply(ids) as Sym;
+  if (c.contextHashes.length > 0) {
+    const features = [h];
+    c.contextHashes.forEach((spec, i) => {
+      const keys = new LkHoleHash({ name: `enc_ctx${i}_hash`, radius: spec.radius, buckets: spec.buckets, base: c.vocabularySize }).apply(ids) as Sym;
+      features.push(tf.layers.embedding({ inputDim: spec.buckets, outputDim: c.contextDim, embeddingsInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.05, seed: seed++ }), name: `enc_ctx${i}_embed` }).apply(keys) as Sym);
+    });
+    h = tf.layers.concatenate({ name: 'enc_features' }).apply(features) as Sym;
+  }
   h = new LkPositionEmbedding({ name: 'enc_pos', seed: seed++ }).apply(h) as Sym;
   for (let r = 0; r < R; r++) {
     // Halving the length is a reshape (neighbours side by side), not a strided convolution:
@@ -436,7 +465,10 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
     // A separate tensor: the trainer disposes the loss before it reads the metrics.
     let loss: tf.Scalar = tf.clone(recon);
     if (batch.pairA && this.config.contrastiveWeight > 0) {
-      const unit = tf.div(z, tf.maximum(tf.norm(z, 'euclidean', -1, true), 1e-6));
+      // On the global part only: the local part must keep exact spelling, which a pull towards a
+      // differently worded sentence would blur.
+      const g = this.config.globalDim > 0 ? tf.slice(z, [0, 0], [-1, this.config.globalDim]) : z;
+      const unit = tf.div(g, tf.maximum(tf.norm(g, 'euclidean', -1, true), 1e-6));
       const a = tf.gather(unit, batch.pairA);
       const b = tf.gather(unit, batch.pairB);
       const sims = tf.div(tf.matMul(a, b, false, true), this.config.temperature);

@@ -332,6 +332,19 @@ function isDirectory(p: string): boolean {
 }
 
 /** Fails fast, with the folder named, before Transformers.js starts reading files. */
+const MAX_JSON_BYTES = 256 * 1024 * 1024;
+const MAX_ONNX_BYTES = 8 * 1024 * 1024 * 1024;
+
+/**
+ * Transformers.js reads whatever it is given whole: a FIFO blocks it forever and a link to
+ * /dev/zero eats memory, so only bounded regular files are handed over.
+ */
+function checkRegularFile(file: string, maxBytes: number): void {
+  const info = statSync(file);
+  if (!info.isFile()) throw new ModelFormatError(`${file} is not a regular file; a model folder holds plain files.`, { file });
+  if (info.size > maxBytes) throw new ModelFormatError(`${file} is ${info.size} bytes, over the ${maxBytes}-byte limit.`, { file });
+}
+
 function checkLocalFolder(dir: string, dtype: SentenceEncoderDtype): void {
   const layout = 'config.json, tokenizer.json, tokenizer_config.json and onnx/model.onnx';
   if (!isDirectory(dir)) {
@@ -348,8 +361,10 @@ function checkLocalFolder(dir: string, dtype: SentenceEncoderDtype): void {
         file: path.join(dir, f),
       });
     }
+    checkRegularFile(path.join(dir, f), MAX_JSON_BYTES);
   }
   const modelFile = path.join(dir, MODEL_FILE[dtype]);
+  if (existsSync(modelFile)) checkRegularFile(modelFile, MAX_ONNX_BYTES);
   if (!existsSync(modelFile)) {
     const other = dtype === 'q8' ? 'fp32' : 'q8';
     const alt = existsSync(path.join(dir, MODEL_FILE[other])) ? ` It does have ${MODEL_FILE[other]}: pass dtype: '${other}'.` : '';

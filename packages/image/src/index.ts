@@ -41,3 +41,5 @@ export type { ImageVAEOptions, ImageVAEConfig } from './models/vae.js';
 export { corrupt, resolveCorruption } from './models/corruption.js';
 export type { Corruption, CorruptionType } from './models/corruption.js';
 export { mse, psnr, ssim, perImage } from './metrics/image-metrics.js';
+export { compareWithPca, pcaReconstructImages } from './metrics/pca-comparison.js';
+export type { ImageSet, PcaComparison, PcaComparisonOptions, MethodScores } from './metrics/pca-comparison.js';

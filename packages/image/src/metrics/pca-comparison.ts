@@ -1,0 +1,189 @@
+/**
+ * @file Is the autoencoder worth it? Compares a trained image autoencoder with PCA at the same
+ * code size (core's PCA): reconstruction error on the training and test sets, and how
+ * linearly separable the classes are in each code space (core's linear probe, trained on the
+ * training codes and scored on the test codes).
+ */
+import { EmptyInputError, InvalidArgumentError, linearProbe, PCA, ShapeMismatchError, type Matrix } from '@latentkit/core';
+import type { FloatImage } from '../io/float-image.js';
+import type { ImageAutoencoder, ImageModelConfig } from '../models/image-autoencoder.js';
+
+/** Images with optional class labels (a `LabeledImages` fits). */
+export interface ImageSet {
+  images: readonly FloatImage[];
+  /** `labels[i]` is the class of `images[i]`; without labels on both sets there is no probe. */
+  labels?: ArrayLike<number>;
+}
+
+/** Options of {@link compareWithPca}. */
+export interface PcaComparisonOptions {
+  /**
+   * Use at most this many training images (PCA fit, probe training, training error).
+   * @default all
+   */
+  maxTrainSamples?: number;
+  /** Images per forward pass of the autoencoder. @default 500 */
+  batchSize?: number;
+  /** Run the linear probes (when both sets have labels). @default true */
+  probe?: boolean;
+}
+
+/** Scores of one method in a {@link PcaComparison}. */
+export interface MethodScores {
+  /** Mean squared reconstruction error over the training images used. */
+  trainMse: number;
+  /** Mean squared reconstruction error over the test images. */
+  testMse: number;
+  /** Test accuracy of a linear probe trained on the training codes (undefined without labels). */
+  probeAccuracy?: number;
+}
+
+/** What {@link compareWithPca} returns. */
+export interface PcaComparison {
+  /** The shared code size. */
+  codeSize: number;
+  autoencoder: MethodScores;
+  pca: MethodScores & {
+    /** Share of the training variance the PCA components keep. */
+    explainedVarianceRatio: number;
+  };
+  /** The PCA fitted on the training images (to reconstruct more images, see {@link pcaReconstructImages}). */
+  fittedPca: PCA;
+}
+
+function toRows(images: readonly FloatImage[], what: string): Matrix {
+  if (images.length === 0) throw new EmptyInputError(`${what} has no images.`);
+  const d = images[0].data.length;
+  const data = new Float32Array(images.length * d);
+  images.forEach((im, i) => {
+    if (im.data.length !== d) throw new ShapeMismatchError(`${what}[${i}] has ${im.data.length} values; ${what}[0] has ${d}.`);
+    data.set(im.data, i * d);
+  });
+  return { data, rows: images.length, cols: d };
+}
+
+/** Mean squared error of rows against images, with reconstructions clipped to [0, 1] like every decoder's output. */
+function clippedMse(recon: Matrix, images: readonly FloatImage[]): number {
+  let s = 0;
+  const d = recon.cols;
+  for (let i = 0; i < recon.rows; i++) {
+    const x = images[i].data;
+    for (let j = 0; j < d; j++) {
+      const r = recon.data[i * d + j];
+      const v = r > 0 ? (r < 1 ? r : 1) : 0;
+      s += (v - x[j]) ** 2;
+    }
+  }
+  return s / (recon.rows * d);
+}
+
+/**
+ * Reconstructs images through a fitted PCA (project, map back, clip to [0, 1]).
+ *
+ * @param pca a PCA fitted on images of this size (e.g. {@link PcaComparison.fittedPca}).
+ * @param images images of one size.
+ * @returns one reconstruction per image.
+ * @throws {ShapeMismatchError} when the images do not have the PCA's number of values.
+ * @example
+ * ```ts
+ * const pcaRows = pcaReconstructImages(cmp.fittedPca, shown);
+ * ```
+ */
+export function pcaReconstructImages(pca: PCA, images: readonly FloatImage[]): FloatImage[] {
+  if (images.length === 0) return [];
+  const rec = pca.inverseTransform(pca.transform(toRows(images, 'images')));
+  const d = rec.cols;
+  return images.map((im, i) => {
+    const data = rec.data.slice(i * d, (i + 1) * d);
+    for (let j = 0; j < d; j++) data[j] = data[j] > 0 ? (data[j] < 1 ? data[j] : 1) : 0;
+    return { data, width: im.width, height: im.height, channels: im.channels };
+  });
+}
+
+/** Encodes a set in chunks; returns codes and the mean squared reconstruction error. */
+async function encodeAndScore(model: ImageAutoencoder<ImageModelConfig>, images: readonly FloatImage[], batchSize: number): Promise<{ codes: Matrix; mse: number }> {
+  const k = model.config.latentDim;
+  const codes = new Float32Array(images.length * k);
+  let s = 0;
+  let n = 0;
+  for (let start = 0; start < images.length; start += batchSize) {
+    const chunk = images.slice(start, start + batchSize);
+    const latents = await model.encode(chunk, { batchSize });
+    latents.forEach((l, i) => codes.set(l.data, (start + i) * k));
+    const out = await model.decode(latents, { batchSize });
+    out.forEach((o, i) => {
+      const x = chunk[i].data;
+      for (let j = 0; j < x.length; j++) s += (o.data[j] - x[j]) ** 2;
+      n += x.length;
+    });
+  }
+  return { codes: { data: codes, rows: images.length, cols: k }, mse: s / n };
+}
+
+/**
+ * Compares a trained image autoencoder with PCA at the same code size: fits PCA on the
+ * training images, then scores both on reconstruction error (training and test) and, when
+ * both sets carry labels, on the test accuracy of a linear probe trained on training codes.
+ * PCA's reconstructions are clipped to [0, 1] like the decoders' (which only helps PCA).
+ *
+ * @param model a trained image autoencoder (any of this package's kinds).
+ * @param train the training images (and labels), the ones the model was trained on.
+ * @param test held-out images (and labels).
+ * @param options sample limit, batch size, whether to probe.
+ * @returns the scores of both methods and the fitted PCA.
+ * @throws {EmptyInputError} when a set is empty.
+ * @throws {InvalidArgumentError} for a bad option, or fewer training images than the code size.
+ * @throws {ShapeMismatchError} when images do not fit the model, or labels do not match the images.
+ * @example
+ * ```ts
+ * const cmp = await compareWithPca(ae, mnistTrain, mnistTest);
+ * cmp.autoencoder.testMse / cmp.pca.testMse; // e.g. 0.35
+ * ```
+ */
+export async function compareWithPca(
+  model: ImageAutoencoder<ImageModelConfig>,
+  train: ImageSet,
+  test: ImageSet,
+  options: PcaComparisonOptions = {},
+): Promise<PcaComparison> {
+  const batchSize = options.batchSize ?? 500;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError(`batchSize must be a positive integer, got ${batchSize}.`);
+  if (train.images.length === 0) throw new EmptyInputError("compareWithPca: the training set has no images.");
+  const limit = options.maxTrainSamples ?? train.images.length;
+  if (!Number.isInteger(limit) || limit < 1) throw new InvalidArgumentError(`maxTrainSamples must be a positive integer, got ${limit}.`);
+  const trainImages = train.images.slice(0, limit);
+  const k = model.config.latentDim;
+  if (trainImages.length === 0) throw new EmptyInputError('compareWithPca: the training set has no images.');
+  if (test.images.length === 0) throw new EmptyInputError('compareWithPca: the test set has no images.');
+  if (trainImages.length <= k) {
+    throw new InvalidArgumentError(`compareWithPca needs more training images (${trainImages.length}) than the code size (${k}).`);
+  }
+  for (const [name, set, n] of [['train', train, trainImages.length], ['test', test, test.images.length]] as const) {
+    if (set.labels && set.labels.length < n) {
+      throw new ShapeMismatchError(`compareWithPca: ${name} has ${set.labels.length} labels for ${n} images.`);
+    }
+  }
+
+  const trainRows = toRows(trainImages, 'train.images');
+  const testRows = toRows(test.images, 'test.images');
+  const pca = await PCA.fit(trainRows, k);
+  const pcaTrainCodes = pca.transform(trainRows);
+  const pcaTestCodes = pca.transform(testRows);
+  const pcaScores: PcaComparison['pca'] = {
+    trainMse: clippedMse(pca.inverseTransform(pcaTrainCodes), trainImages),
+    testMse: clippedMse(pca.inverseTransform(pcaTestCodes), test.images),
+    explainedVarianceRatio: pca.explainedVarianceRatio.reduce((a, b) => a + b, 0),
+  };
+
+  const aeTrain = await encodeAndScore(model, trainImages, batchSize);
+  const aeTest = await encodeAndScore(model, test.images, batchSize);
+  const aeScores: MethodScores = { trainMse: aeTrain.mse, testMse: aeTest.mse };
+
+  if ((options.probe ?? true) && train.labels && test.labels) {
+    const yTrain = Array.from(train.labels).slice(0, trainImages.length);
+    const yTest = Array.from(test.labels).slice(0, test.images.length);
+    aeScores.probeAccuracy = (await linearProbe(aeTrain.codes, yTrain, aeTest.codes, yTest)).accuracy;
+    pcaScores.probeAccuracy = (await linearProbe(pcaTrainCodes, yTrain, pcaTestCodes, yTest)).accuracy;
+  }
+  return { codeSize: k, autoencoder: aeScores, pca: pcaScores, fittedPca: pca };
+}

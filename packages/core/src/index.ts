@@ -56,7 +56,7 @@ export { encodeNpy, writeNpy, decodeNpy, readNpy, npyToMatrix, latentsToJSON, la
 export type { NpyArray, NpyInput, ReadNpyOptions, LatentJson } from './io/npy.js';
 
 export type { Encoder, Decoder, Autoencoder, ModelConfig, Json } from './model/types.js';
-export { TfAutoencoder } from './model/tf-autoencoder.js';
+export { TfAutoencoder, checkNetworkShapes } from './model/tf-autoencoder.js';
 export type { BatchingOptions } from './model/tf-autoencoder.js';
 export { registerModels, registeredKinds, loadModel } from './model/registry.js';
 export type { ModelClass } from './model/registry.js';

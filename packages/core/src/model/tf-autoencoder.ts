@@ -248,20 +248,30 @@ export abstract class TfAutoencoder<I, O = I, C extends ModelConfig = ModelConfi
     }
   }
 
-  /**
-   * Checks that a loaded network takes and gives the shapes the config implies (a folder
-   * whose config and networks disagree would fail, or allocate absurdly, on first use).
-   * @throws {ModelFormatError} naming the network and both shapes.
-   */
-  protected static checkNetworkShapes(kind: string, name: string, net: tf.LayersModel, input: (number | null)[], output?: (number | null)[]): void {
-    const same = (a: (number | null)[], b: (number | null)[]) => a.length === b.length && a.every((d, i) => d === b[i]);
-    const inShape = (net.inputs[0]?.shape ?? []) as (number | null)[];
-    const outShape = (net.outputs[0]?.shape ?? []) as (number | null)[];
-    if (!same(inShape, [null, ...input]) || (output && !same(outShape, [null, ...output]))) {
-      throw new ModelFormatError(
-        `${kind}: network '${name}' maps [${inShape.join(', ')}] -> [${outShape.join(', ')}], but the config needs [null, ${input.join(', ')}]` +
-          (output ? ` -> [null, ${output.join(', ')}]` : '') + '.',
-      );
-    }
+}
+
+/**
+ * Checks that a loaded network takes and gives the shapes a saved config implies (a folder
+ * whose config and networks disagree would fail, or allocate absurdly, on first use). Model
+ * classes call it from the `build` step of {@link TfAutoencoder.loadFolder}.
+ * @param kind the model kind, for the message.
+ * @param name the network's name in the folder.
+ * @param input per-sample input shape the config implies (without the batch axis).
+ * @param output per-sample shape of the first output, if it should be checked.
+ * @throws {ModelFormatError} naming the network and both shapes.
+ * @example
+ * ```ts
+ * checkNetworkShapes('vector/dense-ae', 'encoder', networks.encoder, [config.inputDim], [config.latentDim]);
+ * ```
+ */
+export function checkNetworkShapes(kind: string, name: string, net: tf.LayersModel, input: number[], output?: number[]): void {
+  const same = (a: (number | null)[], b: (number | null)[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+  const inShape = (net.inputs[0]?.shape ?? []) as (number | null)[];
+  const outShape = (net.outputs[0]?.shape ?? []) as (number | null)[];
+  if (!same(inShape, [null, ...input]) || (output && !same(outShape, [null, ...output]))) {
+    throw new ModelFormatError(
+      `${kind}: network '${name}' maps [${inShape.join(', ')}] -> [${outShape.join(', ')}], but the config needs [null, ${input.join(', ')}]` +
+        (output ? ` -> [null, ${output.join(', ')}]` : '') + '.',
+    );
   }
 }

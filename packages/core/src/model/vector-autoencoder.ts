@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../engine/engine.js';
 import { InvalidArgumentError, ShapeMismatchError } from '../errors/errors.js';
 import type { LossOutput, StepContext, TensorBatch } from '../training/trainer.js';
-import { TfAutoencoder } from './tf-autoencoder.js';
+import { checkNetworkShapes, TfAutoencoder } from './tf-autoencoder.js';
 import type { ModelConfig } from './types.js';
 
 /** Activations the dense layers may use. */
@@ -111,8 +111,8 @@ export class VectorAutoencoder extends TfAutoencoder<Float32Array | number[], Fl
       dir,
       { kind: VectorAutoencoder.kind, version: 1, networks: ['encoder', 'decoder'], validate: (c) => resolveVectorAutoencoderConfig(c as unknown as VectorAutoencoderOptions) },
       (config, networks) => {
-        TfAutoencoder.checkNetworkShapes(config.kind, 'encoder', networks.encoder, [config.inputDim], [config.latentDim]);
-        TfAutoencoder.checkNetworkShapes(config.kind, 'decoder', networks.decoder, [config.latentDim], [config.inputDim]);
+        checkNetworkShapes(config.kind, 'encoder', networks.encoder, [config.inputDim], [config.latentDim]);
+        checkNetworkShapes(config.kind, 'decoder', networks.decoder, [config.latentDim], [config.inputDim]);
         return new VectorAutoencoder(config, networks);
       },
     );

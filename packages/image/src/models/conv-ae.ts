@@ -6,8 +6,8 @@
 import { InvalidArgumentError, tf, TfAutoencoder } from '@latentkit/core';
 import { resolveCorruption, type Corruption } from './corruption.js';
 import {
+  checkImageNetworks,
   checkCommon,
-  checkConfigVersion,
   checkImageShape,
   checkPositiveInt,
   checkWidths,
@@ -129,13 +129,16 @@ export class ConvImageAutoencoder extends ImageAutoencoder<ConvImageAutoencoderC
    * @throws {ModelFormatError} (and subclasses) for a malformed or tampered folder.
    */
   static async load(dir: string): Promise<ConvImageAutoencoder> {
-    const folder = await TfAutoencoder.readFolder(dir, ConvImageAutoencoder.kind);
-    const config = folder.manifest.config as ConvImageAutoencoderConfig;
-    checkConfigVersion(config, 1, dir);
-    const model = new ConvImageAutoencoder(config, folder.networks);
-    model.training = folder.manifest.training;
-    return model;
+    return TfAutoencoder.loadFolder(
+      dir,
+      { kind: ConvImageAutoencoder.kind, version: 1, networks: ['encoder', 'decoder'], validate: (c) => resolveConvImageAutoencoderConfig(c as unknown as ConvImageAutoencoderOptions) },
+      (config, networks) => {
+        checkImageNetworks(config, networks);
+        return new ConvImageAutoencoder(config, networks);
+      },
+    );
   }
+
 }
 
 /**

@@ -5,8 +5,8 @@
 import { TfAutoencoder } from '@latentkit/core';
 import { resolveCorruption, type Corruption } from './corruption.js';
 import {
+  checkImageNetworks,
   checkCommon,
-  checkConfigVersion,
   checkImageShape,
   checkPositiveInt,
   checkWidths,
@@ -108,11 +108,14 @@ export class DenseImageAutoencoder extends ImageAutoencoder<DenseImageAutoencode
    * @throws {ModelFormatError} (and subclasses) for a malformed or tampered folder.
    */
   static async load(dir: string): Promise<DenseImageAutoencoder> {
-    const folder = await TfAutoencoder.readFolder(dir, DenseImageAutoencoder.kind);
-    const config = folder.manifest.config as DenseImageAutoencoderConfig;
-    checkConfigVersion(config, 1, dir);
-    const model = new DenseImageAutoencoder(config, folder.networks);
-    model.training = folder.manifest.training;
-    return model;
+    return TfAutoencoder.loadFolder(
+      dir,
+      { kind: DenseImageAutoencoder.kind, version: 1, networks: ['encoder', 'decoder'], validate: (c) => resolveDenseImageAutoencoderConfig(c as unknown as DenseImageAutoencoderOptions) },
+      (config, networks) => {
+        checkImageNetworks(config, networks);
+        return new DenseImageAutoencoder(config, networks);
+      },
+    );
   }
+
 }

@@ -4,12 +4,12 @@
  * corruption for denoising training), the reconstruction losses, and tensors back to images.
  */
 import {
+  checkNetworkShapes,
   initEngine,
   InvalidArgumentError,
   ShapeMismatchError,
   TfAutoencoder,
   tf,
-  UnsupportedFormatVersionError,
   type BatchingOptions,
   type LossOutput,
   type ModelConfig,
@@ -93,13 +93,16 @@ export function checkCommon(o: { loss?: unknown; activation?: unknown; seed?: un
 }
 
 /** @internal Throws unless a loaded config has the version this release reads. */
-export function checkConfigVersion(config: ModelConfig, version: number, dir: string): void {
-  if (config.version !== version) {
-    throw new UnsupportedFormatVersionError(
-      `${dir}: ${config.kind} config version ${String(config.version)} is not supported (this release reads version ${version}).`,
-      { file: dir },
-    );
-  }
+/**
+ * Checks that loaded networks fit the saved config: encoder `inputShape -> latentDim`,
+ * decoder `latentDim -> inputShape` (a folder whose config and networks disagree would fail,
+ * or allocate absurdly, on first use).
+ * @throws {ModelFormatError} naming the network and both shapes.
+ * @internal
+ */
+export function checkImageNetworks(config: { kind: string; inputShape: ImageShape; latentDim: number }, networks: Record<string, tf.LayersModel>): void {
+  checkNetworkShapes(config.kind, 'encoder', networks.encoder, [...config.inputShape], [config.latentDim]);
+  checkNetworkShapes(config.kind, 'decoder', networks.decoder, [config.latentDim], [...config.inputShape]);
 }
 
 /**

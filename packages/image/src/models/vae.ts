@@ -9,8 +9,8 @@ import type { FloatImage } from '../io/float-image.js';
 import { convSpecOf } from './conv-ae.js';
 import { resolveCorruption, type Corruption } from './corruption.js';
 import {
+  checkImageNetworks,
   checkCommon,
-  checkConfigVersion,
   checkImageShape,
   checkPositiveInt,
   checkWidths,
@@ -136,13 +136,16 @@ export class ImageVAE extends ImageAutoencoder<ImageVAEConfig> {
    * @throws {ModelFormatError} (and subclasses) for a malformed or tampered folder.
    */
   static async load(dir: string): Promise<ImageVAE> {
-    const folder = await TfAutoencoder.readFolder(dir, ImageVAE.kind);
-    const config = folder.manifest.config as ImageVAEConfig;
-    checkConfigVersion(config, 1, dir);
-    const model = new ImageVAE(config, folder.networks);
-    model.training = folder.manifest.training;
-    return model;
+    return TfAutoencoder.loadFolder(
+      dir,
+      { kind: ImageVAE.kind, version: 1, networks: ['encoder', 'decoder'], validate: (c) => resolveImageVAEConfig(c as unknown as ImageVAEOptions) },
+      (config, networks) => {
+        checkImageNetworks(config, networks);
+        return new ImageVAE(config, networks);
+      },
+    );
   }
+
 
   /** The posterior mean (the deterministic code). */
   protected override encodeBatch(batch: TensorBatch, training: boolean): tf.Tensor {

@@ -10,6 +10,7 @@
  * again with the same flags. Every `--eval-every` epochs the model is scored on held-out
  * WordNet sentences, and the output folder is replaced (atomically) whenever the score improves.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -33,6 +34,7 @@ const argv = await yargs(hideBin(process.argv))
   .option('config', { type: 'string', default: '{}', describe: 'JSON SentenceAutoencoderOptions overriding the defaults' })
   .option('out', { type: 'string', default: defaultSentenceAutoencoderPath(), describe: 'where the best model is saved' })
   .option('checkpoint', { type: 'string', default: join(tmpdir(), 'latentkit-sentence-ae-ckpt'), describe: 'checkpoint folder (resumed from when present)' })
+  .option('init-from', { type: 'string', describe: 'when starting (no checkpoint yet), copy the weights of networks with matching shapes from this model folder' })
   .option('fresh', { type: 'boolean', default: false, describe: 'delete the checkpoint and start over' })
   .option('seed', { type: 'number', default: 42 })
   .strict()
@@ -70,6 +72,17 @@ if (argv.fresh) await rm(argv.checkpoint, { recursive: true, force: true });
 await mkdir(argv.checkpoint, { recursive: true });
 const model = SentenceAutoencoder.create(options);
 console.log(`model: ${model.countParams()} parameters, config ${JSON.stringify(model.config)}`);
+if (argv['init-from'] && !existsSync(join(argv.checkpoint, 'latest', 'latentkit.json'))) {
+  // Warm start from an earlier model (e.g. one trained before a loss term was added).
+  const donor = await SentenceAutoencoder.load(resolve(argv['init-from']));
+  for (const [name, net] of Object.entries(model.networks)) {
+    const from = donor.networks[name];
+    const same = from && from.weights.length === net.weights.length && from.weights.every((w, i) => w.shape.join() === net.weights[i].shape.join());
+    if (same) net.setWeights(from.getWeights());
+    console.log(`init-from ${argv['init-from']}: ${name} ${same ? 'copied' : 'kept fresh (no matching network)'}`);
+  }
+  donor.dispose();
+}
 
 async function score(m: SentenceAutoencoder) {
   const rec = await evaluateReconstruction(m, evalSet);

@@ -105,6 +105,7 @@ describe('SentenceAutoencoder (tiny, untrained or briefly trained)', () => {
     });
     expect(h.loss.at(-1)!).toBeLessThan(h.loss[0] * 0.8);
     expect(h.metrics[0].contrast).toBeGreaterThan(0);
+    expect(h.metrics.at(-1)!.hole).toBeLessThan(h.metrics[0].hole);
     expect(new Set(counts).size).toBe(1);
     ae.dispose();
   });

@@ -41,7 +41,7 @@ import {
 } from '@latentkit/core';
 import { corruptBatch, resolveNoise, type SentenceNoiseConfig } from './noise.js';
 import { LkHoleHash, LkPositionEmbedding, LkSliceLast, registerTextLayers } from './layers.js';
-import { CharVocabulary, defaultCharacters, GAP_MARKER, normalizeSentence, MASK_ID, SPECIAL_COUNT } from './vocabulary.js';
+import { CharVocabulary, defaultCharacters, GAP_MARKER, normalizeSentence, SPECIAL_COUNT } from './vocabulary.js';
 
 /** Two sentences that should get close codes (a gloss and its example, a paraphrase). */
 export interface SentencePair {
@@ -80,11 +80,21 @@ export interface SentenceAutoencoderOptions {
   /** Width of each hashed context embedding. @default 16 */
   contextDim?: number;
   /**
+   * Weight of the auxiliary loss that trains the hashed context embeddings directly: a
+   * position-wise linear head (network `hole`, used only in training) predicts every character
+   * from its context embeddings alone. Without it the embeddings learn only from gapped
+   * positions, a few percent of the text. 0 drops the head.
+   * @default 1
+   */
+  holeWeight?: number;
+  /**
    * Code values that describe the sentence as a whole: max-pooled over the sequence, so they do
    * not depend on where words sit; the contrastive loss and the decoder's sentence context use them.
    * @default 64
    */
   globalDim?: number;
+  /** Feature detectors (a position-wise dense layer) max-pooled into the global part. @default 512 */
+  globalFeatures?: number;
   /**
    * Code values that describe the text position by position (`localDim / slots` per slot, a
    * slot being `2 ** (channels.length - 1)` characters); they carry the exact spelling.
@@ -116,7 +126,9 @@ export interface SentenceAutoencoderConfig extends ModelConfig {
   kernelSize: number;
   contextHashes: { radius: number; buckets: number }[];
   contextDim: number;
+  holeWeight: number;
   globalDim: number;
+  globalFeatures: number;
   localDim: number;
   /** `globalDim + localDim`: the code is `[global..., local...]`. */
   latentDim: number;
@@ -131,6 +143,12 @@ export interface SentenceAutoencoderConfig extends ModelConfig {
 export interface FillInOptions {
   /** Windows per forward pass. @default 256 */
   batchSize?: number;
+  /**
+   * Rounds of filling: each round fills the gaps the model is surest of (an equal share of
+   * those left per round) and reads the text again, so later gaps see their neighbours filled.
+   * @default 3
+   */
+  passes?: number;
 }
 
 const VOCAB_FILE = 'vocabulary.json';
@@ -162,7 +180,9 @@ export function resolveSentenceAutoencoderConfig(o: SentenceAutoencoderOptions, 
     kernelSize: o.kernelSize ?? 3,
     contextHashes: (o.contextHashes ?? [{ radius: 2, buckets: 32749 }, { radius: 3, buckets: 65521 }]).map((h) => ({ radius: h.radius, buckets: h.buckets })),
     contextDim: o.contextDim ?? 16,
+    holeWeight: o.holeWeight ?? 1,
     globalDim,
+    globalFeatures: o.globalFeatures ?? 512,
     localDim,
     latentDim: globalDim + localDim,
     noise: resolveNoise(o.noise),
@@ -176,6 +196,7 @@ export function resolveSentenceAutoencoderConfig(o: SentenceAutoencoderOptions, 
     ['embedDim', c.embedDim],
     ['kernelSize', c.kernelSize],
     ['localDim', c.localDim],
+    ['globalFeatures', c.globalFeatures],
     ...c.channels.map((v, i) => [`channels[${i}]`, v] as [string, number]),
   ];
   for (const [k, v] of positive) if (!Number.isInteger(v) || v <= 0) throw new InvalidArgumentError(`${k} must be a positive integer, got ${v}.`);
@@ -195,6 +216,7 @@ export function resolveSentenceAutoencoderConfig(o: SentenceAutoencoderOptions, 
     }
   });
   if (c.kernelSize % 2 !== 1) throw new InvalidArgumentError(`kernelSize must be odd, got ${c.kernelSize}.`);
+  if (!(c.holeWeight >= 0)) throw new InvalidArgumentError(`holeWeight must be >= 0, got ${c.holeWeight}.`);
   if (!(c.contrastiveWeight >= 0)) throw new InvalidArgumentError(`contrastiveWeight must be >= 0, got ${c.contrastiveWeight}.`);
   if (!(c.temperature > 0)) throw new InvalidArgumentError(`temperature must be > 0, got ${c.temperature}.`);
   return c;
@@ -202,7 +224,7 @@ export function resolveSentenceAutoencoderConfig(o: SentenceAutoencoderOptions, 
 
 type Sym = tf.SymbolicTensor;
 
-function buildNetworks(c: SentenceAutoencoderConfig): { encoder: tf.LayersModel; decoder: tf.LayersModel } {
+function buildNetworks(c: SentenceAutoencoderConfig): Record<string, tf.LayersModel> {
   registerTextLayers();
   const L = c.maxLength;
   const R = c.channels.length;
@@ -244,7 +266,9 @@ function buildNetworks(c: SentenceAutoencoderConfig): { encoder: tf.LayersModel;
   const local = tf.layers.flatten({ name: 'enc_local' }).apply(conv('enc_local_code', perSlot, h, 'linear')) as Sym;
   let code = local;
   if (c.globalDim > 0) {
-    const pooled = tf.layers.globalMaxPooling1d({ name: 'enc_pool' }).apply(h) as Sym;
+    // Many narrow detectors (of words, stems, phrases) max-pooled: a learned bag of features.
+    const detectors = tf.layers.dense({ units: c.globalFeatures, activation: 'relu', kernelInitializer: init(), name: 'enc_detect' }).apply(h) as Sym;
+    const pooled = tf.layers.globalMaxPooling1d({ name: 'enc_pool' }).apply(detectors) as Sym;
     const global = tf.layers.dense({ units: c.globalDim, kernelInitializer: init(), name: 'enc_global_code' }).apply(pooled) as Sym;
     code = tf.layers.concatenate({ name: 'enc_code' }).apply([global, local]) as Sym;
   }
@@ -271,7 +295,10 @@ function buildNetworks(c: SentenceAutoencoderConfig): { encoder: tf.LayersModel;
   }
   const logits = tf.layers.dense({ units: c.vocabularySize, kernelInitializer: init(), name: 'dec_logits' }).apply(d) as Sym;
   const decoder = tf.model({ inputs: z, outputs: logits, name: 'decoder' });
-  return { encoder, decoder };
+  if (c.contextHashes.length === 0 || c.holeWeight === 0) return { encoder, decoder };
+  const features = tf.input({ shape: [L, c.contextHashes.length * c.contextDim], name: 'hole_features' });
+  const guess = tf.layers.dense({ units: c.vocabularySize, kernelInitializer: init(), name: 'hole_logits' }).apply(features) as Sym;
+  return { encoder, decoder, hole: tf.model({ inputs: features, outputs: guess, name: 'hole' }) };
 }
 
 /**
@@ -464,6 +491,17 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
     const metrics: Record<string, tf.Scalar> = { recon, exact };
     // A separate tensor: the trainer disposes the loss before it reads the metrics.
     let loss: tf.Scalar = tf.clone(recon);
+    const holeNet = this.networks.hole;
+    if (holeNet && this.config.holeWeight > 0) {
+      // The encoder's own hash and embedding layers, run eagerly on the same (corrupted) input.
+      const enc = this.networks.encoder;
+      const feats = this.config.contextHashes.map((_, i) => enc.getLayer(`enc_ctx${i}_embed`).apply(enc.getLayer(`enc_ctx${i}_hash`).apply(batch.x)) as tf.Tensor);
+      const guess = holeNet.apply(feats.length === 1 ? feats[0] : tf.concat(feats, -1)) as tf.Tensor;
+      const text = tf.cast(tf.notEqual(tf.reshape(target, [-1]), 0), 'float32');
+      const hole = tf.losses.softmaxCrossEntropy(onehot, tf.reshape(guess, [-1, V]), text) as tf.Scalar;
+      metrics.hole = hole;
+      loss = tf.add(loss, tf.mul(hole, this.config.holeWeight)) as tf.Scalar;
+    }
     if (batch.pairA && this.config.contrastiveWeight > 0) {
       // On the global part only: the local part must keep exact spelling, which a pull towards a
       // differently worded sentence would blur.
@@ -476,7 +514,7 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
       // Symmetric InfoNCE: each gloss must pick its example among the batch's, and back.
       const contrast = tf.mul(tf.add(tf.losses.softmaxCrossEntropy(labels, sims), tf.losses.softmaxCrossEntropy(labels, tf.transpose(sims))), 0.5) as tf.Scalar;
       metrics.contrast = contrast;
-      loss = tf.add(recon, tf.mul(contrast, this.config.contrastiveWeight)) as tf.Scalar;
+      loss = tf.add(loss, tf.mul(contrast, this.config.contrastiveWeight)) as tf.Scalar;
     }
     return { loss, metrics };
   }
@@ -527,27 +565,32 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
       for (let s = 0; s < c.length; s += L) if (c.slice(s, s + L).includes(GAP_MARKER)) windows.push([i, s]);
     });
     const bs = options.batchSize ?? 256;
+    const passes = options.passes ?? 3;
+    if (!Number.isInteger(passes) || passes < 1 || passes > 16) throw new InvalidArgumentError(`passes must be an integer in [1, 16], got ${passes}.`);
+    const V = this.config.vocabularySize;
     for (let w = 0; w < windows.length; w += bs) {
       const chunk = windows.slice(w, w + bs);
-      const ids = new Int32Array(chunk.length * L);
-      chunk.forEach(([i, s], k) => {
-        const piece = cps[i].slice(s, s + L);
-        piece.forEach((ch, j) => (ids[k * L + j] = this.vocabulary.idOf(ch)));
-      });
-      const V = this.config.vocabularySize;
-      const best = tf.tidy(() => {
-        const logits = this.decodeCodes(this.encodeBatch({ x: tf.tensor2d(ids, [chunk.length, L], 'int32') }, false));
-        // A gap holds a character: never answer with padding, unknown or gap.
-        const charsOnly = tf.slice(logits, [0, 0, SPECIAL_COUNT], [-1, -1, V - SPECIAL_COUNT]);
-        return tf.argMax(charsOnly, -1);
-      });
-      const pick = (await best.data()) as Int32Array;
-      best.dispose();
-      chunk.forEach(([i, s], k) => {
-        for (let j = 0; j < L && s + j < cps[i].length; j++) {
-          if (ids[k * L + j] === MASK_ID && cps[i][s + j] === GAP_MARKER) cps[i][s + j] = this.vocabulary.charOf(pick[k * L + j] + SPECIAL_COUNT);
-        }
-      });
+      for (let pass = 0; pass < passes; pass++) {
+        const ids = new Int32Array(chunk.length * L);
+        chunk.forEach(([i, s], k) => cps[i].slice(s, s + L).forEach((ch, j) => (ids[k * L + j] = this.vocabulary.idOf(ch))));
+        const [best, conf] = tf.tidy(() => {
+          const logits = this.decodeCodes(this.encodeBatch({ x: tf.tensor2d(ids, [chunk.length, L], 'int32') }, false));
+          // A gap holds a character: never answer with padding, unknown or gap.
+          const probs = tf.softmax(tf.slice(logits, [0, 0, SPECIAL_COUNT], [-1, -1, V - SPECIAL_COUNT]));
+          return [tf.argMax(probs, -1), tf.max(probs, -1)];
+        });
+        const pick = (await best.data()) as Int32Array;
+        const sure = (await conf.data()) as Float32Array;
+        tf.dispose([best, conf]);
+        chunk.forEach(([i, s], k) => {
+          const gaps: number[] = [];
+          for (let j = 0; j < L && s + j < cps[i].length; j++) if (cps[i][s + j] === GAP_MARKER) gaps.push(j);
+          // This round fills an equal share of the gaps left; the last round fills them all.
+          const take = Math.ceil(gaps.length / (passes - pass));
+          gaps.sort((a, b) => sure[k * L + b] - sure[k * L + a]);
+          for (const j of gaps.slice(0, take)) cps[i][s + j] = this.vocabulary.charOf(pick[k * L + j] + SPECIAL_COUNT);
+        });
+      }
     }
     return cps.map((c) => c.join(''));
   }

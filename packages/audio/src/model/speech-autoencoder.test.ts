@@ -1,0 +1,246 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EmptyInputError, InputTooLargeError, InvalidArgumentError, ModelMismatchError, ShapeMismatchError, VectorAutoencoder, initEngine, type Latent } from '@latentkit/core';
+import type { AudioClip } from '../io/audio-clip.js';
+import { syntheticSpeechCorpus, type SyntheticUtterance } from '../synth/synthetic-corpus.js';
+import { SpeechAutoencoder, resolveSpeechAutoencoderConfig, segmentBounds, type SpeechAutoencoderOptions } from './speech-autoencoder.js';
+
+const dirs: string[] = [];
+async function tempDir(): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), 'lk-speech-'));
+  dirs.push(d);
+  return d;
+}
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+/** A small, fast configuration for tests. */
+const SMALL: SpeechAutoencoderOptions = {
+  sampleRate: 8000,
+  channels: 32,
+  kernelSize: 3,
+  contentBlocks: 1,
+  speakerBlocks: 1,
+  decoderBlocks: 1,
+  speakerDim: 16,
+  contentDim: 4,
+  segmentFrames: 40,
+};
+
+/** Nearest-centroid accuracy of `test` codes against class centroids of `train` codes. */
+function nearestCentroid(train: Float32Array[], trainY: number[], test: Float32Array[], testY: number[]): number {
+  const d = train[0].length;
+  const classes = [...new Set(trainY)];
+  const centroids = classes.map((c) => {
+    const m = new Float64Array(d);
+    let n = 0;
+    train.forEach((x, i) => {
+      if (trainY[i] !== c) return;
+      for (let j = 0; j < d; j++) m[j] += x[j];
+      n++;
+    });
+    return m.map((v) => v / n);
+  });
+  // Standardise with the training statistics so no single feature dominates the distance.
+  const mean = new Float64Array(d);
+  const std = new Float64Array(d);
+  for (const x of train) for (let j = 0; j < d; j++) mean[j] += x[j] / train.length;
+  for (const x of train) for (let j = 0; j < d; j++) std[j] += (x[j] - mean[j]) ** 2 / train.length;
+  for (let j = 0; j < d; j++) std[j] = Math.sqrt(std[j]) + 1e-6;
+  let correct = 0;
+  test.forEach((x, i) => {
+    let best = -1;
+    let bestD = Infinity;
+    centroids.forEach((c, k) => {
+      let dist = 0;
+      for (let j = 0; j < d; j++) dist += ((x[j] - c[j]) / std[j]) ** 2;
+      if (dist < bestD) {
+        bestD = dist;
+        best = classes[k];
+      }
+    });
+    if (best === testY[i]) correct++;
+  });
+  return correct / test.length;
+}
+
+let corpus: SyntheticUtterance[];
+let trained: SpeechAutoencoder;
+let trainItems: SyntheticUtterance[];
+let testItems: SyntheticUtterance[];
+let firstLoss: number;
+let lastLoss: number;
+
+beforeAll(async () => {
+  await initEngine();
+  corpus = syntheticSpeechCorpus({ speakers: 6, utterancesPerSpeaker: 16, contents: 4, sampleRate: 8000, seed: 3 });
+  // Held out: the last four utterances of every speaker (one of each content).
+  trainItems = corpus.filter((_, i) => i % 16 < 12);
+  testItems = corpus.filter((_, i) => i % 16 >= 12);
+  trained = SpeechAutoencoder.create({ ...SMALL, seed: 5 });
+  const h = await trained.fit(
+    trainItems.map((u) => u.clip),
+    { epochs: 12, batchSize: 24, learningRate: 3e-3, seed: 1 },
+  );
+  firstLoss = h.loss[0];
+  lastLoss = h.loss.at(-1)!;
+}, 120_000);
+
+describe('SpeechAutoencoder skeleton', () => {
+  it('resolves a config that rebuilds its own inputs', () => {
+    const c = resolveSpeechAutoencoderConfig({ sampleRate: 8000 });
+    expect(c.kind).toBe('audio/speaker-content-ae');
+    expect(c.mel.sampleRate).toBe(8000);
+    expect(c.mel.nMels).toBe(40);
+    expect(c.mel.hop).toBe(80);
+    expect(c.melMean).toBeNull();
+    expect(JSON.parse(JSON.stringify(c))).toEqual(c);
+    expect(() => resolveSpeechAutoencoderConfig({ kernelSize: 4 })).toThrow(InvalidArgumentError);
+    expect(() => resolveSpeechAutoencoderConfig({ normalization: { mean: [0], std: [1] } })).toThrow(ShapeMismatchError);
+  });
+
+  it('a short fit lowers the loss and stores the log-mel statistics', () => {
+    expect(lastLoss).toBeLessThan(firstLoss * 0.8);
+    expect(trained.config.melMean).toHaveLength(40);
+    expect(trained.config.melStd!.every((s) => s > 0)).toBe(true);
+    expect(trained.training?.epochs).toBe(12);
+  });
+
+  it('encodes into speaker, content-over-time and pooled-content parts', async () => {
+    const clips = testItems.slice(0, 3).map((u) => u.clip);
+    const latents = await trained.encode(clips);
+    const { speakerDim: ds, contentDim: dc, poolSegments: k } = trained.config;
+    expect(trained.codeShape).toEqual([ds + k * dc]);
+    latents.forEach((l, i) => {
+      const frames = Math.floor(clips[i].samples.length / 80) + 1;
+      expect(l.shape).toEqual([ds + k * dc]);
+      expect(l.modality).toBe('audio');
+      expect(l.model).toBe('audio/speaker-content-ae');
+      expect(l.parts!.speaker.shape).toEqual([ds]);
+      expect(l.parts!.content.shape).toEqual([frames, dc]);
+      expect(l.parts!.contentPooled.shape).toEqual([k * dc]);
+      expect(Array.from(l.data)).toEqual([...l.parts!.speaker.data, ...l.parts!.contentPooled.data]);
+      // The pooled vector is the mean of the content code over each of k equal segments of
+      // the clip's active (non-silent) range.
+      const [start, end] = trained.activeRange(trained.logMel(clips[i]));
+      expect(end).toBeGreaterThan(start);
+      segmentBounds(end - start, k).forEach(([a, b], s) => {
+        for (let j = 0; j < dc; j++) {
+          let m = 0;
+          for (let f = start + a; f < start + b; f++) m += l.parts!.content.data[f * dc + j];
+          expect(l.parts!.contentPooled.data[s * dc + j]).toBeCloseTo(m / (b - a), 4);
+        }
+      });
+      expect(l.data.every(Number.isFinite)).toBe(true);
+    });
+  });
+
+  it('gives the same codes for a clip alone or padded in a batch with longer ones', async () => {
+    const short: AudioClip = { samples: testItems[0].clip.samples.slice(0, 2000), sampleRate: 8000 };
+    const [alone] = await trained.encode([short]);
+    const [inBatch] = await trained.encode([testItems[1].clip, short, testItems[2].clip]).then((l) => [l[1]]);
+    for (const part of ['speaker', 'content', 'contentPooled']) {
+      const a = alone.parts![part].data;
+      const b = inBatch.parts![part].data;
+      expect(b.length).toBe(a.length);
+      for (let i = 0; i < a.length; i++) expect(b[i]).toBeCloseTo(a[i], 3);
+    }
+  });
+
+  it('saves and loads with identical encodings', async () => {
+    const dir = await tempDir();
+    await trained.save(dir);
+    const loaded = await SpeechAutoencoder.load(dir);
+    expect(loaded.config).toEqual(trained.config);
+    const clips = testItems.slice(0, 4).map((u) => u.clip);
+    const [a, b] = [await trained.encode(clips), await loaded.encode(clips)];
+    a.forEach((l, i) => {
+      expect(Array.from(b[i].data)).toEqual(Array.from(l.data));
+      expect(Array.from(b[i].parts!.content.data)).toEqual(Array.from(l.parts!.content.data));
+    });
+    loaded.dispose();
+    await expect(VectorAutoencoder.load(dir)).rejects.toThrow(ModelMismatchError);
+  });
+
+  it('decodes mels of the content length and reconstructs clips at its own rate', async () => {
+    const clips = testItems.slice(0, 2).map((u) => u.clip);
+    const latents = await trained.encode(clips);
+    const mels = await trained.decodeMel(latents);
+    mels.forEach((m, i) => {
+      expect(m.frames).toBe(latents[i].parts!.content.shape[0]);
+      expect(m.nMels).toBe(40);
+      expect(m.data.every(Number.isFinite)).toBe(true);
+    });
+    const [rec] = await trained.reconstruct([clips[0]]);
+    expect(rec.sampleRate).toBe(8000);
+    expect(Math.abs(rec.samples.length - clips[0].samples.length)).toBeLessThanOrEqual(80);
+    const l1 = await trained.reconstructionL1(clips);
+    expect(l1).toBeGreaterThan(0);
+    expect(l1).toBeLessThan(1);
+  });
+
+  it('rejects what it cannot encode or decode with typed errors', async () => {
+    await expect(trained.encode([{ samples: new Float32Array(0), sampleRate: 8000 }])).rejects.toThrow(EmptyInputError);
+    await expect(trained.encode([{ samples: new Float32Array(8000 * 121), sampleRate: 8000 }])).rejects.toThrow(InputTooLargeError);
+    const nan = new Float32Array(800).fill(NaN);
+    await expect(trained.encode([{ samples: nan, sampleRate: 8000 }])).rejects.toThrow(InvalidArgumentError);
+    const untrained = SpeechAutoencoder.create(SMALL);
+    await expect(untrained.encode([corpus[0].clip])).rejects.toThrow(InvalidArgumentError);
+    untrained.dispose();
+    const [l] = await trained.encode([corpus[0].clip]);
+    const noParts: Latent = { ...l, parts: undefined };
+    await expect(trained.decodeMel([noParts])).rejects.toThrow(InvalidArgumentError);
+    const badContent: Latent = { ...l, parts: { ...l.parts!, content: { ...l.parts!.content, shape: [3, 7], data: new Float32Array(21) } } };
+    await expect(trained.decodeMel([badContent])).rejects.toThrow(ShapeMismatchError);
+  });
+});
+
+describe('SpeechAutoencoder on the synthetic corpus', () => {
+  it('speaker codes separate speakers and pooled content codes separate contents on held-out utterances', async () => {
+    const [tr, te] = [await trained.encode(trainItems.map((u) => u.clip)), await trained.encode(testItems.map((u) => u.clip))];
+    const part = (ls: Latent[], p: string) => ls.map((l) => l.parts![p].data);
+    const speakerAcc = nearestCentroid(part(tr, 'speaker'), trainItems.map((u) => u.speaker), part(te, 'speaker'), testItems.map((u) => u.speaker));
+    const contentAcc = nearestCentroid(part(tr, 'contentPooled'), trainItems.map((u) => u.content), part(te, 'contentPooled'), testItems.map((u) => u.content));
+    // Chance: 1/6 for speakers, 1/4 for contents.
+    const speakerFromContent = nearestCentroid(part(tr, 'contentPooled'), trainItems.map((u) => u.speaker), part(te, 'contentPooled'), testItems.map((u) => u.speaker));
+    const contentFromSpeaker = nearestCentroid(part(tr, 'speaker'), trainItems.map((u) => u.content), part(te, 'speaker'), testItems.map((u) => u.content));
+    console.log(`synthetic corpus, held out: speaker ${speakerAcc.toFixed(2)}, content ${contentAcc.toFixed(2)}, speaker<-content ${speakerFromContent.toFixed(2)}, content<-speaker ${contentFromSpeaker.toFixed(2)}`);
+    expect(speakerAcc).toBeGreaterThanOrEqual(0.75);
+    expect(contentAcc).toBeGreaterThanOrEqual(0.75);
+    // Each code tells its own factor clearly better than the other code does.
+    expect(speakerAcc).toBeGreaterThan(speakerFromContent + 0.15);
+    expect(contentAcc).toBeGreaterThan(contentFromSpeaker + 0.15);
+  });
+
+  it('converts a clip into another voice, keeping its duration, at the model rate', async () => {
+    const source = testItems[0].clip; // speaker 0
+    const target = testItems.find((u) => u.speaker === 3)!.clip;
+    const converted = await trained.convert(source, target);
+    expect(converted.sampleRate).toBe(8000);
+    expect(Math.abs(converted.samples.length - source.samples.length)).toBeLessThanOrEqual(80);
+    expect(converted.samples.every(Number.isFinite)).toBe(true);
+    // A resampled source gives a clip of the same duration at the model's rate.
+    const at16k: AudioClip = { samples: new Float32Array(16000), sampleRate: 16000 };
+    at16k.samples.set(syntheticSpeechCorpus({ speakers: 1, utterancesPerSpeaker: 1, sampleRate: 16000, seed: 9 })[0].clip.samples.slice(0, 16000));
+    const c2 = await trained.convert(at16k, target);
+    expect(c2.sampleRate).toBe(8000);
+    expect(Math.abs(c2.samples.length - 8000)).toBeLessThanOrEqual(80);
+    // The conversion sounds more like the target than the source does (by speaker code).
+    const [src, tgt, conv] = await trained.encode([source, target, converted]);
+    expect(await trained.speakerSimilarity(conv, tgt)).toBeGreaterThan(await trained.speakerSimilarity(src, tgt));
+  });
+
+  it('speakerSimilarity accepts clips and latents and is a cosine', async () => {
+    const [a, b] = [testItems[0].clip, testItems[1].clip];
+    const [la, lb] = await trained.encode([a, b]);
+    const fromClips = await trained.speakerSimilarity(a, b);
+    expect(await trained.speakerSimilarity(la, lb)).toBeCloseTo(fromClips, 5);
+    expect(await trained.speakerSimilarity(la.parts!.speaker, b)).toBeCloseTo(fromClips, 5);
+    expect(await trained.speakerSimilarity(la, a)).toBeCloseTo(1, 5);
+    expect(fromClips).toBeLessThanOrEqual(1);
+    await expect(trained.speakerSimilarity({ ...la, parts: undefined, shape: [3], data: new Float32Array(3) }, b)).rejects.toThrow(ShapeMismatchError);
+  });
+});

@@ -26,5 +26,5 @@ export { pairByClass, rotatedControl, selectRows } from './crossmodal/pairing.js
 export type { ClassPairing, PairByClassOptions } from './crossmodal/pairing.js';
 export { compareRepresentations, similarityMatrix } from './crossmodal/similarity.js';
 export type { CodeSet, Representation, PairComparison, SimilarityMatrix, SimilarityOptions } from './crossmodal/similarity.js';
-export { runDigitsExperiment, standardizeBySpeaker, FSDD_SPEAKERS } from './crossmodal/digits.js';
+export { runDigitsExperiment, standardizeBySpeaker, pooledSpeechCode, FSDD_SPEAKERS } from './crossmodal/digits.js';
 export type { DigitsExperimentOptions, DigitsExperimentResult, SpokenDigitExample } from './crossmodal/digits.js';

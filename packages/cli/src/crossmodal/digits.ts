@@ -4,16 +4,21 @@
  *
  * 1. An image autoencoder learns MNIST; an independent judge (a linear probe on raw pixels,
  *    trained on MNIST train) reads digits.
- * 2. A speech autoencoder learns FSDD from the speakers that fit the map (no labels).
+ * 2. A speech autoencoder learns FSDD from the speakers that fit the map (no labels). A clip's
+ *    audio code is its content code pooled over time (see {@link pooledSpeechCode}) plus its
+ *    speaker code, standardised per speaker (no labels needed, so held-out voices get it too).
  * 3. A map (core's MlpMap or RidgeMap) is fitted from audio codes to image codes on
- *    class-paired examples: a clip of "seven" is paired with the code of an MNIST seven.
+ *    class-paired examples: a clip of "seven" is paired with the code of an MNIST seven. The
+ *    fit clips are also encoded sped up and slowed down (x0.9 to x1.1), which shifts pitch
+ *    and formants like other voices would, so the map generalises beyond four speakers.
  * 4. For speakers that neither the speech model nor the map ever heard, each clip goes
  *    audio code -> map -> image decoder -> judge, and the judge's digit is compared with
  *    the spoken one.
  * It also measures linear CKA and mutual kNN between image, audio and text codes paired by digit.
  */
 import * as core from '@latentkit/core';
-import { initEngine, makeLatent, selectPart, toMatrix, type Matrix } from '@latentkit/core';
+import { initEngine, makeLatent, toMatrix, type Latent, type Matrix } from '@latentkit/core';
+import type { AudioClip } from '@latentkit/audio';
 import type { FloatImage } from '@latentkit/image';
 import { fitWithBudget } from '../lib/fit.js';
 import type { ProgressOptions } from '../lib/progress.js';
@@ -105,6 +110,65 @@ export function standardizeBySpeaker(m: Matrix, speakers: readonly string[]): Ma
   return { data: out, rows: m.rows, cols: m.cols };
 }
 
+/**
+ * A fixed-size audio code for a whole clip from a speech latent: the content code over time
+ * averaged over `segments` equal time segments (the order of sounds), its per-channel standard
+ * deviation over time (how much it moves), and the speaker code.
+ * @param latents latents with `content` (`[frames, d]`) and `speaker` parts.
+ * @param segments time segments. @default 8
+ * @returns one row per latent.
+ * @throws {InvalidArgumentError} when a latent lacks the parts.
+ */
+export function pooledSpeechCode(latents: readonly Latent[], segments = 8): Matrix {
+  const rows: Float32Array[] = latents.map((l, i) => {
+    const c = l.parts?.content;
+    const spk = l.parts?.speaker;
+    if (!c || !spk || c.shape.length !== 2) throw new core.InvalidArgumentError(`Latent ${i} has no content-over-time and speaker parts.`);
+    const [t, d] = c.shape;
+    const out = new Float32Array(segments * d + d + spk.data.length);
+    for (let k = 0; k < segments; k++) {
+      const a = Math.min(t - 1, Math.floor((k * t) / segments));
+      const b = Math.max(a + 1, Math.floor(((k + 1) * t) / segments));
+      for (let j = 0; j < d; j++) {
+        let sum = 0;
+        for (let f = a; f < b; f++) sum += c.data[f * d + j];
+        out[k * d + j] = sum / (b - a);
+      }
+    }
+    for (let j = 0; j < d; j++) {
+      let s1 = 0;
+      let s2 = 0;
+      for (let f = 0; f < t; f++) {
+        s1 += c.data[f * d + j];
+        s2 += c.data[f * d + j] ** 2;
+      }
+      const mean = s1 / t;
+      out[segments * d + j] = Math.sqrt(Math.max(0, s2 / t - mean * mean));
+    }
+    out.set(spk.data, segments * d + d);
+    return out;
+  });
+  const cols = rows[0]?.length ?? 0;
+  const data = new Float32Array(rows.length * cols);
+  rows.forEach((r, i) => data.set(r, i * cols));
+  return { data, rows: rows.length, cols };
+}
+
+/** The same clip played `factor` times faster (pitch and formants shift with it): a cheap new voice. */
+function speedPerturbed(clip: AudioClip, factor: number): AudioClip {
+  return factor === 1 ? clip : { samples: clip.samples, sampleRate: Math.round(clip.sampleRate * factor) };
+}
+
+function concatRows(ms: readonly Matrix[]): Matrix {
+  const data = new Float32Array(ms.reduce((s, m) => s + m.data.length, 0));
+  let o = 0;
+  for (const m of ms) {
+    data.set(m.data, o);
+    o += m.data.length;
+  }
+  return { data, rows: ms.reduce((s, m) => s + m.rows, 0), cols: ms[0].cols };
+}
+
 function imagesMatrix(images: readonly FloatImage[]): Matrix {
   const cols = images[0].data.length;
   const data = new Float32Array(images.length * cols);
@@ -183,21 +247,29 @@ export async function runDigitsExperiment(options: DigitsExperimentOptions): Pro
     await timed('speech autoencoder', () =>
       fitWithBudget('audio speech-ae (FSDD)', speech, audioTrain.map((c) => c.clip), { epochs: sizes.audioEpochs, batchSize: 32, learningRate: 2e-3, seed }, { ...progress, budgetSeconds: sizes.audioSeconds }),
     );
-    const audioCode = async (items: typeof fitClips) =>
-      standardizeBySpeaker(toMatrix(selectPart(await speech.encode(items.map((c) => c.clip)), 'contentPooled')), items.map((c) => c.speaker));
-    const [fitCodes, heldCodes] = await timed('encode audio', async () => [await audioCode(fitClips), await audioCode(heldClips)]);
-    const fitDigits = fitClips.map((c) => c.digit);
+    // Each clip's code, standardised per speaker (each speed-perturbed copy counts as its own voice).
+    const audioCode = async (items: typeof fitClips, factor = 1) =>
+      standardizeBySpeaker(
+        pooledSpeechCode(await speech.encode(items.map((c) => speedPerturbed(c.clip, factor)))),
+        items.map((c) => `${c.speaker}@${factor}`),
+      );
+    const factors = quick ? [1] : [0.9, 0.95, 1, 1.05, 1.1];
+    const [fitCodes, heldCodes] = await timed('encode audio', async () => [
+      concatRows(await Promise.all(factors.map((f) => audioCode(fitClips, f)))),
+      await audioCode(heldClips),
+    ]);
+    const fitDigits = factors.flatMap(() => fitClips.map((c) => c.digit));
     const heldDigits = heldClips.map((c) => c.digit);
     const audioProbe = await math.fitLinearProbe(fitCodes, fitDigits, { l2: 1e-3 });
     const audioProbeAccuracy = audioProbe.accuracy(heldCodes, heldDigits);
     log(`digit from the audio code alone (linear probe, held-out speakers): ${(audioProbeAccuracy * 100).toFixed(1)}%`);
 
-    // 3. The map: audio code -> image code, on class-paired examples.
-    const pairs = pairByClass(fitDigits, Array.from(train.labels), { perClass: Math.ceil(fitClips.length / 10), seed });
+    // 3. The map: audio code -> image code, on class-paired examples (a clip of "seven" and an MNIST seven).
+    const pairs = pairByClass(fitDigits, Array.from(train.labels), { perClass: Math.ceil(fitCodes.rows / 10), seed });
     const x = selectRows(fitCodes, pairs.a);
     const y = selectRows(trainCodes, pairs.b);
     const map = await timed('map', () =>
-      mapKind === 'ridge' ? math.RidgeMap.fit(x, y, { lambda: 1e-2 }) : math.MlpMap.fit(x, y, { hidden: [256], epochs: quick ? 40 : 120, weightDecay: 1e-4, seed }),
+      mapKind === 'ridge' ? math.RidgeMap.fit(x, y, { lambda: 1e-2 }) : math.MlpMap.fit(x, y, { hidden: [512, 256], epochs: quick ? 40 : 150, weightDecay: 1e-4, seed }),
     );
 
     // 4. Held-out speakers: audio -> map -> decoder -> judge.

@@ -156,6 +156,30 @@ export interface SpeechAutoencoderConfig extends ModelConfig {
  * resolveSpeechAutoencoderConfig({ sampleRate: 8000 }).mel.nMels; // 40
  * ```
  */
+/**
+ * Re-resolves a saved config (so a tampered folder is refused at load, not at first use):
+ * the saved log-mel statistics come back as the `normalization` option.
+ * @throws {InvalidArgumentError} for invalid fields.
+ * @internal
+ */
+function validateSavedSpeechConfig(saved: SpeechAutoencoderConfig): SpeechAutoencoderConfig {
+  if (typeof saved.mel !== 'object' || saved.mel === null) throw new InvalidArgumentError(`mel must be an object of log-mel settings, got ${JSON.stringify(saved.mel)}.`);
+  const { melMean, melStd } = saved;
+  const hasStats = melMean != null || melStd != null;
+  if (hasStats) {
+    const n = saved.mel.nMels;
+    for (const [name, v] of [['melMean', melMean], ['melStd', melStd]] as const) {
+      if (!Array.isArray(v) || v.length !== n || !v.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+        throw new InvalidArgumentError(`${name} must be ${n} finite numbers (one per mel band).`);
+      }
+    }
+  }
+  return resolveSpeechAutoencoderConfig({
+    ...(saved as unknown as SpeechAutoencoderOptions),
+    normalization: hasStats ? { mean: melMean as number[], std: melStd as number[] } : undefined,
+  });
+}
+
 export function resolveSpeechAutoencoderConfig(o: SpeechAutoencoderOptions = {}): SpeechAutoencoderConfig {
   const sampleRate = o.sampleRate ?? 16000;
   checkSampleRate(sampleRate, 'SpeechAutoencoder: sampleRate');
@@ -427,10 +451,16 @@ export class SpeechAutoencoder extends TfAutoencoder<AudioClip, AudioClip, Speec
    */
   static async load(dir: string): Promise<SpeechAutoencoder> {
     registerAudioLayers();
-    const folder = await TfAutoencoder.readFolder(dir, SpeechAutoencoder.kind);
-    const model = new SpeechAutoencoder(folder.manifest.config as SpeechAutoencoderConfig, folder.networks);
-    model.training = folder.manifest.training;
-    return model;
+    return TfAutoencoder.loadFolder(
+      dir,
+      {
+        kind: SpeechAutoencoder.kind,
+        version: 1,
+        networks: ['content-encoder', 'speaker-encoder', 'decoder'],
+        validate: (c) => validateSavedSpeechConfig(c as unknown as SpeechAutoencoderConfig),
+      },
+      (config, networks) => new SpeechAutoencoder(config, networks),
+    );
   }
 
   /** Shape of the top-level code: `[speakerDim + poolSegments * contentDim]`. */

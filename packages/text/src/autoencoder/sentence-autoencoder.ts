@@ -25,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import {
   EmptyInputError,
   InvalidArgumentError,
+  ModelFormatError,
   TfAutoencoder,
   initEngine,
   tf,
@@ -371,17 +372,31 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
    */
   static async load(dir: string): Promise<SentenceAutoencoder> {
     registerTextLayers();
-    const folder = await TfAutoencoder.readFolder(dir, SentenceAutoencoder.kind);
-    const bytes = folder.extraFile(VOCAB_FILE);
-    const config = folder.manifest.config as SentenceAutoencoderConfig;
-    if (!bytes) {
-      for (const n of Object.values(folder.networks)) n.dispose();
-      throw new InvalidArgumentError(`${dir} has no ${VOCAB_FILE}; it was not saved by SentenceAutoencoder.`, { file: dir });
-    }
-    const vocabulary = CharVocabulary.fromJSON(bytes, `${dir}/${VOCAB_FILE}`);
-    const model = new SentenceAutoencoder(config, folder.networks, vocabulary);
-    model.training = folder.manifest.training;
-    return model;
+    return TfAutoencoder.loadFolder(
+      dir,
+      {
+        kind: SentenceAutoencoder.kind,
+        version: 1,
+        networks: ['encoder', 'decoder'],
+        validate: (c) => {
+          const size = (c as { vocabularySize?: unknown }).vocabularySize;
+          if (typeof size !== 'number' || !Number.isInteger(size) || size <= SPECIAL_COUNT || size > 1 << 20) {
+            throw new InvalidArgumentError(`vocabularySize must be an integer in (${SPECIAL_COUNT}, ${1 << 20}], got ${JSON.stringify(size)}.`);
+          }
+          return resolveSentenceAutoencoderConfig(c as unknown as SentenceAutoencoderOptions, size);
+        },
+      },
+      (config, networks, folder) => {
+        const file = `${dir}/${VOCAB_FILE}`;
+        const bytes = folder.extraFile(VOCAB_FILE);
+        if (!bytes) throw new ModelFormatError(`${dir} has no ${VOCAB_FILE}; it was not saved by SentenceAutoencoder.`, { file });
+        const vocabulary = CharVocabulary.fromJSON(bytes, file);
+        if (vocabulary.size !== config.vocabularySize) {
+          throw new ModelFormatError(`${file} holds ${vocabulary.size} symbols but the config says vocabularySize ${config.vocabularySize}.`, { file });
+        }
+        return new SentenceAutoencoder(config, networks, vocabulary);
+      },
+    );
   }
 
   /**

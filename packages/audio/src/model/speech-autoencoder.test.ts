@@ -198,6 +198,28 @@ describe('SpeechAutoencoder skeleton', () => {
   });
 });
 
+describe('pooling helpers', () => {
+  it('segmentBounds splits frames into near-equal, non-empty parts', () => {
+    expect(segmentBounds(10, 4)).toEqual([[0, 2], [2, 5], [5, 7], [7, 10]]);
+    expect(segmentBounds(8, 4)).toEqual([[0, 2], [2, 4], [4, 6], [6, 8]]);
+    for (const [a, b] of segmentBounds(2, 4)) expect(b - a).toBe(1);
+  });
+
+  it('activeRange skips leading and trailing silence', () => {
+    const model = SpeechAutoencoder.create(SMALL);
+    const samples = new Float32Array(8000); // 1 s at 8 kHz: speech-like burst from 0.3 s to 0.7 s
+    for (let i = 2400; i < 5600; i++) samples[i] = 0.5 * Math.sin((2 * Math.PI * 300 * i) / 8000) + 0.2 * Math.sin((2 * Math.PI * 1700 * i) / 8000);
+    for (let i = 0; i < samples.length; i++) samples[i] += 1e-4 * Math.sin(i * 1.7); // a faint floor
+    const [start, end] = model.activeRange(model.logMel({ samples, sampleRate: 8000 }));
+    // 10 ms frames, centred windows of 25 ms: the burst spans frames ~30-70.
+    expect(start).toBeGreaterThanOrEqual(27);
+    expect(start).toBeLessThanOrEqual(31);
+    expect(end).toBeGreaterThanOrEqual(70);
+    expect(end).toBeLessThanOrEqual(74);
+    model.dispose();
+  });
+});
+
 describe('SpeechAutoencoder on the synthetic corpus', () => {
   it('speaker codes separate speakers and pooled content codes separate contents on held-out utterances', async () => {
     const [tr, te] = [await trained.encode(trainItems.map((u) => u.clip)), await trained.encode(testItems.map((u) => u.clip))];

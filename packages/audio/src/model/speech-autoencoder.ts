@@ -156,30 +156,6 @@ export interface SpeechAutoencoderConfig extends ModelConfig {
  * resolveSpeechAutoencoderConfig({ sampleRate: 8000 }).mel.nMels; // 40
  * ```
  */
-/**
- * Re-resolves a saved config (so a tampered folder is refused at load, not at first use):
- * the saved log-mel statistics come back as the `normalization` option.
- * @throws {InvalidArgumentError} for invalid fields.
- * @internal
- */
-function validateSavedSpeechConfig(saved: SpeechAutoencoderConfig): SpeechAutoencoderConfig {
-  if (typeof saved.mel !== 'object' || saved.mel === null) throw new InvalidArgumentError(`mel must be an object of log-mel settings, got ${JSON.stringify(saved.mel)}.`);
-  const { melMean, melStd } = saved;
-  const hasStats = melMean != null || melStd != null;
-  if (hasStats) {
-    const n = saved.mel.nMels;
-    for (const [name, v] of [['melMean', melMean], ['melStd', melStd]] as const) {
-      if (!Array.isArray(v) || v.length !== n || !v.every((x) => typeof x === 'number' && Number.isFinite(x))) {
-        throw new InvalidArgumentError(`${name} must be ${n} finite numbers (one per mel band).`);
-      }
-    }
-  }
-  return resolveSpeechAutoencoderConfig({
-    ...(saved as unknown as SpeechAutoencoderOptions),
-    normalization: hasStats ? { mean: melMean as number[], std: melStd as number[] } : undefined,
-  });
-}
-
 export function resolveSpeechAutoencoderConfig(o: SpeechAutoencoderOptions = {}): SpeechAutoencoderConfig {
   const sampleRate = o.sampleRate ?? 16000;
   checkSampleRate(sampleRate, 'SpeechAutoencoder: sampleRate');
@@ -251,6 +227,30 @@ export function resolveSpeechAutoencoderConfig(o: SpeechAutoencoderOptions = {})
   return config;
 }
 
+/**
+ * Re-resolves a saved config (so a tampered folder is refused at load, not at first use):
+ * the saved log-mel statistics come back as the `normalization` option.
+ * @throws {InvalidArgumentError} for invalid fields.
+ * @internal
+ */
+function validateSavedSpeechConfig(saved: SpeechAutoencoderConfig): SpeechAutoencoderConfig {
+  if (typeof saved.mel !== 'object' || saved.mel === null) throw new InvalidArgumentError(`mel must be an object of log-mel settings, got ${JSON.stringify(saved.mel)}.`);
+  const { melMean, melStd } = saved;
+  const hasStats = melMean != null || melStd != null;
+  if (hasStats) {
+    const n = saved.mel.nMels;
+    for (const [name, v] of [['melMean', melMean], ['melStd', melStd]] as const) {
+      if (!Array.isArray(v) || v.length !== n || !v.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+        throw new InvalidArgumentError(`${name} must be ${n} finite numbers (one per mel band).`);
+      }
+    }
+  }
+  return resolveSpeechAutoencoderConfig({
+    ...(saved as unknown as SpeechAutoencoderOptions),
+    normalization: hasStats ? { mean: melMean as number[], std: melStd as number[] } : undefined,
+  });
+}
+
 function checkNormalization(mean: number[], std: number[], nMels: number): void {
   if (mean.length !== nMels || std.length !== nMels) {
     throw new ShapeMismatchError(`SpeechAutoencoder: normalization needs ${nMels} means and stds (one per mel band); got ${mean.length} and ${std.length}.`);
@@ -275,11 +275,15 @@ function masked(name: string, x: Sym, mask: Sym): Sym {
 }
 
 /**
- * Content encoder: `[mel, mask]` (or `[mel, mask, speaker]` with `conditionContent`) ->
- * `[b, t, 2 * contentDim]` (mean, then log-variance). Every block instance-normalises; with
- * a speaker input the normalised features are then scaled and shifted by the (fixed) speaker
- * code, as in a conditional VAE: knowing who speaks lets the encoder factor the voice out, and
- * the KL term then has no reason to let it into the code.
+ * Builds the content encoder: `[mel, mask]` (or `[mel, mask, speaker]` with
+ * `conditionContent`) -> `[b, t, 2 * contentDim]` (mean, then log-variance). Every block
+ * instance-normalises without affine parameters; with a speaker input the normalised features
+ * are then scaled and shifted from the speaker code (held constant for this network), as in a
+ * conditional VAE, so the encoder can read phones relative to the voice. Measured on FSDD
+ * (4 epochs): digit read from the pooled content code 91% with the condition vs 77-83%
+ * without, but speaker read from it 88% vs 60-70%.
+ * @param c resolved config.
+ * @returns the tfjs layers model (named layers `ce_*`).
  */
 export function buildContentEncoder(c: SpeechAutoencoderConfig): tf.LayersModel {
   const mel = tf.input({ shape: [null, c.mel.nMels], name: 'ce_mel' });
@@ -310,7 +314,12 @@ export function buildContentEncoder(c: SpeechAutoencoderConfig): tf.LayersModel 
   return tf.model({ inputs: spk ? [mel, mask, spk] : [mel, mask], outputs: out, name: 'content_encoder' });
 }
 
-/** Speaker encoder: `[mel, mask]` -> `[b, speakerDim]`, pooled over valid frames. */
+/**
+ * Builds the speaker encoder: `[mel, mask]` -> `[b, speakerDim]`; residual convolutions,
+ * mean-pooled over the valid frames, then two dense layers.
+ * @param c resolved config.
+ * @returns the tfjs layers model (named layers `se_*`).
+ */
 export function buildSpeakerEncoder(c: SpeechAutoencoderConfig): tf.LayersModel {
   const mel = tf.input({ shape: [null, c.mel.nMels], name: 'se_mel' });
   const mask = tf.input({ shape: [null, 1], name: 'se_mask' });
@@ -327,7 +336,13 @@ export function buildSpeakerEncoder(c: SpeechAutoencoderConfig): tf.LayersModel 
   return tf.model({ inputs: [mel, mask], outputs: out, name: 'speaker_encoder' });
 }
 
-/** Decoder: `[content, speaker, mask]` -> normalised log-mel `[b, t, nMels]`. */
+/**
+ * Builds the decoder: `[content, speaker, mask]` -> normalised log-mel `[b, t, nMels]`. An
+ * unnormalised input block, then residual blocks whose convolutions go through AdaIN with a
+ * scale and shift predicted from the speaker code.
+ * @param c resolved config.
+ * @returns the tfjs layers model (named layers `de_*`).
+ */
 export function buildDecoder(c: SpeechAutoencoderConfig): tf.LayersModel {
   const z = tf.input({ shape: [null, c.contentDim], name: 'de_content' });
   const s = tf.input({ shape: [c.speakerDim], name: 'de_speaker' });
@@ -362,8 +377,16 @@ function isLatent(x: ClipOrLatent): x is Latent {
 }
 
 /**
- * Frame ranges `[start, end)` of `segments` near-equal parts of `frames` frames. Parts
- * overlap when there are fewer frames than parts, so none is empty.
+ * Frame ranges `[start, end)` of `segments` near-equal parts of `frames` frames (the
+ * segments the pooled content vector averages over). When there are fewer frames than
+ * segments, segments repeat a frame, so none is empty.
+ * @param frames number of frames (>= 1).
+ * @param segments number of segments.
+ * @returns one `[start, end)` pair per segment.
+ * @example
+ * ```ts
+ * segmentBounds(10, 4); // [[0, 2], [2, 5], [5, 7], [7, 10]]
+ * ```
  */
 export function segmentBounds(frames: number, segments: number): [number, number][] {
   const out: [number, number][] = [];
@@ -403,10 +426,20 @@ interface MelBatch {
  * - `speaker` `[speakerDim]`: who is speaking (mean-pooled over time);
  * - `content` `[frames, contentDim]`: what is said, frame by frame (the posterior mean);
  * - `contentPooled` `[poolSegments * contentDim]`: the content code averaged over
- *   `poolSegments` equal time segments and concatenated (keeps coarse order);
+ *   `poolSegments` equal time segments of the clip's active (non-silent) range and
+ *   concatenated, so it keeps the coarse order of what is said;
  *
  * and top-level `data` = `concat(speaker, contentPooled)`, shape
  * `[speakerDim + poolSegments * contentDim]`.
+ *
+ * Training (core's trainer, unsupervised): random crops of `segmentFrames` frames per batch
+ * (seeded by the step seed; shorter clips are padded and masked), L1 on the normalised
+ * log-mel + `beta` x KL of the content posterior, sampled with the step seed. The separation
+ * of who from what comes from the architecture (instance norm in the content encoder, mean
+ * pooling in the speaker encoder, AdaIN in the decoder) and is partial: on FSDD a linear probe
+ * still reads the digit from the speaker code and the speaker from the pooled content code
+ * well above chance (see bench/results/audio.json). `speakerSwap` and `speakerPull` trade
+ * speaker accuracy for less content in the speaker code.
  *
  * @example
  * ```ts

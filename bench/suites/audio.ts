@@ -1,0 +1,253 @@
+/**
+ * @file `npm run bench -- audio [--quick] --json <file>`: the speaker/content speech
+ * autoencoder on FSDD and tts-speakers.
+ *
+ * Per dataset it trains a `SpeechAutoencoder` on the training split, encodes the training and
+ * test splits, and fits core's linear probes on the training codes, scored on the test codes:
+ * speaker identity from the speaker code and from the pooled content code, and the digit
+ * said from the pooled content code and from the speaker code. It reports the log-mel
+ * reconstruction L1 (normalised log-mel, as in training) on the test split and the training
+ * time. On tts-speakers five voices are held out of training altogether; the speaker
+ * verification EER over all pairs of their clips (cosine of speaker codes) shows how the
+ * speaker code generalises to voices it never heard. A few voice conversions are written as
+ * WAV files under `<out>/audio/`.
+ *
+ * Splits:
+ * - FSDD: takes 5-49 train, 0-4 test (the upstream convention); 6 speakers, 10 digits.
+ * - tts-speakers: 12 voices seen in training. Their items digit0, digit5, sent05, sent10,
+ *   sent15 and sent20 are the test split of the speaker probes; the other 24 items train the
+ *   model and the probes. The digit probes train on the seen voices' ten digit items and are
+ *   scored on the held-out voices' digit items (what is said, read from voices never heard).
+ *
+ * `--quick` trains on a third of FSDD's training takes, for fewer epochs (under 5 minutes).
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { cosineSimilarityMatrix, describeEngine, equalErrorRate, initEngine, linearProbe, type Latent } from '@latentkit/core';
+import {
+  SpeechAutoencoder,
+  loadFsdd,
+  loadTtsSpeakers,
+  writeWav,
+  type AudioClip,
+  type SpeechAutoencoderOptions,
+} from '@latentkit/audio';
+import { requireData, type BenchContext, type BenchSuite } from '../lib/suite.js';
+import { formatTable } from '../lib/table.js';
+
+/** One row of the JSON, field names as the issue gives them. */
+interface AudioRow {
+  dataset: string;
+  speaker_acc_from_speaker: number;
+  speaker_acc_from_content: number;
+  digit_acc_from_content: number;
+  digit_acc_from_speaker: number;
+  mel_reconstruction_l1: number;
+  train_seconds: number;
+  eer_unseen_voices?: number;
+}
+
+/** A clip with the labels the probes need. */
+interface Item {
+  clip: AudioClip;
+  speaker: string;
+  /** The digit said, or -1 for a sentence. */
+  digit: number;
+  /** File-like name used for the WAVs, e.g. `7_jackson_3` or `esp-m1_sent01`. */
+  name: string;
+  /** tts-speakers item id (`digit7`, `sent12`). */
+  item?: string;
+}
+
+interface DatasetPlan {
+  model: SpeechAutoencoderOptions;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+}
+
+interface Plan {
+  fsdd: DatasetPlan & { trainTakes: number };
+  tts: DatasetPlan;
+}
+
+const FSDD_MODEL: SpeechAutoencoderOptions = { sampleRate: 8000, segmentFrames: 48 };
+const TTS_MODEL: SpeechAutoencoderOptions = { sampleRate: 16000, segmentFrames: 96 };
+
+const FULL: Plan = {
+  fsdd: { model: FSDD_MODEL, epochs: 20, batchSize: 32, learningRate: 2e-3, trainTakes: 45 },
+  tts: { model: TTS_MODEL, epochs: 60, batchSize: 32, learningRate: 2e-3 },
+};
+
+const QUICK: Plan = {
+  fsdd: { model: FSDD_MODEL, epochs: 4, batchSize: 32, learningRate: 2e-3, trainTakes: 15 },
+  tts: { model: TTS_MODEL, epochs: 15, batchSize: 32, learningRate: 2e-3 },
+};
+
+/** Voices of tts-speakers kept out of training: one per speaker group, both genders, two engines. */
+export const HELD_OUT_VOICES = ['flite-awb', 'esp-m5', 'esp-f3', 'esp-klatt3', 'esp-linda'];
+const TTS_TEST_ITEMS = new Set(['digit0', 'digit5', 'sent05', 'sent10', 'sent15', 'sent20']);
+
+function labels(items: Item[], key: 'speaker' | 'digit', classes: string[] | number[]): number[] {
+  return items.map((i) => (classes as (string | number)[]).indexOf(i[key]));
+}
+
+function part(latents: Latent[], name: string): Float32Array[] {
+  return latents.map((l) => l.parts![name].data);
+}
+
+async function probe(trainX: Float32Array[], trainY: number[], testX: Float32Array[], testY: number[]): Promise<number> {
+  return (await linearProbe(trainX, trainY, testX, testY)).accuracy;
+}
+
+/** Equal error rate of same-speaker verification over all pairs of clips, cosine-scored. */
+async function verificationEer(codes: Float32Array[], speakers: string[]): Promise<{ eer: number; trials: number }> {
+  const sim = await cosineSimilarityMatrix(codes);
+  const scores: number[] = [];
+  const target: boolean[] = [];
+  for (let i = 0; i < codes.length; i++) {
+    for (let j = i + 1; j < codes.length; j++) {
+      scores.push(sim.data[i * sim.cols + j]);
+      target.push(speakers[i] === speakers[j]);
+    }
+  }
+  return { eer: equalErrorRate(scores, target), trials: scores.length };
+}
+
+async function trainModel(ctx: BenchContext, name: string, plan: DatasetPlan, clips: AudioClip[]): Promise<{ model: SpeechAutoencoder; seconds: number }> {
+  const model = SpeechAutoencoder.create({ ...plan.model, seed: 7 });
+  ctx.log(`${name}: training on ${clips.length} clips, ${plan.epochs} epochs (${model.countParams()} parameters)`);
+  const t0 = performance.now();
+  await model.fit(clips, {
+    epochs: plan.epochs,
+    batchSize: plan.batchSize,
+    learningRate: plan.learningRate,
+    seed: 11,
+    onProgress: (e) => {
+      if (e.type === 'epoch' && (e.epoch === 1 || e.epoch % 5 === 0 || e.epoch === e.epochs)) {
+        const m = Object.entries(e.metrics).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ');
+        ctx.log(`  epoch ${e.epoch}/${e.epochs}: loss ${e.loss.toFixed(4)} (${m}), ${e.seconds.toFixed(1)} s`);
+      }
+    },
+  });
+  return { model, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** Writes source, target voice, conversion and reconstruction of a few pairs. */
+async function writeConversions(ctx: BenchContext, model: SpeechAutoencoder, prefix: string, pairs: [Item, Item][]): Promise<string[]> {
+  const dir = join(ctx.outDir, 'audio');
+  await mkdir(dir, { recursive: true });
+  const written: string[] = [];
+  for (const [source, target] of pairs) {
+    const converted = await model.convert(source.clip, target.clip);
+    const [reconstructed] = await model.reconstruct([source.clip]);
+    const stem = `${prefix}-${source.name}-to-${target.speaker}`;
+    const files: [string, AudioClip][] = [
+      [`${stem}.source.wav`, source.clip],
+      [`${stem}.target-voice.wav`, target.clip],
+      [`${stem}.converted.wav`, converted],
+      [`${stem}.reconstructed.wav`, reconstructed],
+    ];
+    for (const [file, clip] of files) {
+      await writeWav(join(dir, file), clip);
+      written.push(file);
+    }
+  }
+  return written;
+}
+
+async function runFsdd(ctx: BenchContext, plan: Plan['fsdd']): Promise<AudioRow> {
+  const dataDir = ctx.dataDir;
+  requireData(dataDir, 'fsdd');
+  const toItem = (x: { clip: AudioClip; speaker: string; digit: number; index: number }): Item => ({
+    clip: x.clip,
+    speaker: x.speaker,
+    digit: x.digit,
+    name: `${x.digit}_${x.speaker}_${x.index}`,
+  });
+  const train = (await loadFsdd({ dataDir, split: 'train' })).filter((x) => x.index < 5 + plan.trainTakes).map(toItem);
+  const test = (await loadFsdd({ dataDir, split: 'test' })).map(toItem);
+  const speakers = [...new Set(train.map((i) => i.speaker))].sort();
+  const digits = Array.from({ length: 10 }, (_, d) => d);
+  const { model, seconds } = await trainModel(ctx, 'fsdd', plan, train.map((i) => i.clip));
+  const [ltr, lte] = [await model.encode(train.map((i) => i.clip)), await model.encode(test.map((i) => i.clip))];
+  const row: AudioRow = {
+    dataset: 'fsdd',
+    speaker_acc_from_speaker: await probe(part(ltr, 'speaker'), labels(train, 'speaker', speakers), part(lte, 'speaker'), labels(test, 'speaker', speakers)),
+    speaker_acc_from_content: await probe(part(ltr, 'contentPooled'), labels(train, 'speaker', speakers), part(lte, 'contentPooled'), labels(test, 'speaker', speakers)),
+    digit_acc_from_content: await probe(part(ltr, 'contentPooled'), labels(train, 'digit', digits), part(lte, 'contentPooled'), labels(test, 'digit', digits)),
+    digit_acc_from_speaker: await probe(part(ltr, 'speaker'), labels(train, 'digit', digits), part(lte, 'speaker'), labels(test, 'digit', digits)),
+    mel_reconstruction_l1: await model.reconstructionL1(test.map((i) => i.clip)),
+    train_seconds: Math.round(seconds * 10) / 10,
+  };
+  // Two conversions between speakers of the test split.
+  const pick = (speaker: string, digit: number) => test.find((i) => i.speaker === speaker && i.digit === digit)!;
+  const written = await writeConversions(ctx, model, 'fsdd', [
+    [pick(speakers[0], 7), pick(speakers[3], 2)],
+    [pick(speakers[4], 3), pick(speakers[1], 9)],
+  ]);
+  ctx.log(`fsdd: wrote ${written.length} WAV files to ${join(ctx.outDir, 'audio')}`);
+  model.dispose();
+  return row;
+}
+
+async function runTts(ctx: BenchContext, plan: Plan['tts']): Promise<AudioRow> {
+  const dataDir = ctx.dataDir;
+  requireData(dataDir, 'tts-speakers');
+  const all: Item[] = (await loadTtsSpeakers({ dataDir })).map((x) => ({
+    clip: x.clip,
+    speaker: x.speaker,
+    digit: x.digit ?? -1,
+    name: `${x.speaker}_${x.item}`,
+    item: x.item,
+  }));
+  const unseen = all.filter((i) => HELD_OUT_VOICES.includes(i.speaker));
+  const seen = all.filter((i) => !HELD_OUT_VOICES.includes(i.speaker));
+  const seenTrain = seen.filter((i) => !TTS_TEST_ITEMS.has(i.item!));
+  const seenTest = seen.filter((i) => TTS_TEST_ITEMS.has(i.item!));
+  const speakers = [...new Set(seen.map((i) => i.speaker))].sort();
+  const digits = Array.from({ length: 10 }, (_, d) => d);
+  const { model, seconds } = await trainModel(ctx, 'tts-speakers', plan, seenTrain.map((i) => i.clip));
+  const encode = (items: Item[]) => model.encode(items.map((i) => i.clip));
+  const [ltr, lte, lun] = [await encode(seenTrain), await encode(seenTest), await encode(unseen)];
+  const digitTrain = seen.filter((i) => i.digit >= 0);
+  const digitTest = unseen.filter((i) => i.digit >= 0);
+  const [ldtr, ldte] = [await encode(digitTrain), await encode(digitTest)];
+  const { eer, trials } = await verificationEer(part(lun, 'speaker'), unseen.map((i) => i.speaker));
+  ctx.log(`tts-speakers: EER over ${trials} trials among ${HELD_OUT_VOICES.length} held-out voices`);
+  const row: AudioRow = {
+    dataset: 'tts-speakers',
+    speaker_acc_from_speaker: await probe(part(ltr, 'speaker'), labels(seenTrain, 'speaker', speakers), part(lte, 'speaker'), labels(seenTest, 'speaker', speakers)),
+    speaker_acc_from_content: await probe(part(ltr, 'contentPooled'), labels(seenTrain, 'speaker', speakers), part(lte, 'contentPooled'), labels(seenTest, 'speaker', speakers)),
+    digit_acc_from_content: await probe(part(ldtr, 'contentPooled'), labels(digitTrain, 'digit', digits), part(ldte, 'contentPooled'), labels(digitTest, 'digit', digits)),
+    digit_acc_from_speaker: await probe(part(ldtr, 'speaker'), labels(digitTrain, 'digit', digits), part(ldte, 'speaker'), labels(digitTest, 'digit', digits)),
+    mel_reconstruction_l1: await model.reconstructionL1(seenTest.map((i) => i.clip)),
+    train_seconds: Math.round(seconds * 10) / 10,
+    eer_unseen_voices: eer,
+  };
+  const byName = (name: string) => all.find((i) => i.name === name)!;
+  const written = await writeConversions(ctx, model, 'tts', [
+    [byName('fest-slt_digit7'), byName('esp-m1_digit2')],
+    [byName('esp-david_digit5'), byName('esp-linda_digit3')],
+  ]);
+  ctx.log(`tts-speakers: wrote ${written.length} WAV files to ${join(ctx.outDir, 'audio')}`);
+  model.dispose();
+  return row;
+}
+
+const suite: BenchSuite = {
+  name: 'audio',
+  description: 'speaker/content speech autoencoder: linear probes, unseen-voice EER, voice conversion (FSDD, tts-speakers)',
+  async run(ctx: BenchContext) {
+    ctx.log(describeEngine(await initEngine()));
+    const plan = ctx.quick ? QUICK : FULL;
+    const rows: AudioRow[] = [];
+    rows.push(await runFsdd(ctx, plan.fsdd));
+    ctx.log(formatTable([rows[0] as unknown as Record<string, unknown>]));
+    rows.push(await runTts(ctx, plan.tts));
+    ctx.log('\n' + formatTable(rows as unknown as Record<string, unknown>[]));
+    return rows;
+  },
+};
+
+export default suite;

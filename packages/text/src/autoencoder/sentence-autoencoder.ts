@@ -9,17 +9,27 @@
  * here because every layer is parallel over time.
  *
  * Why convolutions, not recurrence: on the wasm backend a GRU runs a few kernel calls per time
- * step (~150 sentences/s); strided 1-D convolutions and dense layers over `[batch * time, d]`
- * run the whole sequence in a handful of large kernels. The decoder is non-autoregressive: the
- * code goes through a dense layer to a short `[maxLength / 4, c]` sequence, gets position
- * embeddings, and is upsampled twice (sub-pixel: a convolution to twice the channels, then a
- * reshape) to `[maxLength, vocabulary]` logits, all positions at once.
+ * step (~150 sentences/s); 1-D convolutions and dense layers over `[batch * time, d]` run the
+ * whole sequence in a handful of large kernels. Lengths are halved and doubled by reshapes
+ * (neighbours side by side, and sub-pixel upsampling). The decoder is non-autoregressive: it
+ * reads the code as a short sequence of slots plus position embeddings and writes
+ * `[maxLength, vocabulary]` logits for all positions at once.
  *
- * What makes codes of related sentences close: (1) denoising, after TSDAE: the encoder often
- * sees the sentence with characters gapped or words deleted and must still produce a code from
- * which the clean sentence decodes, so it has to describe content rather than copy surface;
- * (2) optional sentence pairs (e.g. a WordNet gloss and an example of the same synset) trained
- * with an in-batch contrastive loss on the cosine of their codes.
+ * The code is `[global | local]`. `local` keeps a few values per slot of characters (weights
+ * shared over positions, so it learns fast and carries exact spelling to unseen sentences);
+ * `global` is max-pooled over the sentence (a learned bag of features) and reaches every slot
+ * of the decoder as sentence context.
+ *
+ * Filling gaps needs knowing which letters fit between which neighbours. Hashed context
+ * embeddings ({@link LkHoleHash}: the characters around each position, the position itself left
+ * out) give the encoder that memory at almost no compute, and an auxiliary head (`hole`) trains
+ * them from every position, not just the gapped few percent.
+ *
+ * What pulls codes of related sentences together: denoising (after TSDAE: the encoder often sees
+ * the sentence with characters gapped and must still produce a code from which the clean
+ * sentence decodes) and an in-batch contrastive loss on the global part for sentence pairs
+ * (e.g. a WordNet gloss and an example of the same synset, or a sentence and itself corrupted
+ * differently, as in SimCSE).
  */
 import { fileURLToPath } from 'node:url';
 import {
@@ -150,6 +160,12 @@ export interface FillInOptions {
    * @default 3
    */
   passes?: number;
+  /**
+   * How much the context head (network `hole`, when the model has one) adds to the decoder's
+   * log-probabilities: `log p = log p_decoder + holeMix * log p_context`. 0 uses the decoder alone.
+   * @default 1
+   */
+  holeMix?: number;
 }
 
 const VOCAB_FILE = 'vocabulary.json';
@@ -492,6 +508,18 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
     return this.networks.decoder.apply(codes) as tf.Tensor;
   }
 
+  /**
+   * Logits `[n, maxLength, vocabulary]` of each character guessed from its hashed context alone
+   * (the `hole` head), or undefined for a model without one.
+   */
+  private contextLogits(x: tf.Tensor): tf.Tensor | undefined {
+    const head = this.networks.hole;
+    if (!head) return undefined;
+    const enc = this.networks.encoder;
+    const feats = this.config.contextHashes.map((_, i) => enc.getLayer(`enc_ctx${i}_embed`).apply(enc.getLayer(`enc_ctx${i}_hash`).apply(x)) as tf.Tensor);
+    return head.apply(feats.length === 1 ? feats[0] : tf.concat(feats, -1)) as tf.Tensor;
+  }
+
   /** Cross-entropy of every position (end padding included) plus the contrastive term on pairs. */
   loss(batch: TensorBatch, ctx: StepContext): LossOutput {
     const z = this.encodeBatch(batch, ctx.training);
@@ -506,12 +534,9 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
     const metrics: Record<string, tf.Scalar> = { recon, exact };
     // A separate tensor: the trainer disposes the loss before it reads the metrics.
     let loss: tf.Scalar = tf.clone(recon);
-    const holeNet = this.networks.hole;
-    if (holeNet && this.config.holeWeight > 0) {
-      // The encoder's own hash and embedding layers, run eagerly on the same (corrupted) input.
-      const enc = this.networks.encoder;
-      const feats = this.config.contextHashes.map((_, i) => enc.getLayer(`enc_ctx${i}_embed`).apply(enc.getLayer(`enc_ctx${i}_hash`).apply(batch.x)) as tf.Tensor);
-      const guess = holeNet.apply(feats.length === 1 ? feats[0] : tf.concat(feats, -1)) as tf.Tensor;
+    // The encoder's own hash and embedding layers, run eagerly on the same (corrupted) input.
+    const guess = this.config.holeWeight > 0 ? this.contextLogits(batch.x) : undefined;
+    if (guess) {
       const text = tf.cast(tf.notEqual(tf.reshape(target, [-1]), 0), 'float32');
       const hole = tf.losses.softmaxCrossEntropy(onehot, tf.reshape(guess, [-1, V]), text) as tf.Scalar;
       metrics.hole = hole;
@@ -583,13 +608,18 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
     const passes = options.passes ?? 3;
     if (!Number.isInteger(passes) || passes < 1 || passes > 16) throw new InvalidArgumentError(`passes must be an integer in [1, 16], got ${passes}.`);
     const V = this.config.vocabularySize;
+    const holeMix = options.holeMix ?? 1;
+    if (!(holeMix >= 0)) throw new InvalidArgumentError(`holeMix must be >= 0, got ${holeMix}.`);
     for (let w = 0; w < windows.length; w += bs) {
       const chunk = windows.slice(w, w + bs);
       for (let pass = 0; pass < passes; pass++) {
         const ids = new Int32Array(chunk.length * L);
         chunk.forEach(([i, s], k) => cps[i].slice(s, s + L).forEach((ch, j) => (ids[k * L + j] = this.vocabulary.idOf(ch))));
         const [best, conf] = tf.tidy(() => {
-          const logits = this.decodeCodes(this.encodeBatch({ x: tf.tensor2d(ids, [chunk.length, L], 'int32') }, false));
+          const x = tf.tensor2d(ids, [chunk.length, L], 'int32');
+          let logits = tf.logSoftmax(this.decodeCodes(this.encodeBatch({ x }, false)));
+          const context = holeMix > 0 ? this.contextLogits(x) : undefined;
+          if (context) logits = tf.add(logits, tf.mul(tf.logSoftmax(context), holeMix));
           // A gap holds a character: never answer with padding, unknown or gap.
           const probs = tf.softmax(tf.slice(logits, [0, 0, SPECIAL_COUNT], [-1, -1, V - SPECIAL_COUNT]));
           return [tf.argMax(probs, -1), tf.max(probs, -1)];

@@ -1,0 +1,67 @@
+import { describe, expect, it, beforeAll } from 'vitest';
+import { EmptyInputError, initEngine } from '@latentkit/core';
+import { readWordNet, wordnetSentences } from '../corpus/wordnet.js';
+import { SentenceAutoencoder, defaultSentenceAutoencoderPath } from './sentence-autoencoder.js';
+
+// Held-out WordNet sentences (their synsets hash into the held-out split; checked below).
+const HELD_OUT = [
+  'the server update ran overnight',
+  'the canary escaped from its cage',
+  'the mistake of misrepresenting the facts',
+  'the bootlegging of videotapes is common in Asia',
+  'the jumping was unexpected',
+];
+
+let ae: SentenceAutoencoder;
+beforeAll(async () => {
+  await initEngine();
+  ae = await SentenceAutoencoder.loadDefault();
+});
+
+describe('the shipped default sentence autoencoder', () => {
+  it('loads from the package folder with no training and no network', () => {
+    expect(defaultSentenceAutoencoderPath()).toMatch(/models[\\/]sentence-ae$/);
+    expect(ae.config.kind).toBe('text/sentence-ae');
+    expect(ae.codeShape).toEqual([ae.config.latentDim]);
+    expect(ae.training?.epochs).toBeGreaterThan(0);
+  });
+
+  it('was never trained on the sentences below', async () => {
+    const train = new Set(wordnetSentences(await readWordNet(), { split: 'train' }));
+    for (const s of HELD_OUT) expect(train.has(s)).toBe(false);
+  });
+
+  it('reconstructs at least 4 of 5 simple held-out sentences exactly', async () => {
+    const out = await ae.reconstruct(HELD_OUT);
+    const exact = out.filter((o, i) => o === HELD_OUT[i]).length;
+    expect(exact).toBeGreaterThanOrEqual(4);
+  });
+
+  it('decodes its own codes back to the same sentences as reconstruct, deterministically', async () => {
+    const codes = await ae.encode(HELD_OUT);
+    const again = await ae.encode(HELD_OUT);
+    expect(Array.from(again[2].data)).toEqual(Array.from(codes[2].data));
+    expect(await ae.decode(codes)).toEqual(await ae.reconstruct(HELD_OUT));
+  });
+
+  it('fills in gaps, keeping every other character', async () => {
+    const gapped = ['the canary esc_ped from its c_ge', 'the mist_ke of misrepres_nting the facts', 'the j_mping was unexp_cted'];
+    const filled = await ae.fillIn(gapped);
+    let restored = 0;
+    filled.forEach((f, i) => {
+      expect(f).toHaveLength(gapped[i].length);
+      [...gapped[i]].forEach((ch, j) => (ch === '_' ? (restored += f[j] === HELD_OUT[[1, 2, 4][i]][j] ? 1 : 0) : expect(f[j]).toBe(ch)));
+    });
+    expect(restored).toBeGreaterThanOrEqual(4); // of 6 gaps
+  });
+
+  it('gives every input its defined behaviour: blank throws, long is cut, non-Latin is unknown', async () => {
+    await expect(ae.encode([''])).rejects.toBeInstanceOf(EmptyInputError);
+    await expect(ae.encode(['   '])).rejects.toBeInstanceOf(EmptyInputError);
+    const long = 'a very long sentence that goes on and on well past the sixty-four characters the model reads';
+    const [cut] = await ae.reconstruct([long]);
+    expect([...cut].length).toBeLessThanOrEqual(ae.config.maxLength);
+    const [alien] = await ae.reconstruct(['東京 is big']);
+    expect(alien).toContain('is big');
+  });
+});

@@ -16,21 +16,13 @@
  *    the spoken one.
  * It also measures linear CKA and mutual kNN between image, audio and text codes paired by digit.
  */
-import * as core from '@latentkit/core';
-import { initEngine, makeLatent, toMatrix, type Latent, type Matrix } from '@latentkit/core';
+import { fitLinearProbe, initEngine, InvalidArgumentError, makeLatent, MlpMap, RidgeMap, toMatrix, type Latent, type Matrix } from '@latentkit/core';
 import type { AudioClip } from '@latentkit/audio';
 import type { FloatImage } from '@latentkit/image';
 import { fitWithBudget } from '../lib/fit.js';
 import type { ProgressOptions } from '../lib/progress.js';
 import { pairByClass, selectRows } from './pairing.js';
 import { compareRepresentations, type PairComparison } from './similarity.js';
-
-// TODO(core index): import these by name once core's index exports its latent math.
-const math = core as unknown as {
-  fitLinearProbe(x: Matrix, y: ArrayLike<number>, o?: Record<string, unknown>): Promise<{ predict(x: Matrix): Int32Array; accuracy(x: Matrix, y: ArrayLike<number>): number }>;
-  RidgeMap: { fit(x: Matrix, y: Matrix, o?: Record<string, unknown>): Promise<{ apply(x: Matrix): Matrix }> };
-  MlpMap: { fit(x: Matrix, y: Matrix, o?: Record<string, unknown>): Promise<{ apply(x: Matrix): Matrix; dispose(): void }> };
-};
 
 /** FSDD's six speakers. */
 export const FSDD_SPEAKERS = ['george', 'jackson', 'lucas', 'nicolas', 'theo', 'yweweler'] as const;
@@ -123,7 +115,7 @@ export function pooledSpeechCode(latents: readonly Latent[], segments = 8): Matr
   const rows: Float32Array[] = latents.map((l, i) => {
     const c = l.parts?.content;
     const spk = l.parts?.speaker;
-    if (!c || !spk || c.shape.length !== 2) throw new core.InvalidArgumentError(`Latent ${i} has no content-over-time and speaker parts.`);
+    if (!c || !spk || c.shape.length !== 2) throw new InvalidArgumentError(`Latent ${i} has no content-over-time and speaker parts.`);
     const [t, d] = c.shape;
     const out = new Float32Array(segments * d + d + spk.data.length);
     for (let k = 0; k < segments; k++) {
@@ -225,7 +217,7 @@ export async function runDigitsExperiment(options: DigitsExperimentOptions): Pro
     await image.loadMnist(mnistDir, 'test', { limit: sizes.mnistTest }),
   ]);
   log(`MNIST: ${train.images.length} training and ${test.images.length} test images`);
-  const judge = await timed('judge', () => math.fitLinearProbe(imagesMatrix(train.images), train.labels, { l2: 1e-3 }));
+  const judge = await timed('judge', () => fitLinearProbe(imagesMatrix(train.images), train.labels, { l2: 1e-3 }));
   const judgeTest = judge.accuracy(imagesMatrix(test.images), test.labels);
   log(`judge (linear probe on pixels): ${(judgeTest * 100).toFixed(1)}% on MNIST test`);
   const imageModel = image.ConvImageAutoencoder.create({ latentDim: 16, filters: [32, 64], seed });
@@ -260,7 +252,7 @@ export async function runDigitsExperiment(options: DigitsExperimentOptions): Pro
     ]);
     const fitDigits = factors.flatMap(() => fitClips.map((c) => c.digit));
     const heldDigits = heldClips.map((c) => c.digit);
-    const audioProbe = await math.fitLinearProbe(fitCodes, fitDigits, { l2: 1e-3 });
+    const audioProbe = await fitLinearProbe(fitCodes, fitDigits, { l2: 1e-3 });
     const audioProbeAccuracy = audioProbe.accuracy(heldCodes, heldDigits);
     log(`digit from the audio code alone (linear probe, held-out speakers): ${(audioProbeAccuracy * 100).toFixed(1)}%`);
 
@@ -268,13 +260,13 @@ export async function runDigitsExperiment(options: DigitsExperimentOptions): Pro
     const pairs = pairByClass(fitDigits, Array.from(train.labels), { perClass: Math.ceil(fitCodes.rows / 10), seed });
     const x = selectRows(fitCodes, pairs.a);
     const y = selectRows(trainCodes, pairs.b);
-    const map = await timed('map', () =>
-      mapKind === 'ridge' ? math.RidgeMap.fit(x, y, { lambda: 1e-2 }) : math.MlpMap.fit(x, y, { hidden: [512, 256], epochs: quick ? 40 : 150, weightDecay: 1e-4, seed }),
+    const map: RidgeMap | MlpMap = await timed('map', (): Promise<RidgeMap | MlpMap> =>
+      mapKind === 'ridge' ? RidgeMap.fit(x, y, { lambda: 1e-2 }) : MlpMap.fit(x, y, { hidden: [512, 256], epochs: quick ? 40 : 150, weightDecay: 1e-4, seed }),
     );
 
     // 4. Held-out speakers: audio -> map -> decoder -> judge.
     const predictedCodes = map.apply(heldCodes);
-    (map as { dispose?: () => void }).dispose?.();
+    if (map instanceof MlpMap) map.dispose();
     const latents = Array.from({ length: predictedCodes.rows }, (_, i) =>
       makeLatent(predictedCodes.data.slice(i * predictedCodes.cols, (i + 1) * predictedCodes.cols), [predictedCodes.cols], 'image', imageModel.config.kind),
     );

@@ -2,8 +2,7 @@
  * @file What every demo part receives, and the shared figure helper (a PCA scatter plot of
  * codes coloured by class).
  */
-import * as core from '@latentkit/core';
-import { toMatrix, type Matrix, type MatrixLike } from '@latentkit/core';
+import { PCA, toMatrix, type Matrix, type MatrixLike } from '@latentkit/core';
 import type { OutputDir } from '../lib/output.js';
 import type { ProgressOptions } from '../lib/progress.js';
 import type { DemoPlan } from './plan.js';
@@ -43,8 +42,7 @@ export interface LabelledCodes {
 export async function pcaScatter(codes: MatrixLike, labels: readonly (string | number)[], title: string): Promise<{ png: Uint8Array; explained: number }> {
   const image = await import('@latentkit/image');
   const m = toMatrix(codes);
-  // TODO(core index): import { PCA } once core exports it.
-  const pca: { transform(x: Matrix): Matrix; explainedVarianceRatio: Float32Array } = await (core as any).PCA.fit(m, Math.min(2, m.cols, m.rows));
+  const pca = await PCA.fit(m, Math.min(2, m.cols, m.rows));
   const xy = pca.transform(m);
   const points = labels.map((label, i) => ({ x: xy.data[i * xy.cols], y: xy.cols > 1 ? xy.data[i * xy.cols + 1] : 0, label }));
   const explained = Array.from(pca.explainedVarianceRatio).reduce((a, b) => a + b, 0);

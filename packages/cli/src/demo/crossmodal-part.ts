@@ -72,7 +72,8 @@ export async function runCrossModalPart(
             'models that saw the same inputs are compared input by input; different modalities are compared on shared concepts, ' +
             `${ctx.plan.perClass} rows per class, each row a sample of the same class on both sides (a picture of a 7 and a sentence with "seven"). ` +
             'Class-paired scores are high whenever both spaces cluster by class, so each comes with a control that pairs class c with class c+1: ' +
-            'the score above the control is what the concepts themselves share.',
+            'the score above the control is what the concepts themselves share. These models were trained separately, each on its own data, ' +
+            'and nothing pushes their spaces to agree; a class-paired score near its control says that they share little beyond clustering.',
         },
         { type: 'table', className: 'matrix', caption: 'Linear CKA', header: ['', ...m.names], rows: matrixRows(m.cka) },
         { type: 'table', className: 'matrix', caption: `Mutual kNN (k=${ctx.plan.k})`, header: ['', ...m.names], rows: matrixRows(m.mutualKnn) },

@@ -80,10 +80,10 @@ export async function runImagePart(ctx: DemoContext): Promise<ImagePartResult> {
       fitWithBudget('image conv-ae', conv, train.images, { ...fitBase, epochs: plan.convEpochs }, { ...ctx.progress, budgetSeconds: plan.convSeconds }),
     );
     const denoiseFit = await ctx.stages.run('image: denoising autoencoder', plan.denoiseSeconds + 3, () =>
-      fitWithBudget('image denoising-ae', denoiser, train.images, { ...fitBase, epochs: plan.denoiseEpochs }, { ...ctx.progress, budgetSeconds: plan.denoiseSeconds }),
+      fitWithBudget('image denoising-ae', denoiser, train.images, { ...fitBase, batchSize: 32, epochs: plan.denoiseEpochs }, { ...ctx.progress, budgetSeconds: plan.denoiseSeconds }),
     );
     const vaeFit = await ctx.stages.run('image: variational autoencoder', plan.vaeSeconds + 3, () =>
-      fitWithBudget('image vae', vae, train.images, { ...fitBase, epochs: plan.vaeEpochs }, { ...ctx.progress, budgetSeconds: plan.vaeSeconds }),
+      fitWithBudget('image vae', vae, train.images, { ...fitBase, batchSize: 32, epochs: plan.vaeEpochs }, { ...ctx.progress, budgetSeconds: plan.vaeSeconds }),
     );
 
     return await ctx.stages.run('image: figures', 10, async () => {

@@ -2,20 +2,10 @@
  * @file Code files and their comparison: `[n, d]` float32 `.npy` in and out, and linear CKA /
  * mutual-kNN between two code matrices, all through core's npy reader/writer and latent math.
  */
-import * as core from '@latentkit/core';
-import { ShapeMismatchError, type Matrix } from '@latentkit/core';
+import { encodeNpy, linearCka, mutualKnnAlignment, npyToMatrix, readNpy, ShapeMismatchError, type Matrix } from '@latentkit/core';
 
 /** Largest `.npy` the CLI reads (bytes). */
 export const MAX_NPY_BYTES = 2 * 1024 * 1024 * 1024 - 1;
-
-// Core's npy and latent-math exports are landing; until then these fail with a clear error.
-const math = core as unknown as Record<string, any>;
-
-function need(name: string): any {
-  const f = math[name];
-  if (typeof f !== 'function' && typeof f !== 'object') throw new Error(`@latentkit/core does not export ${name} yet`);
-  return f;
-}
 
 /**
  * Reads a `.npy` of codes as an `n x d` matrix (a 1-D array is one column; more axes are
@@ -26,7 +16,7 @@ function need(name: string): any {
  * @throws {InputTooLargeError} for a file over 2 GiB.
  */
 export async function readCodes(file: string): Promise<Matrix> {
-  return need('npyToMatrix')(await need('readNpy')(file, { maxBytes: MAX_NPY_BYTES }));
+  return npyToMatrix(await readNpy(file, { maxBytes: MAX_NPY_BYTES }));
 }
 
 /**
@@ -35,7 +25,7 @@ export async function readCodes(file: string): Promise<Matrix> {
  * @returns the file bytes.
  */
 export function codesToNpy(m: Matrix): Uint8Array {
-  return need('encodeNpy')(m);
+  return encodeNpy(m);
 }
 
 /** Result of {@link compareCodes}. */
@@ -60,5 +50,5 @@ export async function compareCodes(a: Matrix, b: Matrix, k = 10): Promise<CodeCo
   }
   if (a.rows < 2) throw new ShapeMismatchError(`compare needs at least 2 rows, got ${a.rows}.`);
   const kk = Math.min(k, a.rows - 1);
-  return { cka: await need('linearCka')(a, b), mutualKnn: await need('mutualKnnAlignment')(a, b, kk), k: kk };
+  return { cka: await linearCka(a, b), mutualKnn: await mutualKnnAlignment(a, b, kk), k: kk };
 }

@@ -4,7 +4,7 @@
  * signal that fires after the given seconds; the run then counts as finished, not failed.
  */
 import { AbortError } from '@latentkit/core';
-import type { Dataset, FitOptions } from '@latentkit/core';
+import type { Dataset, FitOptions, ProgressEvent } from '@latentkit/core';
 import { trainingProgress, type ProgressOptions } from './progress.js';
 
 /** The part of a model `fitWithBudget` needs. */
@@ -45,12 +45,18 @@ export async function fitWithBudget<S>(
 ): Promise<FitSummary> {
   const progress = trainingProgress(label, options);
   const controller = new AbortController();
-  const timer =
-    options.budgetSeconds !== undefined ? setTimeout(() => controller.abort(), Math.max(0, options.budgetSeconds * 1000)) : undefined;
   const t0 = performance.now();
+  const deadline = options.budgetSeconds !== undefined ? t0 + options.budgetSeconds * 1000 : Infinity;
+  // The clock is read on every progress event rather than by a timer: on the wasm backend a
+  // training loop's awaits settle as microtasks, so a setTimeout would not fire until it ends.
+  const onProgress = (e: ProgressEvent) => {
+    progress.onProgress(e);
+    if (performance.now() >= deadline && !controller.signal.aborted) controller.abort();
+  };
+  const timer = Number.isFinite(deadline) ? setTimeout(() => controller.abort(), Math.max(0, deadline - t0)) : undefined;
   let stoppedByBudget = false;
   try {
-    await model.fit(data, { ...fit, onProgress: progress.onProgress, signal: controller.signal });
+    await model.fit(data, { ...fit, onProgress, signal: controller.signal, progressIntervalMs: Math.min(fit.progressIntervalMs ?? 100, 100) });
   } catch (e) {
     if (!(e instanceof AbortError && controller.signal.aborted)) throw e;
     stoppedByBudget = true;

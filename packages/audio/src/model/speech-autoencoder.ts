@@ -972,7 +972,14 @@ export class SpeechAutoencoder extends TfAutoencoder<AudioClip, AudioClip, Speec
    * @returns reconstructed clips at `config.sampleRate`.
    */
   override async reconstruct(clips: AudioClip[]): Promise<AudioClip[]> {
-    return this.melsToClips(await this.reconstructMel(clips));
+    const out = this.melsToClips(await this.reconstructMel(clips));
+    return out.map((clip, i) => this.trimTo(clip, clips[i]));
+  }
+
+  /** `clip` cut to `like`'s duration at the model's rate (frames * hop overshoots by < 1 hop). */
+  private trimTo(clip: AudioClip, like: AudioClip): AudioClip {
+    const want = Math.round((like.samples.length * this.config.sampleRate) / like.sampleRate);
+    return { samples: clip.samples.slice(0, Math.min(want, clip.samples.length)), sampleRate: clip.sampleRate };
   }
 
   /**
@@ -1017,9 +1024,7 @@ export class SpeechAutoencoder extends TfAutoencoder<AudioClip, AudioClip, Speec
     const speaker = await this.speakerLatent(targetSpeaker, 1);
     const [mel] = await this.decodeParts([src.parts!.content], [speaker]);
     const [clip] = this.melsToClips([mel]);
-    // Trim to the source's duration at the model's rate (frames * hop may overshoot by < 1 hop).
-    const want = Math.round((source.samples.length * this.config.sampleRate) / source.sampleRate);
-    return { samples: clip.samples.slice(0, Math.min(want, clip.samples.length)), sampleRate: clip.sampleRate };
+    return this.trimTo(clip, source);
   }
 
   private async speakerLatent(x: ClipOrLatent, index: number): Promise<Latent> {

@@ -3,10 +3,9 @@
  * stride-2 transposed convs ending in a sigmoid. With `corruption` it is a denoising
  * autoencoder ({@link createDenoisingAutoencoder}).
  */
-import { InvalidArgumentError, tf, TfAutoencoder } from '@latentkit/core';
+import { InvalidArgumentError, tf } from '@latentkit/core';
 import { resolveCorruption, type Corruption } from './corruption.js';
 import {
-  checkImageNetworks,
   checkCommon,
   checkImageShape,
   checkPositiveInt,
@@ -128,16 +127,10 @@ export class ConvImageAutoencoder extends ImageAutoencoder<ConvImageAutoencoderC
    * @throws {ModelMismatchError} when the folder holds another kind of model.
    * @throws {ModelFormatError} (and subclasses) for a malformed or tampered folder.
    */
-  static async load(dir: string): Promise<ConvImageAutoencoder> {
-    return TfAutoencoder.loadFolder(
-      dir,
-      { kind: ConvImageAutoencoder.kind, version: 1, networks: ['encoder', 'decoder'], validate: (c) => resolveConvImageAutoencoderConfig(c as unknown as ConvImageAutoencoderOptions) },
-      (config, networks) => {
-        checkImageNetworks(config, networks);
-        return new ConvImageAutoencoder(config, networks);
-      },
-    );
+  static load(dir: string): Promise<ConvImageAutoencoder> {
+    return ImageAutoencoder.loadImageModel(dir, ConvImageAutoencoder.kind, (c) => resolveConvImageAutoencoderConfig(c as unknown as ConvImageAutoencoderOptions), (c, n) => new ConvImageAutoencoder(c, n));
   }
+
 
 }
 

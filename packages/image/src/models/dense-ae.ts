@@ -2,10 +2,8 @@
  * @file A fully connected image autoencoder: pixels flattened, dense layers down to the code
  * and back up to sigmoid pixels. The simplest baseline, and a denoiser with `corruption`.
  */
-import { TfAutoencoder } from '@latentkit/core';
 import { resolveCorruption, type Corruption } from './corruption.js';
 import {
-  checkImageNetworks,
   checkCommon,
   checkImageShape,
   checkPositiveInt,
@@ -107,15 +105,9 @@ export class DenseImageAutoencoder extends ImageAutoencoder<DenseImageAutoencode
    * @throws {ModelMismatchError} when the folder holds another kind of model.
    * @throws {ModelFormatError} (and subclasses) for a malformed or tampered folder.
    */
-  static async load(dir: string): Promise<DenseImageAutoencoder> {
-    return TfAutoencoder.loadFolder(
-      dir,
-      { kind: DenseImageAutoencoder.kind, version: 1, networks: ['encoder', 'decoder'], validate: (c) => resolveDenseImageAutoencoderConfig(c as unknown as DenseImageAutoencoderOptions) },
-      (config, networks) => {
-        checkImageNetworks(config, networks);
-        return new DenseImageAutoencoder(config, networks);
-      },
-    );
+  static load(dir: string): Promise<DenseImageAutoencoder> {
+    return ImageAutoencoder.loadImageModel(dir, DenseImageAutoencoder.kind, (c) => resolveDenseImageAutoencoderConfig(c as unknown as DenseImageAutoencoderOptions), (c, n) => new DenseImageAutoencoder(c, n));
   }
+
 
 }

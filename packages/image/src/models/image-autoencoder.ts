@@ -129,6 +129,23 @@ export function pixelBce(target: tf.Tensor, output: tf.Tensor): tf.Tensor {
  * images: a denoising autoencoder. `encode`, `reconstruct` and `denoise` never corrupt.
  */
 export abstract class ImageAutoencoder<C extends ImageModelConfig> extends TfAutoencoder<FloatImage, FloatImage, C> {
+  /**
+   * The body of every image model's static `load`: core's validated folder load (config
+   * re-resolved by `resolve`, encoder and decoder required), plus a check that the networks
+   * fit the config's input shape and code size.
+   */
+  protected static loadImageModel<M extends ImageAutoencoder<K>, K extends ImageModelConfig>(
+    dir: string,
+    kind: string,
+    resolve: (saved: ModelConfig) => K,
+    make: (config: K, networks: Record<string, tf.LayersModel>) => M,
+  ): Promise<M> {
+    return TfAutoencoder.loadFolder(dir, { kind, version: 1, networks: ['encoder', 'decoder'], validate: resolve }, (config, networks) => {
+      checkImageNetworks(config, networks);
+      return make(config, networks);
+    });
+  }
+
   get codeShape(): number[] {
     return [this.config.latentDim];
   }

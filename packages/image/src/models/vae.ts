@@ -4,12 +4,11 @@
  * code is sampled by reparameterisation with the trainer's per-step seed, and the decoder
  * turns any code (including draws from the prior) into an image.
  */
-import { createNormalRng, initEngine, InvalidArgumentError, tf, TfAutoencoder, type LossOutput, type StepContext, type TensorBatch } from '@latentkit/core';
+import { createNormalRng, initEngine, InvalidArgumentError, tf, type LossOutput, type StepContext, type TensorBatch } from '@latentkit/core';
 import type { FloatImage } from '../io/float-image.js';
 import { convSpecOf } from './conv-ae.js';
 import { resolveCorruption, type Corruption } from './corruption.js';
 import {
-  checkImageNetworks,
   checkCommon,
   checkImageShape,
   checkPositiveInt,
@@ -135,16 +134,10 @@ export class ImageVAE extends ImageAutoencoder<ImageVAEConfig> {
    * @throws {ModelMismatchError} when the folder holds another kind of model.
    * @throws {ModelFormatError} (and subclasses) for a malformed or tampered folder.
    */
-  static async load(dir: string): Promise<ImageVAE> {
-    return TfAutoencoder.loadFolder(
-      dir,
-      { kind: ImageVAE.kind, version: 1, networks: ['encoder', 'decoder'], validate: (c) => resolveImageVAEConfig(c as unknown as ImageVAEOptions) },
-      (config, networks) => {
-        checkImageNetworks(config, networks);
-        return new ImageVAE(config, networks);
-      },
-    );
+  static load(dir: string): Promise<ImageVAE> {
+    return ImageAutoencoder.loadImageModel(dir, ImageVAE.kind, (c) => resolveImageVAEConfig(c as unknown as ImageVAEOptions), (c, n) => new ImageVAE(c, n));
   }
+
 
 
   /** The posterior mean (the deterministic code). */

@@ -220,7 +220,7 @@ export async function runDigitsExperiment(options: DigitsExperimentOptions): Pro
   const judge = await timed('judge', () => fitLinearProbe(imagesMatrix(train.images), train.labels, { l2: 1e-3 }));
   const judgeTest = judge.accuracy(imagesMatrix(test.images), test.labels);
   log(`judge (linear probe on pixels): ${(judgeTest * 100).toFixed(1)}% on MNIST test`);
-  const imageModel = image.ConvImageAutoencoder.create({ latentDim: 16, filters: [32, 64], seed });
+  const imageModel = image.ConvImageAutoencoder.create({ latentDim: 16, filters: [16, 32], seed });
   const speech = audio.SpeechAutoencoder.create({ sampleRate: 8000, channels: 64, seed });
   try {
     await timed('image autoencoder', () =>

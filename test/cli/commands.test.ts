@@ -66,6 +66,13 @@ describe('latentkit encode', () => {
     expect(closeRows(npy.data, expected.data)).toBe(true);
     const d = npy.shape[1];
     expect(npy.data.subarray(0, d)).toEqual(npy.data.subarray(2 * d, 3 * d)); // same sentence, same row
+    // A .json name writes the same latents as JSON.
+    const j = await runLatentkit(['encode', 'text', '--in', join(dir, 's.txt'), '--out', join(dir, 's.json')]);
+    expect(j.code, j.stderr).toBe(0);
+    const json = JSON.parse(await readFile(join(dir, 's.json'), 'utf8')) as { shape: number[]; data: number[] }[];
+    expect(json).toHaveLength(4);
+    expect(json[1].shape).toEqual([d]);
+    expect(closeRows(Float32Array.from(json[1].data), npy.data.subarray(d, 2 * d))).toBe(true);
   });
 
   it('encode image reads a folder of PNGs in name order (numbers numerically)', async () => {

@@ -43,14 +43,15 @@ export const encodeCommand: CommandModule = {
     y
       .positional('modality', { choices: MODALITIES, describe: 'what the inputs are' })
       .option('in', { type: 'string', array: true, demandOption: true, describe: 'image/WAV files or folders (sorted by name), or text files (one sentence per line)' })
-      .option('out', { type: 'string', demandOption: true, describe: '.npy file to write' })
+      .option('out', { type: 'string', demandOption: true, describe: '.npy file to write (a name ending in .json writes the latents as JSON instead)' })
       .option('model', { type: 'string', describe: 'model folder (image and audio: required; text: default the shipped sentence autoencoder)' })
       .option('part', { type: 'string', choices: PARTS, default: 'all', describe: 'audio: whole code, speaker code, or time-pooled content code' })
       .option('pretrained', { type: 'string', describe: "text: a pretrained sentence encoder instead: 'tiny' (committed), a hub id, or a folder" })
       .example('$0 encode text --in sentences.txt --out codes.npy', 'shipped sentence autoencoder, one row per line')
       .example('$0 encode text --pretrained tiny --in sentences.txt --out codes.npy', 'the tiny pretrained transformer encoder')
       .example('$0 encode image --model models/glyphs --in digits/ --out digits.npy', 'every image under digits/, sorted by name')
-      .example('$0 encode audio --model models/voices --part speaker --in clips/ --out speakers.npy', 'speaker codes of WAVs'),
+      .example('$0 encode audio --model models/voices --part speaker --in clips/ --out speakers.npy', 'speaker codes of WAVs')
+      .example('$0 encode text --in sentences.txt --out codes.json', 'the same codes as JSON (one object per sentence)'),
   async run(argv: Args, ctx: CommandContext): Promise<void> {
     const modality = choice(argv, 'modality', MODALITIES);
     const inputs = stringList(argv, 'in');
@@ -62,7 +63,7 @@ export const encodeCommand: CommandModule = {
     if (pretrained !== undefined && modality !== 'text') throw new UsageError('--pretrained applies to text only.');
     if (pretrained !== undefined && modelDir !== undefined) throw new UsageError('Give --model or --pretrained, not both.');
 
-    const [{ stackLatents }, { codesToNpy }, { readSentences }, { encodeWithProgress, imageFiles, readClips, readImagesForModel, wavFiles }, { loadAnyModel }, { openOutputFile }] =
+    const [{ stackLatents, latentsToJSON }, { codesToNpy }, { readSentences }, { encodeWithProgress, imageFiles, readClips, readImagesForModel, wavFiles }, { loadAnyModel }, { openOutputFile }] =
       await Promise.all([
         import('@latentkit/core'),
         import('../lib/codes.js'),
@@ -113,6 +114,12 @@ export const encodeCommand: CommandModule = {
     const batch = stackLatents(latents);
     const [n, ...rest] = batch.shape;
     const d = rest.reduce((a, b) => a * b, 1);
+    if (/\.json$/i.test(out.name)) {
+      // Parts over time (an audio content code) vary in length, so JSON keeps each latent whole.
+      const written = await out.write(JSON.stringify(latentsToJSON(latents)) + '\n');
+      ctx.stdout.write(`wrote ${written}: ${n} latents of [${rest.join(', ')}] as JSON\n`);
+      return;
+    }
     const written = await out.write(codesToNpy({ data: batch.data, rows: n, cols: d }));
     ctx.stdout.write(`wrote ${written}: float32 [${n}, ${d}]\n`);
   },

@@ -112,7 +112,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         (options.data ? ` on real data from ${options.data}` : ' on data latentkit generates itself (no downloads)') +
         '. Each section shows what a model rebuilds from its code and how its codes are organised; the last compares codes across modalities.',
       facts: [
-        ['engine', engine],
+        ['engine', engine.replace(/\s*\(.*\)\s*$/, '')],
         ['data', options.data ?? 'embedded synthetic data (glyph images, formant-synthesised speech, template sentences)'],
         ['mode', quick ? 'quick (tiny budgets: a smoke test, not a result)' : 'full'],
         ['seed', String(ctx.seed)],

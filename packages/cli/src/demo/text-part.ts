@@ -112,9 +112,9 @@ export async function runTextPart(ctx: DemoContext, vowelSequences: readonly str
         const filled = await ae.fillIn(GAPPED);
         const [aeShow, tinyShow] = [await ae.encode(SHOWCASE), await encoder.encode(SHOWCASE)];
         const digitWords = digits.labels.map((l) => DIGIT_NAMES[l]);
-        const s1 = await pcaScatter(aeDigits, digitWords, 'sentence-AE codes of sentences about digits');
+        const s1 = await pcaScatter(aeDigits, digitWords, 'sentence-AE codes, digit sentences');
         await out.write('text/ae-scatter.png', s1.png);
-        const s2 = await pcaScatter(tinyDigits, digitWords, 'tiny-encoder codes of the same sentences');
+        const s2 = await pcaScatter(tinyDigits, digitWords, 'tiny-encoder codes, digit sentences');
         await out.write('text/tiny-scatter.png', s2.png);
         const short = SHOWCASE.map((s, i) => `${i + 1}. ${s}`);
         const simTable = (codes: { data: Float32Array }[], caption: string): ReportItem => {

@@ -75,11 +75,26 @@ console.log(`model: ${model.countParams()} parameters, config ${JSON.stringify(m
 if (argv['init-from'] && !existsSync(join(argv.checkpoint, 'latest', 'latentkit.json'))) {
   // Warm start from an earlier model (e.g. one trained before a loss term was added).
   const donor = await SentenceAutoencoder.load(resolve(argv['init-from']));
+  // Layer by layer, by name: a layer whose weights keep their shapes starts where it was.
   for (const [name, net] of Object.entries(model.networks)) {
     const from = donor.networks[name];
-    const same = from && from.weights.length === net.weights.length && from.weights.every((w, i) => w.shape.join() === net.weights[i].shape.join());
-    if (same) net.setWeights(from.getWeights());
-    console.log(`init-from ${argv['init-from']}: ${name} ${same ? 'copied' : 'kept fresh (no matching network)'}`);
+    const copied: string[] = [];
+    const fresh: string[] = [];
+    for (const layer of net.layers) {
+      if (layer.weights.length === 0) continue;
+      let source: ReturnType<typeof net.getLayer> | undefined;
+      try {
+        source = from?.getLayer(layer.name);
+      } catch {
+        source = undefined;
+      }
+      const same = source && source.weights.length === layer.weights.length && source.weights.every((w, i) => w.shape.join() === layer.weights[i].shape.join());
+      if (same) {
+        layer.setWeights(source!.getWeights());
+        copied.push(layer.name);
+      } else fresh.push(layer.name);
+    }
+    console.log(`init-from ${argv['init-from']}: ${name}: ${copied.length} layers copied, fresh: ${fresh.join(', ') || 'none'}`);
   }
   donor.dispose();
 }

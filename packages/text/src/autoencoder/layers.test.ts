@@ -34,6 +34,34 @@ describe('LkHoleHash', () => {
     expect(Math.max(...ka)).toBeLessThan(65521);
   });
 
+  it('with boundaries, keys the rest of the word only (a lexicon entry with a hole)', () => {
+    const SPACE = 3;
+    const layer = new LkHoleHash({ radius: 7, buckets: 49157, base: 97, boundaries: [SPACE] });
+    // "ab cde fg" with ids: a=10 b=11 space c=12 d=13 e=14 space f=15 g=16
+    const a = [10, 11, SPACE, 12, 13, 14, SPACE, 15, 16, 0];
+    const b = [20, 21, SPACE, 12, 13, 14, SPACE, 25, 26, 0]; // other words around "cde"
+    const out = layer.apply(tf.tensor2d([a, b], [2, 10], 'int32')) as tf.Tensor;
+    const [ka, kb] = out.arraySync() as number[][];
+    out.dispose();
+    const ref = (ids: number[], p: number) => {
+      let h = 0;
+      for (const dir of [-1, 1]) {
+        let open = true;
+        for (let k = 1; k <= 7; k++) {
+          const q = p + dir * k;
+          const c = q >= 0 && q < ids.length ? ids[q] : 0;
+          open = open && c !== 0 && c !== SPACE;
+          h = (h * 97 + (open ? c : 0)) % 49157;
+        }
+      }
+      return h;
+    };
+    expect(ka).toEqual(a.map((_, p) => ref(a, p)));
+    // The middle word's keys do not depend on the neighbouring words.
+    expect(ka.slice(3, 6)).toEqual(kb.slice(3, 6));
+    expect(ka[0]).not.toBe(kb[0]);
+  });
+
   it('refuses sizes that would overflow int32', () => {
     expect(() => new LkHoleHash({ radius: 2, buckets: 2 ** 30, base: 97 })).toThrow(/2\^31/);
   });

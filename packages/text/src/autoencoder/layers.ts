@@ -115,6 +115,12 @@ export interface HoleHashArgs {
   buckets: number;
   /** Number of distinct ids (the vocabulary size): the base of the polynomial hash. */
   base: number;
+  /**
+   * Ids that end a word (the space). When given, the window stops at the nearest boundary on
+   * each side (everything past it reads as padding), so the key is "this word with this
+   * position left out": a lexicon entry with a hole.
+   */
+  boundaries?: number[];
 }
 
 /**
@@ -134,6 +140,7 @@ export class LkHoleHash extends tf.layers.Layer {
   private readonly radius: number;
   private readonly buckets: number;
   private readonly base: number;
+  private readonly boundaries: number[];
 
   constructor(args: HoleHashArgs) {
     super(args.name !== undefined ? { name: args.name, trainable: false } : { trainable: false });
@@ -144,6 +151,7 @@ export class LkHoleHash extends tf.layers.Layer {
     this.radius = args.radius;
     this.buckets = args.buckets;
     this.base = args.base;
+    this.boundaries = [...(args.boundaries ?? [])];
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
@@ -158,18 +166,32 @@ export class LkHoleHash extends tf.layers.Layer {
       const padded = tf.pad(x, [[0, 0], [r, r]], 0);
       const base = tf.scalar(this.base, 'int32');
       const buckets = tf.scalar(this.buckets, 'int32');
+      const at = (o: number) => tf.slice(padded, [0, r + o], [-1, length]);
       let h: tf.Tensor = tf.zerosLike(x);
-      for (let o = -r; o <= r; o++) {
-        if (o === 0) continue;
-        const neighbour = tf.slice(padded, [0, r + o], [-1, length]);
-        h = tf.mod(tf.add(tf.mul(h, base), neighbour), buckets);
+      if (this.boundaries.length === 0) {
+        for (let o = -r; o <= r; o++) {
+          if (o === 0) continue;
+          h = tf.mod(tf.add(tf.mul(h, base), at(o)), buckets);
+        }
+        return h;
+      }
+      // Walk outwards on each side; once a boundary (or the padding) is passed, everything
+      // further reads as 0, so the key holds exactly the rest of the word and its offset.
+      const inWord = (t: tf.Tensor) => this.boundaries.reduce((m, b) => tf.logicalAnd(m, tf.notEqual(t, tf.scalar(b, 'int32'))), tf.notEqual(t, tf.scalar(0, 'int32')));
+      for (const dir of [-1, 1]) {
+        let open: tf.Tensor = tf.onesLike(x).asType('bool');
+        for (let k = 1; k <= r; k++) {
+          const c = at(dir * k);
+          open = tf.logicalAnd(open, inWord(c));
+          h = tf.mod(tf.add(tf.mul(h, base), tf.where(open, c, tf.zerosLike(c))), buckets);
+        }
       }
       return h;
     });
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), radius: this.radius, buckets: this.buckets, base: this.base };
+    return { ...super.getConfig(), radius: this.radius, buckets: this.buckets, base: this.base, ...(this.boundaries.length ? { boundaries: this.boundaries } : {}) };
   }
 }
 

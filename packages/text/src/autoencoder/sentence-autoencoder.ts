@@ -82,13 +82,13 @@ export interface SentenceAutoencoderOptions {
   /**
    * Hashed context embeddings added to each character's embedding: for every position, the
    * `radius` characters on each side (the position itself left out) hashed into `buckets`
-   * rows of a `contextDim`-wide table (see {@link LkHoleHash}). A cheap memory of which
-   * characters fit between which neighbours, learned from every position: what fills gaps.
-   * `[]` turns it off.
-   * @default [{ radius: 2, buckets: 32749 }, { radius: 3, buckets: 65521 }]
+   * rows of a `dim`-wide table (see {@link LkHoleHash}); with `word: true` the window stops at
+   * spaces, so the key is the rest of the word. A cheap memory of which characters fit between
+   * which neighbours, learned from every position: what fills gaps. `[]` turns it off.
+   * @default [{ radius: 2, buckets: 32749 }, { radius: 3, buckets: 65521 }, { radius: 7, buckets: 49157, dim: 8, word: true }]
    */
-  contextHashes?: { radius: number; buckets: number }[];
-  /** Width of each hashed context embedding. @default 16 */
+  contextHashes?: ContextHashSpec[];
+  /** Width of a hashed context embedding whose spec gives no `dim`. @default 16 */
   contextDim?: number;
   /**
    * Weight of the auxiliary loss that trains the hashed context embeddings directly: a
@@ -135,7 +135,7 @@ export interface SentenceAutoencoderConfig extends ModelConfig {
   channels: number[];
   depths: number[];
   kernelSize: number;
-  contextHashes: { radius: number; buckets: number }[];
+  contextHashes: { radius: number; buckets: number; dim: number; word: boolean }[];
   contextDim: number;
   holeWeight: number;
   globalDim: number;
@@ -149,6 +149,25 @@ export interface SentenceAutoencoderConfig extends ModelConfig {
   vocabularySize: number;
   seed: number;
 }
+
+/** One hashed context embedding (see {@link SentenceAutoencoderOptions.contextHashes}). */
+export interface ContextHashSpec {
+  /** Characters taken on each side. */
+  radius: number;
+  /** Rows of the table (a prime spreads keys best). */
+  buckets: number;
+  /** Width of the table. @default contextDim */
+  dim?: number;
+  /** Stop the window at spaces (key = the rest of the word). @default false */
+  word?: boolean;
+}
+
+/** The default hashed contexts: 2 and 3 characters each side, and the rest of the word. */
+export const DEFAULT_CONTEXT_HASHES: readonly ContextHashSpec[] = [
+  { radius: 2, buckets: 32749 },
+  { radius: 3, buckets: 65521 },
+  { radius: 7, buckets: 49157, dim: 8, word: true },
+];
 
 /** Options of {@link SentenceAutoencoder.fillIn}. */
 export interface FillInOptions {
@@ -195,7 +214,7 @@ export function resolveSentenceAutoencoderConfig(o: SentenceAutoencoderOptions, 
     channels,
     depths,
     kernelSize: o.kernelSize ?? 3,
-    contextHashes: (o.contextHashes ?? [{ radius: 2, buckets: 32749 }, { radius: 3, buckets: 65521 }]).map((h) => ({ radius: h.radius, buckets: h.buckets })),
+    contextHashes: (o.contextHashes ?? DEFAULT_CONTEXT_HASHES).map((h) => ({ radius: h.radius, buckets: h.buckets, dim: h.dim ?? o.contextDim ?? 16, word: h.word ?? false })),
     contextDim: o.contextDim ?? 16,
     holeWeight: o.holeWeight ?? 1,
     globalDim,
@@ -228,8 +247,8 @@ export function resolveSentenceAutoencoderConfig(o: SentenceAutoencoderOptions, 
   if (c.localDim % slots !== 0) throw new InvalidArgumentError(`localDim must be a multiple of the ${slots} code slots (maxLength / ${factor}), got ${c.localDim}.`);
   if (!Number.isInteger(c.contextDim) || c.contextDim <= 0) throw new InvalidArgumentError(`contextDim must be a positive integer, got ${c.contextDim}.`);
   c.contextHashes.forEach((h, i) => {
-    if (!Number.isInteger(h.radius) || h.radius < 1 || h.radius > 8 || !Number.isInteger(h.buckets) || h.buckets < 2 || h.buckets > 1 << 20) {
-      throw new InvalidArgumentError(`contextHashes[${i}] must have an integer radius in [1, 8] and buckets in [2, 2^20], got ${JSON.stringify(h)}.`);
+    if (!Number.isInteger(h.radius) || h.radius < 1 || h.radius > 8 || !Number.isInteger(h.buckets) || h.buckets < 2 || h.buckets > 1 << 20 || !Number.isInteger(h.dim) || h.dim < 1) {
+      throw new InvalidArgumentError(`contextHashes[${i}] must have an integer radius in [1, 8], buckets in [2, 2^20] and dim >= 1, got ${JSON.stringify(h)}.`);
     }
   });
   if (c.kernelSize % 2 !== 1) throw new InvalidArgumentError(`kernelSize must be odd, got ${c.kernelSize}.`);
@@ -241,7 +260,7 @@ export function resolveSentenceAutoencoderConfig(o: SentenceAutoencoderOptions, 
 
 type Sym = tf.SymbolicTensor;
 
-function buildNetworks(c: SentenceAutoencoderConfig): Record<string, tf.LayersModel> {
+function buildNetworks(c: SentenceAutoencoderConfig, spaceId: number): Record<string, tf.LayersModel> {
   registerTextLayers();
   const L = c.maxLength;
   const R = c.channels.length;
@@ -268,8 +287,9 @@ function buildNetworks(c: SentenceAutoencoderConfig): Record<string, tf.LayersMo
   if (c.contextHashes.length > 0) {
     const features = [h];
     c.contextHashes.forEach((spec, i) => {
-      const keys = new LkHoleHash({ name: `enc_ctx${i}_hash`, radius: spec.radius, buckets: spec.buckets, base: c.vocabularySize }).apply(ids) as Sym;
-      features.push(tf.layers.embedding({ inputDim: spec.buckets, outputDim: c.contextDim, embeddingsInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.05, seed: seed++ }), name: `enc_ctx${i}_embed` }).apply(keys) as Sym);
+      const boundaries = spec.word ? [spaceId] : [];
+      const keys = new LkHoleHash({ name: `enc_ctx${i}_hash`, radius: spec.radius, buckets: spec.buckets, base: c.vocabularySize, boundaries }).apply(ids) as Sym;
+      features.push(tf.layers.embedding({ inputDim: spec.buckets, outputDim: spec.dim, embeddingsInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.05, seed: seed++ }), name: `enc_ctx${i}_embed` }).apply(keys) as Sym);
     });
     h = tf.layers.concatenate({ name: 'enc_features' }).apply(features) as Sym;
   }
@@ -313,7 +333,7 @@ function buildNetworks(c: SentenceAutoencoderConfig): Record<string, tf.LayersMo
   const logits = tf.layers.dense({ units: c.vocabularySize, kernelInitializer: init(), name: 'dec_logits' }).apply(d) as Sym;
   const decoder = tf.model({ inputs: z, outputs: logits, name: 'decoder' });
   if (c.contextHashes.length === 0 || c.holeWeight === 0) return { encoder, decoder };
-  const features = tf.input({ shape: [L, c.contextHashes.length * c.contextDim], name: 'hole_features' });
+  const features = tf.input({ shape: [L, c.contextHashes.reduce((n, h) => n + h.dim, 0)], name: 'hole_features' });
   const guess = tf.layers.dense({ units: c.vocabularySize, kernelInitializer: init(), name: 'hole_logits' }).apply(features) as Sym;
   return { encoder, decoder, hole: tf.model({ inputs: features, outputs: guess, name: 'hole' }) };
 }
@@ -378,7 +398,7 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
   static create(options: SentenceAutoencoderOptions = {}): SentenceAutoencoder {
     const vocabulary = new CharVocabulary(options.characters ?? defaultCharacters());
     const config = resolveSentenceAutoencoderConfig(options, vocabulary.size);
-    return new SentenceAutoencoder(config, buildNetworks(config), vocabulary);
+    return new SentenceAutoencoder(config, buildNetworks(config, vocabulary.idOf(' ')), vocabulary);
   }
 
   /**

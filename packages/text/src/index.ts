@@ -7,8 +7,8 @@ export type { SentenceEncoderOptions, SentenceEncoderConfig, SentenceEncoderDtyp
 export { tinySentenceEncoderPath } from './pretrained/tiny-sentence-encoder.js';
 
 // ---- Trainable sentence autoencoder (src/autoencoder) and the WordNet corpus (src/corpus) ----
-export { SentenceAutoencoder, defaultSentenceAutoencoderPath, resolveSentenceAutoencoderConfig } from './autoencoder/sentence-autoencoder.js';
-export type { SentenceAutoencoderOptions, SentenceAutoencoderConfig, SentencePair, SentenceSample, FillInOptions } from './autoencoder/sentence-autoencoder.js';
+export { SentenceAutoencoder, defaultSentenceAutoencoderPath, resolveSentenceAutoencoderConfig, DEFAULT_CONTEXT_HASHES } from './autoencoder/sentence-autoencoder.js';
+export type { SentenceAutoencoderOptions, SentenceAutoencoderConfig, SentencePair, SentenceSample, FillInOptions, ContextHashSpec } from './autoencoder/sentence-autoencoder.js';
 export { CharVocabulary, defaultCharacters, normalizeSentence, GAP_MARKER, UNKNOWN_CHAR } from './autoencoder/vocabulary.js';
 export type { CharVocabularyJson, NormalizedSentence } from './autoencoder/vocabulary.js';
 export { DEFAULT_NOISE, NO_NOISE, gapCharacters } from './autoencoder/noise.js';

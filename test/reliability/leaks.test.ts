@@ -1,7 +1,7 @@
 /**
  * Long-run leak checks for every model that has landed: 10,000 small `encode` calls and a
  * 5-epoch training run must leave the tfjs tensor count (and bytes) exactly where they were,
- * and RSS must stop growing once warmed up (bounded growth over the second half).
+ * and RSS must come to rest once warmed up (one of up to three windows of CALLS/2 calls flat).
  *
  * Models of the modality packages are picked up from their package index as they get
  * exported; the ones not exported yet are listed in the skip message.
@@ -107,18 +107,32 @@ describe('no leaks over long runs', () => {
       try {
         for (let i = 0; i < 200; i++) await model.encode(c.batch);
         const before = tf.memory();
-        const rss: number[] = [];
-        for (let i = 0; i < CALLS; i++) {
-          const out = await model.encode(c.batch);
-          if (i === 0) expect(out).toHaveLength(c.batch.length);
-          // Let timers and I/O run now and then: a loop of settled awaits would starve them.
-          if (i % 500 === 0) await new Promise((r) => setImmediate(r));
-          if (i === Math.floor(CALLS / 2) || i === CALLS - 1) rss.push(rssMb());
+        const half = Math.floor(CALLS / 2);
+        const encodeCalls = async (n: number, first: boolean) => {
+          for (let i = 0; i < n; i++) {
+            const out = await model.encode(c.batch);
+            if (first && i === 0) expect(out).toHaveLength(c.batch.length);
+            // Let timers and I/O run now and then: a loop of settled awaits would starve them.
+            if (i % 500 === 0) await new Promise((r) => setImmediate(r));
+          }
+        };
+        await encodeCalls(half, true);
+        // A leak grows RSS in every window; allocator and heap-sizing noise is a one-off step
+        // (measured up to 34 MB when other test files shared the machine). So the check is that
+        // RSS comes to rest: one of up to three consecutive windows of CALLS/2 calls stays flat.
+        const windows: string[] = [];
+        let settled = false;
+        for (let w = 0; w < 3 && !settled; w++) {
+          const start = rssMb();
+          await encodeCalls(w === 0 ? CALLS - half : half, false);
+          const end = rssMb();
+          windows.push(`${start.toFixed(1)} -> ${end.toFixed(1)}`);
+          settled = end - start < RSS_BOUND_MB;
         }
         const after = tf.memory();
         expect(after.numTensors).toBe(before.numTensors);
         expect(after.numBytes).toBe(before.numBytes);
-        expect(rss[1] - rss[0], `RSS ${rss[0].toFixed(1)} -> ${rss[1].toFixed(1)} MB over the second half`).toBeLessThan(RSS_BOUND_MB);
+        expect(settled, `RSS per window of ${half} calls (MB): ${windows.join(', ')}`).toBe(true);
       } finally {
         model.dispose();
       }

@@ -37,6 +37,7 @@ function overPairs(name: string, a: FloatImage | readonly FloatImage[], b: Float
  * @param metric `mse`, `psnr`, `ssim` or any `(a, b) => number`.
  * @param a the first list (e.g. the originals).
  * @param b the second list, as long as `a`.
+ * @param name how to name the caller in an error. @default 'perImage'
  * @returns one value per pair, in order.
  * @throws {EmptyInputError} when the lists are empty.
  * @throws {ShapeMismatchError} when the lists differ in length or a pair differs in size.

@@ -18,6 +18,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { describeEngine, initEngine, type Latent, type ProgressEvent } from '@latentkit/core';
 import { fnv1a, readWordNet, wordnetPairs, wordnetSentences } from '../src/corpus/wordnet.js';
+import { Lexicon } from '../src/autoencoder/lexicon.js';
 import { evaluateFillIn, evaluateReconstruction, recallAtK, cosineMatrix, tfidfCosineMatrix } from '../src/autoencoder/evaluate.js';
 import { SentenceAutoencoder, defaultSentenceAutoencoderPath, type SentenceAutoencoderOptions, type SentenceSample } from '../src/autoencoder/sentence-autoencoder.js';
 
@@ -72,6 +73,9 @@ if (argv.fresh) await rm(argv.checkpoint, { recursive: true, force: true });
 await mkdir(argv.checkpoint, { recursive: true });
 const model = SentenceAutoencoder.create(options);
 console.log(`model: ${model.countParams()} parameters, config ${JSON.stringify(model.config)}`);
+// fillIn's word prior: every word of the training split, each sentence counted once (not only
+// the sentences short enough to train on, and not twice for those that are also in a pair).
+model.setLexicon(Lexicon.fromTexts(wordnetSentences(synsets, { split: 'train' })));
 if (argv['init-from'] && !existsSync(join(argv.checkpoint, 'latest', 'latentkit.json'))) {
   // Warm start from an earlier model (e.g. one trained before a loss term was added).
   const donor = await SentenceAutoencoder.load(resolve(argv['init-from']));

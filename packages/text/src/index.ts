@@ -10,6 +10,8 @@ export { tinySentenceEncoderPath } from './pretrained/tiny-sentence-encoder.js';
 export { SentenceAutoencoder, defaultSentenceAutoencoderPath, resolveSentenceAutoencoderConfig, DEFAULT_CONTEXT_HASHES } from './autoencoder/sentence-autoencoder.js';
 export type { SentenceAutoencoderOptions, SentenceAutoencoderConfig, SentencePair, SentenceSample, FillInOptions, ContextHashSpec } from './autoencoder/sentence-autoencoder.js';
 export { CharVocabulary, defaultCharacters, normalizeSentence, GAP_MARKER, UNKNOWN_CHAR } from './autoencoder/vocabulary.js';
+export { Lexicon, wordSpans } from './autoencoder/lexicon.js';
+export type { LexiconJson, WordSpan } from './autoencoder/lexicon.js';
 export type { CharVocabularyJson, NormalizedSentence } from './autoencoder/vocabulary.js';
 export { DEFAULT_NOISE, NO_NOISE, gapCharacters } from './autoencoder/noise.js';
 export type { SentenceNoiseConfig } from './autoencoder/noise.js';

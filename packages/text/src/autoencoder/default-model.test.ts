@@ -1,6 +1,7 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import { EmptyInputError, initEngine } from '@latentkit/core';
 import { readWordNet, wordnetSentences } from '../corpus/wordnet.js';
+import { evaluateFillIn } from './evaluate.js';
 import { SentenceAutoencoder, defaultSentenceAutoencoderPath } from './sentence-autoencoder.js';
 
 // Held-out WordNet sentences (their synsets hash into the held-out split; checked below).
@@ -53,6 +54,17 @@ describe('the shipped default sentence autoencoder', () => {
       [...gapped[i]].forEach((ch, j) => (ch === '_' ? (restored += f[j] === HELD_OUT[[1, 2, 4][i]][j] ? 1 : 0) : expect(f[j]).toBe(ch)));
     });
     expect(restored).toBeGreaterThanOrEqual(4); // of 6 gaps
+  });
+
+  it('ships a lexicon of the training split, which fills held-out gaps better than letters alone', async () => {
+    expect(ae.lexicon?.size).toBeGreaterThan(40_000);
+    const held = wordnetSentences(await readWordNet(), { split: 'heldout', maxChars: 64 });
+    const sample = held.filter((_, i) => i % 97 === 0).slice(0, 120);
+    const withWords = await evaluateFillIn(ae, sample, 0.1, 5);
+    const lettersOnly = await evaluateFillIn({ config: ae.config, fillIn: (t) => ae.fillIn(t, { lexiconWeight: 0 }) }, sample, 0.1, 5);
+    expect(withWords.gaps).toBeGreaterThan(200);
+    expect(withWords.accuracy).toBeGreaterThan(0.75);
+    expect(withWords.accuracy).toBeGreaterThan(lettersOnly.accuracy + 0.1);
   });
 
   it('gives every input its defined behaviour: blank throws, long is cut, non-Latin is unknown', async () => {

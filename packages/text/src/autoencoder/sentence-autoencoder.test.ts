@@ -139,6 +139,13 @@ describe('SentenceAutoencoder (tiny, untrained or briefly trained)', () => {
     expect(Array.from(y[1].data)).toEqual(Array.from(x[1].data));
     expect(await back.decode(y)).toEqual(await ae.decode(x));
     expect(back.training?.epochs).toBe(1);
+    // fit built the word list from its sentences once; a second fit does not count them again.
+    const words = corpus.slice(0, 64).join(' ').toLowerCase().split(/[^a-z0-9']+/).filter(Boolean);
+    expect(ae.lexicon?.total).toBe(words.length);
+    expect([...back.lexicon!.counts].sort()).toEqual([...ae.lexicon!.counts].sort());
+    await ae.fit(corpus.slice(0, 64), { epochs: 1, batchSize: 32 });
+    expect(ae.lexicon?.total).toBe(words.length);
+    expect(await back.fillIn(['a c_t'], { lexiconWeight: 0 })).toHaveLength(1);
     back.dispose();
     ae.dispose();
   });

@@ -53,6 +53,7 @@ import {
 import { corruptBatch, resolveNoise, type SentenceNoiseConfig } from './noise.js';
 import { LkHoleHash, LkPositionEmbedding, LkSliceLast, registerTextLayers } from './layers.js';
 import { CharVocabulary, defaultCharacters, GAP_MARKER, normalizeSentence, SPECIAL_COUNT } from './vocabulary.js';
+import { Lexicon, wordSpans } from './lexicon.js';
 
 /** Two sentences that should get close codes (a gloss and its example, a paraphrase). */
 export interface SentencePair {
@@ -185,9 +186,22 @@ export interface FillInOptions {
    * @default 1
    */
   holeMix?: number;
+  /**
+   * Weight of the word prior when the model has a lexicon (see {@link SentenceAutoencoder.lexicon}):
+   * a gapped word is scored as a whole, `sum over its gaps of log p(letter) + lexiconWeight *
+   * log p(word)`, against every lexicon word that agrees with its known letters. 0 fills letter
+   * by letter. @default 1
+   */
+  lexiconWeight?: number;
+  /**
+   * Log prior of a word the lexicon lacks (the letter-by-letter guess competes with the
+   * lexicon words at this prior). A word seen once in 1.3 million has a log prior of -14. @default -24
+   */
+  unknownWordLogPrior?: number;
 }
 
 const VOCAB_FILE = 'vocabulary.json';
+const LEXICON_FILE = 'lexicon.json';
 
 /**
  * Fills defaults and validates.
@@ -382,8 +396,29 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
     networks: Record<string, tf.LayersModel>,
     /** The characters the model reads and writes. */
     readonly vocabulary: CharVocabulary,
+    private wordList?: Lexicon,
   ) {
     super(config, networks);
+  }
+
+  /**
+   * The words of the training text with their counts (saved as `lexicon.json`), or undefined.
+   * The first `fit` on an array builds it from that array; `fillIn` uses it as a word prior.
+   */
+  get lexicon(): Lexicon | undefined {
+    return this.wordList;
+  }
+
+  /**
+   * Replaces the lexicon (e.g. built from a larger corpus than the model trained on), or removes
+   * it with `undefined`. Saved with the model.
+   * @example
+   * ```ts
+   * ae.setLexicon(Lexicon.fromTexts(mySentences));
+   * ```
+   */
+  setLexicon(lexicon: Lexicon | undefined): void {
+    this.wordList = lexicon;
   }
 
   /**
@@ -430,7 +465,10 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
         if (vocabulary.size !== config.vocabularySize) {
           throw new ModelFormatError(`${file} holds ${vocabulary.size} symbols but the config says vocabularySize ${config.vocabularySize}.`, { file });
         }
-        return new SentenceAutoencoder(config, networks, vocabulary);
+        // Optional: models saved before lexicons existed fill in letter by letter.
+        const lexBytes = folder.extraFile(LEXICON_FILE);
+        const lexicon = lexBytes ? Lexicon.fromJSON(lexBytes, `${dir}/${LEXICON_FILE}`) : undefined;
+        return new SentenceAutoencoder(config, networks, vocabulary, lexicon);
       },
     );
   }
@@ -473,7 +511,9 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
   }
 
   protected override extraFiles(): Record<string, string> {
-    return { [VOCAB_FILE]: JSON.stringify(this.vocabulary.toJSON()) };
+    const files: Record<string, string> = { [VOCAB_FILE]: JSON.stringify(this.vocabulary.toJSON()) };
+    if (this.wordList) files[LEXICON_FILE] = JSON.stringify(this.wordList.toJSON());
+    return files;
   }
 
   /** Whether `text` is longer than the model reads (so `encode` cuts it). */
@@ -591,10 +631,15 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
    * Trains in place (core's training loop). Samples are sentences, or {@link SentencePair}s
    * whose two sentences are also pulled together by the contrastive loss.
    * @returns per-epoch losses; metrics `recon`, `exact` (share of sentences the training step
-   *   reconstructed exactly, from corrupted input) and `contrast`.
+   *   reconstructed exactly, from corrupted input) and `contrast`. Given an array and no
+   *   lexicon yet, the words of its sentences become {@link SentenceAutoencoder.lexicon}.
    * @throws {EmptyInputError} when a sample is blank.
    */
   override fit(data: Dataset<SentenceSample> | readonly SentenceSample[], options: FitOptions<SentenceSample> = {}): Promise<History> {
+    // Once: repeated or resumed fits on the same data must not count its words again.
+    if (Array.isArray(data) && !this.wordList) {
+      this.wordList = Lexicon.fromTexts((data as readonly SentenceSample[]).map((d) => (typeof d === 'string' ? d : d.text)));
+    }
     // collate accepts pairs as well as strings; the base class only needs to hand samples through.
     return super.fit(data as Dataset<string>, options as FitOptions<string>);
   }
@@ -628,36 +673,112 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
     const passes = options.passes ?? 3;
     if (!Number.isInteger(passes) || passes < 1 || passes > 16) throw new InvalidArgumentError(`passes must be an integer in [1, 16], got ${passes}.`);
     const V = this.config.vocabularySize;
+    const C = V - SPECIAL_COUNT;
     const holeMix = options.holeMix ?? 1;
     if (!(holeMix >= 0)) throw new InvalidArgumentError(`holeMix must be >= 0, got ${holeMix}.`);
+    const lexiconWeight = options.lexiconWeight ?? 1;
+    if (!(lexiconWeight >= 0)) throw new InvalidArgumentError(`lexiconWeight must be >= 0, got ${lexiconWeight}.`);
+    const unknownPrior = options.unknownWordLogPrior ?? -24;
+    if (!Number.isFinite(unknownPrior)) throw new InvalidArgumentError(`unknownWordLogPrior must be finite, got ${unknownPrior}.`);
+    const lexicon = lexiconWeight > 0 ? this.wordList : undefined;
     for (let w = 0; w < windows.length; w += bs) {
       const chunk = windows.slice(w, w + bs);
       for (let pass = 0; pass < passes; pass++) {
         const ids = new Int32Array(chunk.length * L);
         chunk.forEach(([i, s], k) => cps[i].slice(s, s + L).forEach((ch, j) => (ids[k * L + j] = this.vocabulary.idOf(ch))));
-        const [best, conf] = tf.tidy(() => {
+        const logProbs = tf.tidy(() => {
           const x = tf.tensor2d(ids, [chunk.length, L], 'int32');
           let logits = tf.logSoftmax(this.decodeCodes(this.encodeBatch({ x }, false)));
           const context = holeMix > 0 ? this.contextLogits(x) : undefined;
           if (context) logits = tf.add(logits, tf.mul(tf.logSoftmax(context), holeMix));
           // A gap holds a character: never answer with padding, unknown or gap.
-          const probs = tf.softmax(tf.slice(logits, [0, 0, SPECIAL_COUNT], [-1, -1, V - SPECIAL_COUNT]));
-          return [tf.argMax(probs, -1), tf.max(probs, -1)];
+          return tf.logSoftmax(tf.slice(logits, [0, 0, SPECIAL_COUNT], [-1, -1, C]));
         });
-        const pick = (await best.data()) as Int32Array;
-        const sure = (await conf.data()) as Float32Array;
-        tf.dispose([best, conf]);
+        const lp = (await logProbs.data()) as Float32Array;
+        logProbs.dispose();
         chunk.forEach(([i, s], k) => {
-          const gaps: number[] = [];
-          for (let j = 0; j < L && s + j < cps[i].length; j++) if (cps[i][s + j] === GAP_MARKER) gaps.push(j);
+          const window = cps[i].slice(s, s + L);
+          const choice = this.fillChoices(window, lp.subarray(k * L * C, (k + 1) * L * C), {
+            lexicon,
+            lexiconWeight,
+            unknownPrior,
+            // A word cut by the window's edge is not a whole word: leave it to the letters.
+            cutStart: s > 0,
+            cutEnd: s + L < cps[i].length,
+          });
+          const gaps = [...choice.keys()];
           // This round fills an equal share of the gaps left; the last round fills them all.
           const take = Math.ceil(gaps.length / (passes - pass));
-          gaps.sort((a, b) => sure[k * L + b] - sure[k * L + a]);
-          for (const j of gaps.slice(0, take)) cps[i][s + j] = this.vocabulary.charOf(pick[k * L + j] + SPECIAL_COUNT);
+          gaps.sort((a, b) => choice.get(b)!.confidence - choice.get(a)!.confidence);
+          for (const j of gaps.slice(0, take)) cps[i][s + j] = choice.get(j)!.char;
         });
       }
     }
     return cps.map((c) => c.join(''));
+  }
+
+  /**
+   * The character and the confidence for every gap of one window, from the model's
+   * log-probabilities over characters (`[L, C]`, specials left out). With a lexicon, each gapped
+   * word is decided as a whole among the lexicon's matching words and the letter-by-letter
+   * guess; its confidence is that choice's posterior. Letters keep the case the model prefers.
+   */
+  private fillChoices(
+    window: readonly string[],
+    lp: Float32Array,
+    o: { lexicon?: Lexicon; lexiconWeight: number; unknownPrior: number; cutStart: boolean; cutEnd: boolean },
+  ): Map<number, { char: string; confidence: number }> {
+    const C = this.config.vocabularySize - SPECIAL_COUNT;
+    const out = new Map<number, { char: string; confidence: number }>();
+    const best = (j: number): [number, number] => {
+      let arg = 0;
+      for (let c = 1; c < C; c++) if (lp[j * C + c] > lp[j * C + arg]) arg = c;
+      return [arg, lp[j * C + arg]];
+    };
+    // Letter by letter: the surest character and its probability.
+    window.forEach((ch, j) => {
+      if (ch !== GAP_MARKER) return;
+      const [arg, l] = best(j);
+      out.set(j, { char: this.vocabulary.charOf(arg + SPECIAL_COUNT), confidence: Math.exp(l) });
+    });
+    if (!o.lexicon) return out;
+    const lexicon = o.lexicon;
+    const logTotal = Math.log(lexicon.total);
+    // log p of a letter in either case; the case written is the likelier one.
+    const letter = (j: number, lower: string): { lp: number; char: string } => {
+      const upper = lower.toUpperCase();
+      const a = this.vocabulary.idOf(lower) - SPECIAL_COUNT;
+      const b = upper !== lower && [...upper].length === 1 ? this.vocabulary.idOf(upper) - SPECIAL_COUNT : -1;
+      const la = a >= 0 ? lp[j * C + a] : -Infinity;
+      const lb = b >= 0 ? lp[j * C + b] : -Infinity;
+      const m = Math.max(la, lb);
+      if (m === -Infinity) return { lp: -Infinity, char: lower };
+      return { lp: m + Math.log(Math.exp(la - m) + Math.exp(lb - m)), char: lb > la ? upper : lower };
+    };
+    for (const span of wordSpans(window)) {
+      const gaps = span.chars.flatMap((ch, k) => (ch === GAP_MARKER ? [k] : []));
+      if (gaps.length === 0) continue;
+      if ((o.cutStart && span.start === 0) || (o.cutEnd && span.start + span.chars.length === window.length)) continue;
+      const candidates = lexicon.matching(span.chars);
+      if (candidates.length === 0) continue;
+      // The letter-by-letter guess, as a word the lexicon may lack.
+      let guessScore = o.lexiconWeight * o.unknownPrior;
+      for (const k of gaps) guessScore += best(span.start + k)[1];
+      let top = { score: guessScore, word: undefined as string[] | undefined };
+      const scores: number[] = [guessScore];
+      for (const [word, count] of candidates) {
+        let score = o.lexiconWeight * (Math.log(count) - logTotal);
+        for (const k of gaps) score += letter(span.start + k, word[k]).lp;
+        scores.push(score);
+        if (score > top.score) top = { score, word };
+      }
+      if (!top.word) continue;
+      let z = 0;
+      for (const sc of scores) z += Math.exp(sc - top.score);
+      const confidence = 1 / z;
+      for (const k of gaps) out.set(span.start + k, { char: letter(span.start + k, top.word[k]).char, confidence });
+    }
+    return out;
   }
 }
 

@@ -31,11 +31,11 @@ export type { SyntheticGlyphsOptions, SyntheticGlyphs, GlyphClass, GlyphStyle } 
 // ---- Models and metrics (packages/image/src/models, packages/image/src/metrics) ----
 export { imageModels } from './models/index.js';
 export { ImageAutoencoder, MAX_IMAGE_SIDE } from './models/image-autoencoder.js';
-export type { ImageShape, ReconstructionLoss, ImageActivation, ImageModelConfig } from './models/image-autoencoder.js';
+export type { ImageShape, ReconstructionLoss, ImageActivation, ImageModelConfig, ImageModelOptions } from './models/image-autoencoder.js';
 export { DenseImageAutoencoder, resolveDenseImageAutoencoderConfig } from './models/dense-ae.js';
 export type { DenseImageAutoencoderOptions, DenseImageAutoencoderConfig } from './models/dense-ae.js';
 export { ConvImageAutoencoder, resolveConvImageAutoencoderConfig, createDenoisingAutoencoder } from './models/conv-ae.js';
-export type { ConvImageAutoencoderOptions, ConvImageAutoencoderConfig } from './models/conv-ae.js';
+export type { ConvImageAutoencoderOptions, ConvImageAutoencoderConfig, ConvLayoutOptions, ConvLayout } from './models/conv-ae.js';
 export { ImageVAE, resolveImageVAEConfig } from './models/vae.js';
 export type { ImageVAEOptions, ImageVAEConfig } from './models/vae.js';
 export { corrupt, resolveCorruption } from './models/corruption.js';

@@ -51,6 +51,25 @@ function normalise(x: tf.Tensor, mask: tf.Tensor | undefined, epsilon: number): 
   return mask ? tf.mul(y, mask) : y;
 }
 
+/** What both normalisation layers share: an `epsilon`, the shape of `x` out, and its config. */
+abstract class NormalisingLayer extends tf.layers.Layer {
+  readonly epsilon: number;
+
+  /** @param args layer name and `epsilon` (default 1e-5). */
+  constructor(args: InstanceNormArgs = {}) {
+    super(args);
+    this.epsilon = args.epsilon ?? 1e-5;
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    return firstShape(inputShape);
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), epsilon: this.epsilon };
+  }
+}
+
 /**
  * Instance normalisation over time without affine parameters: each channel of each sample is
  * shifted and scaled to zero mean and unit variance over its (valid) frames. In the content
@@ -64,20 +83,9 @@ function normalise(x: tf.Tensor, mask: tf.Tensor | undefined, epsilon: number): 
  * const y = new LkInstanceNorm({ name: 'in1' }).apply([x, mask]) as tf.SymbolicTensor;
  * ```
  */
-export class LkInstanceNorm extends tf.layers.Layer {
+export class LkInstanceNorm extends NormalisingLayer {
   /** Name under which tfjs serialises the layer. */
   static className = 'LkInstanceNorm';
-  readonly epsilon: number;
-
-  /** @param args layer name and `epsilon` (default 1e-5). */
-  constructor(args: InstanceNormArgs = {}) {
-    super(args);
-    this.epsilon = args.epsilon ?? 1e-5;
-  }
-
-  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
-    return firstShape(inputShape);
-  }
 
   override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => {
@@ -86,9 +94,6 @@ export class LkInstanceNorm extends tf.layers.Layer {
     });
   }
 
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), epsilon: this.epsilon };
-  }
 }
 
 /**
@@ -105,20 +110,9 @@ export class LkInstanceNorm extends tf.layers.Layer {
  * const y = new LkAdaIN({ name: 'adain1' }).apply([h, gamma, beta, mask]) as tf.SymbolicTensor;
  * ```
  */
-export class LkAdaIN extends tf.layers.Layer {
+export class LkAdaIN extends NormalisingLayer {
   /** Name under which tfjs serialises the layer. */
   static className = 'LkAdaIN';
-  readonly epsilon: number;
-
-  /** @param args layer name and `epsilon` (default 1e-5). */
-  constructor(args: InstanceNormArgs = {}) {
-    super(args);
-    this.epsilon = args.epsilon ?? 1e-5;
-  }
-
-  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
-    return firstShape(inputShape);
-  }
 
   override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => {
@@ -128,9 +122,6 @@ export class LkAdaIN extends tf.layers.Layer {
     });
   }
 
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), epsilon: this.epsilon };
-  }
 }
 
 /**

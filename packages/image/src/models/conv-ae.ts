@@ -4,26 +4,20 @@
  * autoencoder ({@link createDenoisingAutoencoder}).
  */
 import { InvalidArgumentError, tf } from '@latentkit/core';
-import { resolveCorruption, type Corruption } from './corruption.js';
 import {
-  checkCommon,
-  checkImageShape,
   checkPositiveInt,
   checkWidths,
   ImageAutoencoder,
+  resolveCommon,
   type ImageActivation,
   type ImageModelConfig,
+  type ImageModelOptions,
   type ImageShape,
-  type ReconstructionLoss,
 } from './image-autoencoder.js';
 import { convDecoder, convEncoderBody, type ConvSpec } from './networks.js';
 
-/** What a caller may pass to {@link ConvImageAutoencoder.create}. */
-export interface ConvImageAutoencoderOptions {
-  /** `[height, width, channels]` of the images. @default [28, 28, 1] */
-  inputShape?: ImageShape;
-  /** Code size. @default 32 */
-  latentDim?: number;
+/** The layout options of the conv models (this autoencoder and {@link ImageVAE}). */
+export interface ConvLayoutOptions {
   /**
    * Filters of each stride-2 conv stage (its depth is the length); the decoder mirrors them.
    * @default [32, 64]
@@ -31,26 +25,46 @@ export interface ConvImageAutoencoderOptions {
   filters?: number[];
   /** Conv kernel size. @default 3 */
   kernelSize?: number;
-  /** Dense widths between the last conv stage and the code. @default [] */
+  /** Dense widths between the last conv stage and the code. */
   hidden?: number[];
-  /** @default 'relu' */
-  activation?: ImageActivation;
-  /** Reconstruction loss. @default 'bce' */
-  loss?: ReconstructionLoss;
-  /** Train as a denoising autoencoder against this corruption. @default none */
-  corruption?: Corruption | null;
-  /** Seed of the weight initialisers. @default 1 */
-  seed?: number;
 }
 
-/** Resolved, JSON-safe config saved with the model. */
-export interface ConvImageAutoencoderConfig extends ImageModelConfig {
-  kind: 'image/conv-ae';
-  version: 1;
+/** The resolved layout of a conv model, saved in its config. */
+export interface ConvLayout {
   filters: number[];
   kernelSize: number;
   hidden: number[];
   activation: ImageActivation;
+}
+
+/** What a caller may pass to {@link ConvImageAutoencoder.create}. */
+export interface ConvImageAutoencoderOptions extends ImageModelOptions, ConvLayoutOptions {
+  /** Code size. @default 32 */
+  latentDim?: number;
+  /** Dense widths between the last conv stage and the code. @default [] */
+  hidden?: number[];
+}
+
+/** Resolved, JSON-safe config saved with the model. */
+export interface ConvImageAutoencoderConfig extends ImageModelConfig, ConvLayout {
+  kind: 'image/conv-ae';
+  version: 1;
+}
+
+/**
+ * @internal Validates the layout options of a conv model and fills their defaults.
+ * @param o what the caller passed.
+ * @param hiddenDefault the model's default dense widths.
+ */
+export function resolveConvLayout(o: ConvLayoutOptions & { activation?: ImageActivation }, hiddenDefault: number[]): ConvLayout {
+  const filters = checkWidths('filters', o.filters ?? [32, 64], 1);
+  if (filters.length > 8) throw new InvalidArgumentError(`filters may list at most 8 stages, got ${filters.length}.`);
+  return {
+    filters,
+    kernelSize: checkPositiveInt('kernelSize', o.kernelSize ?? 3, 15),
+    hidden: checkWidths('hidden', o.hidden ?? hiddenDefault),
+    activation: o.activation ?? 'relu',
+  };
 }
 
 /**
@@ -64,23 +78,8 @@ export interface ConvImageAutoencoderConfig extends ImageModelConfig {
  * ```
  */
 export function resolveConvImageAutoencoderConfig(options: ConvImageAutoencoderOptions = {}): ConvImageAutoencoderConfig {
-  checkCommon(options);
-  const filters = checkWidths('filters', options.filters ?? [32, 64], 1);
-  if (filters.length > 8) throw new InvalidArgumentError(`filters may list at most 8 stages, got ${filters.length}.`);
-  return {
-    kind: 'image/conv-ae',
-    version: 1,
-    modality: 'image',
-    inputShape: checkImageShape(options.inputShape ?? [28, 28, 1]),
-    latentDim: checkPositiveInt('latentDim', options.latentDim ?? 32, 65536),
-    filters,
-    kernelSize: checkPositiveInt('kernelSize', options.kernelSize ?? 3, 15),
-    hidden: checkWidths('hidden', options.hidden ?? []),
-    activation: options.activation ?? 'relu',
-    loss: options.loss ?? 'bce',
-    corruption: resolveCorruption(options.corruption),
-    seed: options.seed ?? 1,
-  };
+  const common = resolveCommon(options, 32);
+  return { kind: 'image/conv-ae', version: 1, ...common, ...resolveConvLayout(options, []) };
 }
 
 /** The conv spec of a config. @internal */

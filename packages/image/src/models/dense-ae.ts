@@ -2,36 +2,15 @@
  * @file A fully connected image autoencoder: pixels flattened, dense layers down to the code
  * and back up to sigmoid pixels. The simplest baseline, and a denoiser with `corruption`.
  */
-import { resolveCorruption, type Corruption } from './corruption.js';
-import {
-  checkCommon,
-  checkImageShape,
-  checkPositiveInt,
-  checkWidths,
-  ImageAutoencoder,
-  type ImageActivation,
-  type ImageModelConfig,
-  type ImageShape,
-  type ReconstructionLoss,
-} from './image-autoencoder.js';
+import { checkWidths, ImageAutoencoder, resolveCommon, type ImageActivation, type ImageModelConfig, type ImageModelOptions } from './image-autoencoder.js';
 import { denseDecoder, denseEncoder } from './networks.js';
 
 /** What a caller may pass to {@link DenseImageAutoencoder.create}. */
-export interface DenseImageAutoencoderOptions {
-  /** `[height, width, channels]` of the images. @default [28, 28, 1] */
-  inputShape?: ImageShape;
+export interface DenseImageAutoencoderOptions extends ImageModelOptions {
   /** Code size. @default 32 */
   latentDim?: number;
   /** Hidden widths of the encoder; the decoder mirrors them. @default [512, 256] */
   hidden?: number[];
-  /** @default 'relu' */
-  activation?: ImageActivation;
-  /** Reconstruction loss. @default 'bce' */
-  loss?: ReconstructionLoss;
-  /** Train as a denoising autoencoder against this corruption. @default none */
-  corruption?: Corruption | null;
-  /** Seed of the weight initialisers. @default 1 */
-  seed?: number;
 }
 
 /** Resolved, JSON-safe config saved with the model. */
@@ -53,19 +32,8 @@ export interface DenseImageAutoencoderConfig extends ImageModelConfig {
  * ```
  */
 export function resolveDenseImageAutoencoderConfig(options: DenseImageAutoencoderOptions = {}): DenseImageAutoencoderConfig {
-  checkCommon(options);
-  return {
-    kind: 'image/dense-ae',
-    version: 1,
-    modality: 'image',
-    inputShape: checkImageShape(options.inputShape ?? [28, 28, 1]),
-    latentDim: checkPositiveInt('latentDim', options.latentDim ?? 32, 65536),
-    hidden: checkWidths('hidden', options.hidden ?? [512, 256]),
-    activation: options.activation ?? 'relu',
-    loss: options.loss ?? 'bce',
-    corruption: resolveCorruption(options.corruption),
-    seed: options.seed ?? 1,
-  };
+  const common = resolveCommon(options, 32);
+  return { kind: 'image/dense-ae', version: 1, ...common, hidden: checkWidths('hidden', options.hidden ?? [512, 256]) };
 }
 
 /**

@@ -17,7 +17,7 @@ import {
   type TensorBatch,
 } from '@latentkit/core';
 import { tensorToImages, type FloatImage } from '../io/float-image.js';
-import { corruptInPlace, type Corruption } from './corruption.js';
+import { corruptInPlace, resolveCorruption, type Corruption } from './corruption.js';
 
 /** `[height, width, channels]` of the images a model takes; channels is 1 or 3. */
 export type ImageShape = [number, number, number];
@@ -43,6 +43,43 @@ export interface ImageModelConfig extends ModelConfig {
   corruption: Corruption | null;
   /** Seed of the weight initialisers. */
   seed: number;
+}
+
+/** Options every image model takes (each model adds its own and documents its code size). */
+export interface ImageModelOptions {
+  /** `[height, width, channels]` of the images. @default [28, 28, 1] */
+  inputShape?: ImageShape;
+  /** Code size. */
+  latentDim?: number;
+  /** @default 'relu' */
+  activation?: ImageActivation;
+  /** Reconstruction loss. @default 'bce' */
+  loss?: ReconstructionLoss;
+  /** Train as a denoising model against this input corruption. @default none */
+  corruption?: Corruption | null;
+  /** Seed of the weight initialisers. @default 1 */
+  seed?: number;
+}
+
+/**
+ * @internal Validates the options every image model shares and fills their defaults.
+ * @param o what the caller passed.
+ * @param latentDefault the model's default code size.
+ */
+export function resolveCommon(
+  o: ImageModelOptions,
+  latentDefault: number,
+): { modality: 'image'; inputShape: ImageShape; latentDim: number; activation: ImageActivation; loss: ReconstructionLoss; corruption: Corruption | null; seed: number } {
+  checkCommon(o);
+  return {
+    modality: 'image',
+    inputShape: checkImageShape(o.inputShape ?? [28, 28, 1]),
+    latentDim: checkPositiveInt('latentDim', o.latentDim ?? latentDefault, 65536),
+    activation: o.activation ?? 'relu',
+    loss: o.loss ?? 'bce',
+    corruption: resolveCorruption(o.corruption),
+    seed: o.seed ?? 1,
+  };
 }
 
 /** The largest height or width the image models accept (a guard against absurd configs). */

@@ -6,54 +6,34 @@
  */
 import { createNormalRng, initEngine, InvalidArgumentError, tf, type LossOutput, type StepContext, type TensorBatch } from '@latentkit/core';
 import type { FloatImage } from '../io/float-image.js';
-import { convSpecOf } from './conv-ae.js';
-import { resolveCorruption, type Corruption } from './corruption.js';
+import { convSpecOf, resolveConvLayout, type ConvLayout, type ConvLayoutOptions } from './conv-ae.js';
 import {
-  checkCommon,
-  checkImageShape,
   checkPositiveInt,
-  checkWidths,
   ImageAutoencoder,
   pixelBce,
-  type ImageActivation,
+  resolveCommon,
   type ImageModelConfig,
-  type ImageShape,
+  type ImageModelOptions,
   type ReconstructionLoss,
 } from './image-autoencoder.js';
 import { convDecoder, convEncoderBody } from './networks.js';
 
 /** What a caller may pass to {@link ImageVAE.create}. */
-export interface ImageVAEOptions {
-  /** `[height, width, channels]` of the images. @default [28, 28, 1] */
-  inputShape?: ImageShape;
+export interface ImageVAEOptions extends ImageModelOptions, ConvLayoutOptions {
   /** Code size. @default 16 */
   latentDim?: number;
-  /** Filters of each stride-2 conv stage; the decoder mirrors them. @default [32, 64] */
-  filters?: number[];
-  /** Conv kernel size. @default 3 */
-  kernelSize?: number;
   /** Dense widths between the last conv stage and the code. @default [256] */
   hidden?: number[];
-  /** @default 'relu' */
-  activation?: ImageActivation;
   /** Reconstruction term, summed over the pixels of each image. @default 'bce' */
   loss?: ReconstructionLoss;
   /** Weight of the KL term (1: the plain VAE; above 1: β-VAE). @default 1 */
   beta?: number;
-  /** Train against this input corruption (a denoising VAE). @default none */
-  corruption?: Corruption | null;
-  /** Seed of the weight initialisers. @default 1 */
-  seed?: number;
 }
 
 /** Resolved, JSON-safe config saved with the model. */
-export interface ImageVAEConfig extends ImageModelConfig {
+export interface ImageVAEConfig extends ImageModelConfig, ConvLayout {
   kind: 'image/vae';
   version: 1;
-  filters: number[];
-  kernelSize: number;
-  hidden: number[];
-  activation: ImageActivation;
   beta: number;
 }
 
@@ -68,26 +48,10 @@ export interface ImageVAEConfig extends ImageModelConfig {
  * ```
  */
 export function resolveImageVAEConfig(options: ImageVAEOptions = {}): ImageVAEConfig {
-  checkCommon(options);
   const beta = options.beta ?? 1;
   if (typeof beta !== 'number' || !(beta >= 0 && beta <= 1e4)) throw new InvalidArgumentError(`beta must be a number in [0, 10000], got ${String(beta)}.`);
-  const filters = checkWidths('filters', options.filters ?? [32, 64], 1);
-  if (filters.length > 8) throw new InvalidArgumentError(`filters may list at most 8 stages, got ${filters.length}.`);
-  return {
-    kind: 'image/vae',
-    version: 1,
-    modality: 'image',
-    inputShape: checkImageShape(options.inputShape ?? [28, 28, 1]),
-    latentDim: checkPositiveInt('latentDim', options.latentDim ?? 16, 65536),
-    filters,
-    kernelSize: checkPositiveInt('kernelSize', options.kernelSize ?? 3, 15),
-    hidden: checkWidths('hidden', options.hidden ?? [256]),
-    activation: options.activation ?? 'relu',
-    loss: options.loss ?? 'bce',
-    beta,
-    corruption: resolveCorruption(options.corruption),
-    seed: options.seed ?? 1,
-  };
+  const common = resolveCommon(options, 16);
+  return { kind: 'image/vae', version: 1, ...common, ...resolveConvLayout(options, [256]), beta };
 }
 
 /**

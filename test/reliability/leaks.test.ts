@@ -79,6 +79,24 @@ const CASES: Case[] = [
     train: clips(16),
   },
   {
+    name: 'audio SpeechAutoencoder, trained with speaker labels',
+    create: () =>
+      cls(audio, 'SpeechAutoencoder')?.create({
+        sampleRate: 8000,
+        speakerDim: 4,
+        contentDim: 2,
+        poolSegments: 2,
+        channels: 8,
+        contentBlocks: 1,
+        speakerBlocks: 1,
+        decoderBlocks: 1,
+        segmentFrames: 16,
+        normalization: { mean: Array(40).fill(-4), std: Array(40).fill(2) },
+      }),
+    batch: clips(1),
+    train: clips(16).map((c, k) => ({ ...c, speaker: `s${k % 3}` })),
+  },
+  {
     name: 'text SentenceAutoencoder',
     create: () => cls(text, 'SentenceAutoencoder')?.create({ maxLength: 16, latentDim: 8, embedDim: 8, channels: [8, 8, 8], depths: [0, 0, 1] }),
     batch: sentences.slice(0, 2),

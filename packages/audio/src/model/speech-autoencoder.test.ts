@@ -266,3 +266,33 @@ describe('SpeechAutoencoder on the synthetic corpus', () => {
     await expect(trained.speakerSimilarity({ ...la, parts: undefined, shape: [3], data: new Float32Array(3) }, b)).rejects.toThrow(ShapeMismatchError);
   });
 });
+
+describe('SpeechAutoencoder with speaker labels (weak supervision)', () => {
+  it('decodes with other same-speaker clips\' codes, matches speakers\' content means, and ignores labels when encoding', async () => {
+    const model = SpeechAutoencoder.create({ ...SMALL, seed: 5 });
+    try {
+      const labelled = trainItems.map((u) => ({ ...u.clip, speaker: `s${u.speaker}` }));
+      const h = await model.fit(labelled, { epochs: 6, batchSize: 24, learningRate: 3e-3, seed: 1 });
+      const last = h.metrics.at(-1)!;
+      // With labels on every clip the partner reconstruction replaces the own-code one.
+      expect(Object.keys(last).sort()).toEqual(['kl', 'match', 'partner', 'spread']);
+      expect(h.metrics[0].match).toBeGreaterThan(last.match);
+      expect(h.loss.at(-1)!).toBeLessThan(h.loss[0]);
+      const [a] = await model.encode([labelled[0]]);
+      const [b] = await model.encode([trainItems[0].clip]);
+      expect(Array.from(a.data)).toEqual(Array.from(b.data));
+      // Without labels the same model trains as before.
+      const plain = await model.fit(trainItems.map((u) => u.clip), { epochs: 1, batchSize: 24, seed: 2 });
+      expect(Object.keys(plain.metrics[0]).sort()).toEqual(['kl', 'recon']);
+    } finally {
+      model.dispose();
+    }
+  }, 120_000);
+
+  it('validates the weak-supervision weights', () => {
+    expect(() => resolveSpeechAutoencoderConfig({ sameSpeakerSwap: 1.5 })).toThrow(InvalidArgumentError);
+    expect(() => resolveSpeechAutoencoderConfig({ contentSpeakerMatch: -1 })).toThrow(InvalidArgumentError);
+    expect(() => resolveSpeechAutoencoderConfig({ sameSpeakerPull: Number.NaN })).toThrow(InvalidArgumentError);
+    expect(resolveSpeechAutoencoderConfig({}).sameSpeakerSwap).toBe(1);
+  });
+});

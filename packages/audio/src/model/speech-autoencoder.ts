@@ -40,6 +40,16 @@ import { logMelSpectrogram, resolveMelConfig, type MelConfig, type MelOptions, t
 import { melToAudio } from '../features/griffin-lim.js';
 import { LkAdaIN, LkInstanceNorm, LkMaskedMeanPool, registerAudioLayers } from './layers.js';
 
+/**
+ * A training clip that may say who speaks. With labels on every clip of a batch, training adds
+ * the weak supervision of `sameSpeakerSwap` and `contentSpeakerMatch`; labels are read only
+ * by `fit` (codes never depend on them).
+ */
+export interface LabelledClip extends AudioClip {
+  /** Any id of the speaker (e.g. FSDD's `jackson`). */
+  speaker?: string;
+}
+
 /** Mel settings a caller may override; the sample rate is the model's own. */
 export type SpeechMelOptions = Omit<MelOptions, 'sampleRate'>;
 
@@ -103,6 +113,28 @@ export interface SpeechAutoencoderOptions {
    */
   speakerPull?: number;
   /**
+   * Weak supervision, used only when training clips carry a `speaker` label
+   * ({@link LabelledClip}): share of the reconstruction computed with the speaker code of
+   * *other* clips by the same speaker in the batch (their mean). The voice must then come
+   * from the speaker code and the words from the content code, since the partner clip says
+   * something else. Clips without a same-speaker partner in the batch use their own code.
+   * @default 1
+   */
+  sameSpeakerSwap?: number;
+  /**
+   * Weak supervision, with `speaker` labels only: weight of a term that pulls the per-speaker
+   * means of the (batch-standardised) pooled content code together, so what is said reads
+   * the same whoever says it; a linear read-out of the speaker from the content code has
+   * nothing left to go on when every speaker's mean is the same. @default 1
+   */
+  contentSpeakerMatch?: number;
+  /**
+   * Weak supervision, with `speaker` labels only: weight of a pull of each (batch-standardised)
+   * speaker code towards the mean code of the other clips by its speaker, so the code stops
+   * varying with what is said. @default 1
+   */
+  sameSpeakerPull?: number;
+  /**
    * Per-mel-bin mean and standard deviation of the log-mel over a dataset. When absent, the
    * first `fit` computes them from its training data.
    */
@@ -137,6 +169,9 @@ export interface SpeechAutoencoderConfig extends ModelConfig {
   speakerSwap: number;
   swapTemperature: number;
   speakerPull: number;
+  sameSpeakerSwap: number;
+  contentSpeakerMatch: number;
+  sameSpeakerPull: number;
   /** Per-bin log-mel mean, or null until the first `fit` sets it. */
   melMean: number[] | null;
   /** Per-bin log-mel standard deviation, or null until the first `fit` sets it. */
@@ -189,6 +224,9 @@ export function resolveSpeechAutoencoderConfig(o: SpeechAutoencoderOptions = {})
     speakerSwap: o.speakerSwap ?? 0,
     swapTemperature: o.swapTemperature ?? 0.1,
     speakerPull: o.speakerPull ?? 0,
+    sameSpeakerSwap: o.sameSpeakerSwap ?? 1,
+    contentSpeakerMatch: o.contentSpeakerMatch ?? 1,
+    sameSpeakerPull: o.sameSpeakerPull ?? 1,
     melMean: o.normalization ? [...o.normalization.mean] : null,
     melStd: o.normalization ? [...o.normalization.std] : null,
     maxSeconds: o.maxSeconds ?? 120,
@@ -216,6 +254,10 @@ export function resolveSpeechAutoencoderConfig(o: SpeechAutoencoderOptions = {})
   if (!(config.speakerSwap >= 0 && config.speakerSwap <= 1)) throw new InvalidArgumentError(`SpeechAutoencoder: speakerSwap must be in [0, 1]; got ${config.speakerSwap}.`);
   if (!(config.speakerPull >= 0 && Number.isFinite(config.speakerPull))) {
     throw new InvalidArgumentError(`SpeechAutoencoder: speakerPull must be a finite number >= 0; got ${config.speakerPull}.`);
+  }
+  if (!(config.sameSpeakerSwap >= 0 && config.sameSpeakerSwap <= 1)) throw new InvalidArgumentError(`SpeechAutoencoder: sameSpeakerSwap must be in [0, 1]; got ${config.sameSpeakerSwap}.`);
+  for (const [k, v] of [['contentSpeakerMatch', config.contentSpeakerMatch], ['sameSpeakerPull', config.sameSpeakerPull]] as const) {
+    if (!(v >= 0 && Number.isFinite(v))) throw new InvalidArgumentError(`SpeechAutoencoder: ${k} must be a finite number >= 0; got ${v}.`);
   }
   if (!(config.swapTemperature > 0 && Number.isFinite(config.swapTemperature))) {
     throw new InvalidArgumentError(`SpeechAutoencoder: swapTemperature must be a finite number > 0; got ${config.swapTemperature}.`);
@@ -654,9 +696,23 @@ export class SpeechAutoencoder extends TfAutoencoder<AudioClip, AudioClip, Speec
   }
 
   /** @internal trainer and base-class hook: random crops when `ctx` is given. */
-  collate(samples: AudioClip[], ctx?: StepContext): TensorBatch {
+  collate(samples: LabelledClip[], ctx?: StepContext): TensorBatch {
     const { x, mask, active } = this.melBatch(samples, ctx ? { frames: this.config.segmentFrames, seed: ctx.seed } : undefined);
-    return { x, mask, pool: this.poolWeights(active, x.shape[1]) };
+    const batch: TensorBatch = { x, mask, pool: this.poolWeights(active, x.shape[1]) };
+    const ids = samples.map((c) => c.speaker);
+    if (ctx && ids.every((id): id is string => typeof id === 'string')) {
+      const b = ids.length;
+      const names = [...new Set(ids)];
+      const same = new Float32Array(b * b);
+      const groups = new Float32Array(b * names.length);
+      ids.forEach((a, i) => {
+        groups[i * names.length + names.indexOf(a)] = 1;
+        ids.forEach((c, j) => (same[i * b + j] = i !== j && a === c ? 1 : 0));
+      });
+      batch.same = tf.tensor2d(same, [b, b]);
+      batch.groups = tf.tensor2d(groups, [b, names.length]);
+    }
+    return batch;
   }
 
   // ---------------------------------------------------------------- networks
@@ -705,16 +761,25 @@ export class SpeechAutoencoder extends TfAutoencoder<AudioClip, AudioClip, Speec
     const frames = tf.maximum(tf.sum(mask), 1);
     const l1 = (y: tf.Tensor): tf.Scalar => tf.div(tf.sum(tf.mul(tf.abs(tf.sub(y, x)), mask)), tf.mul(frames, this.config.mel.nMels)) as tf.Scalar;
     const w = s.shape[0] > 1 ? this.config.speakerSwap : 0;
+    const same = batch.same as tf.Tensor2D | undefined;
+    const wl = same ? this.config.sameSpeakerSwap : 0;
     const metrics: Record<string, tf.Scalar> = {};
     let recon: tf.Scalar | undefined;
-    if (w < 1) {
-      recon = l1(this.decodeTensor(z, s, mask));
-      metrics.recon = recon;
+    if (wl < 1) {
+      if (w < 1) {
+        recon = l1(this.decodeTensor(z, s, mask));
+        metrics.recon = recon;
+      }
+      if (w > 0) {
+        const swapped = l1(this.decodeTensor(z, this.borrowedSpeakers(s), mask));
+        recon = recon ? (tf.add(tf.mul(recon, 1 - w), tf.mul(swapped, w)) as tf.Scalar) : swapped;
+        metrics.swapped = swapped;
+      }
     }
-    if (w > 0) {
-      const swapped = l1(this.decodeTensor(z, this.borrowedSpeakers(s), mask));
-      recon = recon ? (tf.add(tf.mul(recon, 1 - w), tf.mul(swapped, w)) as tf.Scalar) : swapped;
-      metrics.swapped = swapped;
+    if (same && wl > 0) {
+      const partner = l1(this.decodeTensor(z, this.sameSpeakerCodes(s, same), mask));
+      recon = recon ? (tf.add(tf.mul(recon, 1 - wl), tf.mul(partner, wl)) as tf.Scalar) : partner;
+      metrics.partner = partner;
     }
     if (!recon) throw new InvalidArgumentError('unreachable: no reconstruction term');
     const b = s.shape[0];
@@ -726,6 +791,21 @@ export class SpeechAutoencoder extends TfAutoencoder<AudioClip, AudioClip, Speec
       const pull = this.speakerPullTerm(s, pooled);
       loss = tf.add(loss, tf.mul(pull, this.config.speakerPull)) as tf.Scalar;
       metrics.pull = pull;
+    }
+    const groups = batch.groups as tf.Tensor2D | undefined;
+    if (groups && this.config.contentSpeakerMatch > 0 && b > 2 && groups.shape[1] > 1) {
+      // Per-speaker means of the standardised pooled content code; the batch mean is 0, so
+      // their squares measure how far apart the speakers' contents sit.
+      const means = tf.div(tf.matMul(groups, standardiseColumns(pooled), true, false), tf.expandDims(tf.sum(groups, 0), 1));
+      const match = tf.mean(tf.square(means)) as tf.Scalar;
+      loss = tf.add(loss, tf.mul(match, this.config.contentSpeakerMatch)) as tf.Scalar;
+      metrics.match = match;
+    }
+    if (same && this.config.sameSpeakerPull > 0 && b > 2) {
+      const zs = standardiseColumns(s);
+      const pull = tf.mean(tf.square(tf.sub(zs, stopGradient(this.sameSpeakerCodes(zs, same))))) as tf.Scalar;
+      loss = tf.add(loss, tf.mul(pull, this.config.sameSpeakerPull)) as tf.Scalar;
+      metrics.spread = pull;
     }
     return { loss, metrics: { kl, ...metrics } };
   }
@@ -750,6 +830,13 @@ export class SpeechAutoencoder extends TfAutoencoder<AudioClip, AudioClip, Speec
     return tf.mean(tf.square(tf.sub(zs, tf.matMul(weights, zs)))) as tf.Scalar;
   }
 
+  /** Each row's mean of the speaker codes of the other clips by its speaker; its own code where there is none. */
+  private sameSpeakerCodes(s: tf.Tensor2D, same: tf.Tensor2D): tf.Tensor2D {
+    const alone = tf.sub(1, tf.minimum(tf.sum(same, 1), 1));
+    const w = tf.add(same, tf.mul(tf.eye(same.shape[0]), tf.expandDims(alone, 1)));
+    return tf.matMul(tf.div(w, tf.sum(w, 1, true)), s);
+  }
+
   /** Each row's similarity-weighted mean of the other rows' speaker codes (see `speakerSwap`). */
   private borrowedSpeakers(s: tf.Tensor2D): tf.Tensor2D {
     const b = s.shape[0];
@@ -769,6 +856,8 @@ export class SpeechAutoencoder extends TfAutoencoder<AudioClip, AudioClip, Speec
   /**
    * Trains the model with core's trainer (random crops of `segmentFrames`, seeded per step).
    * Computes the log-mel normalisation from the training data first if the model has none.
+   * Clips that all carry a `speaker` label ({@link LabelledClip}) add weak supervision (see
+   * `sameSpeakerSwap` and `contentSpeakerMatch`); metrics then are `partner` and `match`.
    * @param data clips (any rate) or a dataset of them.
    * @param options see core's FitOptions.
    * @returns per-epoch history with `recon` and `kl` metrics.

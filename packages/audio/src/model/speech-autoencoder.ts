@@ -480,8 +480,12 @@ interface MelBatch {
  * of who from what comes from the architecture (instance norm in the content encoder, mean
  * pooling in the speaker encoder, AdaIN in the decoder) and is partial: on FSDD a linear probe
  * still reads the digit from the speaker code and the speaker from the pooled content code
- * well above chance (see bench/results/audio.json). `speakerSwap` and `speakerPull` trade
- * speaker accuracy for less content in the speaker code.
+ * well above chance (see bench/results/audio.json). Without labels, `speakerSwap` and
+ * `speakerPull` trade speaker accuracy for less content in the speaker code. With speaker
+ * labels on the training clips ({@link LabelledClip}) the separation is much cleaner: on FSDD
+ * (20 epochs, `conditionContent: false`, `contentSpeakerMatch: 5`) the digit read from the
+ * speaker code fell from 94% to 34% and the speaker read from the content code from 83% to 52%,
+ * with the speaker code still naming the speaker 100% and the content code the digit 87%.
  *
  * @example
  * ```ts

@@ -55,6 +55,19 @@ const clips = (n: number) =>
 const sentences = ['the cat sat on the mat', 'a dog ran home', 'rain falls in spring', 'we read old books', 'the sun is warm', 'birds sing at dawn'];
 const vectors = (n: number) => Array.from({ length: n }, (_, k) => Float32Array.from({ length: 8 }, (_, j) => Math.sin(k * 0.3 + j)));
 
+const SMALL_SPEECH = {
+  sampleRate: 8000,
+  speakerDim: 4,
+  contentDim: 2,
+  poolSegments: 2,
+  channels: 8,
+  contentBlocks: 1,
+  speakerBlocks: 1,
+  decoderBlocks: 1,
+  segmentFrames: 16,
+  normalization: { mean: Array(40).fill(-4), std: Array(40).fill(2) },
+};
+
 const CASES: Case[] = [
   { name: 'core VectorAutoencoder', create: () => VectorAutoencoder.create({ inputDim: 8, latentDim: 2, hidden: [16] }) as unknown as LeakModel, batch: vectors(2), train: vectors(64) },
   { name: 'image DenseImageAutoencoder', create: () => cls(image, 'DenseImageAutoencoder')?.create({ inputShape: [8, 8, 1], latentDim: 4, hidden: [16] }), batch: images(2), train: images(64) },
@@ -63,36 +76,14 @@ const CASES: Case[] = [
   {
     name: 'audio SpeechAutoencoder',
     create: () =>
-      cls(audio, 'SpeechAutoencoder')?.create({
-        sampleRate: 8000,
-        speakerDim: 4,
-        contentDim: 2,
-        poolSegments: 2,
-        channels: 8,
-        contentBlocks: 1,
-        speakerBlocks: 1,
-        decoderBlocks: 1,
-        segmentFrames: 16,
-        normalization: { mean: Array(40).fill(-4), std: Array(40).fill(2) },
-      }),
+      cls(audio, 'SpeechAutoencoder')?.create(SMALL_SPEECH),
     batch: clips(1),
     train: clips(16),
   },
   {
     name: 'audio SpeechAutoencoder, trained with speaker labels',
     create: () =>
-      cls(audio, 'SpeechAutoencoder')?.create({
-        sampleRate: 8000,
-        speakerDim: 4,
-        contentDim: 2,
-        poolSegments: 2,
-        channels: 8,
-        contentBlocks: 1,
-        speakerBlocks: 1,
-        decoderBlocks: 1,
-        segmentFrames: 16,
-        normalization: { mean: Array(40).fill(-4), std: Array(40).fill(2) },
-      }),
+      cls(audio, 'SpeechAutoencoder')?.create(SMALL_SPEECH),
     batch: clips(1),
     train: clips(16).map((c, k) => ({ ...c, speaker: `s${k % 3}` })),
   },

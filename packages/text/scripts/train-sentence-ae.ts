@@ -32,6 +32,7 @@ const argv = await yargs(hideBin(process.argv))
   .option('eval-size', { type: 'number', default: 400, describe: 'held-out sentences per score' })
   .option('pairs', { type: 'boolean', default: true, describe: 'train gloss/example pairs with the contrastive loss' })
   .option('self-pairs', { type: 'number', default: 0.25, describe: 'fraction of sentences also trained as a pair with themselves (two differently corrupted copies)' })
+  .option('sentences', { type: 'number', default: 1, describe: 'fraction of the plain (unpaired) training sentences used; 0 trains on pairs only' })
   .option('config', { type: 'string', default: '{}', describe: 'JSON SentenceAutoencoderOptions overriding the defaults' })
   .option('out', { type: 'string', default: defaultSentenceAutoencoderPath(), describe: 'where the best model is saved' })
   .option('checkpoint', { type: 'string', default: join(tmpdir(), 'latentkit-sentence-ae-ckpt'), describe: 'checkpoint folder (resumed from when present)' })
@@ -57,8 +58,11 @@ const pairs = argv.pairs ? wordnetPairs(synsets, { split: 'train', maxChars: max
 // contrastive loss easy positives to start from; without them the global part of the code
 // collapses to one point before gloss/example pairs teach it anything.
 const selfCut = Math.round(argv['self-pairs'] * 0x1_0000_0000);
+const sentenceCut = Math.round(Math.min(1, Math.max(0, argv.sentences)) * 0x1_0000_0000);
 const samples: SentenceSample[] = [
-  ...sentences.map((s): SentenceSample => (argv.pairs && fnv1a(`self:${s}`) < selfCut ? { text: s, positive: s } : s)),
+  ...sentences
+    .filter((s) => argv.sentences >= 1 || fnv1a(`keep:${s}`) < sentenceCut)
+    .map((s): SentenceSample => (argv.pairs && fnv1a(`self:${s}`) < selfCut ? { text: s, positive: s } : s)),
   ...pairs.map((p) => ({ text: p.definition, positive: p.example })),
 ];
 const heldShort = wordnetSentences(synsets, { split: 'heldout', maxWords: 8 });

@@ -125,12 +125,13 @@ async function verificationEer(codes: Float32Array[], speakers: string[]): Promi
 
 /** The clip with its speaker label (the weak supervision SpeechAutoencoder uses), unless --unlabelled. */
 let useLabels = true;
+let modelOverrides: SpeechAutoencoderOptions = {};
 function labelled(i: Item): AudioClip {
   return useLabels ? { ...i.clip, speaker: i.speaker } as AudioClip : i.clip;
 }
 
 async function trainModel(ctx: BenchContext, name: string, plan: DatasetPlan, clips: AudioClip[]): Promise<{ model: SpeechAutoencoder; seconds: number }> {
-  const model = SpeechAutoencoder.create({ ...plan.model, seed: 7 });
+  const model = SpeechAutoencoder.create({ ...plan.model, ...modelOverrides, seed: 7 });
   ctx.log(`${name}: training on ${clips.length} clips, ${plan.epochs} epochs (${model.countParams()} parameters)`);
   const t0 = performance.now();
   await model.fit(clips, {
@@ -257,6 +258,8 @@ const suite: BenchSuite = {
     ctx.log(describeEngine(await initEngine()));
     const plan = ctx.quick ? QUICK : FULL;
     useLabels = ctx.args.unlabelled !== true;
+    // --model-options '<json>': SpeechAutoencoderOptions merged into both models (for sweeps).
+    modelOverrides = typeof ctx.args['model-options'] === 'string' ? (JSON.parse(ctx.args['model-options']) as SpeechAutoencoderOptions) : {};
     const rows: AudioRow[] = [];
     rows.push(await runFsdd(ctx, plan.fsdd));
     ctx.log(formatTable([rows[0] as unknown as Record<string, unknown>]));

@@ -83,6 +83,8 @@ export { ArrayDataset, fromBatches, asDataset } from './training/dataset.js';
 export type { Dataset, BatchOptions } from './training/dataset.js';
 export type {
   FitOptions,
+  LearningRateSchedule,
+  ScheduleStep,
   History,
   ProgressEvent,
   OptimizerName,

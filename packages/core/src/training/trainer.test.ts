@@ -141,6 +141,59 @@ describe('train()', () => {
     second.dispose();
   });
 
+  it('follows a learning-rate schedule: it sees every step, and a zero rate leaves the weights alone', async () => {
+    await initEngine({ backend: 'wasm' });
+    const data = manifoldData(64);
+    const probe = manifoldData(4, 9);
+    for (const optimizer of ['adam', 'sgd', 'momentum'] as const) {
+      const ae = VectorAutoencoder.create({ inputDim: 8, latentDim: 2, seed: 5 });
+      const before = (await ae.encode(probe)).flatMap((l) => Array.from(l.data));
+      const seen: { step: number; totalSteps?: number; progress: number }[] = [];
+      await ae.fit(data, {
+        epochs: 3,
+        batchSize: 16,
+        optimizer,
+        learningRate: 0.1,
+        learningRateSchedule: ({ step, totalSteps, progress }) => {
+          seen.push({ step, totalSteps, progress });
+          return 0;
+        },
+      });
+      expect(seen.map((s) => s.step)).toEqual([...Array(12).keys()]);
+      expect(seen.every((s) => s.totalSteps === 12)).toBe(true);
+      expect(seen.at(-1)!.progress).toBeCloseTo(11 / 12, 6);
+      expect((await ae.encode(probe)).flatMap((l) => Array.from(l.data))).toEqual(before);
+      ae.dispose();
+    }
+  });
+
+  it('a cosine schedule resumes from a checkpoint to the same loss, and differs from a constant rate', async () => {
+    await initEngine({ backend: 'wasm' });
+    const data = manifoldData(256);
+    const opts = { batchSize: 32, seed: 7, learningRate: 5e-3, learningRateSchedule: 'cosine' as const };
+    const full = VectorAutoencoder.create({ inputDim: 8, latentDim: 2, seed: 11 });
+    const hFull = await full.fit(data, { ...opts, epochs: 6 });
+    full.dispose();
+    const constant = VectorAutoencoder.create({ inputDim: 8, latentDim: 2, seed: 11 });
+    const hConstant = await constant.fit(data, { ...opts, learningRateSchedule: 'constant', epochs: 6 });
+    constant.dispose();
+    expect(Math.abs(hConstant.loss.at(-1)! - hFull.loss.at(-1)!)).toBeGreaterThan(1e-4);
+    expect(hConstant.loss[0]).toBeCloseTo(hFull.loss[0], 2);
+
+    const dir = await tempDir();
+    // A 6-epoch run killed after its third epoch (a 3-epoch run would have its own, shorter schedule).
+    const first = VectorAutoencoder.create({ inputDim: 8, latentDim: 2, seed: 11 });
+    const ac = new AbortController();
+    const killed = first.fit(data, { ...opts, epochs: 6, checkpoint: { dir }, signal: ac.signal, onProgress: (e) => e.type === 'epoch' && e.epoch === 3 && ac.abort() });
+    await expect(killed).rejects.toBeInstanceOf(AbortError);
+    first.dispose();
+    const second = VectorAutoencoder.create({ inputDim: 8, latentDim: 2, seed: 11 });
+    const hResumed = await second.fit(data, { ...opts, epochs: 6, checkpoint: { dir }, resume: true });
+    expect(hResumed.epochs).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(hResumed.loss.at(-1)!).toBeCloseTo(hFull.loss.at(-1)!, 5);
+    second.dispose();
+  });
+
   it('aborts through an AbortSignal and validates options', async () => {
     await initEngine({ backend: 'wasm' });
     const ae = VectorAutoencoder.create({ inputDim: 8 });
@@ -150,6 +203,9 @@ describe('train()', () => {
     await expect(ae.fit(manifoldData(64), { epochs: 0 })).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(ae.fit(manifoldData(64), { batchSize: 2.5 })).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(ae.fit([], { epochs: 1 })).rejects.toBeInstanceOf(InvalidArgumentError);
+    // @ts-expect-error an unknown schedule name
+    await expect(ae.fit(manifoldData(64), { learningRateSchedule: 'linear' })).rejects.toThrow(/Unknown learningRateSchedule 'linear'/);
+    await expect(ae.fit(manifoldData(64), { epochs: 1, learningRateSchedule: () => Number.NaN })).rejects.toThrow(/returned NaN at epoch 1, step 0/);
     ae.dispose();
   });
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { AbortError, InvalidArgumentError, ModelFormatError, NonFiniteLossError } from '../errors/errors.js';
 import { ArrayDataset, asDataset, type Dataset } from './dataset.js';
-import type { FitOptions, History, OptimizerName, ProgressEvent } from './types.js';
+import type { FitOptions, History, LearningRateSchedule, OptimizerName, ProgressEvent } from './types.js';
 
 /** Tensors of one batch, keyed by name (`x`, `target`, `mask`, ...). */
 export type TensorBatch = Record<string, tf.Tensor>;
@@ -74,6 +74,24 @@ function makeOptimizer(spec: OptimizerName | tf.Optimizer, lr: number): tf.Optim
   }
 }
 
+/** Resolves the `learningRateSchedule` option to a function of the step. */
+function resolveSchedule(spec: FitOptions['learningRateSchedule']): LearningRateSchedule | undefined {
+  if (spec === undefined || spec === 'constant') return undefined;
+  if (spec === 'cosine') return ({ progress, baseLearningRate }) => baseLearningRate * 0.5 * (1 + Math.cos(Math.PI * progress));
+  if (typeof spec === 'function') return spec;
+  throw new InvalidArgumentError(`Unknown learningRateSchedule '${String(spec)}'; use 'constant', 'cosine' or a function.`);
+}
+
+/**
+ * Sets the rate of the next step. tfjs optimizers read their `learningRate` field at each
+ * step; SGD and momentum cache it as a scalar, refreshed by their `setLearningRate`.
+ */
+function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
+  const o = optimizer as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
+  if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
+  else o.learningRate = lr;
+}
+
 function stepSeed(seed: number, epoch: number, batch: number): number {
   // Distinct, repeatable per step; kept in int32 range for tf.random* seeds.
   return ((seed * 73856093) ^ (epoch * 19349663) ^ (batch * 83492791)) >>> 1;
@@ -119,6 +137,7 @@ export async function train<S>(problem: TrainingProblem<S>, data: Dataset<S> | r
   checkPositiveInt('batchSize', batchSize);
   const lr = options.learningRate ?? 1e-3;
   if (!(lr > 0)) throw new InvalidArgumentError(`learningRate must be > 0, got ${lr}.`);
+  const schedule = resolveSchedule(options.learningRateSchedule);
   const shuffle = options.shuffle ?? true;
   const progressEvery = options.progressIntervalMs ?? 100;
   const emit = (e: ProgressEvent) => options.onProgress?.(e);
@@ -168,6 +187,9 @@ export async function train<S>(problem: TrainingProblem<S>, data: Dataset<S> | r
   emit({ type: 'start', epochs, batchesPerEpoch: cappedBatches, startEpoch });
   const t0 = performance.now();
   let secondsPerEpoch: number | undefined;
+  // Steps taken over the run (a resumed run starts after the epochs it already did), so a
+  // schedule continues where it stopped.
+  let runStep = startEpoch * (cappedBatches ?? 0);
 
   try {
     for (let epoch = startEpoch; epoch < epochs; epoch++) {
@@ -182,6 +204,16 @@ export async function train<S>(problem: TrainingProblem<S>, data: Dataset<S> | r
         if (options.maxBatchesPerEpoch !== undefined && batchIndex >= options.maxBatchesPerEpoch) break;
         if (samples.length === 0) continue;
         const ctx: StepContext = { training: true, seed: stepSeed(seed, epoch, batchIndex), epoch, batch: batchIndex };
+        if (schedule) {
+          const totalSteps = cappedBatches !== undefined ? cappedBatches * epochs : undefined;
+          const step = runStep;
+          const progress = totalSteps !== undefined ? step / totalSteps : epoch / epochs;
+          const next = schedule({ epoch, step, totalSteps, progress, baseLearningRate: lr });
+          if (!(next >= 0) || !Number.isFinite(next)) {
+            throw new InvalidArgumentError(`learningRateSchedule returned ${next} at epoch ${epoch + 1}, step ${step}; expected a finite number >= 0.`);
+          }
+          setLearningRate(optimizer, next);
+        }
         const batch = problem.collate(samples, ctx);
         let lossValue: number;
         const metricValues: Record<string, number> = {};
@@ -211,6 +243,7 @@ export async function train<S>(problem: TrainingProblem<S>, data: Dataset<S> | r
         for (const [k, v] of Object.entries(metricValues)) metricSums[k] = (metricSums[k] ?? 0) + v * samples.length;
         seen += samples.length;
         batchIndex++;
+        runStep++;
         const now = performance.now();
         if (options.onProgress && (now - lastEmit >= progressEvery || batchIndex === cappedBatches)) {
           lastEmit = now;

@@ -7,6 +7,23 @@ import type { Dataset } from './dataset.js';
 /** Optimizers `fit` can build by name. */
 export type OptimizerName = 'adam' | 'adamax' | 'rmsprop' | 'sgd' | 'momentum';
 
+/** Where training is when a {@link LearningRateSchedule} is asked for the next step's rate. */
+export interface ScheduleStep {
+  /** 0-based epoch. */
+  epoch: number;
+  /** 0-based step over the whole run (epoch x batches per epoch + batch). */
+  step: number;
+  /** Steps in the whole run; undefined for a stream of unknown size. */
+  totalSteps: number | undefined;
+  /** Fraction of the run done, in [0, 1) (by epochs when the stream size is unknown). */
+  progress: number;
+  /** The `learningRate` option. */
+  baseLearningRate: number;
+}
+
+/** Returns the learning rate of the next step. */
+export type LearningRateSchedule = (at: ScheduleStep) => number;
+
 /** What the training loop reports while it runs; a CLI renders these as a progress bar. */
 export type ProgressEvent =
   | { type: 'start'; epochs: number; batchesPerEpoch: number | undefined; startEpoch: number }
@@ -73,6 +90,13 @@ export interface FitOptions<S = unknown> {
   validationSplit?: number;
   /** @default 1e-3 */
   learningRate?: number;
+  /**
+   * How the learning rate moves over the run: `'constant'`; `'cosine'`, half a cosine from
+   * `learningRate` down to 0 at the last step (usually a lower final loss for the same epochs);
+   * or a function of the step.
+   * @default 'constant'
+   */
+  learningRateSchedule?: 'constant' | 'cosine' | LearningRateSchedule;
   /** @default 'adam' */
   optimizer?: OptimizerName | tf.Optimizer;
   /** Clip each gradient to this global L2 norm. */

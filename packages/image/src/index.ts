@@ -1,6 +1,7 @@
 /**
  * @file Public API of @latentkit/image: image I/O through sharp, report figures (grids,
- * scatter plots) and data sets (MNIST-format IDX, image folders, synthetic glyphs).
+ * scatter plots), data sets (MNIST-format IDX, image folders, synthetic glyphs), the image
+ * autoencoders (dense, conv, denoising, VAE) and image metrics (MSE, PSNR, SSIM, PCA).
  */
 
 // Image type and tensors
@@ -25,8 +26,6 @@ export { loadImageFolder } from './datasets/image-folder.js';
 export type { ImageFolderOptions, ImageFolderDataset } from './datasets/image-folder.js';
 export { syntheticGlyphs, GLYPH_CLASSES } from './datasets/synthetic.js';
 export type { SyntheticGlyphsOptions, SyntheticGlyphs, GlyphClass, GlyphStyle } from './datasets/synthetic.js';
-
-// Models (dense/conv AE, VAE) are exported below by their own modules.
 
 // ---- Models and metrics (packages/image/src/models, packages/image/src/metrics) ----
 export { imageModels } from './models/index.js';

@@ -12,7 +12,7 @@ import type { WindowType } from './window.js';
 export interface StftOptions {
   /** FFT size (a power of two). @default 1024 */
   nFft?: number;
-  /** Samples between frame starts. @default nFft / 4 */
+  /** Samples between frame starts. @default winLength / 4 */
   hop?: number;
   /** Window length, centred in the frame and zero-padded to nFft. @default nFft */
   winLength?: number;

@@ -3,9 +3,11 @@
  * "One-shot Voice Conversion by Separating Speaker and Content Representations with Instance
  * Normalization", Interspeech 2019), built from 1-D convolutions only so it trains on wasm:
  *
- * - a content encoder whose instance normalisation (no affine) strips each utterance's
- *   channel statistics, ending in a mean and log-variance per frame (a KL term keeps the code
- *   small and Gaussian);
+ * - a content encoder whose instance normalisation strips each utterance's channel statistics,
+ *   ending in a mean and log-variance per frame (a KL term keeps the code small and Gaussian).
+ *   Its normalisation has no learned affine with `conditionContent: false`; by default
+ *   (`true`) it is an AdaIN driven by the speaker code with gradients stopped, so the content
+ *   code need not carry what the speaker code already says;
  * - a speaker encoder that average-pools over time into one vector;
  * - a decoder that re-injects the speaker code through adaptive instance normalisation and
  *   predicts the normalised log-mel spectrogram.
@@ -41,9 +43,10 @@ import { melToAudio } from '../features/griffin-lim.js';
 import { LkAdaIN, LkInstanceNorm, LkMaskedMeanPool, registerAudioLayers } from './layers.js';
 
 /**
- * A training clip that may say who speaks. With labels on every clip of a batch, training adds
- * the weak supervision of `sameSpeakerSwap` and `contentSpeakerMatch`; labels are read only
- * by `fit` (codes never depend on them).
+ * A training clip that may say who speaks. With labels on every clip of a batch (a batch with
+ * any unlabelled clip trains unsupervised), training adds the weak supervision of
+ * `sameSpeakerSwap`, `sameSpeakerPull` and `contentSpeakerMatch`; labels are read only by
+ * `fit` (codes never depend on them).
  */
 export interface LabelledClip extends AudioClip {
   /** Any id of the speaker (e.g. FSDD's `jackson`). */
@@ -58,8 +61,8 @@ export interface SpeechAutoencoderOptions {
   /** Rate every input is resampled to (Hz). @default 16000 */
   sampleRate?: number;
   /**
-   * Log-mel settings. @default nFft 512, hop sampleRate/100 (10 ms), winLength
-   * sampleRate/40 (25 ms), 64 mel bands (40 below 16 kHz), fMin 0, fMax sampleRate/2
+   * Log-mel settings. @default nFft 256 up to 8 kHz, 512 up to 16 kHz, 1024 above; hop
+   * sampleRate/100 (10 ms), winLength sampleRate/40 (25 ms), 64 mel bands (40 below 16 kHz), fMin 0, fMax sampleRate/2
    */
   mel?: SpeechMelOptions;
   /** Size of the speaker code. @default 64 */
@@ -861,12 +864,14 @@ export class SpeechAutoencoder extends TfAutoencoder<AudioClip, AudioClip, Speec
    * Trains the model with core's trainer (random crops of `segmentFrames`, seeded per step).
    * Computes the log-mel normalisation from the training data first if the model has none.
    * Clips that all carry a `speaker` label ({@link LabelledClip}) add weak supervision (see
-   * `sameSpeakerSwap` and `contentSpeakerMatch`); metrics then are `partner` and `match`.
-   * @param data clips (any rate) or a dataset of them.
+   * `sameSpeakerSwap`, `sameSpeakerPull` and `contentSpeakerMatch`); the metrics then add
+   * `partner`, `spread` and `match`, and with `sameSpeakerSwap: 1` the partner's
+   * reconstruction replaces `recon` (and `speakerSwap`) entirely.
+   * @param data clips (any rate, optionally labelled) or a dataset of them.
    * @param options see core's FitOptions.
-   * @returns per-epoch history with `recon` and `kl` metrics.
+   * @returns per-epoch history with the loss terms as metrics (`recon`, `kl`, ...).
    */
-  override async fit(data: Dataset<AudioClip> | AudioClip[], options: FitOptions<AudioClip> = {}): Promise<History> {
+  override async fit(data: Dataset<LabelledClip> | LabelledClip[], options: FitOptions<LabelledClip> = {}): Promise<History> {
     await initEngine();
     this.melCache = new WeakMap();
     try {

@@ -18,7 +18,7 @@ export interface LatentkitErrorOptions {
  *
  * @example
  * ```ts
- * try { await ConvAutoencoder.load('model/'); }
+ * try { await ConvImageAutoencoder.load('model/'); }
  * catch (e) { if (e instanceof LatentkitError) console.error(e.code, e.message); }
  * ```
  */

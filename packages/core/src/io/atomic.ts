@@ -3,7 +3,7 @@
  * the target, so a crash mid-write leaves either the old file or the new one, never half.
  */
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** A temporary name in the same folder as `path` (same filesystem, so rename is atomic). */
@@ -12,8 +12,9 @@ export function tempSibling(path: string, tag = 'tmp'): string {
 }
 
 /**
- * Writes `data` to `path` atomically.
- * @param path target file; its folder must exist.
+ * Writes `data` to `path` atomically, creating its folder if needed (`writeGrid('out/a.png')`
+ * on a fresh checkout should just work).
+ * @param path target file.
  * @param data bytes or UTF-8 text.
  * @example
  * ```ts
@@ -21,6 +22,7 @@ export function tempSibling(path: string, tag = 'tmp'): string {
  * ```
  */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
   const tmp = tempSibling(path);
   const fh = await open(tmp, 'wx');
   try {

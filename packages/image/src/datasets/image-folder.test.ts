@@ -42,6 +42,15 @@ describe('loadImageFolder', () => {
     expect(set.skipped).toEqual([]);
   });
 
+  it('spreads a limit over the classes instead of dropping the last ones', async () => {
+    const set = await loadImageFolder(root, { width: 4, height: 4, channels: 1, limit: 3 });
+    expect(Array.from(set.labels)).toEqual([0, 0, 1]);
+    expect(set.files.map((f) => f.slice(root.length + 1))).toEqual(['cats/a.png', 'cats/b.PNG', 'dogs/x.png']);
+    const two = await loadImageFolder(root, { limit: 2 });
+    expect(Array.from(two.labels)).toEqual([0, 1]);
+    expect((await loadImageFolder(root, { limit: 50 })).images).toHaveLength(5);
+  });
+
   it('names an unreadable image, or skips it with skipUnreadable', async () => {
     const bad = join(root, 'dogs', 'broken.png');
     await writeFile(bad, 'this is text');

@@ -19,7 +19,10 @@ export interface ImageFolderOptions extends ReadImageOptions {
    * @default false
    */
   skipUnreadable?: boolean;
-  /** Load at most this many files (the first ones in sorted order). */
+  /**
+   * Load at most this many files, spread over the classes in turn (each class's first files
+   * in sorted order), so a limit never drops whole classes. Results stay grouped by class.
+   */
   limit?: number;
   /**
    * Images decoded at the same time.
@@ -60,6 +63,22 @@ async function imageFiles(dir: string): Promise<string[]> {
     else if (e.isFile() && IMAGE_EXTENSIONS.includes(extname(e.name).toLowerCase())) out.push(p);
   }
   return out;
+}
+
+/** The first `limit` files taken one class at a time, in their original order. */
+function roundRobin(files: { file: string; label: number }[], limit: number): { file: string; label: number }[] {
+  const byClass = new Map<number, number[]>();
+  files.forEach((f, i) => {
+    const q = byClass.get(f.label);
+    if (q) q.push(i);
+    else byClass.set(f.label, [i]);
+  });
+  const queues = [...byClass.values()];
+  const picked: number[] = [];
+  for (let k = 0; picked.length < limit; k++) {
+    for (const q of queues) if (k < q.length && picked.length < limit) picked.push(q[k]);
+  }
+  return picked.sort((a, b) => a - b).map((i) => files[i]);
 }
 
 /**
@@ -109,7 +128,7 @@ export async function loadImageFolder(dir: string, options: ImageFolderOptions =
       file: dir,
     });
   }
-  if (limit !== undefined) files = files.slice(0, limit);
+  if (limit !== undefined && limit < files.length) files = roundRobin(files, limit);
 
   const skipped: ImageFolderDataset['skipped'] = [];
   const decoded = await mapLimit(files, concurrency, async ({ file }): Promise<FloatImage | undefined> => {

@@ -96,7 +96,7 @@ export function scatterPlotSvg(points: readonly ScatterPoint[], options: Scatter
   const { width = 640, height = 480, title, pointRadius = 2.5, opacity = 0.7, maxPoints = 20_000 } = options;
   for (const [name, v, min, max] of [['width', width, 64, 16_384], ['height', height, 64, 16_384], ['maxPoints', maxPoints, 1, 1_000_000]] as const) {
     if (!Number.isInteger(v) || v < min || v > max) {
-      throw new InvalidArgumentError(`scatterPlot option ${name} must be an integer in [${min}, ${max}], got ${v}.`);
+      throw new InvalidArgumentError(`Scatter plot option ${name} must be an integer in [${min}, ${max}], got ${v}.`);
     }
   }
   if (!(pointRadius > 0) || !(opacity > 0 && opacity <= 1)) {

@@ -129,7 +129,6 @@ export function checkCommon(o: { loss?: unknown; activation?: unknown; seed?: un
   }
 }
 
-/** @internal Throws unless a loaded config has the version this release reads. */
 /**
  * Checks that loaded networks fit the saved config: encoder `inputShape -> latentDim`,
  * decoder `latentDim -> inputShape` (a folder whose config and networks disagree would fail,

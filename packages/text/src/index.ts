@@ -8,14 +8,14 @@ export { tinySentenceEncoderPath } from './pretrained/tiny-sentence-encoder.js';
 
 // ---- Trainable sentence autoencoder (src/autoencoder) and the WordNet corpus (src/corpus) ----
 export { SentenceAutoencoder, defaultSentenceAutoencoderPath, resolveSentenceAutoencoderConfig, DEFAULT_CONTEXT_HASHES } from './autoencoder/sentence-autoencoder.js';
-export type { SentenceAutoencoderOptions, SentenceAutoencoderConfig, SentencePair, SentenceSample, FillInOptions, ContextHashSpec } from './autoencoder/sentence-autoencoder.js';
+export type { SentenceAutoencoderOptions, SentenceAutoencoderConfig, SentencePair, SentenceSample, FillInOptions, ContextHashSpec, WordBagSpec } from './autoencoder/sentence-autoencoder.js';
 export { CharVocabulary, defaultCharacters, normalizeSentence, GAP_MARKER, UNKNOWN_CHAR } from './autoencoder/vocabulary.js';
 export { Lexicon, wordSpans } from './autoencoder/lexicon.js';
 export type { LexiconJson, WordSpan } from './autoencoder/lexicon.js';
 export type { CharVocabularyJson, NormalizedSentence } from './autoencoder/vocabulary.js';
 export { DEFAULT_NOISE, NO_NOISE, gapCharacters } from './autoencoder/noise.js';
 export type { SentenceNoiseConfig } from './autoencoder/noise.js';
-export { LkPositionEmbedding, LkSliceLast, LkHoleHash, registerTextLayers } from './autoencoder/layers.js';
+export { LkPositionEmbedding, LkSliceLast, LkHoleHash, LkWordBag, registerTextLayers } from './autoencoder/layers.js';
 export {
   editDistance,
   scoreReconstructions,

@@ -125,9 +125,13 @@ describe('SentenceAutoencoder (tiny, untrained or briefly trained)', () => {
     ae.dispose();
   });
 
-  it('save/load round trip gives identical encodings, decodings and config', async () => {
-    const ae = SentenceAutoencoder.create({ ...TINY, characters: [...'abcdefghijklmnopqrstuvwxyz .'] });
+  it('save/load round trip gives identical encodings, decodings and config (with a word bag)', async () => {
+    const ae = SentenceAutoencoder.create({ ...TINY, characters: [...'abcdefghijklmnopqrstuvwxyz .'], wordBag: { buckets: 509, dim: 8 } });
+    expect(ae.config.wordBag).toEqual({ buckets: 509, dim: 8, hashes: 2 });
     await ae.fit(corpus.slice(0, 64), { epochs: 1, batchSize: 32 });
+    // The bag starts at zero; training moved it, so the round trip below covers its weights.
+    const table = ae.networks.encoder.getLayer('enc_words').getWeights()[0];
+    expect(tf.max(tf.abs(table)).dataSync()[0]).toBeGreaterThan(0);
     const dir = await tempDir();
     await ae.save(dir);
     const back = await SentenceAutoencoder.load(dir);
@@ -165,6 +169,9 @@ describe('SentenceAutoencoder (tiny, untrained or briefly trained)', () => {
     expect(() => resolveSentenceAutoencoderConfig({ localDim: 100 }, 97)).toThrow(/multiple of/);
     expect(() => resolveSentenceAutoencoderConfig({ noise: { maskProbability: 2 } }, 97)).toThrow(InvalidArgumentError);
     expect(resolveSentenceAutoencoderConfig({ noise: false }, 97).noise.maskProbability).toBe(0);
+    expect(() => resolveSentenceAutoencoderConfig({ wordBag: { buckets: 1, dim: 8 } }, 97)).toThrow(/wordBag/);
+    expect(() => resolveSentenceAutoencoderConfig({ wordBag: { buckets: 64, dim: 8 }, globalDim: 0 }, 97)).toThrow(/globalDim > 0/);
+    expect(resolveSentenceAutoencoderConfig({}, 97).wordBag).toBeNull();
   });
 
   it('leaves no tensors behind after encode, decode, reconstruct and fillIn', async () => {

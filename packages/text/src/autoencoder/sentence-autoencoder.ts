@@ -51,8 +51,8 @@ import {
   type TensorBatch,
 } from '@latentkit/core';
 import { corruptBatch, resolveNoise, type SentenceNoiseConfig } from './noise.js';
-import { LkHoleHash, LkPositionEmbedding, LkSliceLast, registerTextLayers } from './layers.js';
-import { CharVocabulary, defaultCharacters, GAP_MARKER, normalizeSentence, SPECIAL_COUNT } from './vocabulary.js';
+import { LkHoleHash, LkPositionEmbedding, LkSliceLast, LkWordBag, registerTextLayers } from './layers.js';
+import { CharVocabulary, defaultCharacters, GAP_MARKER, normalizeSentence, SPECIAL_COUNT, UNK_ID } from './vocabulary.js';
 import { Lexicon, wordSpans } from './lexicon.js';
 
 /** Two sentences that should get close codes (a gloss and its example, a paraphrase). */
@@ -108,6 +108,14 @@ export interface SentenceAutoencoderOptions {
   /** Feature detectors (a position-wise dense layer) max-pooled into the global part. @default 512 */
   globalFeatures?: number;
   /**
+   * A hashed bag of words added to the global part ({@link LkWordBag}): each word (letters and
+   * digits, case folded) hashed `hashes` times into `buckets` rows of a `dim`-wide table, the
+   * mean over the sentence's words projected to `globalDim`. Character detectors learn
+   * spelling; this lets the contrastive loss learn which words go together. Needs `globalDim > 0`.
+   * @default null (none)
+   */
+  wordBag?: WordBagSpec | null;
+  /**
    * Code values that describe the text position by position (`localDim / slots` per slot, a
    * slot being `2 ** (channels.length - 1)` characters); they carry the exact spelling.
    * A multiple of the slot count `maxLength / 2 ** (channels.length - 1)`.
@@ -141,6 +149,8 @@ export interface SentenceAutoencoderConfig extends ModelConfig {
   holeWeight: number;
   globalDim: number;
   globalFeatures: number;
+  /** Absent in models saved before it existed: none. */
+  wordBag?: Required<WordBagSpec> | null;
   localDim: number;
   /** `globalDim + localDim`: the code is `[global..., local...]`. */
   latentDim: number;
@@ -149,6 +159,16 @@ export interface SentenceAutoencoderConfig extends ModelConfig {
   temperature: number;
   vocabularySize: number;
   seed: number;
+}
+
+/** The hashed bag of words of the global part (see {@link SentenceAutoencoderOptions.wordBag}). */
+export interface WordBagSpec {
+  /** Rows of the table. */
+  buckets: number;
+  /** Width of a word vector. */
+  dim: number;
+  /** Hash functions per word. @default 2 */
+  hashes?: number;
 }
 
 /** One hashed context embedding (see {@link SentenceAutoencoderOptions.contextHashes}). */
@@ -233,6 +253,7 @@ export function resolveSentenceAutoencoderConfig(o: SentenceAutoencoderOptions, 
     holeWeight: o.holeWeight ?? 1,
     globalDim,
     globalFeatures: o.globalFeatures ?? 512,
+    wordBag: o.wordBag ? { buckets: o.wordBag.buckets, dim: o.wordBag.dim, hashes: o.wordBag.hashes ?? 2 } : null,
     localDim,
     latentDim: globalDim + localDim,
     noise: resolveNoise(o.noise),
@@ -265,6 +286,14 @@ export function resolveSentenceAutoencoderConfig(o: SentenceAutoencoderOptions, 
       throw new InvalidArgumentError(`contextHashes[${i}] must have an integer radius in [1, 8], buckets in [2, 2^20] and dim >= 1, got ${JSON.stringify(h)}.`);
     }
   });
+  if (c.wordBag) {
+    const w = c.wordBag;
+    const ok = (v: number, lo: number, hi: number) => Number.isInteger(v) && v >= lo && v <= hi;
+    if (!ok(w.buckets, 2, 1 << 20) || !ok(w.dim, 1, 4096) || !ok(w.hashes, 1, 4)) {
+      throw new InvalidArgumentError(`wordBag must have integer buckets in [2, 2^20], dim in [1, 4096] and hashes in [1, 4], got ${JSON.stringify(w)}.`);
+    }
+    if (c.globalDim === 0) throw new InvalidArgumentError('wordBag adds to the global part: it needs globalDim > 0.');
+  }
   if (c.kernelSize % 2 !== 1) throw new InvalidArgumentError(`kernelSize must be odd, got ${c.kernelSize}.`);
   if (!(c.holeWeight >= 0)) throw new InvalidArgumentError(`holeWeight must be >= 0, got ${c.holeWeight}.`);
   if (!(c.contrastiveWeight >= 0)) throw new InvalidArgumentError(`contrastiveWeight must be >= 0, got ${c.contrastiveWeight}.`);
@@ -274,8 +303,19 @@ export function resolveSentenceAutoencoderConfig(o: SentenceAutoencoderOptions, 
 
 type Sym = tf.SymbolicTensor;
 
-function buildNetworks(c: SentenceAutoencoderConfig, spaceId: number): Record<string, tf.LayersModel> {
+/** Folds a character id to the id it counts as inside a word: letters and digits to lower case, the rest to 0. */
+function wordFold(vocabulary: CharVocabulary): number[] {
+  return Array.from({ length: vocabulary.size }, (_, id) => {
+    const ch = id < SPECIAL_COUNT ? '' : vocabulary.charOf(id);
+    if (!/^[\p{L}\p{N}]$/u.test(ch)) return 0;
+    const lower = vocabulary.idOf(ch.toLowerCase());
+    return lower > UNK_ID ? lower : id;
+  });
+}
+
+function buildNetworks(c: SentenceAutoencoderConfig, vocabulary: CharVocabulary): Record<string, tf.LayersModel> {
   registerTextLayers();
+  const spaceId = vocabulary.idOf(' ');
   const L = c.maxLength;
   const R = c.channels.length;
   const slots = L / 2 ** (R - 1);
@@ -320,7 +360,12 @@ function buildNetworks(c: SentenceAutoencoderConfig, spaceId: number): Record<st
     // Many narrow detectors (of words, stems, phrases) max-pooled: a learned bag of features.
     const detectors = tf.layers.dense({ units: c.globalFeatures, activation: 'relu', kernelInitializer: init(), name: 'enc_detect' }).apply(h) as Sym;
     const pooled = tf.layers.globalMaxPooling1d({ name: 'enc_pool' }).apply(detectors) as Sym;
-    const global = tf.layers.dense({ units: c.globalDim, kernelInitializer: init(), name: 'enc_global_code' }).apply(pooled) as Sym;
+    let global = tf.layers.dense({ units: c.globalDim, kernelInitializer: init(), name: 'enc_global_code' }).apply(pooled) as Sym;
+    if (c.wordBag) {
+      const bag = new LkWordBag({ name: 'enc_words', buckets: c.wordBag.buckets, dim: c.wordBag.dim, hashes: c.wordBag.hashes, fold: wordFold(vocabulary), seed: seed++ }).apply(ids) as Sym;
+      const words = tf.layers.dense({ units: c.globalDim, kernelInitializer: init(), name: 'enc_words_code' }).apply(bag) as Sym;
+      global = tf.layers.add({ name: 'enc_global_sum' }).apply([global, words]) as Sym;
+    }
     code = tf.layers.concatenate({ name: 'enc_code' }).apply([global, local]) as Sym;
   }
   const encoder = tf.model({ inputs: ids, outputs: code, name: 'encoder' });
@@ -433,7 +478,7 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
   static create(options: SentenceAutoencoderOptions = {}): SentenceAutoencoder {
     const vocabulary = new CharVocabulary(options.characters ?? defaultCharacters());
     const config = resolveSentenceAutoencoderConfig(options, vocabulary.size);
-    return new SentenceAutoencoder(config, buildNetworks(config, vocabulary.idOf(' ')), vocabulary);
+    return new SentenceAutoencoder(config, buildNetworks(config, vocabulary), vocabulary);
   }
 
   /**

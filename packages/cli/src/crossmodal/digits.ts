@@ -108,7 +108,11 @@ export function standardizeBySpeaker(m: Matrix, speakers: readonly string[]): Ma
 /**
  * A fixed-size audio code for a whole clip from a speech latent: the content code over time
  * averaged over `segments` equal time segments (the order of sounds), its per-channel standard
- * deviation over time (how much it moves), and the speaker code.
+ * deviation over time (how much it moves), and the speaker code. The speaker code stays in
+ * although the map should not care who speaks: standardised per speaker it still carries how
+ * the word was said, and dropping it cut the held-out decoded-digit accuracy from 84.2% to
+ * 76.8% (same trained models; averaging the map's output over speed-perturbed copies of each
+ * held-out clip gave 83.8%, no gain either).
  * @param latents latents with `content` (`[frames, d]`) and `speaker` parts.
  * @param segments time segments. @default 8
  * @returns one row per latent.

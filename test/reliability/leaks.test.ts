@@ -13,6 +13,7 @@ import { VectorAutoencoder, initEngine, tf } from '@latentkit/core';
 import * as audio from '@latentkit/audio';
 import * as image from '@latentkit/image';
 import * as text from '@latentkit/text';
+import { TINY_SPEECH_OPTIONS } from './fuzz/corpus.js';
 
 const CALLS = Number(process.env.LATENTKIT_LEAK_CALLS ?? 10_000);
 const EPOCHS = 5;
@@ -55,18 +56,7 @@ const clips = (n: number) =>
 const sentences = ['the cat sat on the mat', 'a dog ran home', 'rain falls in spring', 'we read old books', 'the sun is warm', 'birds sing at dawn'];
 const vectors = (n: number) => Array.from({ length: n }, (_, k) => Float32Array.from({ length: 8 }, (_, j) => Math.sin(k * 0.3 + j)));
 
-const SMALL_SPEECH = {
-  sampleRate: 8000,
-  speakerDim: 4,
-  contentDim: 2,
-  poolSegments: 2,
-  channels: 8,
-  contentBlocks: 1,
-  speakerBlocks: 1,
-  decoderBlocks: 1,
-  segmentFrames: 16,
-  normalization: { mean: Array(40).fill(-4), std: Array(40).fill(2) },
-};
+const SMALL_SPEECH = { ...TINY_SPEECH_OPTIONS, segmentFrames: 16 };
 
 const CASES: Case[] = [
   { name: 'core VectorAutoencoder', create: () => VectorAutoencoder.create({ inputDim: 8, latentDim: 2, hidden: [16] }) as unknown as LeakModel, batch: vectors(2), train: vectors(64) },

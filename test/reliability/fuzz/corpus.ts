@@ -99,6 +99,19 @@ export interface ModelSeedSpec {
 
 const probeImage = () => [{ data: new Float32Array(64).fill(0.5), width: 8, height: 8, channels: 1 as const }];
 
+/** A speech autoencoder small enough to build, save and run in milliseconds (fixed normalisation, no fit needed). */
+export const TINY_SPEECH_OPTIONS = {
+  sampleRate: 8000,
+  speakerDim: 4,
+  contentDim: 2,
+  poolSegments: 2,
+  channels: 8,
+  contentBlocks: 1,
+  speakerBlocks: 1,
+  decoderBlocks: 1,
+  normalization: { mean: Array(40).fill(-4), std: Array(40).fill(2) },
+};
+
 /**
  * Every model class the corpus knows; those not (yet) exported by their package are skipped.
  * `probe` is a valid input for the seed: a folder that loads must also encode it (or refuse it
@@ -113,17 +126,7 @@ export const MODEL_SEEDS: readonly ModelSeedSpec[] = [
     name: 'speech-ae',
     className: 'SpeechAutoencoder',
     pkg: audio,
-    options: {
-      sampleRate: 8000,
-      speakerDim: 4,
-      contentDim: 2,
-      poolSegments: 2,
-      channels: 8,
-      contentBlocks: 1,
-      speakerBlocks: 1,
-      decoderBlocks: 1,
-      normalization: { mean: Array(40).fill(-4), std: Array(40).fill(2) },
-    },
+    options: TINY_SPEECH_OPTIONS,
     probe: () => [{ samples: Float32Array.from({ length: 2400 }, (_, i) => 0.3 * Math.sin(i / 7)), sampleRate: 8000 }],
   },
   {

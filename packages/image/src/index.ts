@@ -39,6 +39,8 @@ export { ImageVAE, resolveImageVAEConfig } from './models/vae.js';
 export type { ImageVAEOptions, ImageVAEConfig } from './models/vae.js';
 export { corrupt, resolveCorruption } from './models/corruption.js';
 export type { Corruption, CorruptionType } from './models/corruption.js';
+export { augment, resolveAugmentation } from './models/augmentation.js';
+export type { Augmentation } from './models/augmentation.js';
 export { mse, psnr, ssim, perImage } from './metrics/image-metrics.js';
 export { compareWithPca, pcaReconstructImages } from './metrics/pca-comparison.js';
 export type { ImageSet, PcaComparison, PcaComparisonOptions, MethodScores } from './metrics/pca-comparison.js';

@@ -42,6 +42,7 @@ export const trainCommand: CommandModule = {
       .option('latent-dim', { type: 'number', describe: 'code size (image: the code; audio: the speaker code; text: the sentence-level part of the code)' })
       .option('count', { type: 'number', default: 2000, describe: 'samples: synthetic images to draw, or at most this many from --data' })
       .option('noise', { type: 'string', default: 'gaussian:0.5', describe: 'corruption of the denoising model (gaussian:σ, mask:p, salt-and-pepper:p)' })
+      .option('shift', { type: 'number', default: 0, describe: 'image: translate training images by up to this many pixels (augmentation; 2 suits 28x28 digits)' })
       .option('val-split', { type: 'number', default: 0.1, describe: 'fraction held out for the validation loss' })
       .option('seed', { type: 'number', default: 42, describe: 'seed of shuffling, noise and synthetic data' })
       .option('time-limit', { type: 'number', describe: 'stop training after this many seconds, keeping the weights so far' })
@@ -94,15 +95,16 @@ export const trainCommand: CommandModule = {
       const d = await loadImageData(data, { count, seed });
       const first = d.images[0];
       const inputShape: [number, number, number] = [first.height, first.width, first.channels];
-      const dim = latentDim !== undefined ? { latentDim } : {};
+      const shift = optNumber(argv, 'shift', { min: 0, max: 64, integer: true }) ?? 0;
+      const common = { inputShape, ...(latentDim !== undefined ? { latentDim } : {}), augment: shift > 0 ? { shift } : null };
       model =
         arch === 'dense'
-          ? image.DenseImageAutoencoder.create({ inputShape, ...dim })
+          ? image.DenseImageAutoencoder.create(common)
           : arch === 'vae'
-            ? image.ImageVAE.create({ inputShape, ...dim })
+            ? image.ImageVAE.create(common)
             : arch === 'denoising'
-              ? image.ConvImageAutoencoder.create({ inputShape, ...dim, corruption: parseNoise(optString(argv, 'noise') ?? 'gaussian:0.5') })
-              : image.ConvImageAutoencoder.create({ inputShape, ...dim });
+              ? image.ConvImageAutoencoder.create({ ...common, corruption: parseNoise(optString(argv, 'noise') ?? 'gaussian:0.5') })
+              : image.ConvImageAutoencoder.create(common);
       samples = d.images;
       source = d.source;
     } else if (modality === 'audio') {

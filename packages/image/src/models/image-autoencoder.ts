@@ -17,6 +17,7 @@ import {
   type TensorBatch,
 } from '@latentkit/core';
 import { tensorToImages, type FloatImage } from '../io/float-image.js';
+import { augmentInPlace, checkAugmentationFits, resolveAugmentation, type Augmentation } from './augmentation.js';
 import { corruptInPlace, resolveCorruption, type Corruption } from './corruption.js';
 
 /** `[height, width, channels]` of the images a model takes; channels is 1 or 3. */
@@ -41,6 +42,8 @@ export interface ImageModelConfig extends ModelConfig {
   loss: ReconstructionLoss;
   /** Noise applied to the inputs during training (denoising); null for a plain autoencoder. */
   corruption: Corruption | null;
+  /** Random translations of the training images (input and target alike); null for none. */
+  augment: Augmentation | null;
   /** Seed of the weight initialisers. */
   seed: number;
 }
@@ -57,6 +60,12 @@ export interface ImageModelOptions {
   loss?: ReconstructionLoss;
   /** Train as a denoising model against this input corruption. @default none */
   corruption?: Corruption | null;
+  /**
+   * Randomly translate every training image (validation, `encode` and `reconstruct` see the
+   * images as they are). Shifts of up to 2 pixels make MNIST codes more linearly separable
+   * at a small cost in reconstruction error; see {@link Augmentation}. @default none
+   */
+  augment?: Augmentation | null;
   /** Seed of the weight initialisers. @default 1 */
   seed?: number;
 }
@@ -69,15 +78,28 @@ export interface ImageModelOptions {
 export function resolveCommon(
   o: ImageModelOptions,
   latentDefault: number,
-): { modality: 'image'; inputShape: ImageShape; latentDim: number; activation: ImageActivation; loss: ReconstructionLoss; corruption: Corruption | null; seed: number } {
+): {
+  modality: 'image';
+  inputShape: ImageShape;
+  latentDim: number;
+  activation: ImageActivation;
+  loss: ReconstructionLoss;
+  corruption: Corruption | null;
+  augment: Augmentation | null;
+  seed: number;
+} {
   checkCommon(o);
+  const inputShape = checkImageShape(o.inputShape ?? [28, 28, 1]);
+  const augment = resolveAugmentation(o.augment);
+  checkAugmentationFits(augment, inputShape[0], inputShape[1]);
   return {
     modality: 'image',
-    inputShape: checkImageShape(o.inputShape ?? [28, 28, 1]),
+    inputShape,
     latentDim: checkPositiveInt('latentDim', o.latentDim ?? latentDefault, 65536),
     activation: o.activation ?? 'relu',
     loss: o.loss ?? 'bce',
     corruption: resolveCorruption(o.corruption),
+    augment,
     seed: o.seed ?? 1,
   };
 }
@@ -193,7 +215,9 @@ export abstract class ImageAutoencoder<C extends ImageModelConfig> extends TfAut
 
   /**
    * Stacks images into `{ x }` (plus `{ target }`, the clean images, when the model trains
-   * against a corruption and `ctx` is given: training and validation batches).
+   * against a corruption and `ctx` is given: training and validation batches). Training
+   * batches (`ctx.training`) are first translated by the config's `augment`, target and
+   * input alike.
    * @throws {ShapeMismatchError} when an image's size or channels differ from the model's input shape.
    */
   collate(samples: FloatImage[], ctx?: StepContext): TensorBatch {
@@ -213,6 +237,9 @@ export abstract class ImageAutoencoder<C extends ImageModelConfig> extends TfAut
       clean.set(im.data, i * per);
     });
     const shape: [number, number, number, number] = [samples.length, h, w, c];
+    // The augmentation draws from its own seed, so the corruption's noise (seeded by ctx.seed)
+    // stays what it was without augmentation.
+    if (ctx?.training && this.config.augment) augmentInPlace(clean, samples.length, [h, w, c], this.config.augment, (ctx.seed ^ 0x5bd1e995) >>> 0);
     if (ctx && this.config.corruption) {
       const noisy = clean.slice();
       corruptInPlace(noisy, this.config.corruption, ctx.seed);

@@ -51,6 +51,17 @@ describe('latentkit --help', () => {
   });
 });
 
+describe('latentkit train image', () => {
+  it('--shift saves the augmentation in the model config; a bad --shift is a one-line error', async () => {
+    const out = join(dir, 'shifted-model');
+    const r = await runLatentkit(['train', 'image', '--count', '48', '--epochs', '1', '--latent-dim', '4', '--shift', '2', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const config = JSON.parse(await readFile(join(out, 'latentkit.json'), 'utf8')) as { config: { augment: unknown } };
+    expect(config.config.augment).toEqual({ shift: 2 });
+    expectOneLineError(await runLatentkit(['train', 'image', '--count', '48', '--shift', '-1', '--out', join(dir, 'bad-shift')]), /shift/);
+  });
+});
+
 describe('latentkit encode', () => {
   it('encode text writes an [n, d] float32 .npy, one row per non-blank line, in order', async () => {
     const { SentenceAutoencoder } = await import('@latentkit/text');

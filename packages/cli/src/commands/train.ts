@@ -61,6 +61,7 @@ export const trainCommand: CommandModule = {
     const batchSize = optNumber(argv, 'batch-size', { min: 1, max: 65_536, integer: true }) ?? 64;
     const learningRate = optNumber(argv, 'lr', { min: 1e-9, max: 10 }) ?? 1e-3;
     const latentDim = optNumber(argv, 'latent-dim', { min: 1, max: 65_536, integer: true });
+    const shift = optNumber(argv, 'shift', { min: 0, max: 64, integer: true }) ?? 0;
     const count = optNumber(argv, 'count', { min: 1, max: 1_000_000, integer: true }) ?? 2000;
     const seed = optNumber(argv, 'seed', { integer: true }) ?? 42;
     const validationSplit = optNumber(argv, 'val-split', { min: 0, max: 0.9 }) ?? 0.1;
@@ -95,7 +96,6 @@ export const trainCommand: CommandModule = {
       const d = await loadImageData(data, { count, seed });
       const first = d.images[0];
       const inputShape: [number, number, number] = [first.height, first.width, first.channels];
-      const shift = optNumber(argv, 'shift', { min: 0, max: 64, integer: true }) ?? 0;
       const common = { inputShape, ...(latentDim !== undefined ? { latentDim } : {}), augment: shift > 0 ? { shift } : null };
       model =
         arch === 'dense'

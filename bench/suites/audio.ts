@@ -27,6 +27,7 @@ import { cosineSimilarityMatrix, describeEngine, equalErrorRate, initEngine, lin
 import {
   SpeechAutoencoder,
   loadFsdd,
+  speedPerturb,
   loadTtsSpeakers,
   writeWav,
   type AudioClip,
@@ -126,8 +127,16 @@ async function verificationEer(codes: Float32Array[], speakers: string[]): Promi
 /** The clip with its speaker label (the weak supervision SpeechAutoencoder uses), unless --unlabelled. */
 let useLabels = true;
 let modelOverrides: SpeechAutoencoderOptions = {};
+/** Speed factors of extra training copies (`--speed 0.9,1.1`); each copy counts as its own voice. */
+let speedFactors: number[] = [];
 function labelled(i: Item): AudioClip {
   return useLabels ? { ...i.clip, speaker: i.speaker } as AudioClip : i.clip;
+}
+
+/** The training clips, plus a speed-perturbed copy of each per `--speed` factor (labelled `speaker@factor`). */
+function trainingClips(items: Item[]): AudioClip[] {
+  const copies = speedFactors.flatMap((f) => items.map((i) => labelled({ ...i, clip: speedPerturb(i.clip, f), speaker: `${i.speaker}@${f}` })));
+  return [...items.map(labelled), ...copies];
 }
 
 async function trainModel(ctx: BenchContext, name: string, plan: DatasetPlan, clips: AudioClip[]): Promise<{ model: SpeechAutoencoder; seconds: number }> {
@@ -185,7 +194,7 @@ async function runFsdd(ctx: BenchContext, plan: Plan['fsdd']): Promise<AudioRow>
   const test = (await loadFsdd({ dataDir, split: 'test' })).map(toItem);
   const speakers = [...new Set(train.map((i) => i.speaker))].sort();
   const digits = Array.from({ length: 10 }, (_, d) => d);
-  const { model, seconds } = await trainModel(ctx, 'fsdd', plan, train.map((i) => labelled(i)));
+  const { model, seconds } = await trainModel(ctx, 'fsdd', plan, trainingClips(train));
   const [ltr, lte] = [await model.encode(train.map((i) => i.clip)), await model.encode(test.map((i) => i.clip))];
   const row: AudioRow = {
     dataset: 'fsdd',
@@ -223,7 +232,7 @@ async function runTts(ctx: BenchContext, plan: Plan['tts']): Promise<AudioRow> {
   const seenTest = seen.filter((i) => TTS_TEST_ITEMS.has(i.item!));
   const speakers = [...new Set(seen.map((i) => i.speaker))].sort();
   const digits = Array.from({ length: 10 }, (_, d) => d);
-  const { model, seconds } = await trainModel(ctx, 'tts-speakers', plan, seenTrain.map((i) => labelled(i)));
+  const { model, seconds } = await trainModel(ctx, 'tts-speakers', plan, trainingClips(seenTrain));
   const encode = (items: Item[]) => model.encode(items.map((i) => i.clip));
   const [ltr, lte, lun] = [await encode(seenTrain), await encode(seenTest), await encode(unseen)];
   const digitTrain = seen.filter((i) => i.digit >= 0);
@@ -260,10 +269,15 @@ const suite: BenchSuite = {
     useLabels = ctx.args.unlabelled !== true;
     // --model-options '<json>': SpeechAutoencoderOptions merged into both models (for sweeps).
     modelOverrides = typeof ctx.args['model-options'] === 'string' ? (JSON.parse(ctx.args['model-options']) as SpeechAutoencoderOptions) : {};
+    speedFactors = typeof ctx.args.speed === 'string' || typeof ctx.args.speed === 'number' ? String(ctx.args.speed).split(',').map(Number).filter((f) => f !== 1) : [];
+    // --datasets fsdd (or tts-speakers): one dataset per process.
+    const only = typeof ctx.args.datasets === 'string' ? ctx.args.datasets.split(',') : ['fsdd', 'tts-speakers'];
     const rows: AudioRow[] = [];
-    rows.push(await runFsdd(ctx, plan.fsdd));
-    ctx.log(formatTable([rows[0] as unknown as Record<string, unknown>]));
-    rows.push(await runTts(ctx, plan.tts));
+    if (only.includes('fsdd')) {
+      rows.push(await runFsdd(ctx, plan.fsdd));
+      ctx.log(formatTable([rows[0] as unknown as Record<string, unknown>]));
+    }
+    if (only.includes('tts-speakers')) rows.push(await runTts(ctx, plan.tts));
     ctx.log('\n' + formatTable(rows as unknown as Record<string, unknown>[]));
     return rows;
   },

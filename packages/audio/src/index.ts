@@ -14,6 +14,7 @@ export type { WavInfo, WavSampleFormat } from './io/wav-header.js';
 export { encodeWav16, writeWav } from './io/write-wav.js';
 export { resample } from './io/resample.js';
 export type { ResampleOptions } from './io/resample.js';
+export { speedPerturb, SPEED_FACTOR_RANGE } from './io/speed.js';
 export { trimSilence, silenceBounds } from './io/trim.js';
 export type { TrimOptions } from './io/trim.js';
 

@@ -20,7 +20,6 @@
  * It also measures linear CKA and mutual kNN between image, audio and text codes paired by digit.
  */
 import { fitLinearProbe, initEngine, InvalidArgumentError, knn, makeLatent, MlpMap, RidgeMap, toMatrix, type Latent, type Matrix } from '@latentkit/core';
-import type { AudioClip } from '@latentkit/audio';
 import type { FloatImage } from '@latentkit/image';
 import { fitWithBudget } from '../lib/fit.js';
 import type { ProgressOptions } from '../lib/progress.js';
@@ -151,11 +150,6 @@ export function pooledSpeechCode(latents: readonly Latent[], segments = 8): Matr
   const data = new Float32Array(rows.length * cols);
   rows.forEach((r, i) => data.set(r, i * cols));
   return { data, rows: rows.length, cols };
-}
-
-/** The same clip played `factor` times faster (pitch and formants shift with it): a cheap new voice. */
-function speedPerturbed(clip: AudioClip, factor: number): AudioClip {
-  return factor === 1 ? clip : { samples: clip.samples, sampleRate: Math.round(clip.sampleRate * factor) };
 }
 
 function concatRows(ms: readonly Matrix[]): Matrix {
@@ -290,12 +284,12 @@ export async function runDigitsExperiment(options: DigitsExperimentOptions): Pro
     const trainFactors = quick ? [1] : [0.9, 1, 1.1];
     log(`FSDD: speech model and map from ${fitSpeakers.join(', ')} (${audioTrain.length} clips to train, ${fitClips.length} to fit the map); held out: ${heldOut.join(', ')} (${heldClips.length} clips)`);
     await timed('speech autoencoder', () =>
-      fitWithBudget('audio speech-ae (FSDD)', speech, trainFactors.flatMap((f) => audioTrain.map((c) => speedPerturbed(c.clip, f))), { epochs: sizes.audioEpochs, batchSize: 32, learningRate: 2e-3, seed }, { ...progress, budgetSeconds: sizes.audioSeconds }),
+      fitWithBudget('audio speech-ae (FSDD)', speech, trainFactors.flatMap((f) => audioTrain.map((c) => (f === 1 ? c.clip : audio.speedPerturb(c.clip, f)))), { epochs: sizes.audioEpochs, batchSize: 32, learningRate: 2e-3, seed }, { ...progress, budgetSeconds: sizes.audioSeconds }),
     );
     // Each clip's code, standardised per speaker (each speed-perturbed copy counts as its own voice).
     const audioCode = async (items: typeof fitClips, factor = 1) =>
       standardizeBySpeaker(
-        pooledSpeechCode(await speech.encode(items.map((c) => speedPerturbed(c.clip, factor)))),
+        pooledSpeechCode(await speech.encode(items.map((c) => (factor === 1 ? c.clip : audio.speedPerturb(c.clip, factor))))),
         items.map((c) => `${c.speaker}@${factor}`),
       );
     const factors = quick ? [1] : [0.9, 0.95, 1, 1.05, 1.1];

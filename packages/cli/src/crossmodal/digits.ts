@@ -20,6 +20,7 @@
  * It also measures linear CKA and mutual kNN between image, audio and text codes paired by digit.
  */
 import { fitLinearProbe, initEngine, InvalidArgumentError, knn, makeLatent, MlpMap, RidgeMap, toMatrix, type Latent, type Matrix } from '@latentkit/core';
+import type { AudioClip } from '@latentkit/audio';
 import type { FloatImage } from '@latentkit/image';
 import { fitWithBudget } from '../lib/fit.js';
 import type { ProgressOptions } from '../lib/progress.js';
@@ -264,6 +265,8 @@ export async function runDigitsExperiment(options: DigitsExperimentOptions): Pro
   log(`judge (5 nearest neighbours on pixels): ${(judgeTest * 100).toFixed(1)}% on MNIST test`);
   const imageModel = image.ConvImageAutoencoder.create({ latentDim: 16, filters: [16, 32], seed });
   const speech = audio.SpeechAutoencoder.create({ sampleRate: 8000, channels: 64, seed });
+  // The clip at speed `factor` (no resampling at 1): a new voice from an old one.
+  const played = (clip: AudioClip, factor: number) => (factor === 1 ? clip : audio.speedPerturb(clip, factor));
   try {
     await timed('image autoencoder', () =>
       fitWithBudget('image conv-ae (MNIST)', imageModel, train.images, { epochs: sizes.imageEpochs, batchSize: 64, learningRate: 2e-3, seed }, { ...progress, budgetSeconds: sizes.imageSeconds }),
@@ -284,12 +287,12 @@ export async function runDigitsExperiment(options: DigitsExperimentOptions): Pro
     const trainFactors = quick ? [1] : [0.9, 1, 1.1];
     log(`FSDD: speech model and map from ${fitSpeakers.join(', ')} (${audioTrain.length} clips to train, ${fitClips.length} to fit the map); held out: ${heldOut.join(', ')} (${heldClips.length} clips)`);
     await timed('speech autoencoder', () =>
-      fitWithBudget('audio speech-ae (FSDD)', speech, trainFactors.flatMap((f) => audioTrain.map((c) => (f === 1 ? c.clip : audio.speedPerturb(c.clip, f)))), { epochs: sizes.audioEpochs, batchSize: 32, learningRate: 2e-3, seed }, { ...progress, budgetSeconds: sizes.audioSeconds }),
+      fitWithBudget('audio speech-ae (FSDD)', speech, trainFactors.flatMap((f) => audioTrain.map((c) => played(c.clip, f))), { epochs: sizes.audioEpochs, batchSize: 32, learningRate: 2e-3, seed }, { ...progress, budgetSeconds: sizes.audioSeconds }),
     );
     // Each clip's code, standardised per speaker (each speed-perturbed copy counts as its own voice).
     const audioCode = async (items: typeof fitClips, factor = 1) =>
       standardizeBySpeaker(
-        pooledSpeechCode(await speech.encode(items.map((c) => (factor === 1 ? c.clip : audio.speedPerturb(c.clip, factor))))),
+        pooledSpeechCode(await speech.encode(items.map((c) => played(c.clip, factor)))),
         items.map((c) => `${c.speaker}@${factor}`),
       );
     const factors = quick ? [1] : [0.9, 0.95, 1, 1.05, 1.1];

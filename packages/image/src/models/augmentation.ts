@@ -9,6 +9,7 @@
  */
 import { createRng, InvalidArgumentError } from '@latentkit/core';
 import { assertFloatImage, type FloatImage } from '../io/float-image.js';
+import { imageSeed } from './corruption.js';
 
 /**
  * Random changes made to every training image (a type alias, not an interface, so it stays
@@ -118,7 +119,7 @@ export function augment(images: readonly FloatImage[], augmentation: Augmentatio
     const data = Float32Array.from(im.data);
     if (a) {
       checkAugmentationFits(a, im.height, im.width);
-      augmentInPlace(data, 1, [im.height, im.width, im.channels], a, (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(i + 1, 0x85ebca6b)) >>> 0);
+      augmentInPlace(data, 1, [im.height, im.width, im.channels], a, imageSeed(seed, i));
     }
     return { data, width: im.width, height: im.height, channels: im.channels };
   });

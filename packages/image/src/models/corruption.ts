@@ -83,6 +83,15 @@ export function corruptInPlace(data: Float32Array, corruption: Corruption, seed:
 }
 
 /**
+ * The seed of image `i` of a call seeded `seed`, so image i's randomness depends on (seed, i)
+ * only, not on the sizes of the images before it. Shared by {@link corrupt} and `augment`.
+ * @internal
+ */
+export function imageSeed(seed: number, i: number): number {
+  return (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(i + 1, 0x85ebca6b)) >>> 0;
+}
+
+/**
  * Returns corrupted copies of images (the inputs are not changed). The same images, corruption
  * and seed give the same result, so a denoiser's evaluation repeats exactly.
  *
@@ -105,8 +114,7 @@ export function corrupt(images: readonly FloatImage[], corruption: Corruption, s
   return images.map((im, i) => {
     assertFloatImage(im, `images[${i}]`);
     const data = Float32Array.from(im.data);
-    // One sub-seed per image, so image i's noise depends on (seed, i) only, not on the sizes before it.
-    corruptInPlace(data, c, (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(i + 1, 0x85ebca6b)) >>> 0);
+    corruptInPlace(data, c, imageSeed(seed, i));
     return { data, width: im.width, height: im.height, channels: im.channels };
   });
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,6 +67,24 @@ function nearestCentroid(train: Float32Array[], trainY: number[], test: Float32A
   return correct / test.length;
 }
 
+/** Segment means of a latent's content code over the clip's active range, centred or not. */
+function expectedPooled(model: SpeechAutoencoder, clip: AudioClip, l: Latent, centred: boolean): number[] {
+  const { contentDim: dc, poolSegments: k } = model.config;
+  const [start, end] = model.activeRange(model.logMel(clip));
+  expect(end).toBeGreaterThan(start);
+  const content = l.parts!.content.data;
+  const mean = (a: number, b: number, j: number) => {
+    let m = 0;
+    for (let f = a; f < b; f++) m += content[f * dc + j];
+    return m / (b - a);
+  };
+  const out: number[] = [];
+  segmentBounds(end - start, k).forEach(([a, b]) => {
+    for (let j = 0; j < dc; j++) out.push(mean(start + a, start + b, j) - (centred ? mean(start, end, j) : 0));
+  });
+  return out;
+}
+
 let corpus: SyntheticUtterance[];
 let trained: SpeechAutoencoder;
 let trainItems: SyntheticUtterance[];
@@ -124,18 +142,29 @@ describe('SpeechAutoencoder skeleton', () => {
       expect(l.parts!.contentPooled.shape).toEqual([k * dc]);
       expect(Array.from(l.data)).toEqual([...l.parts!.speaker.data, ...l.parts!.contentPooled.data]);
       // The pooled vector is the mean of the content code over each of k equal segments of
-      // the clip's active (non-silent) range.
-      const [start, end] = trained.activeRange(trained.logMel(clips[i]));
-      expect(end).toBeGreaterThan(start);
-      segmentBounds(end - start, k).forEach(([a, b], s) => {
-        for (let j = 0; j < dc; j++) {
-          let m = 0;
-          for (let f = start + a; f < start + b; f++) m += l.parts!.content.data[f * dc + j];
-          expect(l.parts!.contentPooled.data[s * dc + j]).toBeCloseTo(m / (b - a), 4);
-        }
-      });
+      // the clip's active (non-silent) range, minus the mean over the whole range (centerPooled).
+      expect(trained.config.centerPooled).toBe(true);
+      expect(Array.from(l.parts!.contentPooled.data)).toEqual(expectedPooled(trained, clips[i], l, true).map((v) => expect.closeTo(v, 4)));
       expect(l.data.every(Number.isFinite)).toBe(true);
     });
+  });
+
+  it('keeps uncentred pooling for a saved model from before centerPooled', async () => {
+    const dir = await tempDir();
+    await trained.save(dir);
+    const file = join(dir, 'latentkit.json');
+    const manifest = JSON.parse(await readFile(file, 'utf8'));
+    delete manifest.config.centerPooled;
+    await writeFile(file, JSON.stringify(manifest));
+    const old = await SpeechAutoencoder.load(dir);
+    try {
+      expect(old.config.centerPooled).toBe(false);
+      const clip = testItems[0].clip;
+      const [l] = await old.encode([clip]);
+      expect(Array.from(l.parts!.contentPooled.data)).toEqual(expectedPooled(old, clip, l, false).map((v) => expect.closeTo(v, 4)));
+    } finally {
+      old.dispose();
+    }
   });
 
   it('gives the same codes for a clip alone or padded in a batch with longer ones', async () => {
@@ -289,7 +318,40 @@ describe('SpeechAutoencoder with speaker labels (weak supervision)', () => {
     }
   }, 120_000);
 
+  it('codeDecorrelation lowers the cross-correlation of speaker and pooled content codes on held-out clips', async () => {
+    const crossCorrelation = (ls: Latent[]): number => {
+      const cols = (p: string) => {
+        const xs = ls.map((l) => l.parts![p].data);
+        const d = xs[0].length;
+        return Array.from({ length: d }, (_, j) => {
+          const v = xs.map((x) => x[j]);
+          const m = v.reduce((a, b) => a + b, 0) / v.length;
+          const sd = Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length) + 1e-9;
+          return v.map((x) => (x - m) / sd);
+        });
+      };
+      const [s, c] = [cols('speaker'), cols('contentPooled')];
+      let sum = 0;
+      for (const a of s) for (const b of c) sum += (a.reduce((acc, x, i) => acc + x * b[i], 0) / a.length) ** 2;
+      return sum / (s.length * c.length);
+    };
+    const measured: number[] = [];
+    for (const codeDecorrelation of [0, 5]) {
+      const model = SpeechAutoencoder.create({ ...SMALL, seed: 5, codeDecorrelation });
+      try {
+        const h = await model.fit(trainItems.map((u) => u.clip), { epochs: 6, batchSize: 24, learningRate: 3e-3, seed: 1 });
+        expect(h.metrics[0].decor === undefined).toBe(codeDecorrelation === 0);
+        measured.push(crossCorrelation(await model.encode(corpus.map((u) => u.clip))));
+      } finally {
+        model.dispose();
+      }
+    }
+    console.log(`mean squared cross-correlation, speaker x pooled content: ${measured.map((x) => x.toFixed(3)).join(' (off) vs ')} (codeDecorrelation 5)`);
+    expect(measured[1]).toBeLessThan(measured[0] * 0.7);
+  }, 120_000);
+
   it('validates the weak-supervision weights', () => {
+    expect(() => resolveSpeechAutoencoderConfig({ codeDecorrelation: Number.POSITIVE_INFINITY })).toThrow(InvalidArgumentError);
     expect(() => resolveSpeechAutoencoderConfig({ sameSpeakerSwap: 1.5 })).toThrow(InvalidArgumentError);
     expect(() => resolveSpeechAutoencoderConfig({ contentSpeakerMatch: -1 })).toThrow(InvalidArgumentError);
     expect(() => resolveSpeechAutoencoderConfig({ sameSpeakerPull: Number.NaN })).toThrow(InvalidArgumentError);

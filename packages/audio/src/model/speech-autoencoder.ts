@@ -517,7 +517,8 @@ interface MelBatch {
  * labels on the training clips ({@link LabelledClip}) the separation is much cleaner: on FSDD
  * (20 epochs, `conditionContent: false`, `contentSpeakerMatch: 5`) the digit read from the
  * speaker code fell from 94% to 34% and the speaker read from the content code from 83% to 52%,
- * with the speaker code still naming the speaker 100% and the content code the digit 87%.
+ * with the speaker code still naming the speaker 100% and the content code the digit 87%;
+ * adding `codeDecorrelation: 1` and centred pooling took these to 32%, 40%, 99% and 91%.
  *
  * @example
  * ```ts

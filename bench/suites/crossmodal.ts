@@ -19,7 +19,16 @@ const suite: BenchSuite = {
     requireData(ctx.dataDir, 'mnist');
     requireData(ctx.dataDir, 'fsdd');
     const map = ctx.args.map === 'ridge' ? 'ridge' : 'mlp';
-    const r = await runDigitsExperiment({ dataDir: ctx.dataDir, quick: ctx.quick, map, log: ctx.log, progress: { stream: process.stderr } });
+    // Sweeps: --speaker-labels false, --speech-options '<json>' (SpeechAutoencoderOptions).
+    const r = await runDigitsExperiment({
+      dataDir: ctx.dataDir,
+      quick: ctx.quick,
+      map,
+      log: ctx.log,
+      progress: { stream: process.stderr },
+      ...(String(ctx.args['speaker-labels']) === 'false' ? { speakerLabels: false } : {}),
+      ...(typeof ctx.args['speech-options'] === 'string' ? { speechOptions: JSON.parse(ctx.args['speech-options']) } : {}),
+    });
     ctx.log('');
     ctx.log(formatTable([
       { measure: 'audio -> image digit accuracy (held-out speakers)', value: r.audio_to_image_digit_accuracy, target: 0.9 },

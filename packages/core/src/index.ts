@@ -38,6 +38,8 @@ export { createRng, createNormalRng, shuffledIndices } from './math/random.js';
 export { cosineSimilarityMatrix, euclideanDistanceMatrix, knn, MAX_PAIRWISE_ELEMENTS } from './math/similarity.js';
 export type { KnnMetric, KnnOptions, KnnResult } from './math/similarity.js';
 export { PCA } from './math/pca.js';
+export { csrFromRows, csrMultiply, csrTransposeMultiply, truncatedSvd } from './math/sparse-svd.js';
+export type { CsrMatrix, TruncatedSvd, TruncatedSvdOptions } from './math/sparse-svd.js';
 export type { PcaOptions, PcaJson, PcaFitInfo } from './math/pca.js';
 export { fitLinearProbe, linearProbe, LinearProbe } from './math/probe.js';
 export type { LinearProbeOptions, LinearProbeJson, LinearProbeFitInfo, LinearProbeResult } from './math/probe.js';
@@ -55,7 +57,7 @@ export type { EqualErrorRateResult } from './math/metrics.js';
 export { encodeNpy, writeNpy, decodeNpy, readNpy, npyToMatrix, latentsToJSON, latentsFromJSON } from './io/npy.js';
 export type { NpyArray, NpyInput, ReadNpyOptions, LatentJson } from './io/npy.js';
 
-export type { Encoder, Decoder, Autoencoder, ModelConfig, Json } from './model/types.js';
+export type { Encoder, Decoder, Autoencoder, ModelConfig, Json, SaveOptions } from './model/types.js';
 export { TfAutoencoder, checkNetworkShapes } from './model/tf-autoencoder.js';
 export type { BatchingOptions } from './model/tf-autoencoder.js';
 export { registerModels, registeredKinds, loadModel } from './model/registry.js';
@@ -76,6 +78,7 @@ export type {
   LoadedModelFolder,
   ReadModelFolderOptions,
   TrainingSummary,
+  WeightPrecision,
 } from './io/model-folder.js';
 export { train, evaluateLoss } from './training/trainer.js';
 export type { TrainingProblem, TensorBatch, StepContext, LossOutput } from './training/trainer.js';

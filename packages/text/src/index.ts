@@ -12,6 +12,8 @@ export type { SentenceAutoencoderOptions, SentenceAutoencoderConfig, SentencePai
 export { CharVocabulary, defaultCharacters, normalizeSentence, GAP_MARKER, UNKNOWN_CHAR } from './autoencoder/vocabulary.js';
 export { Lexicon, wordSpans } from './autoencoder/lexicon.js';
 export type { LexiconJson, WordSpan } from './autoencoder/lexicon.js';
+export { WordSpace } from './word-space/word-space.js';
+export type { WordSpaceOptions, WordSpaceJson, WordSpaceFiles } from './word-space/word-space.js';
 export type { CharVocabularyJson, NormalizedSentence } from './autoencoder/vocabulary.js';
 export { DEFAULT_NOISE, NO_NOISE, gapCharacters } from './autoencoder/noise.js';
 export type { SentenceNoiseConfig } from './autoencoder/noise.js';
@@ -27,5 +29,5 @@ export {
   wordTokens,
 } from './autoencoder/evaluate.js';
 export type { ReconstructionScores, FillInScores, SentenceModelLike } from './autoencoder/evaluate.js';
-export { readWordNet, wordnetSentences, wordnetPairs, wordnetDictPath, wordnetSplitOf, countWords } from './corpus/wordnet.js';
+export { readWordNet, wordnetSentences, wordnetPairs, wordnetDocuments, wordnetDictPath, wordnetSplitOf, countWords } from './corpus/wordnet.js';
 export type { WordNetSynset, WordNetPos, WordNetSplit, ReadWordNetOptions, WordNetSentenceOptions, WordNetPair } from './corpus/wordnet.js';

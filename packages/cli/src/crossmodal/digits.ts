@@ -42,6 +42,14 @@ export interface DigitsExperimentOptions {
   map?: 'mlp' | 'ridge';
   /** @default 1 */
   seed?: number;
+  /**
+   * Train the speech model with the fit speakers' names as weak labels (each speed-perturbed
+   * copy a voice of its own), enabling its speaker/content separation terms. Digits are never
+   * given to it. @default true
+   */
+  speakerLabels?: boolean;
+  /** Speech model options merged over the experiment's (for sweeps). */
+  speechOptions?: import('@latentkit/audio').SpeechAutoencoderOptions;
   /** Rows per digit in the CKA / mutual-kNN comparisons. @default 30 */
   perClass?: number;
   /** Neighbours of mutual kNN. @default 10 */
@@ -83,6 +91,9 @@ export interface DigitsExperimentResult {
   /** Up to one example per held-out speaker and digit (not part of the JSON a benchmark writes). */
   examples: SpokenDigitExample[];
 }
+
+/** The audio benchmark's separation settings (bench/suites/audio.ts), used with speaker labels. */
+const SPEAKER_SEPARATION = { conditionContent: false, contentSpeakerMatch: 5, codeDecorrelation: 1 } as const;
 
 const DIGIT_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 const TEMPLATES = [(w: string) => w, (w: string) => `the number ${w}`, (w: string) => `${w} apples`, (w: string) => `I said ${w}`, (w: string) => `the digit ${w}`, (w: string) => `press ${w}`];
@@ -264,7 +275,8 @@ export async function runDigitsExperiment(options: DigitsExperimentOptions): Pro
   const judgeTest = await timed('judge', () => judge.accuracy(imagesMatrix(test.images), test.labels));
   log(`judge (5 nearest neighbours on pixels): ${(judgeTest * 100).toFixed(1)}% on MNIST test`);
   const imageModel = image.ConvImageAutoencoder.create({ latentDim: 16, filters: [16, 32], seed });
-  const speech = audio.SpeechAutoencoder.create({ sampleRate: 8000, channels: 64, seed });
+  const speakerLabels = options.speakerLabels ?? true;
+  const speech = audio.SpeechAutoencoder.create({ sampleRate: 8000, channels: 64, seed, ...(speakerLabels ? SPEAKER_SEPARATION : {}), ...options.speechOptions });
   // The clip at speed `factor` (no resampling at 1): a new voice from an old one.
   const played = (clip: AudioClip, factor: number) => (factor === 1 ? clip : audio.speedPerturb(clip, factor));
   try {
@@ -287,7 +299,7 @@ export async function runDigitsExperiment(options: DigitsExperimentOptions): Pro
     const trainFactors = quick ? [1] : [0.9, 1, 1.1];
     log(`FSDD: speech model and map from ${fitSpeakers.join(', ')} (${audioTrain.length} clips to train, ${fitClips.length} to fit the map); held out: ${heldOut.join(', ')} (${heldClips.length} clips)`);
     await timed('speech autoencoder', () =>
-      fitWithBudget('audio speech-ae (FSDD)', speech, trainFactors.flatMap((f) => audioTrain.map((c) => played(c.clip, f))), { epochs: sizes.audioEpochs, batchSize: 32, learningRate: 2e-3, seed }, { ...progress, budgetSeconds: sizes.audioSeconds }),
+      fitWithBudget('audio speech-ae (FSDD)', speech, trainFactors.flatMap((f) => audioTrain.map((c) => (speakerLabels ? { ...played(c.clip, f), speaker: `${c.speaker}@${f}` } : played(c.clip, f)))), { epochs: sizes.audioEpochs, batchSize: 32, learningRate: 2e-3, seed }, { ...progress, budgetSeconds: sizes.audioSeconds }),
     );
     // Each clip's code, standardised per speaker (each speed-perturbed copy counts as its own voice).
     const audioCode = async (items: typeof fitClips, factor = 1) =>

@@ -78,6 +78,35 @@ describe('model folders', () => {
     model.dispose();
   });
 
+  it('stores float16 weights at half the size, loading values rounded to float16', async () => {
+    const { dir, model } = await savedModel('half');
+    // Values float16 holds exactly must survive bit for bit: 1, -2.5, 0x2e66, the smallest subnormal.
+    const exact = [1, -2.5, 0.0999755859375, 2 ** -24];
+    const layer = model.networks.encoder.layers.find((l) => l.getWeights().length > 0)!;
+    const [kernel, ...rest] = layer.getWeights();
+    const values = Float32Array.from(await kernel.data());
+    values.set(exact);
+    layer.setWeights([tf.tensor(values, kernel.shape), ...rest]);
+    const halfDir = join(root, 'half-f16');
+    await model.save(halfDir, { weightPrecision: 'float16' });
+    const [full, half] = await Promise.all([readManifest(dir), readManifest(halfDir)]);
+    const size = (m: typeof full, net: string) => m.files[`${m.root}/${net}/weights.bin`].bytes;
+    expect(size(half, 'encoder') * 2).toBe(size(full, 'encoder'));
+    const loaded = await VectorAutoencoder.load(halfDir);
+    const a = values;
+    const b = await loaded.networks.encoder.getWeights()[0].data();
+    expect(Array.from(b.slice(0, 4))).toEqual(exact);
+    let worst = 0;
+    for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / Math.max(Math.abs(a[i]), 6e-5));
+    expect(worst).toBeGreaterThan(0); // really rounded
+    expect(worst).toBeLessThanOrEqual(2 ** -11); // half an ulp of float16's 10-bit mantissa
+    loaded.dispose();
+    // An affine-quantised spec (a tfjs-converter feature) is refused with its name and field.
+    await tamper(halfDir, 'encoder/model.json', (t) => t.replace('{"dtype":"float16"}', '{"dtype":"uint8","scale":1,"min":0}'));
+    await expect(VectorAutoencoder.load(halfDir)).rejects.toThrow(/quantization .*uint8.* only \{"dtype":"float16"\}/);
+    model.dispose();
+  });
+
   it('refuses a flipped byte in a weights file', async () => {
     const { dir, model } = await savedModel('flipped');
     model.dispose();

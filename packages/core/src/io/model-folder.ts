@@ -82,6 +82,12 @@ export interface ModelFolderContents {
   training?: TrainingSummary;
   /** Extra files stored beside the networks (vocabularies, trainer state). Names are relative. */
   extraFiles?: Record<string, Uint8Array | string>;
+  /**
+   * `'float16'` stores float32 weights at half the size (tfjs expands them on load). Meant for
+   * shipping a trained model: a value keeps ~3 significant digits, which inference tolerates
+   * but resuming training from it would not notice either way. @default 'float32'
+   */
+  weightPrecision?: WeightPrecision;
 }
 
 /** What {@link readModelFolder} returns. Networks are loaded tfjs models owned by the caller. */
@@ -180,8 +186,68 @@ function expectField<T>(obj: Record<string, unknown>, key: string, type: string,
   return v as T;
 }
 
+/** How float32 weights are stored in `weights.bin`. */
+export type WeightPrecision = 'float32' | 'float16';
+
+/** IEEE 754 binary16 bits of a float32 value, rounded to nearest even (overflow to ±Infinity). */
+function toFloat16Bits(value: number, f32: Float32Array, u32: Uint32Array): number {
+  f32[0] = value;
+  const x = u32[0];
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  const mant = x & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0); // Inf / NaN
+  const e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign; // below half the smallest subnormal
+    const m = mant | 0x800000;
+    const shift = 14 - e;
+    const half = 1 << (shift - 1);
+    const rest = m & ((1 << shift) - 1);
+    let h = m >>> shift;
+    if (rest > half || (rest === half && h & 1)) h++;
+    return sign | h;
+  }
+  let h = (e << 10) | (mant >>> 13);
+  const rest = mant & 0x1fff;
+  if (rest > 0x1000 || (rest === 0x1000 && h & 1)) h++; // may carry into the exponent: still correct
+  return sign | h;
+}
+
+/** Rewrites float32 weights as float16 (`quantization: {dtype: 'float16'}`, which tfjs decodes). */
+function toFloat16Weights(data: ArrayBuffer, specs: tf.io.WeightsManifestEntry[]): { data: Uint8Array; specs: tf.io.WeightsManifestEntry[] } {
+  const f32 = new Float32Array(1);
+  const u32 = new Uint32Array(f32.buffer);
+  const parts: Uint8Array[] = [];
+  const out: tf.io.WeightsManifestEntry[] = [];
+  let off = 0;
+  for (const spec of specs) {
+    const n = spec.shape.reduce((a, b) => a * b, 1);
+    const bytes = n * (DTYPE_BYTES[spec.dtype] ?? 4);
+    if (spec.dtype === 'float32' && !spec.quantization) {
+      const src = new Float32Array(data.slice(off, off + bytes));
+      const half = new Uint16Array(n);
+      for (let i = 0; i < n; i++) half[i] = toFloat16Bits(src[i], f32, u32);
+      parts.push(new Uint8Array(half.buffer));
+      out.push({ ...spec, quantization: { dtype: 'float16' } });
+    } else {
+      parts.push(new Uint8Array(data.slice(off, off + bytes)));
+      out.push(spec);
+    }
+    off += bytes;
+  }
+  const joined = new Uint8Array(parts.reduce((t, p) => t + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    joined.set(p, o);
+    o += p.length;
+  }
+  return { data: joined, specs: out };
+}
+
 /** Serialises one network to `model.json` + `weights.bin` bytes (tfjs layers format). */
-async function networkArtifacts(model: tf.LayersModel): Promise<{ modelJson: string; weights: Uint8Array }> {
+async function networkArtifacts(model: tf.LayersModel, precision: WeightPrecision = 'float32'): Promise<{ modelJson: string; weights: Uint8Array }> {
   let captured: tf.io.ModelArtifacts | undefined;
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
@@ -191,14 +257,15 @@ async function networkArtifacts(model: tf.LayersModel): Promise<{ modelJson: str
   );
   if (!captured?.weightData || !captured.weightSpecs) throw new ModelFormatError('tfjs produced no weights for a network.');
   const data = tf.io.CompositeArrayBuffer.join(captured.weightData);
+  const stored = precision === 'float16' ? toFloat16Weights(data, captured.weightSpecs) : { data: new Uint8Array(data), specs: captured.weightSpecs };
   const modelJson = {
     format: 'layers-model',
     generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
     convertedBy: null,
     modelTopology: captured.modelTopology,
-    weightsManifest: [{ paths: ['weights.bin'], weights: captured.weightSpecs }],
+    weightsManifest: [{ paths: ['weights.bin'], weights: stored.specs }],
   };
-  return { modelJson: JSON.stringify(modelJson), weights: new Uint8Array(data) };
+  return { modelJson: JSON.stringify(modelJson), weights: stored.data };
 }
 
 async function writeSynced(path: string, data: Uint8Array | string): Promise<void> {
@@ -254,7 +321,7 @@ export async function saveModelFolder(dir: string, contents: ModelFolderContents
   const networks = Object.keys(contents.networks);
   for (const name of networks) {
     assertSafeRelativePath(name, MANIFEST_FILE, 'network name');
-    const { modelJson, weights } = await networkArtifacts(contents.networks[name]);
+    const { modelJson, weights } = await networkArtifacts(contents.networks[name], contents.weightPrecision);
     await put(`${name}/weights.bin`, weights);
     await put(`${name}/model.json`, modelJson);
   }
@@ -331,13 +398,23 @@ interface WeightSpecLike {
   dtype: string;
 }
 
+/** Bytes one value of a weight spec takes in its file: its dtype's, or 2 for float16 storage. */
+function storedBytesPerValue(spec: Record<string, unknown>, file: string): number {
+  const per = DTYPE_BYTES[spec.dtype as string];
+  if (per === undefined) throw new ModelFormatError(`${file}: weight '${spec.name}' has unsupported dtype '${spec.dtype}'.`, { file });
+  if (spec.quantization === undefined) return per;
+  // tfjs's decodeWeights expands float16 back to float32; other quantisations (affine uint8/16)
+  // are a converter feature latentkit never writes.
+  const q = spec.quantization;
+  if (isRecord(q) && q.dtype === 'float16' && spec.dtype === 'float32' && Object.keys(q).length === 1) return 2;
+  throw new ModelFormatError(`${file}: weight '${spec.name}' has quantization ${JSON.stringify(q)?.slice(0, 80)}; only {"dtype":"float16"} on float32 weights is supported.`, { file });
+}
+
 function weightBytes(spec: unknown, file: string, index: number): number {
   if (!isRecord(spec) || typeof spec.name !== 'string' || !Array.isArray(spec.shape) || typeof spec.dtype !== 'string') {
     throw new ModelFormatError(`${file}: weightsManifest weight ${index} must have name, shape and dtype.`, { file });
   }
-  if (spec.quantization !== undefined) throw new ModelFormatError(`${file}: quantized weight '${spec.name}' is not supported.`, { file });
-  const per = DTYPE_BYTES[spec.dtype];
-  if (per === undefined) throw new ModelFormatError(`${file}: weight '${spec.name}' has unsupported dtype '${spec.dtype}'.`, { file });
+  const per = storedBytesPerValue(spec, file);
   let n = per;
   for (const d of spec.shape) {
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
@@ -458,7 +535,7 @@ function planNetwork(dir: string, root: string, name: string, manifest: ModelMan
     group.weights.forEach((w, wi) => {
       const b = weightBytes(w, jsonFile, wi);
       groupBytes += b;
-      elements += b / DTYPE_BYTES[(w as WeightSpecLike).dtype];
+      elements += b / storedBytesPerValue(w as Record<string, unknown>, jsonFile);
       specs.push(w as WeightSpecLike);
     });
     declared += groupBytes;

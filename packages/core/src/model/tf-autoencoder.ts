@@ -12,7 +12,7 @@ import { makeLatent, shapeSize, type Latent } from '../latent/latent.js';
 import { asDataset, type Dataset } from '../training/dataset.js';
 import { train, type LossOutput, type StepContext, type TensorBatch, type TrainingProblem } from '../training/trainer.js';
 import type { FitOptions, History } from '../training/types.js';
-import type { Autoencoder, ModelConfig } from './types.js';
+import type { Autoencoder, ModelConfig, SaveOptions } from './types.js';
 
 /** Options every model's `encode`/`decode` accepts. */
 export interface BatchingOptions {
@@ -169,8 +169,14 @@ export abstract class TfAutoencoder<I, O = I, C extends ModelConfig = ModelConfi
   }
 
   /** Writes the model folder atomically (see core's model folder format). */
-  async save(dir: string): Promise<void> {
-    await saveModelFolder(dir, { config: this.config, networks: this.networks, training: this.training, extraFiles: this.extraFiles() });
+  async save(dir: string, options: SaveOptions = {}): Promise<void> {
+    await saveModelFolder(dir, {
+      config: this.config,
+      networks: this.networks,
+      training: this.training,
+      extraFiles: this.extraFiles(),
+      ...(options.weightPrecision ? { weightPrecision: options.weightPrecision } : {}),
+    });
   }
 
   /** @internal used by the trainer. */

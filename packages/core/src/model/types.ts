@@ -32,6 +32,15 @@ export interface Decoder<O> {
   decode(codes: Latent[]): Promise<O[]>;
 }
 
+/** Options of {@link Autoencoder.save}. */
+export interface SaveOptions {
+  /**
+   * `'float16'` halves the weight files (for shipping a trained model); tfjs expands the
+   * values to float32 on load. @default 'float32'
+   */
+  weightPrecision?: 'float32' | 'float16';
+}
+
 /**
  * An encoder and decoder trained together (pythae's `BaseAE`): a config object, `fit`,
  * `encode`, `decode`, `reconstruct`, `save`; each class adds a static `load(dir)`.
@@ -43,7 +52,7 @@ export interface Autoencoder<I, O = I, C extends ModelConfig = ModelConfig> exte
   /** Trains in place and returns per-epoch losses. */
   fit(data: Dataset<I> | I[], options?: FitOptions): Promise<History>;
   /** Writes the model folder atomically. */
-  save(dir: string): Promise<void>;
+  save(dir: string, options?: SaveOptions): Promise<void>;
   /** Releases the model's tensors. */
   dispose(): void;
 }

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmptyInputError, InvalidArgumentError, ModelMismatchError, ShapeMismatchError, VectorAutoencoder, initEngine, tf } from '@latentkit/core';
-import { readWordNet, wordnetPairs, wordnetSentences } from '../corpus/wordnet.js';
+import { readWordNet, wordnetDocuments, wordnetPairs, wordnetSentences } from '../corpus/wordnet.js';
+import { WordSpace } from '../word-space/word-space.js';
 import { SentenceAutoencoder, resolveSentenceAutoencoderConfig } from './sentence-autoencoder.js';
 import { UNKNOWN_CHAR } from './vocabulary.js';
 
@@ -150,6 +151,30 @@ describe('SentenceAutoencoder (tiny, untrained or briefly trained)', () => {
     await ae.fit(corpus.slice(0, 64), { epochs: 1, batchSize: 32 });
     expect(ae.lexicon?.total).toBe(words.length);
     expect(await back.fillIn(['a c_t'], { lexiconWeight: 0 })).toHaveLength(1);
+    back.dispose();
+    ae.dispose();
+  });
+
+  it('with a word space, codes carry a meaning part that survives a float16 save/load', async () => {
+    const ae = SentenceAutoencoder.create(TINY);
+    const adverbs = wordnetDocuments(await readWordNet({ pos: ['r'] }));
+    ae.setWordSpace(WordSpace.fit(adverbs, { dim: 16, bits: 4, maxWords: 500 }));
+    const texts = ['in a careful manner', 'with great care', 'a cat sat'];
+    const codes = await ae.encode(texts);
+    expect(codes[0].data.length).toBe(ae.config.latentDim); // the decoder's code is unchanged
+    expect(codes[0].parts!.meaning.shape).toEqual([16]);
+    expect(Array.from(codes[0].parts!.meaning.data)).toEqual(Array.from(ae.wordSpace!.embed([texts[0]])[0]));
+    const dir = await tempDir();
+    await ae.save(dir, { weightPrecision: 'float16' });
+    const back = await SentenceAutoencoder.load(dir);
+    const again = await back.encode(texts);
+    again.forEach((l, i) => {
+      expect(Array.from(l.parts!.meaning.data)).toEqual(Array.from(codes[i].parts!.meaning.data));
+      // float16 weights: the decoder's code moves by rounding only.
+      for (let j = 0; j < l.data.length; j++) expect(Math.abs(l.data[j] - codes[i].data[j])).toBeLessThan(0.02 * (1 + Math.abs(codes[i].data[j])));
+    });
+    back.setWordSpace(undefined);
+    expect((await back.encode(texts))[0].parts!.meaning).toBeUndefined();
     back.dispose();
     ae.dispose();
   });

@@ -15,7 +15,10 @@
  * reads the code as a short sequence of slots plus position embeddings and writes
  * `[maxLength, vocabulary]` logits for all positions at once.
  *
- * The code is `[global | local]`. `local` keeps a few values per slot of characters (weights
+ * The code is `[global | local]` (what the decoder reads), and with a {@link WordSpace} also a
+ * `meaning` part beside it: LSA word vectors averaged over the sentence, which pair sentences
+ * that mean alike in other words, something a character model's code does not learn from
+ * spelling. `local` keeps a few values per slot of characters (weights
  * shared over positions, so it learns fast and carries exact spelling to unseen sentences);
  * `global` is max-pooled over the sentence (a learned bag of features) and reaches every slot
  * of the decoder as sentence context.
@@ -54,6 +57,7 @@ import { corruptBatch, resolveNoise, type SentenceNoiseConfig } from './noise.js
 import { LkHoleHash, LkPositionEmbedding, LkSliceLast, LkWordBag, registerTextLayers } from './layers.js';
 import { CharVocabulary, defaultCharacters, GAP_MARKER, normalizeSentence, SPECIAL_COUNT, UNK_ID } from './vocabulary.js';
 import { Lexicon, wordSpans } from './lexicon.js';
+import { WordSpace } from '../word-space/word-space.js';
 
 /** Two sentences that should get close codes (a gloss and its example, a paraphrase). */
 export interface SentencePair {
@@ -222,6 +226,8 @@ export interface FillInOptions {
 
 const VOCAB_FILE = 'vocabulary.json';
 const LEXICON_FILE = 'lexicon.json';
+const WORD_SPACE_JSON = 'word-space.json';
+const WORD_SPACE_BIN = 'word-space.bin';
 
 /**
  * Fills defaults and validates.
@@ -442,8 +448,26 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
     /** The characters the model reads and writes. */
     readonly vocabulary: CharVocabulary,
     private wordList?: Lexicon,
+    private meaningSpace?: WordSpace,
   ) {
     super(config, networks);
+  }
+
+  /** The word space behind the `meaning` part of codes (saved as `word-space.*`), or undefined. */
+  get wordSpace(): WordSpace | undefined {
+    return this.meaningSpace;
+  }
+
+  /**
+   * Attaches a {@link WordSpace} (or removes it with `undefined`): from then on `encode` adds a
+   * `meaning` part. Saved with the model; the decoder never reads it.
+   * @example
+   * ```ts
+   * ae.setWordSpace(WordSpace.fit(documents, { dim: 256 }));
+   * ```
+   */
+  setWordSpace(space: WordSpace | undefined): void {
+    this.meaningSpace = space;
   }
 
   /**
@@ -513,7 +537,14 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
         // Optional: models saved before lexicons existed fill in letter by letter.
         const lexBytes = folder.extraFile(LEXICON_FILE);
         const lexicon = lexBytes ? Lexicon.fromJSON(lexBytes, `${dir}/${LEXICON_FILE}`) : undefined;
-        return new SentenceAutoencoder(config, networks, vocabulary, lexicon);
+        // Optional too: without it codes have no `meaning` part.
+        const wsJson = folder.extraFile(WORD_SPACE_JSON);
+        const wsBin = folder.extraFile(WORD_SPACE_BIN);
+        if (!wsJson !== !wsBin) {
+          throw new ModelFormatError(`${dir} has ${wsJson ? WORD_SPACE_JSON : WORD_SPACE_BIN} without ${wsJson ? WORD_SPACE_BIN : WORD_SPACE_JSON}; a word space needs both.`, { file: `${dir}/${WORD_SPACE_JSON}` });
+        }
+        const space = wsJson && wsBin ? WordSpace.fromFiles(wsJson, wsBin, `${dir}/${WORD_SPACE_JSON}`) : undefined;
+        return new SentenceAutoencoder(config, networks, vocabulary, lexicon, space);
       },
     );
   }
@@ -532,32 +563,44 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
 
   /**
    * Encodes sentences into one `[latentDim]` latent each, laid out `[global..., local...]`
-   * and also given as parts: `global` (`[globalDim]`, the sentence as a whole) and `local`
-   * (`[slots, localDim / slots]`, the text slot by slot).
+   * and also given as parts: `global` (`[globalDim]`, the sentence as a whole), `local`
+   * (`[slots, localDim / slots]`, the text slot by slot) and, when the model has a
+   * {@link WordSpace}, `meaning` (`[wordSpace.dim]`, unit length; what to compare sentences
+   * by). `meaning` is not part of `data` (the decoder does not read it) and reads the whole
+   * text, past `maxLength`.
    * @throws {EmptyInputError} for empty or whitespace-only text.
    * @example
    * ```ts
    * const [code] = await ae.encode(['a domestic animal']);
-   * code.parts!.global.shape; // [64]
+   * code.parts!.global.shape;  // [64]
+   * code.parts!.meaning.shape; // [512] with the shipped model
    * ```
    */
   override async encode(inputs: string[], options: BatchingOptions = {}): Promise<Latent[]> {
     const latents = await super.encode(inputs, options);
-    const { globalDim: G, localDim, maxLength, channels } = this.config;
-    if (G === 0) return latents;
+    const { globalDim: G, localDim, maxLength, channels, kind } = this.config;
     const slots = maxLength / 2 ** (channels.length - 1);
-    for (const l of latents) {
-      l.parts = {
-        global: makeLatent(l.data.slice(0, G), [G], 'text', this.config.kind),
-        local: makeLatent(l.data.slice(G), [slots, localDim / slots], 'text', this.config.kind),
-      };
-    }
+    const meaning = this.meaningSpace?.embed(inputs);
+    latents.forEach((l, i) => {
+      const parts: Record<string, Latent> = {};
+      if (G > 0) {
+        parts.global = makeLatent(l.data.slice(0, G), [G], 'text', kind);
+        parts.local = makeLatent(l.data.slice(G), [slots, localDim / slots], 'text', kind);
+      }
+      if (meaning) parts.meaning = makeLatent(meaning[i], [meaning[i].length], 'text', kind);
+      if (Object.keys(parts).length > 0) l.parts = parts;
+    });
     return latents;
   }
 
-  protected override extraFiles(): Record<string, string> {
-    const files: Record<string, string> = { [VOCAB_FILE]: JSON.stringify(this.vocabulary.toJSON()) };
+  protected override extraFiles(): Record<string, Uint8Array | string> {
+    const files: Record<string, Uint8Array | string> = { [VOCAB_FILE]: JSON.stringify(this.vocabulary.toJSON()) };
     if (this.wordList) files[LEXICON_FILE] = JSON.stringify(this.wordList.toJSON());
+    if (this.meaningSpace) {
+      const { json, bin } = this.meaningSpace.toFiles();
+      files[WORD_SPACE_JSON] = json;
+      files[WORD_SPACE_BIN] = bin;
+    }
     return files;
   }
 

@@ -265,3 +265,27 @@ export function wordnetPairs(synsets: readonly WordNetSynset[], options: Pick<Wo
   }
   return out;
 }
+
+/**
+ * One document per synset of a split: its words (lemmas), definition and examples joined by
+ * spaces; what {@link WordSpace.fit} learns co-occurrence from. A training synset's text that
+ * also occurs on the held-out side is left out, as in {@link wordnetSentences}.
+ * @param synsets from {@link readWordNet}.
+ * @param split which side. @default 'train'
+ * @returns documents in corpus order (synsets left with no text are skipped).
+ * @example
+ * ```ts
+ * const space = WordSpace.fit(wordnetDocuments(await readWordNet()));
+ * ```
+ */
+export function wordnetDocuments(synsets: readonly WordNetSynset[], split: WordNetSplit = 'train'): string[] {
+  const blocked = new Set<string>();
+  if (split === 'train') for (const s of synsets) if (s.split === 'heldout') for (const t of [s.definition, ...s.examples]) blocked.add(t);
+  const out: string[] = [];
+  for (const s of synsets) {
+    if (s.split !== split) continue;
+    const doc = [...s.words, ...[s.definition, ...s.examples].filter((t) => t.length > 0 && !blocked.has(t))].join(' ').trim();
+    if (doc.length > 0) out.push(doc);
+  }
+  return out;
+}

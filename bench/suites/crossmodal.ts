@@ -19,14 +19,14 @@ const suite: BenchSuite = {
     requireData(ctx.dataDir, 'mnist');
     requireData(ctx.dataDir, 'fsdd');
     const map = ctx.args.map === 'ridge' ? 'ridge' : 'mlp';
-    // Sweeps: --speaker-labels false, --speech-options '<json>' (SpeechAutoencoderOptions).
+    // Sweeps: --speaker-labels true, --speech-options '<json>' (SpeechAutoencoderOptions).
     const r = await runDigitsExperiment({
       dataDir: ctx.dataDir,
       quick: ctx.quick,
       map,
       log: ctx.log,
       progress: { stream: process.stderr },
-      ...(String(ctx.args['speaker-labels']) === 'false' ? { speakerLabels: false } : {}),
+      ...(String(ctx.args['speaker-labels']) === 'true' ? { speakerLabels: true } : {}),
       ...(typeof ctx.args['speech-options'] === 'string' ? { speechOptions: JSON.parse(ctx.args['speech-options']) } : {}),
     });
     ctx.log('');

@@ -21,6 +21,7 @@ import { fnv1a, readWordNet, wordnetPairs, wordnetSentences } from '../src/corpu
 import { Lexicon } from '../src/autoencoder/lexicon.js';
 import { evaluateFillIn, evaluateReconstruction, recallAtK, cosineMatrix, tfidfCosineMatrix } from '../src/autoencoder/evaluate.js';
 import { SentenceAutoencoder, defaultSentenceAutoencoderPath, type SentenceAutoencoderOptions, type SentenceSample } from '../src/autoencoder/sentence-autoencoder.js';
+import { WORDNET_WORD_SPACE, buildWordNetWordSpace } from './wordnet-word-space.js';
 
 const argv = await yargs(hideBin(process.argv))
   .scriptName('train-sentence-ae')
@@ -39,6 +40,7 @@ const argv = await yargs(hideBin(process.argv))
   .option('init-from', { type: 'string', describe: 'when starting (no checkpoint yet), copy the weights of networks with matching shapes from this model folder' })
   .option('fresh', { type: 'boolean', default: false, describe: 'delete the checkpoint and start over' })
   .option('seed', { type: 'number', default: 42 })
+  .option('word-space', { type: 'boolean', default: true, describe: 'give the model the LSA word space of scripts/wordnet-word-space.ts (the meaning part of its codes)' })
   .strict()
   .help()
   .parseAsync();
@@ -80,6 +82,14 @@ console.log(`model: ${model.countParams()} parameters, config ${JSON.stringify(m
 // fillIn's word prior: every word of the training split, each sentence counted once (not only
 // the sentences short enough to train on, and not twice for those that are also in a pair).
 model.setLexicon(Lexicon.fromTexts(wordnetSentences(synsets, { split: 'train' })));
+// The meaning part of the codes (LSA over training synsets; minutes, once, before training).
+let wordSpaceInfo: Record<string, number> | undefined;
+if (argv['word-space']) {
+  const { space, seconds, documents } = buildWordNetWordSpace(synsets);
+  model.setWordSpace(space);
+  wordSpaceInfo = { dim: space.dim, words: space.size, bits: space.bits, sifA: WORDNET_WORD_SPACE.sifA!, documents, seconds: Math.round(seconds) };
+  console.log(`word space: ${space.size} words x ${space.dim} dims from ${documents} synsets in ${seconds.toFixed(0)} s`);
+}
 if (argv['init-from'] && !existsSync(join(argv.checkpoint, 'latest', 'latentkit.json'))) {
   // Warm start from an earlier model (e.g. one trained before a loss term was added).
   const donor = await SentenceAutoencoder.load(resolve(argv['init-from']));
@@ -165,8 +175,9 @@ for (let epoch = argv['eval-every']; epoch <= argv.epochs; epoch += argv['eval-e
   const value = merit(s.exact, s.fill, s.r10);
   if (value > best) {
     best = value;
-    model.training = { ...model.training!, heldOutExactMatch: s.exact, heldOutCharErrorRate: s.cer, heldOutFillIn: s.fill, heldOutRecallAt10: s.r10, heldOutRecallAt10FullCode: s.r10full, trainedEpochs: history.epochs.at(-1) ?? epoch, stepsPerEpoch: argv.steps, batchSize: argv['batch-size'] };
-    await model.save(resolve(argv.out));
+    model.training = { ...model.training!, ...(wordSpaceInfo ? { wordSpace: wordSpaceInfo } : {}), heldOutExactMatch: s.exact, heldOutCharErrorRate: s.cer, heldOutFillIn: s.fill, heldOutRecallAt10: s.r10, heldOutRecallAt10FullCode: s.r10full, trainedEpochs: history.epochs.at(-1) ?? epoch, stepsPerEpoch: argv.steps, batchSize: argv['batch-size'] };
+    // Shipped at half size: float16 weights decode to within rounding of the trained ones.
+    await model.save(resolve(argv.out), { weightPrecision: 'float16' });
     console.log(`   saved to ${argv.out}`);
   }
 }

@@ -1,7 +1,9 @@
 import { describe, expect, it, beforeAll } from 'vitest';
-import { EmptyInputError, initEngine } from '@latentkit/core';
-import { readWordNet, wordnetSentences } from '../corpus/wordnet.js';
-import { evaluateFillIn } from './evaluate.js';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { EmptyInputError, initEngine, readManifest } from '@latentkit/core';
+import { readWordNet, wordnetPairs, wordnetSentences } from '../corpus/wordnet.js';
+import { cosineMatrix, evaluateFillIn, recallAtK, tfidfCosineMatrix } from './evaluate.js';
 import { SentenceAutoencoder, defaultSentenceAutoencoderPath } from './sentence-autoencoder.js';
 
 // Held-out WordNet sentences (their synsets hash into the held-out split; checked below).
@@ -65,6 +67,30 @@ describe('the shipped default sentence autoencoder', () => {
     expect(withWords.gaps).toBeGreaterThan(200);
     expect(withWords.accuracy).toBeGreaterThan(0.75);
     expect(withWords.accuracy).toBeGreaterThan(lettersOnly.accuracy + 0.1);
+  });
+
+  it('ships in at most 10 MB, weights stored as float16', async () => {
+    const m = await readManifest(defaultSentenceAutoencoderPath());
+    const bytes = Object.values(m.files).reduce((t, f) => t + f.bytes, 0);
+    expect(bytes).toBeLessThanOrEqual(10_000_000);
+    const enc = JSON.parse(await readFile(join(defaultSentenceAutoencoderPath(), m.root, 'encoder', 'model.json'), 'utf8'));
+    expect(enc.weightsManifest[0].weights[0].quantization).toEqual({ dtype: 'float16' });
+  });
+
+  it('pairs held-out glosses with their examples by the meaning part better than tf-idf does', async () => {
+    const pairs = wordnetPairs(await readWordNet(), { split: 'heldout', maxChars: ae.config.maxLength });
+    const sample = pairs.filter((_, i) => i % 3 === 0).slice(0, 600);
+    const n = sample.length;
+    const [defs, exs] = [await ae.encode(sample.map((p) => p.definition)), await ae.encode(sample.map((p) => p.example))];
+    const meaning = cosineMatrix(defs.map((l) => l.parts!.meaning.data), exs.map((l) => l.parts!.meaning.data));
+    const bow = tfidfCosineMatrix(sample.map((p) => p.definition), sample.map((p) => p.example));
+    const recall = (sims: Float32Array) => recallAtK((i, j) => sims[i * n + j], n, 10);
+    expect(n).toBeGreaterThan(500);
+    expect(recall(meaning)).toBeGreaterThan(recall(bow) + 0.02);
+    // Meaning without shared words: a gloss and a paraphrase, against an unrelated sentence.
+    const [doctor, physician, tax] = (await ae.encode(['a medical doctor', 'the physician examined the patient', 'the tax on imported goods'])).map((l) => l.parts!.meaning.data);
+    const cos = (a: Float32Array, b: Float32Array) => a.reduce((t, x, i) => t + x * b[i], 0);
+    expect(cos(doctor, physician)).toBeGreaterThan(cos(doctor, tax) + 0.2);
   });
 
   it('gives every input its defined behaviour: blank throws, long is cut, non-Latin is unknown', async () => {

@@ -29,7 +29,11 @@ export interface WordSpaceOptions {
   maxWords?: number;
   /** Bits per stored value, 8 or 4. @default 8 */
   bits?: 4 | 8;
-  /** The `a` of SIF word weights `a / (a + p(w))`: smaller favours rare words more. @default 1e-3 */
+  /**
+   * The `a` of SIF word weights `a / (a + p(w))`: smaller favours rare words more. Arora et al.
+   * suggest 1e-3 to 1e-4; on WordNet retrieval smaller was better down to 1e-6, where the
+   * weights are about 1/frequency (see scripts/wordnet-word-space.ts). @default 1e-6
+   */
   sifA?: number;
   /** Subspace iterations of the randomized SVD. @default 3 */
   powerIterations?: number;
@@ -138,7 +142,7 @@ export class WordSpace {
     const dim = options.dim ?? 512;
     const minDocs = options.minDocuments ?? 2;
     const bits = options.bits ?? 8;
-    const sifA = options.sifA ?? 1e-3;
+    const sifA = options.sifA ?? 1e-6;
     if (!Number.isInteger(dim) || dim < 1 || dim > MAX_DIM) throw new InvalidArgumentError(`dim must be an integer in [1, ${MAX_DIM}], got ${dim}.`);
     if (bits !== 4 && bits !== 8) throw new InvalidArgumentError(`bits must be 4 or 8, got ${String(bits)}.`);
     if (!(sifA > 0)) throw new InvalidArgumentError(`sifA must be positive, got ${sifA}.`);

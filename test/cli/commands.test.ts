@@ -84,6 +84,15 @@ describe('latentkit encode', () => {
     expect(json).toHaveLength(4);
     expect(json[1].shape).toEqual([d]);
     expect(closeRows(Float32Array.from(json[1].data), npy.data.subarray(d, 2 * d))).toBe(true);
+    // --part meaning: the word-space part, what sentences are compared by.
+    const m = await runLatentkit(['encode', 'text', '--part', 'meaning', '--in', join(dir, 's.txt'), '--out', join(dir, 'm.npy')]);
+    expect(m.code, m.stderr).toBe(0);
+    const meaning = await readFloat32Npy(join(dir, 'm.npy'));
+    expect(meaning.shape).toEqual([4, expected.parts!.meaning.shape[1]]);
+    expect(closeRows(meaning.data, expected.parts!.meaning.data)).toBe(true);
+    const bad = await runLatentkit(['encode', 'text', '--part', 'speaker', '--in', join(dir, 's.txt'), '--out', join(dir, 'x.npy')]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/--part speaker applies to audio only/);
   });
 
   it('encode image reads a folder of PNGs in name order (numbers numerically)', async () => {

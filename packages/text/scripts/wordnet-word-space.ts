@@ -4,7 +4,7 @@
  * synset (lemmas, gloss, examples).
  *
  * The settings were chosen on 1,000 gloss/example pairs of *training* synsets held out of the
- * SVD (`.scratch/ws-exp.ts`), never on the benchmark's held-out pairs; see the package README.
+ * SVD (`sweep-word-space.ts`), never on the benchmark's held-out pairs; see the package README.
  */
 import type { WordNetSynset } from '../src/corpus/wordnet.js';
 import { wordnetDocuments } from '../src/corpus/wordnet.js';

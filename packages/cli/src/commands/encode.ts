@@ -11,7 +11,8 @@ import type { OutputFile } from '../lib/output.js';
 import { UsageError } from '../lib/usage-error.js';
 
 const MODALITIES = ['image', 'audio', 'text'] as const;
-const PARTS = ['all', 'speaker', 'content'] as const;
+const PARTS = ['all', 'speaker', 'content', 'meaning', 'global'] as const;
+const AUDIO_PARTS: readonly string[] = ['speaker', 'content'];
 
 /**
  * Resolves `--pretrained`: `tiny` is the committed tiny encoder of @latentkit/text; anything
@@ -28,10 +29,14 @@ export async function pretrainedPath(name: string): Promise<string> {
  */
 export function audioPart(latents: readonly Latent[], part: 'all' | 'speaker' | 'content'): Latent[] {
   if (part === 'all') return [...latents];
-  const name = part === 'speaker' ? 'speaker' : 'contentPooled';
+  return namedPart(latents, part === 'speaker' ? 'speaker' : 'contentPooled', 'a speaker/content speech model');
+}
+
+/** Each latent's part `name`, or a usage error naming the first latent without it. */
+export function namedPart(latents: readonly Latent[], name: string, needs: string): Latent[] {
   return latents.map((l, i) => {
     const p = l.parts?.[name];
-    if (!p) throw new UsageError(`Latent ${i} has no '${name}' part; --part needs a speaker/content speech model.`);
+    if (!p) throw new UsageError(`Latent ${i} has no '${name}' part; --part needs ${needs}.`);
     return p;
   });
 }
@@ -45,12 +50,13 @@ export const encodeCommand: CommandModule = {
       .option('in', { type: 'string', array: true, demandOption: true, describe: 'image/WAV files or folders (sorted by name), or text files (one sentence per line)' })
       .option('out', { type: 'string', demandOption: true, describe: '.npy file to write (a name ending in .json writes the latents as JSON instead)' })
       .option('model', { type: 'string', describe: 'model folder (image and audio: required; text: default the shipped sentence autoencoder)' })
-      .option('part', { type: 'string', choices: PARTS, default: 'all', describe: 'audio: whole code, speaker code, or time-pooled content code' })
+      .option('part', { type: 'string', choices: PARTS, default: 'all', describe: 'audio: speaker code or time-pooled content code; text (sentence autoencoder): meaning (word space) or global part' })
       .option('pretrained', { type: 'string', describe: "text: a pretrained sentence encoder instead: 'tiny' (committed), a hub id, or a folder" })
       .example('$0 encode text --in sentences.txt --out codes.npy', 'shipped sentence autoencoder, one row per line')
       .example('$0 encode text --pretrained tiny --in sentences.txt --out codes.npy', 'the tiny pretrained transformer encoder')
       .example('$0 encode image --model models/glyphs --in digits/ --out digits.npy', 'every image under digits/, sorted by name')
       .example('$0 encode audio --model models/voices --part speaker --in clips/ --out speakers.npy', 'speaker codes of WAVs')
+      .example('$0 encode text --part meaning --in sentences.txt --out meaning.npy', 'the part to compare sentences by')
       .example('$0 encode text --in sentences.txt --out codes.json', 'the same codes as JSON (one object per sentence)'),
   async run(argv: Args, ctx: CommandContext): Promise<void> {
     const modality = choice(argv, 'modality', MODALITIES);
@@ -59,7 +65,10 @@ export const encodeCommand: CommandModule = {
     const modelDir = optString(argv, 'model');
     const part = choice(argv, 'part', PARTS, 'all');
     const pretrained = optString(argv, 'pretrained');
-    if (part !== 'all' && modality !== 'audio') throw new UsageError('--part applies to audio only.');
+    if (AUDIO_PARTS.includes(part) && modality !== 'audio') throw new UsageError(`--part ${part} applies to audio only.`);
+    if ((part === 'meaning' || part === 'global') && (modality !== 'text' || pretrained !== undefined)) {
+      throw new UsageError(`--part ${part} applies to text encoded by a sentence autoencoder only.`);
+    }
     if (pretrained !== undefined && modality !== 'text') throw new UsageError('--pretrained applies to text only.');
     if (pretrained !== undefined && modelDir !== undefined) throw new UsageError('Give --model or --pretrained, not both.');
 
@@ -93,6 +102,7 @@ export const encodeCommand: CommandModule = {
         } finally {
           model.dispose();
         }
+        if (part === 'meaning' || part === 'global') latents = namedPart(latents, part, part === 'meaning' ? 'a sentence autoencoder with a word space' : 'a sentence autoencoder with globalDim > 0');
       }
     } else {
       if (!modelDir) throw new UsageError(`encode ${modality} needs --model: a folder written by \`latentkit train ${modality}\`.`);
@@ -105,7 +115,7 @@ export const encodeCommand: CommandModule = {
           latents = await encodeWithProgress(model, images, 'encoding', ctx.progress);
         } else {
           const clips = await readClips(files, ctx.progress);
-          latents = audioPart(await encodeWithProgress(model, clips, 'encoding', ctx.progress, 32), part);
+          latents = audioPart(await encodeWithProgress(model, clips, 'encoding', ctx.progress, 32), part as 'all' | 'speaker' | 'content');
         }
       } finally {
         model.dispose();

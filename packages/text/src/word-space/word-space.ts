@@ -67,8 +67,12 @@ export interface WordSpaceFiles {
 const MAX_WORDS = 1 << 21;
 const MAX_DIM = 4096;
 
-/** Per-row symmetric quantisation; the clip (as a multiple of the row's RMS) minimising squared error. */
-function quantizeRow(row: Float32Array, bits: 4 | 8, out: Int8Array): number {
+/**
+ * Per-row symmetric quantisation; the clip (as a multiple of the row's RMS) minimising squared
+ * error. Writes the codes into `out` and returns the scale (value = code * scale).
+ * @internal exported for scripts/sweep-word-space.ts
+ */
+export function quantizeRow(row: Float32Array, bits: 4 | 8, out: Int8Array): number {
   const levels = (1 << (bits - 1)) - 1; // 127 or 7: symmetric around 0
   let ss = 0;
   let max = 0;

@@ -1,6 +1,7 @@
 /**
- * @file Sentence similarity and fill-in: a cosine-similarity matrix over a few sentences with
- * the sentence autoencoder shipped with @latentkit/text and with the tiny pretrained encoder,
+ * @file Sentence similarity and fill-in: cosine-similarity matrices over a few sentences with
+ * the sentence autoencoder shipped with @latentkit/text (its meaning part and its decoder's
+ * code) and with the tiny pretrained encoder,
  * then gaps (`_`) filled in by the autoencoder.
  *
  * Run: npx tsx --conditions=source examples/sentences.ts ["your sentence" ...]
@@ -30,7 +31,11 @@ function printMatrix(title: string, codes: { data: Float32Array }[]): void {
 const ae = await SentenceAutoencoder.loadDefault();
 const encoder = await SentenceEncoder.load(values.pretrained ?? tinySentenceEncoderPath());
 try {
-  printMatrix('cosine similarity, sentence autoencoder (shipped model):', await ae.encode(sentences));
+  // Sentences are compared by the code's `meaning` part (LSA word space); `data`, what the
+  // decoder reads, mostly knows spelling.
+  const codes = await ae.encode(sentences);
+  printMatrix("cosine similarity, sentence autoencoder (shipped model), 'meaning' part:", codes.map((c) => c.parts?.meaning ?? c));
+  printMatrix("the same, the decoder's code (spelling more than meaning):", codes);
   printMatrix(`cosine similarity, pretrained encoder (${values.pretrained ?? 'tiny fixture'}):`, await encoder.encode(sentences));
 
   console.log('\nreconstruction (text -> code -> text):');

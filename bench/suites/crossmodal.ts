@@ -19,14 +19,13 @@ const suite: BenchSuite = {
     requireData(ctx.dataDir, 'mnist');
     requireData(ctx.dataDir, 'fsdd');
     const map = ctx.args.map === 'ridge' ? 'ridge' : 'mlp';
-    // Sweeps: --speaker-labels true, --speech-options '<json>' (SpeechAutoencoderOptions).
+    // Sweeps: --speech-options '<json>' (SpeechAutoencoderOptions merged into the speech model).
     const r = await runDigitsExperiment({
       dataDir: ctx.dataDir,
       quick: ctx.quick,
       map,
       log: ctx.log,
       progress: { stream: process.stderr },
-      ...(String(ctx.args['speaker-labels']) === 'true' ? { speakerLabels: true } : {}),
       ...(typeof ctx.args['speech-options'] === 'string' ? { speechOptions: JSON.parse(ctx.args['speech-options']) } : {}),
     });
     ctx.log('');

@@ -106,7 +106,7 @@ export function quantizeRow(row: Float32Array, bits: 4 | 8, out: Int8Array): num
  * on documents (texts that belong together), or load it with {@link WordSpace.fromFiles}.
  * @example
  * ```ts
- * const space = await WordSpace.fit(documents, { dim: 256 });
+ * const space = WordSpace.fit(documents, { dim: 256 });
  * const [a, b] = space.embed(['a young dog', 'the puppy chewed my shoe']);
  * ```
  */
@@ -267,6 +267,7 @@ export class WordSpace {
     if (h.bits !== 4 && h.bits !== 8) throw bad('bits', '4 or 8');
     if (!(h.sifA > 0)) throw bad('sifA', 'a positive number');
     if (!(h.totalTokens > 0)) throw bad('totalTokens', 'a positive number');
+    if (!Number.isInteger(h.documents) || h.documents < 0) throw bad('documents', 'a non-negative integer');
     if (!Array.isArray(h.words) || h.words.length > MAX_WORDS) throw bad('words', `an array of at most ${MAX_WORDS} [word, count] pairs`);
     h.words.forEach((p, i) => {
       if (!Array.isArray(p) || typeof p[0] !== 'string' || !(typeof p[1] === 'number' && p[1] > 0)) {

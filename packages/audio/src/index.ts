@@ -52,6 +52,6 @@ export type { TtsSpeakerItem, TtsSpeakersListOptions, TtsSpeakersLoadOptions } f
 // Speaker/content autoencoder and voice conversion (model/)
 // ---------------------------------------------------------------------------------------
 export { SpeechAutoencoder, resolveSpeechAutoencoderConfig } from './model/speech-autoencoder.js';
-export type { LabelledClip, SpeechAutoencoderOptions, SpeechAutoencoderConfig, SpeechMelOptions, ClipOrLatent } from './model/speech-autoencoder.js';
+export type { LabelledClip, SpeechAutoencoderOptions, SpeechAutoencoderConfig, SpeechMelOptions, ClipOrLatent, NuisanceDirections } from './model/speech-autoencoder.js';
 export { LkInstanceNorm, LkAdaIN, LkMaskedMeanPool, registerAudioLayers } from './model/layers.js';
 export type { InstanceNormArgs } from './model/layers.js';

@@ -38,6 +38,8 @@ export { createRng, createNormalRng, shuffledIndices } from './math/random.js';
 export { cosineSimilarityMatrix, euclideanDistanceMatrix, knn, MAX_PAIRWISE_ELEMENTS } from './math/similarity.js';
 export type { KnnMetric, KnnOptions, KnnResult } from './math/similarity.js';
 export { PCA } from './math/pca.js';
+export { symmetricEigen } from './math/linalg.js';
+export type { SymmetricEigen } from './math/linalg.js';
 export { csrFromRows, csrMultiply, csrTransposeMultiply, truncatedSvd } from './math/sparse-svd.js';
 export type { CsrMatrix, TruncatedSvd, TruncatedSvdOptions } from './math/sparse-svd.js';
 export type { PcaOptions, PcaJson, PcaFitInfo } from './math/pca.js';

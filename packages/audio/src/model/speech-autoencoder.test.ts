@@ -155,10 +155,14 @@ describe('SpeechAutoencoder skeleton', () => {
     const file = join(dir, 'latentkit.json');
     const manifest = JSON.parse(await readFile(file, 'utf8'));
     delete manifest.config.centerPooled;
+    delete manifest.config.nuisanceProjection;
+    delete manifest.config.nuisanceDirections;
     await writeFile(file, JSON.stringify(manifest));
     const old = await SpeechAutoencoder.load(dir);
     try {
       expect(old.config.centerPooled).toBe(false);
+      expect(old.config.nuisanceProjection).toEqual({ speaker: 0, content: 0 });
+      expect(old.config.nuisanceDirections).toBeNull();
       const clip = testItems[0].clip;
       const [l] = await old.encode([clip]);
       expect(Array.from(l.parts!.contentPooled.data)).toEqual(expectedPooled(old, clip, l, false).map((v) => expect.closeTo(v, 4)));
@@ -310,9 +314,11 @@ describe('SpeechAutoencoder with speaker labels (weak supervision)', () => {
       const [a] = await model.encode([labelled[0]]);
       const [b] = await model.encode([trainItems[0].clip]);
       expect(Array.from(a.data)).toEqual(Array.from(b.data));
-      // Without labels the same model trains as before.
+      expect(model.config.nuisanceDirections).not.toBeNull();
+      // Without labels the same model trains as before, and drops the projection fitted to the old codes.
       const plain = await model.fit(trainItems.map((u) => u.clip), { epochs: 1, batchSize: 24, seed: 2 });
       expect(Object.keys(plain.metrics[0]).sort()).toEqual(['kl', 'recon']);
+      expect(model.config.nuisanceDirections).toBeNull();
     } finally {
       model.dispose();
     }
@@ -350,7 +356,62 @@ describe('SpeechAutoencoder with speaker labels (weak supervision)', () => {
     expect(measured[1]).toBeLessThan(measured[0] * 0.7);
   }, 120_000);
 
+  it('projects out within-speaker directions of speaker codes and speaker-mean directions of pooled content', async () => {
+    const model = SpeechAutoencoder.create({ ...SMALL, seed: 5 });
+    try {
+      const labels = trainItems.map((u) => `s${u.speaker}`);
+      await model.fit(trainItems.map((u, i) => ({ ...u.clip, speaker: labels[i] })), { epochs: 6, batchSize: 24, learningRate: 3e-3, seed: 1 });
+      const dirs = model.config.nuisanceDirections!;
+      expect(dirs.speaker).toHaveLength(4); // speakerDim 16 / 4
+      expect(dirs.content).toHaveLength(2);
+      const projected = await model.encode(trainItems.map((u) => u.clip));
+      for (const l of projected.slice(0, 10)) {
+        for (const v of dirs.speaker) expect(Math.abs(v.reduce((t, x, j) => t + x * l.parts!.speaker.data[j], 0))).toBeLessThan(1e-4);
+        for (const v of dirs.content) expect(Math.abs(v.reduce((t, x, j) => t + x * l.parts!.contentPooled.data[j], 0))).toBeLessThan(1e-4);
+      }
+      model.config.nuisanceDirections = null;
+      const raw = await model.encode(trainItems.map((u) => u.clip));
+      model.config.nuisanceDirections = dirs;
+      // Within-speaker (speaker code) or between-speaker (pooled content) scatter, summed over dimensions.
+      const scatter = (ls: Latent[], part: 'speaker' | 'contentPooled', kind: 'within' | 'between') => {
+        const xs = ls.map((l) => l.parts![part].data);
+        const d = xs[0].length;
+        const mean = (rows: Float32Array[]) => Array.from({ length: d }, (_, j) => rows.reduce((t, x) => t + x[j], 0) / rows.length);
+        const all = mean(xs);
+        let sum = 0;
+        for (const s of new Set(labels)) {
+          const rows = xs.filter((_, i) => labels[i] === s);
+          const m = mean(rows);
+          for (const x of rows) for (let j = 0; j < d; j++) sum += kind === 'within' ? (x[j] - m[j]) ** 2 : (m[j] - all[j]) ** 2;
+        }
+        return sum;
+      };
+      const [w0, w1] = [scatter(raw, 'speaker', 'within'), scatter(projected, 'speaker', 'within')];
+      const [b0, b1] = [scatter(raw, 'contentPooled', 'between'), scatter(projected, 'contentPooled', 'between')];
+      console.log(`within-speaker scatter of speaker codes ${w0.toFixed(3)} -> ${w1.toFixed(3)}; between-speaker scatter of pooled content ${b0.toFixed(3)} -> ${b1.toFixed(3)}`);
+      // The top 4 of 16 within directions and the top 2 of 5 between directions carry most of each.
+      expect(w1).toBeLessThan(w0 * 0.6);
+      expect(b1).toBeLessThan(b0 * 0.6);
+      // Saved and loaded with the model.
+      const dir = await tempDir();
+      await model.save(dir);
+      const back = await SpeechAutoencoder.load(dir);
+      try {
+        expect(back.config.nuisanceDirections).toEqual(dirs);
+        const clip = trainItems[0].clip;
+        expect(Array.from((await back.encode([clip]))[0].data)).toEqual(Array.from((await model.encode([clip]))[0].data));
+      } finally {
+        back.dispose();
+      }
+    } finally {
+      model.dispose();
+    }
+  }, 120_000);
+
   it('validates the weak-supervision weights', () => {
+    expect(() => resolveSpeechAutoencoderConfig({ speakerDim: 16, nuisanceProjection: { speaker: 16 } })).toThrow(/nuisanceProjection.speaker must be an integer in \[0, 15\]/);
+    expect(() => resolveSpeechAutoencoderConfig({ nuisanceDirections: { speaker: [[1, 2]], content: [] } })).toThrow(/nuisanceDirections.speaker must be/);
+    expect(resolveSpeechAutoencoderConfig({}).nuisanceProjection).toEqual({ speaker: 16, content: 2 });
     expect(() => resolveSpeechAutoencoderConfig({ codeDecorrelation: Number.POSITIVE_INFINITY })).toThrow(InvalidArgumentError);
     expect(() => resolveSpeechAutoencoderConfig({ sameSpeakerSwap: 1.5 })).toThrow(InvalidArgumentError);
     expect(() => resolveSpeechAutoencoderConfig({ contentSpeakerMatch: -1 })).toThrow(InvalidArgumentError);

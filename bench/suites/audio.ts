@@ -173,7 +173,10 @@ async function trainModel(ctx: BenchContext, name: string, plan: DatasetPlan, cl
       }
     },
   });
-  return { model, seconds: (performance.now() - t0) / 1000 };
+  const seconds = (performance.now() - t0) / 1000;
+  // --save-model <dir>: keep the trained model (dir/<dataset>) for post-hoc analysis.
+  if (typeof ctx.args['save-model'] === 'string') await model.save(join(ctx.args['save-model'], name));
+  return { model, seconds };
 }
 
 /** Writes source, target voice, conversion and reconstruction of a few pairs. */

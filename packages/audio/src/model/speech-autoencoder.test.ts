@@ -302,7 +302,7 @@ describe('SpeechAutoencoder on the synthetic corpus', () => {
 
 describe('SpeechAutoencoder with speaker labels (weak supervision)', () => {
   it('decodes with other same-speaker clips\' codes, matches speakers\' content means, and ignores labels when encoding', async () => {
-    const model = SpeechAutoencoder.create({ ...SMALL, seed: 5 });
+    const model = SpeechAutoencoder.create({ ...SMALL, seed: 5, nuisanceProjection: { speaker: 4 } });
     try {
       const labelled = trainItems.map((u) => ({ ...u.clip, speaker: `s${u.speaker}` }));
       const h = await model.fit(labelled, { epochs: 6, batchSize: 24, learningRate: 3e-3, seed: 1 });
@@ -357,7 +357,7 @@ describe('SpeechAutoencoder with speaker labels (weak supervision)', () => {
   }, 120_000);
 
   it('projects out within-speaker directions of speaker codes and speaker-mean directions of pooled content', async () => {
-    const model = SpeechAutoencoder.create({ ...SMALL, seed: 5, nuisanceProjection: { content: 2 } });
+    const model = SpeechAutoencoder.create({ ...SMALL, seed: 5, nuisanceProjection: { speaker: 4, content: 2 } });
     try {
       const labels = trainItems.map((u) => `s${u.speaker}`);
       await model.fit(trainItems.map((u, i) => ({ ...u.clip, speaker: labels[i] })), { epochs: 6, batchSize: 24, learningRate: 3e-3, seed: 1 });
@@ -418,7 +418,7 @@ describe('SpeechAutoencoder with speaker labels (weak supervision)', () => {
   it('validates the weak-supervision weights', () => {
     expect(() => resolveSpeechAutoencoderConfig({ speakerDim: 16, nuisanceProjection: { speaker: 16 } })).toThrow(/nuisanceProjection.speaker must be an integer in \[0, 15\]/);
     expect(() => resolveSpeechAutoencoderConfig({ nuisanceDirections: { speaker: [[1, 2]], content: [], speakerMean: [], contentMean: [] } })).toThrow(/nuisanceDirections.speaker must be/);
-    expect(resolveSpeechAutoencoderConfig({}).nuisanceProjection).toEqual({ speaker: 16, content: 0, decoderEpochs: 3 });
+    expect(resolveSpeechAutoencoderConfig({}).nuisanceProjection).toEqual({ speaker: 0, content: 0, decoderEpochs: 3 });
     expect(() => resolveSpeechAutoencoderConfig({ codeDecorrelation: Number.POSITIVE_INFINITY })).toThrow(InvalidArgumentError);
     expect(() => resolveSpeechAutoencoderConfig({ sameSpeakerSwap: 1.5 })).toThrow(InvalidArgumentError);
     expect(() => resolveSpeechAutoencoderConfig({ contentSpeakerMatch: -1 })).toThrow(InvalidArgumentError);

@@ -105,7 +105,9 @@ interface Plan {
  * 0.310 with 1 / 2 directions but digit <- content to 0.880 / 0.860. Other full FSDD runs
  * that did not help: speakerDim 32 (0.370 / 0.840 / 0.340), speakerDim 16 with
  * sameSpeakerPull 5 (0.460 / 0.860 / 0.190, and 0.420 / 0.810 / 0.280 with
- * contentSpeakerMatch 10), contentDim 16 (0.600 / 0.883 / 0.253 after the projection).
+ * contentSpeakerMatch 10), contentDim 16 (0.600 / 0.883 / 0.253 after the projection); with
+ * the projection, contentSpeakerMatch 20 (0.483 / 0.837 / 0.313) and poolSegments 3 (0.380 /
+ * 0.837 / 0.307).
  */
 const DISENTANGLE: SpeechAutoencoderOptions = { conditionContent: false, contentSpeakerMatch: 5, codeDecorrelation: 1, nuisanceProjection: { speaker: 16 } };
 const FSDD_MODEL: SpeechAutoencoderOptions = { sampleRate: 8000, segmentFrames: 48, ...DISENTANGLE };

@@ -10,10 +10,10 @@
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { csrFromRows, initEngine, truncatedSvd } from '@latentkit/core';
+import { initEngine, truncatedSvd } from '@latentkit/core';
 import { cosineMatrix, recallAtK, tfidfCosineMatrix, wordTokens } from '../src/autoencoder/evaluate.js';
 import { fnv1a, readWordNet, wordnetDocuments, wordnetPairs } from '../src/corpus/wordnet.js';
-import { quantizeRow } from '../src/word-space/word-space.js';
+import { quantizeRow, tfidfDocumentMatrix } from '../src/word-space/word-space.js';
 
 const list = (s: string) => s.split(',').map(Number);
 const argv = await yargs(hideBin(process.argv))
@@ -38,30 +38,11 @@ const exs = pairs.map((p) => p.example);
 const recall = (sims: Float32Array) => recallAtK((i, j) => sims[i * n + j], n, 10);
 console.log(`${docs.length} documents; ${n} validation pairs; tf-idf recall@10 ${recall(tfidfCosineMatrix(defs, exs)).toFixed(3)}`);
 
-// The matrix exactly as WordSpace.fit builds it.
-const tokens = docs.map(wordTokens);
-const df = new Map<string, number>();
-const count = new Map<string, number>();
-let total = 0;
-for (const t of tokens) {
-  for (const w of t) count.set(w, (count.get(w) ?? 0) + 1);
-  total += t.length;
-  for (const w of new Set(t)) df.set(w, (df.get(w) ?? 0) + 1);
-}
-const vocab = [...df.entries()].filter(([, c]) => c >= 2).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+// The matrix WordSpace.fit factorises.
+const { matrix, words: vocab, totalTokens: total } = tfidfDocumentMatrix(docs, 2);
 const column = new Map(vocab.map(([w], i) => [w, i]));
-const kept = tokens.filter((t) => t.some((w) => column.has(w)));
-const idf = vocab.map(([, c]) => Math.log(kept.length / c));
-const rows = kept.map((t) => {
-  const r = new Map<number, number>();
-  for (const w of t) {
-    const j = column.get(w);
-    if (j !== undefined) r.set(j, (r.get(j) ?? 0) + idf[j]);
-  }
-  return r;
-});
 const K = argv.dim;
-const svd = truncatedSvd(csrFromRows(rows, vocab.length), K, { onProgress: (stage, s) => console.log(`  SVD ${stage} (${s.toFixed(0)} s)`) });
+const svd = truncatedSvd(matrix, K, { onProgress: (stage, s) => console.log(`  SVD ${stage} (${s.toFixed(0)} s)`) });
 console.log(`${vocab.length} words; SVD of dim ${K} done`);
 
 function embed(texts: string[], k: number, maxWords: number, a: number, bits: number): Float32Array[] {
@@ -84,7 +65,7 @@ function embed(texts: string[], k: number, maxWords: number, a: number, bits: nu
     for (const w of wordTokens(t)) {
       const i = column.get(w);
       if (i === undefined || i >= maxWords) continue;
-      const weight = a / (a + count.get(w)! / total);
+      const weight = a / (a + vocab[i][1] / total);
       const r = vec(i);
       for (let j = 0; j < k; j++) v[j] += weight * r[j];
     }

@@ -12,8 +12,8 @@ export type { SentenceAutoencoderOptions, SentenceAutoencoderConfig, SentencePai
 export { CharVocabulary, defaultCharacters, normalizeSentence, GAP_MARKER, UNKNOWN_CHAR } from './autoencoder/vocabulary.js';
 export { Lexicon, wordSpans } from './autoencoder/lexicon.js';
 export type { LexiconJson, WordSpan } from './autoencoder/lexicon.js';
-export { WordSpace } from './word-space/word-space.js';
-export type { WordSpaceOptions, WordSpaceJson, WordSpaceFiles } from './word-space/word-space.js';
+export { WordSpace, tfidfDocumentMatrix } from './word-space/word-space.js';
+export type { WordSpaceOptions, WordSpaceJson, WordSpaceFiles, TfidfDocumentMatrix } from './word-space/word-space.js';
 export type { CharVocabularyJson, NormalizedSentence } from './autoencoder/vocabulary.js';
 export { DEFAULT_NOISE, NO_NOISE, gapCharacters } from './autoencoder/noise.js';
 export type { SentenceNoiseConfig } from './autoencoder/noise.js';

@@ -565,16 +565,11 @@ function classScatter(xs: readonly Float32Array[], labels: readonly string[], ki
   return out;
 }
 
-/** Removes from each `width`-long row of `data` its components along the unit `directions` around `center`, in place. */
-function projectOut(data: Float32Array, width: number, directions: readonly number[][], center: readonly number[]): void {
-  if (directions.length === 0) return;
-  for (let o = 0; o < data.length; o += width) {
-    for (const v of directions) {
-      let dot = 0;
-      for (let j = 0; j < width; j++) dot += (data[o + j] - center[j]) * v[j];
-      for (let j = 0; j < width; j++) data[o + j] -= dot * v[j];
-    }
-  }
+/** `x - ((x - mean) Vᵀ) V` for unit rows `V`: `x` without its components along them, around `mean` (`x` itself without rows). */
+function projectAround(x: tf.Tensor2D, rows: readonly number[][], mean: readonly number[]): tf.Tensor2D {
+  if (rows.length === 0) return x;
+  const v = tf.tensor2d(rows as number[][]); // [k, d]
+  return tf.sub(x, tf.matMul(tf.matMul(tf.sub(x, tf.tensor1d(mean as number[])), v, false, true), v));
 }
 
 /**
@@ -921,7 +916,7 @@ export class SpeechAutoencoder extends TfAutoencoder<AudioClip, AudioClip, Speec
     const { mu } = this.contentStats(batch.x, batch.mask, s, training);
     const [b, t] = mu.shape;
     const pool = batch.pool ?? this.poolWeights(new Array<[number, number]>(b).fill([0, t]), t);
-    const pooled = tf.reshape(tf.matMul(pool as tf.Tensor3D, mu), [b, -1]);
+    const pooled = this.projectContentTensor(tf.reshape(tf.matMul(pool as tf.Tensor3D, mu), [b, -1]) as tf.Tensor2D);
     return tf.concat([s, pooled], 1);
   }
 
@@ -1072,13 +1067,16 @@ export class SpeechAutoencoder extends TfAutoencoder<AudioClip, AudioClip, Speec
     }
   }
 
-  /** `s` without its components along the fitted speaker nuisance directions (`s` itself without any). */
+  /** Speaker codes without their components along the fitted nuisance directions (unchanged without any). */
   private projectSpeakerTensor(s: tf.Tensor2D): tf.Tensor2D {
     const dirs = this.config.nuisanceDirections;
-    if (!dirs || dirs.speaker.length === 0) return s;
-    const v = tf.tensor2d(dirs.speaker); // [k, ds]
-    const centred = tf.sub(s, tf.tensor1d(dirs.speakerMean));
-    return tf.sub(s, tf.matMul(tf.matMul(centred, v, false, true), v));
+    return dirs ? projectAround(s, dirs.speaker, dirs.speakerMean) : s;
+  }
+
+  /** Pooled content codes without their components along the fitted nuisance directions. */
+  private projectContentTensor(pooled: tf.Tensor2D): tf.Tensor2D {
+    const dirs = this.config.nuisanceDirections;
+    return dirs ? projectAround(pooled, dirs.content, dirs.contentMean) : pooled;
   }
 
   /** Trains the decoder alone on projected speaker codes (see `nuisanceProjection.decoderEpochs`). */
@@ -1175,18 +1173,13 @@ export class SpeechAutoencoder extends TfAutoencoder<AudioClip, AudioClip, Speec
       const [sT, muT, pooledT] = tf.tidy(() => {
         const s = this.speakerCode(batch.x, batch.mask, false);
         const { mu } = this.contentStats(batch.x, batch.mask, s, false);
-        const pooled = tf.reshape(tf.matMul(batch.pool, mu), [mu.shape[0], -1]);
+        const pooled = this.projectContentTensor(tf.reshape(tf.matMul(batch.pool, mu), [mu.shape[0], -1]) as tf.Tensor2D);
         return [s, mu, pooled];
       });
       const t = batch.x.shape[1];
       tf.dispose([batch.x, batch.mask, batch.pool]);
       const [s, mu, pooled] = (await Promise.all([sT.data(), muT.data(), pooledT.data()])) as Float32Array[];
       tf.dispose([sT, muT, pooledT]);
-      const dirs = this.config.nuisanceDirections;
-      if (dirs) {
-        // (The speaker code came out of speakerCode() already projected.)
-        projectOut(pooled, k * dc, dirs.content, dirs.contentMean);
-      }
       idx.forEach((clipIndex, j) => {
         const len = batch.lengths[j];
         const speaker = makeLatent(s.slice(j * ds, (j + 1) * ds), [ds], 'audio', kind);

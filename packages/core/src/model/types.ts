@@ -4,6 +4,7 @@
 import type { Latent, Modality } from '../latent/latent.js';
 import type { Dataset } from '../training/dataset.js';
 import type { FitOptions, History } from '../training/types.js';
+import type { WeightPrecision } from '../io/model-folder.js';
 
 /** JSON-safe values: what a config may hold so it can be saved with the weights. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -38,7 +39,7 @@ export interface SaveOptions {
    * `'float16'` halves the weight files (for shipping a trained model); tfjs expands the
    * values to float32 on load. @default 'float32'
    */
-  weightPrecision?: 'float32' | 'float16';
+  weightPrecision?: WeightPrecision;
 }
 
 /**

@@ -12,7 +12,7 @@
  * Stored quantised (8 or 4 bits per value with a per-word scale): a 20k x 512 float32 table
  * is 40 MB, too big to ship in a package; cosine similarities barely notice the rounding.
  */
-import { InvalidArgumentError, ModelFormatError, truncatedSvd, csrFromRows } from '@latentkit/core';
+import { InvalidArgumentError, ModelFormatError, truncatedSvd, csrFromRows, type CsrMatrix } from '@latentkit/core';
 import { wordTokens } from '../autoencoder/evaluate.js';
 
 /** Options of {@link WordSpace.fit}. */
@@ -101,6 +101,52 @@ export function quantizeRow(row: Float32Array, bits: 4 | 8, out: Int8Array): num
   return best.scale;
 }
 
+/** What {@link tfidfDocumentMatrix} builds. */
+export interface TfidfDocumentMatrix {
+  /** Documents (with at least one kept word) x words, `count * log(D / df)`. */
+  matrix: CsrMatrix;
+  /** `[word, corpus count]` per column: words of `minDocuments`+ documents, most documents first. */
+  words: [string, number][];
+  /** Tokens in all documents (the denominator of a word's frequency). */
+  totalTokens: number;
+}
+
+/**
+ * The tf-idf document-by-word matrix {@link WordSpace.fit} factorises. Columns are in a fixed
+ * order (most documents first, then alphabetical), so a `maxWords` cap trims the same way
+ * every time.
+ * @param documents - one text per document.
+ * @param minDocuments - words found in fewer documents get no column.
+ * @throws {InvalidArgumentError} for a document that is not a string.
+ */
+export function tfidfDocumentMatrix(documents: readonly string[], minDocuments: number): TfidfDocumentMatrix {
+  const tokens = documents.map((d, i) => {
+    if (typeof d !== 'string') throw new InvalidArgumentError(`Document ${i} must be a string, got ${typeof d}.`);
+    return wordTokens(d);
+  });
+  const df = new Map<string, number>();
+  const count = new Map<string, number>();
+  let totalTokens = 0;
+  for (const t of tokens) {
+    for (const w of t) count.set(w, (count.get(w) ?? 0) + 1);
+    totalTokens += t.length;
+    for (const w of new Set(t)) df.set(w, (df.get(w) ?? 0) + 1);
+  }
+  const vocab = [...df.entries()].filter(([, n]) => n >= minDocuments).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const column = new Map(vocab.map(([w], i) => [w, i]));
+  const docs = tokens.filter((t) => t.some((w) => column.has(w)));
+  const idf = vocab.map(([, n]) => Math.log(docs.length / n));
+  const rows = docs.map((t) => {
+    const r = new Map<number, number>();
+    for (const w of t) {
+      const j = column.get(w);
+      if (j !== undefined) r.set(j, (r.get(j) ?? 0) + idf[j]);
+    }
+    return r;
+  });
+  return { matrix: csrFromRows(rows, vocab.length), words: vocab.map(([w]) => [w, count.get(w)!]), totalTokens };
+}
+
 /**
  * LSA word vectors with SIF-weighted sentence embedding. Build one with {@link WordSpace.fit}
  * on documents (texts that belong together), or load it with {@link WordSpace.fromFiles}.
@@ -151,36 +197,12 @@ export class WordSpace {
     if (bits !== 4 && bits !== 8) throw new InvalidArgumentError(`bits must be 4 or 8, got ${String(bits)}.`);
     if (!(sifA > 0)) throw new InvalidArgumentError(`sifA must be positive, got ${sifA}.`);
     if (!Number.isInteger(minDocs) || minDocs < 1) throw new InvalidArgumentError(`minDocuments must be a positive integer, got ${minDocs}.`);
-    const tokens = documents.map((d, i) => {
-      if (typeof d !== 'string') throw new InvalidArgumentError(`Document ${i} must be a string, got ${typeof d}.`);
-      return wordTokens(d);
-    });
-    const df = new Map<string, number>();
-    const count = new Map<string, number>();
-    let totalTokens = 0;
-    for (const t of tokens) {
-      for (const w of t) count.set(w, (count.get(w) ?? 0) + 1);
-      totalTokens += t.length;
-      for (const w of new Set(t)) df.set(w, (df.get(w) ?? 0) + 1);
+    const { matrix, words: vocab, totalTokens } = tfidfDocumentMatrix(documents, minDocs);
+    const D = matrix.rows;
+    if (Math.min(D, vocab.length) < dim) {
+      throw new InvalidArgumentError(`dim ${dim} needs at least ${dim} documents and words of ${minDocs}+ documents; found ${D} and ${vocab.length}.`);
     }
-    // Most documents first, then alphabetical: a fixed order, so `maxWords` trims the same way every time.
-    const vocab = [...df.entries()].filter(([, n]) => n >= minDocs).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-    const column = new Map(vocab.map(([w], i) => [w, i]));
-    const docs = tokens.filter((t) => t.some((w) => column.has(w)));
-    if (Math.min(docs.length, vocab.length) < dim) {
-      throw new InvalidArgumentError(`dim ${dim} needs at least ${dim} documents and words of ${minDocs}+ documents; found ${docs.length} and ${vocab.length}.`);
-    }
-    const D = docs.length;
-    const idf = vocab.map(([, n]) => Math.log(D / n));
-    const rows = docs.map((t) => {
-      const r = new Map<number, number>();
-      for (const w of t) {
-        const j = column.get(w);
-        if (j !== undefined) r.set(j, (r.get(j) ?? 0) + idf[j]);
-      }
-      return r;
-    });
-    const svd = truncatedSvd(csrFromRows(rows, vocab.length), dim, {
+    const svd = truncatedSvd(matrix, dim, {
       powerIterations: options.powerIterations ?? 3,
       seed: options.seed ?? 1,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
@@ -190,7 +212,7 @@ export class WordSpace {
     const codes = new Int8Array(kept * k);
     const scales = new Float32Array(kept);
     for (let i = 0; i < kept; i++) scales[i] = quantizeRow(svd.right.subarray(i * k, (i + 1) * k), bits, codes.subarray(i * k, (i + 1) * k));
-    const words = vocab.slice(0, kept).map(([w]) => [w, count.get(w)!] as [string, number]);
+    const words = vocab.slice(0, kept);
     return new WordSpace(k, bits, words, codes, scales, sifA, totalTokens, D);
   }
 

@@ -12,7 +12,9 @@ import { resolveDataDir, type BenchSuite } from './lib/suite.js';
 const suitesDir = resolve(import.meta.dirname, 'suites');
 const available = (await readdir(suitesDir)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => f.slice(0, -3));
 
-const argv = await yargs(hideBin(process.argv))
+// The vendored yargs declaration types parsed options loosely; these are the ones declared below.
+type BenchArgs = { suite: string; quick: boolean; json?: string; data?: string; out?: string } & Record<string, unknown>;
+const argv = (await yargs(hideBin(process.argv))
   .scriptName('npm run bench --')
   .usage('$0 <suite> [options]')
   .command('$0 <suite>', 'run a benchmark suite', (y) => y.positional('suite', { choices: available, describe: 'which suite', type: 'string' }))
@@ -22,7 +24,7 @@ const argv = await yargs(hideBin(process.argv))
   .option('out', { type: 'string', describe: 'folder for pictures and audio (default: next to --json, else bench/results)' })
   .strict(false)
   .help()
-  .parseAsync();
+  .parseAsync()) as BenchArgs;
 
 const name = String(argv.suite);
 const suite = (await import(`./suites/${name}.ts`)).default as BenchSuite;
@@ -34,7 +36,7 @@ const result = await suite.run({
   quick: argv.quick,
   dataDir: resolveDataDir(argv.data),
   outDir,
-  args: argv as Record<string, unknown>,
+  args: argv,
   log: (m) => console.log(m),
 });
 console.log(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

@@ -175,7 +175,8 @@ async function trainModel(ctx: BenchContext, name: string, plan: DatasetPlan, cl
   const t0 = performance.now();
   await model.fit(clips, {
     epochs: plan.epochs,
-    batchSize: plan.batchSize,
+    // --batch-size N overrides the plan's (for sweeps).
+    batchSize: typeof ctx.args['batch-size'] === 'number' ? ctx.args['batch-size'] : plan.batchSize,
     learningRate: plan.learningRate,
     seed: 11,
     onProgress: (e) => {

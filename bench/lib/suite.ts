@@ -37,6 +37,18 @@ export function requireData(dataDir: string, sub: string): string {
   return p;
 }
 
+/**
+ * A numeric flag (`--epochs 40`), or undefined when it was not given. A value that is not a
+ * finite number throws, so a mistyped sweep does not silently run the default.
+ */
+export function numberArg(args: Record<string, unknown>, name: string): number | undefined {
+  const v = args[name];
+  if (v === undefined) return undefined;
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  if (!Number.isFinite(n)) throw new Error(`--${name} must be a number, got ${JSON.stringify(v)}.`);
+  return n;
+}
+
 /** Median of numbers. */
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -33,7 +33,7 @@ import {
   type AudioClip,
   type SpeechAutoencoderOptions,
 } from '@latentkit/audio';
-import { requireData, type BenchContext, type BenchSuite } from '../lib/suite.js';
+import { numberArg, requireData, type BenchContext, type BenchSuite } from '../lib/suite.js';
 import { formatTable } from '../lib/table.js';
 
 /** One row of the JSON, field names as the issue gives them. */
@@ -194,11 +194,11 @@ function trainingClips(items: Item[], plan: DatasetPlan): AudioClip[] {
 
 async function trainModel(ctx: BenchContext, name: string, plan: DatasetPlan, clips: AudioClip[]): Promise<{ model: SpeechAutoencoder; seconds: number }> {
   // --seed N changes the initialisation (N) and the batch order (N + 4), to see run-to-run spread.
-  const seed = typeof ctx.args.seed === 'number' ? ctx.args.seed : 7;
+  const seed = numberArg(ctx.args, 'seed') ?? 7;
   const model = SpeechAutoencoder.create({ ...plan.model, ...modelOverrides, seed });
   // --epochs N and --batch-size N override the plan's (for sweeps).
-  const epochs = typeof ctx.args.epochs === 'number' ? ctx.args.epochs : plan.epochs;
-  const batchSize = typeof ctx.args['batch-size'] === 'number' ? ctx.args['batch-size'] : plan.batchSize;
+  const epochs = numberArg(ctx.args, 'epochs') ?? plan.epochs;
+  const batchSize = numberArg(ctx.args, 'batch-size') ?? plan.batchSize;
   ctx.log(`${name}: training on ${clips.length} clips, ${epochs} epochs of batches of ${batchSize} (${model.countParams()} parameters)`);
   const t0 = performance.now();
   await model.fit(clips, {

@@ -5,7 +5,7 @@
  * growth and every failure (untyped error, timeout, crash, leaked tensors) with its mutation.
  */
 import { runCorpusInChild, type FuzzSummary } from '../../test/reliability/fuzz/harness.js';
-import type { BenchContext, BenchSuite } from '../lib/suite.js';
+import { numberArg, type BenchContext, type BenchSuite } from '../lib/suite.js';
 import { formatTable } from '../lib/table.js';
 
 const FULL = 2000;
@@ -15,8 +15,8 @@ const suite: BenchSuite = {
   name: 'reliability',
   description: 'malformed WAV/image/IDX files and model folders through every loader (typed errors only, no hang, no crash)',
   async run(ctx: BenchContext): Promise<FuzzSummary> {
-    const seed = Number(ctx.args.seed ?? 1);
-    const count = Number(ctx.args.count ?? (ctx.quick ? QUICK : FULL));
+    const seed = numberArg(ctx.args, 'seed') ?? 1;
+    const count = numberArg(ctx.args, 'count') ?? (ctx.quick ? QUICK : FULL);
     ctx.log(`corpus: seed ${seed}, ${count} inputs`);
     const only = ctx.args.only === undefined ? undefined : String(ctx.args.only);
     const { summary: s } = await runCorpusInChild({ seed, count, only, log: ctx.log });

@@ -167,8 +167,9 @@ export interface SpeechAutoencoderOptions {
    * speaker code too, and relied on the removed directions (FSDD mel L1 0.31 -> 0.52), so
    * `decoderEpochs` more epochs then train the decoder alone on projected codes, the encoders
    * frozen. A `fit` without labels drops
-   * the projection (the codes it was fitted to move). Measured on the FSDD benchmark model
-   * (bench/suites/audio.ts; linear probes, test takes): 8 / 12 / 16 / 20 / 24 speaker
+   * the projection (the codes it was fitted to move). Measured on an earlier FSDD benchmark
+   * model (bench/suites/audio.ts, then with 8 content dimensions per frame and batches of 32;
+   * linear probes, test takes): 8 / 12 / 16 / 20 / 24 speaker
    * directions of 64 took the digit read from the speaker code from 0.317 to 0.300 / 0.270 /
    * 0.243 / 0.150 / 0.180 at speaker accuracy 0.990 / 0.990 / 0.990 / 0.983 / 0.937. 1 / 2 / 3
    * content directions took the speaker read from the content code from 0.403 to 0.327 /

@@ -29,12 +29,11 @@
  * standardising them, 67-70%; averaging maps of three seeds, 83.4%; weight decay 1e-3, 83.2%;
  * a ridge map, 56-60% (a linear map lands between class codes, which decode to blurs); a
  * speech model with 16-dim content frames, 81.8% (probe 86.5% in each case); and picking, per
- * held-out
- * speaker, the playback speed the fit speakers' probe is most confident about (VTLN-style),
- * 85.1%, where even the best speed per speaker would give 85.8%. Pooling over segments of
- * equal change along the content trajectory (arc length) instead of equal time lifted the
- * probe to 88.1% but not the map: 84.1% (83.9% with weight decay 1e-3, 81.0% with one hidden
- * layer of 128).
+ * held-out speaker, the playback speed the fit speakers' probe is most confident about
+ * (VTLN-style), 85.1%, where even the best speed per speaker would give 85.8%. Pooling
+ * over segments of equal change along the content trajectory (arc length) instead of equal
+ * time lifted the probe to 88.1% but not the map: 84.1% (83.9% with weight decay 1e-3, 81.0%
+ * with one hidden layer of 128).
  */
 import { fitLinearProbe, initEngine, InvalidArgumentError, knn, makeLatent, MlpMap, RidgeMap, toMatrix, type Latent, type Matrix } from '@latentkit/core';
 import type { AudioClip } from '@latentkit/audio';

@@ -177,6 +177,22 @@ describe('RidgeMap', () => {
   });
 });
 
+/** A well-formed MlpMap JSON with no hidden layer, `din -> k`. */
+function MlpMapJsonOf(din: number, k: number) {
+  return {
+    kind: 'latentkit/mlp-map',
+    version: 1,
+    activation: 'relu',
+    sizes: [din, k],
+    weights: [Array.from({ length: din }, () => new Array(k).fill(0))],
+    biases: [new Array(k).fill(0)],
+    inputMean: new Array(din).fill(0),
+    inputStd: new Array(din).fill(1),
+    outputMean: [0, 0],
+    outputStd: [1, 1],
+  };
+}
+
 describe('MlpMap', () => {
   const n = 600;
   const x = randomMatrix(n, 2, 20);
@@ -211,7 +227,61 @@ describe('MlpMap', () => {
     expect(() => mlp.apply(test)).toThrow(InvalidArgumentError);
   });
 
+  it('with prototypes, keeps inputs from a shifted distribution on the target clusters', async () => {
+    // Four classes: blobs in 6-D inputs, each paired with one fixed 3-D target code. The test
+    // inputs are the same classes seen through a shift and a stretch (as a new speaker's codes
+    // are), where a linear output drifts between and beyond the codes.
+    const codes = [
+      [3, 0, 0],
+      [0, 3, 0],
+      [0, 0, 3],
+      [-3, -3, -3],
+    ];
+    const rng = createNormalRng(5);
+    const centres = codes.map(() => Array.from({ length: 6 }, () => 2 * rng()));
+    const sample = (count: number, shift: number, stretch: number) => {
+      const xs = new Float32Array(count * 6);
+      const ys = new Float32Array(count * 3);
+      const cls: number[] = [];
+      for (let i = 0; i < count; i++) {
+        const c = i % 4;
+        cls.push(c);
+        for (let j = 0; j < 6; j++) xs[i * 6 + j] = stretch * (centres[c][j] + 0.8 * rng()) + shift * (j % 2 ? 1 : -1);
+        ys.set(codes[c], i * 3);
+      }
+      return { x: { data: xs, rows: count, cols: 6 }, y: { data: ys, rows: count, cols: 3 }, cls };
+    };
+    const fitSet = sample(400, 0, 1);
+    const shifted = sample(200, 0.8, 1.6);
+    const opts = { hidden: [32], epochs: 40, batchSize: 32, learningRate: 3e-3, seed: 2 };
+    const before = tf.memory().numTensors;
+    const proto = await MlpMap.fit(fitSet.x, fitSet.y, { ...opts, prototypes: 4 });
+    expect(tf.memory().numTensors).toBe(before);
+    const linear = await MlpMap.fit(fitSet.x, fitSet.y, opts);
+    const score = (out: Matrix) => {
+      let off = 0;
+      let right = 0;
+      shifted.cls.forEach((c, i) => {
+        const d = codes.map((code) => Math.hypot(...code.map((v, j) => out.data[i * 3 + j] - v)));
+        off += Math.min(...d) / shifted.cls.length;
+        if (d.indexOf(Math.min(...d)) === c) right++;
+      });
+      return { off, accuracy: right / shifted.cls.length };
+    };
+    const p = score(proto.apply(shifted.x));
+    const l = score(linear.apply(shifted.x));
+    expect(p.off).toBeLessThan(0.5 * l.off);
+    expect(p.accuracy).toBeGreaterThanOrEqual(l.accuracy);
+    const loaded = MlpMap.fromJSON(JSON.parse(JSON.stringify(proto)));
+    expect(Array.from(loaded.apply(shifted.x).data)).toEqual(Array.from(proto.apply(shifted.x).data));
+    expect(loaded.outputDim).toBe(3);
+    proto.dispose();
+    linear.dispose();
+  });
+
   it('rejects bad options and malformed JSON', async () => {
+    await expect(MlpMap.fit(x, y, { prototypes: 1 })).rejects.toBeInstanceOf(InvalidArgumentError);
+    expect(() => MlpMap.fromJSON({ ...MlpMapJsonOf(2, 3), prototypes: [[1, 2]] })).toThrow(ModelFormatError);
     await expect(MlpMap.fit(x, y, { hidden: [0] })).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(MlpMap.fit(x, y, { epochs: 0 })).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(MlpMap.fit(x, part(y, 0, 10))).rejects.toBeInstanceOf(ShapeMismatchError);

@@ -358,7 +358,7 @@ export class RidgeMap {
       inputDim: this.inputDim,
       outputDim: dy,
       lambda: this.lambda,
-      weights: Array.from({ length: this.inputDim }, (_, i) => Array.from(this.weights.data.subarray(i * dy, (i + 1) * dy))),
+      weights: matrixRows(this.weights),
       bias: Array.from(this.bias),
     };
   }
@@ -403,6 +403,16 @@ export interface MlpMapOptions {
   weightDecay?: number;
   /** Seed of the initial weights and the batch order. @default 0 */
   seed?: number;
+  /**
+   * When set, the last layer scores this many learned output codes (prototypes) and the map
+   * returns their softmax-weighted mix instead of a free linear output. Use it when the
+   * targets sit in clusters (say, one typical image code per class): a linear output that
+   * is unsure between two clusters lands halfway, on a code that may decode to nothing
+   * recognisable, while a confident softmax lands on one prototype. The prototypes start at
+   * target rows chosen far apart (farthest-point, from a seeded first row) and are trained
+   * with the rest. @default undefined (a linear output)
+   */
+  prototypes?: number;
 }
 
 /** The JSON form of an {@link MlpMap}. */
@@ -415,6 +425,8 @@ export interface MlpMapJson {
   /** Per layer: `sizes[l] x sizes[l + 1]` weights as rows. */
   weights: number[][][];
   biases: number[][];
+  /** With the `prototypes` option: `sizes[last] x outputDim` output codes (standardised), mixed by a softmax over the last layer. */
+  prototypes?: number[][];
   /** Input standardisation and output de-standardisation. */
   inputMean: number[];
   inputStd: number[];
@@ -448,6 +460,8 @@ export class MlpMap {
     private readonly outputStd: Float32Array,
     /** Mean training loss (standardised MSE) per epoch; empty for a loaded map. */
     readonly history: number[] = [],
+    /** Learned output codes (`k x outputDim`, standardised) mixed by a softmax over the last layer; absent for a linear output. */
+    private readonly prototypes?: Matrix,
   ) {
     this.layers = layers;
   }
@@ -480,6 +494,10 @@ export class MlpMap {
     const lr = options.learningRate ?? 1e-3;
     const decay = options.weightDecay ?? 0;
     const seed = options.seed ?? 0;
+    const k = options.prototypes;
+    if (k !== undefined && !(Number.isInteger(k) && k >= 2 && k <= 65536)) {
+      throw new InvalidArgumentError(`MlpMap prototypes must be an integer in [2, 65536], got ${k}.`);
+    }
     if (!hidden.every((h) => Number.isInteger(h) && h >= 1 && h <= 65536)) {
       throw new InvalidArgumentError(`MlpMap hidden widths must be integers in [1, 65536], got [${hidden.join(', ')}].`);
     }
@@ -507,7 +525,7 @@ export class MlpMap {
       for (let j = 0; j < dx; j++) xs[i * dx + j] = (mx.data[i * dx + j] - xMean[j]) / xStd[j];
       for (let j = 0; j < dy; j++) ys[i * dy + j] = (my.data[i * dy + j] - yMean[j]) / yStd[j];
     }
-    const sizes = [dx, ...hidden, dy];
+    const sizes = [dx, ...hidden, k ?? dy];
     // tf.variable shares its initial tensor's data and adds a reference: drop ours.
     const owned = (t: tf.Tensor): tf.Variable => {
       const v = tf.variable(t);
@@ -518,6 +536,7 @@ export class MlpMap {
       w: owned(tf.initializers.glorotUniform({ seed: seed * 1000 + l + 1 }).apply([din, sizes[l + 1]]) as tf.Tensor),
       b: owned(tf.zeros([sizes[l + 1]])),
     }));
+    const protos = k === undefined ? undefined : owned(tf.tensor2d(farthestRows(ys, n, dy, k, seed), [k, dy]));
     const optimizer = tf.train.adam(lr);
     const history: number[] = [];
     const act = activation === 'relu' ? tf.relu : tf.tanh;
@@ -543,6 +562,7 @@ export class MlpMap {
                 h = tf.add(tf.matMul(h, v.w), v.b);
                 if (l < vars.length - 1) h = act(h);
               });
+              if (protos) h = tf.matMul(tf.softmax(h), protos);
               let loss = tf.mean(tf.squaredDifference(h, yb));
               if (decay > 0) for (const v of vars) loss = tf.add(loss, tf.mul(decay, tf.sum(tf.square(v.w))));
               return loss as tf.Scalar;
@@ -569,9 +589,11 @@ export class MlpMap {
         Float32Array.from(yMean),
         Float32Array.from(yStd),
         history,
+        protos && { data: protos.dataSync() as Float32Array, rows: k!, cols: dy },
       );
     } finally {
       optimizer.dispose();
+      protos?.dispose();
       for (const v of vars) {
         v.w.dispose();
         v.b.dispose();
@@ -607,6 +629,7 @@ export class MlpMap {
         else for (let i = 0; i < d.length; i++) d[i] = Math.tanh(d[i]);
       }
     });
+    if (this.prototypes) h = { data: softmaxMix(h, this.prototypes), rows: h.rows, cols: this.prototypes.cols };
     const out = h.data;
     const dy = this.outputDim;
     for (let i = 0; i < h.rows; i++) for (let j = 0; j < dy; j++) out[i * dy + j] = out[i * dy + j] * this.outputStd[j] + this.outputMean[j];
@@ -630,8 +653,9 @@ export class MlpMap {
       version: 1,
       activation: this.activation,
       sizes: [this.inputDim, ...layers.map((l) => l.w.cols)],
-      weights: layers.map((l) => Array.from({ length: l.w.rows }, (_, i) => Array.from(l.w.data.subarray(i * l.w.cols, (i + 1) * l.w.cols)))),
+      weights: layers.map((l) => matrixRows(l.w)),
       biases: layers.map((l) => Array.from(l.b)),
+      ...(this.prototypes && { prototypes: matrixRows(this.prototypes) }),
       inputMean: Array.from(this.inputMean),
       inputStd: Array.from(this.inputStd),
       outputMean: Array.from(this.outputMean),
@@ -663,7 +687,9 @@ export class MlpMap {
       b: jsonVector((j.biases as unknown[])[l], sizes[l + 1], `biases[${l}]`, fail),
     }));
     const din = sizes[0];
-    const dout = sizes[nl];
+    const k = j.prototypes === undefined ? undefined : sizes[nl];
+    const dout = k === undefined ? sizes[nl] : Array.isArray(j.prototypes) && Array.isArray(j.prototypes[0]) ? j.prototypes[0].length : fail(`field 'prototypes' should be rows of numbers.`);
+    const prototypes = k === undefined ? undefined : { data: jsonMatrix(j.prototypes, k, dout, 'prototypes', fail), rows: k, cols: dout };
     const positive = (v: Float32Array, name: string): Float32Array => {
       if (v.some((s) => !(s > 0))) fail(`field '${name}' should hold positive numbers.`);
       return v;
@@ -675,6 +701,51 @@ export class MlpMap {
       positive(jsonVector(j.inputStd, din, 'inputStd', fail), 'inputStd'),
       jsonVector(j.outputMean, dout, 'outputMean', fail),
       positive(jsonVector(j.outputStd, dout, 'outputStd', fail), 'outputStd'),
+      [],
+      prototypes,
     );
   }
+}
+
+function matrixRows(m: Matrix): number[][] {
+  return Array.from({ length: m.rows }, (_, i) => Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols)));
+}
+
+/** `k` rows of the `n x d` matrix `m`, each the farthest from those already chosen (the first drawn by `seed`). */
+function farthestRows(m: Float32Array, n: number, d: number, k: number, seed: number): Float32Array {
+  const out = new Float32Array(k * d);
+  const nearest = new Float64Array(n).fill(Infinity);
+  let pick = shuffledIndices(n, seed * 104729 + 17)[0];
+  for (let c = 0; c < k; c++) {
+    out.set(m.subarray(pick * d, (pick + 1) * d), c * d);
+    let far = 0;
+    for (let i = 0; i < n; i++) {
+      let dist = 0;
+      for (let j = 0; j < d; j++) dist += (m[i * d + j] - m[pick * d + j]) ** 2;
+      if (dist < nearest[i]) nearest[i] = dist;
+      if (nearest[i] > nearest[far]) far = i;
+    }
+    pick = far;
+  }
+  return out;
+}
+
+/** Row-wise softmax of `logits` times `prototypes`: each row's mix of the prototype rows. */
+function softmaxMix(logits: Matrix, prototypes: Matrix): Float32Array {
+  const { rows, cols: k } = logits;
+  const d = prototypes.cols;
+  const out = new Float32Array(rows * d);
+  const w = new Float64Array(k);
+  for (let i = 0; i < rows; i++) {
+    const z = logits.data.subarray(i * k, (i + 1) * k);
+    let max = -Infinity;
+    for (const v of z) if (v > max) max = v;
+    let sum = 0;
+    for (let c = 0; c < k; c++) sum += w[c] = Math.exp(z[c] - max);
+    for (let c = 0; c < k; c++) {
+      const a = w[c] / sum;
+      for (let j = 0; j < d; j++) out[i * d + j] += a * prototypes.data[c * d + j];
+    }
+  }
+  return out;
 }

@@ -8,10 +8,10 @@
  * Needs MNIST and FSDD in the data folder (LATENTKIT_DATA, default ../shared/data).
  */
 import { resolve } from 'node:path';
-import { writeFileAtomic } from '@latentkit/core';
-import { runDigitsExperiment } from '@latentkit/cli';
+import { InvalidArgumentError, writeFileAtomic } from '@latentkit/core';
+import { FSDD_SPEAKERS, runDigitsExperiment } from '@latentkit/cli';
 import { makeGrid } from '@latentkit/image';
-import { requireData, type BenchContext, type BenchSuite } from '../lib/suite.js';
+import { numberArg, requireData, type BenchContext, type BenchSuite } from '../lib/suite.js';
 import { formatTable } from '../lib/table.js';
 
 const suite: BenchSuite = {
@@ -21,18 +21,26 @@ const suite: BenchSuite = {
     requireData(ctx.dataDir, 'mnist');
     requireData(ctx.dataDir, 'fsdd');
     const map = ctx.args.map === 'ridge' ? 'ridge' : 'mlp';
-    // Sweeps: --speech-options '<json>' (SpeechAutoencoderOptions merged into the speech model).
+    // Sweeps: --speech-options '<json>' (SpeechAutoencoderOptions merged into the speech model),
+    // --held-out a,b (other FSDD speakers held out), --seed n (all models and the map),
+    // --strict-run false (skip the second run).
+    const heldOut = typeof ctx.args['held-out'] === 'string' ? ctx.args['held-out'].split(',') : undefined;
+    const unknown = heldOut?.filter((s) => !(FSDD_SPEAKERS as readonly string[]).includes(s)) ?? [];
+    if (unknown.length) throw new InvalidArgumentError(`--held-out: unknown FSDD speaker(s) ${unknown.join(', ')}; expected some of ${FSDD_SPEAKERS.join(', ')}.`);
+    const seed = numberArg(ctx.args, 'seed');
     const options = {
       dataDir: ctx.dataDir,
       quick: ctx.quick,
       map,
+      ...(heldOut && { heldOutSpeakers: heldOut }),
+      ...(seed !== undefined && { seed }),
       log: ctx.log,
       progress: { stream: process.stderr },
       ...(typeof ctx.args['speech-options'] === 'string' ? { speechOptions: JSON.parse(ctx.args['speech-options']) } : {}),
     } as const;
     const r = await runDigitsExperiment(options);
     let strict: Pick<typeof r, 'audio_to_image_digit_accuracy' | 'per_speaker_accuracy' | 'audio_code_probe_accuracy' | 'seconds'> | undefined;
-    if (!ctx.quick) {
+    if (!ctx.quick && String(ctx.args['strict-run']) !== 'false') {
       ctx.log('\nagain, with a speech model that never heard the held-out voices:');
       const s = await runDigitsExperiment({ ...options, speechHearsHeldOut: false });
       strict = { audio_to_image_digit_accuracy: s.audio_to_image_digit_accuracy, per_speaker_accuracy: s.per_speaker_accuracy, audio_code_probe_accuracy: s.audio_code_probe_accuracy, seconds: s.seconds };

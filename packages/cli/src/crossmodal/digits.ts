@@ -326,7 +326,7 @@ export async function runDigitsExperiment(options: DigitsExperimentOptions): Pro
   const sizes = {
     mnistTrain: quick ? 3000 : 12000,
     mnistTest: quick ? 500 : 2000,
-    imageEpochs: quick ? 3 : 10,
+    imageEpochs: quick ? 8 : 10,
     imageSeconds: quick ? 40 : 240,
     fsddTrainEvery: quick ? 5 : 2,
     audioEpochs: quick ? 6 : 14,

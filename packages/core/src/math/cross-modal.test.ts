@@ -281,6 +281,7 @@ describe('MlpMap', () => {
 
   it('rejects bad options and malformed JSON', async () => {
     await expect(MlpMap.fit(x, y, { prototypes: 1 })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(MlpMap.fit(part(x, 0, 3), part(y, 0, 3), { prototypes: 4 })).rejects.toThrow(/prototypes \(4\) must not exceed the number of training rows \(3\)/);
     expect(() => MlpMap.fromJSON({ ...MlpMapJsonOf(2, 3), prototypes: [[1, 2]] })).toThrow(ModelFormatError);
     await expect(MlpMap.fit(x, y, { hidden: [0] })).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(MlpMap.fit(x, y, { epochs: 0 })).rejects.toBeInstanceOf(InvalidArgumentError);

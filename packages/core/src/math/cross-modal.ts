@@ -510,6 +510,9 @@ export class MlpMap {
     if (!(lr > 0) || !(decay >= 0)) {
       throw new InvalidArgumentError(`MlpMap needs learningRate > 0 and weightDecay >= 0; got ${lr} and ${decay}.`);
     }
+    if (k !== undefined && k > mx.rows) {
+      throw new InvalidArgumentError(`MlpMap prototypes (${k}) must not exceed the number of training rows (${mx.rows}).`);
+    }
     await initEngine();
 
     const n = mx.rows;

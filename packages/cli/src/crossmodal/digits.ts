@@ -167,8 +167,10 @@ export interface PooledSpeechCodeOptions {
  * 76.8% (same trained models; averaging the map's output over speed-perturbed copies of each
  * held-out clip gave 83.8%, no gain either).
  * Segments of equal change rather than equal time lifted the held-out speakers' digit probe
- * from 86.6% to 88.1% and the decoded-image accuracy from 84.2% to 87.6% (same trained
- * models, prototype map).
+ * from 86.6% to 87.4% and the decoded-image accuracy from 84.2% to 86.7% (same trained
+ * models, prototype map). A first version that gave each frame the whole step before it,
+ * rather than half of each neighbouring step, scored 88.1% / 87.6%, within a map seed's
+ * spread of it but without a border that falls inside a jump; it was not kept.
  * @param latents latents with `content` (`[frames, d]`) and `speaker` parts.
  * @param options segments and their spacing.
  * @returns one row per latent.

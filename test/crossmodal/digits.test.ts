@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveDataDir } from '@latentkit/core';
+import { InvalidArgumentError, resolveDataDir } from '@latentkit/core';
 import { listFsdd } from '@latentkit/audio';
 import { runDigitsExperiment } from '@latentkit/cli';
 
@@ -34,4 +34,11 @@ describe.skipIf(!hasData)('say a digit, see an image (quick, needs LATENTKIT_DAT
     for (const e of r.examples) expect([e.image.width, e.image.height]).toEqual([28, 28]);
     for (const v of Object.values(r.cka)) expect(v).toBeGreaterThanOrEqual(0);
   }, 300_000);
+});
+
+describe('runDigitsExperiment options', () => {
+  it('names unknown held-out speakers before loading or training anything', async () => {
+    await expect(runDigitsExperiment({ dataDir: '/nonexistent', heldOutSpeakers: ['theo', 'bob'] })).rejects.toThrow(/heldOutSpeakers .* got \[theo, bob\]/);
+    await expect(runDigitsExperiment({ dataDir: '/nonexistent', heldOutSpeakers: [] })).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
 });

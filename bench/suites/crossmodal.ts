@@ -23,15 +23,17 @@ const suite: BenchSuite = {
     const map = ctx.args.map === 'ridge' ? 'ridge' : 'mlp';
     // Sweeps: --speech-options '<json>' (SpeechAutoencoderOptions merged into the speech model),
     // --held-out a,b (other FSDD speakers held out), --seed n (all models and the map),
-    // --strict-run false (skip the second run).
+    // --speech-models n (speech autoencoders in the ensemble), --strict-run false (skip the second run).
     const heldOut = typeof ctx.args['held-out'] === 'string' ? ctx.args['held-out'].split(',') : undefined;
     const seed = numberArg(ctx.args, 'seed');
+    const speechModels = numberArg(ctx.args, 'speech-models');
     const options = {
       dataDir: ctx.dataDir,
       quick: ctx.quick,
       map,
       ...(heldOut && { heldOutSpeakers: heldOut }),
       ...(seed !== undefined && { seed }),
+      ...(speechModels !== undefined && { speechModels }),
       log: ctx.log,
       progress: { stream: process.stderr },
       ...(typeof ctx.args['speech-options'] === 'string' ? { speechOptions: JSON.parse(ctx.args['speech-options']) } : {}),

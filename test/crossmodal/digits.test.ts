@@ -37,8 +37,9 @@ describe.skipIf(!hasData)('say a digit, see an image (quick, needs LATENTKIT_DAT
 });
 
 describe('runDigitsExperiment options', () => {
-  it('names unknown held-out speakers before loading or training anything', async () => {
+  it('names unknown held-out speakers and a bad ensemble size before loading or training anything', async () => {
     await expect(runDigitsExperiment({ dataDir: '/nonexistent', heldOutSpeakers: ['theo', 'bob'] })).rejects.toThrow(/heldOutSpeakers .* got \[theo, bob\]/);
     await expect(runDigitsExperiment({ dataDir: '/nonexistent', heldOutSpeakers: [] })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(runDigitsExperiment({ dataDir: '/nonexistent', speechModels: 0 })).rejects.toThrow(/speechModels must be an integer in \[1, 8\], got 0/);
   });
 });

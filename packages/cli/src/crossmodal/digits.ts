@@ -341,6 +341,8 @@ export async function runDigitsExperiment(options: DigitsExperimentOptions): Pro
     throw new InvalidArgumentError(`heldOutSpeakers must be 1 to ${FSDD_SPEAKERS.length - 1} of ${FSDD_SPEAKERS.join(', ')}; got [${heldOut.join(', ')}].`);
   }
   const fitSpeakers = FSDD_SPEAKERS.filter((s) => !heldOut.includes(s));
+  const members = options.speechModels ?? (quick ? 1 : 2);
+  if (!Number.isInteger(members) || members < 1 || members > 8) throw new InvalidArgumentError(`speechModels must be an integer in [1, 8], got ${members}.`);
   const progress = options.progress ?? {};
   const seconds: Record<string, number> = {};
   const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
@@ -372,8 +374,6 @@ export async function runDigitsExperiment(options: DigitsExperimentOptions): Pro
   const judgeTest = await timed('judge', () => judge.accuracy(imagesMatrix(test.images), test.labels));
   log(`judge (5 nearest neighbours on pixels): ${(judgeTest * 100).toFixed(1)}% on MNIST test`);
   const imageModel = image.ConvImageAutoencoder.create({ latentDim: 16, filters: [16, 32], seed });
-  const members = options.speechModels ?? (quick ? 1 : 2);
-  if (!Number.isInteger(members) || members < 1 || members > 8) throw new InvalidArgumentError(`speechModels must be an integer in [1, 8], got ${members}.`);
   const speechModels = Array.from({ length: members }, (_, i) => audio.SpeechAutoencoder.create({ sampleRate: 8000, channels: 64, seed: seed + 2 * i, ...options.speechOptions }));
   // The clip at speed `factor` (no resampling at 1): a new voice from an old one.
   const played = (clip: AudioClip, factor: number) => (factor === 1 ? clip : audio.speedPerturb(clip, factor));

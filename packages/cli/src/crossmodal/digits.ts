@@ -4,7 +4,8 @@
  *
  * 1. An image autoencoder learns MNIST; an independent judge (5 nearest neighbours on raw
  *    pixels among the MNIST training images) reads digits.
- * 2. A speech autoencoder learns FSDD without labels: from the speakers that fit the map and,
+ * 2. Speech autoencoders (two, by default, with different seeds; their codes side by side)
+ *    learn FSDD without labels: from the speakers that fit the map and,
  *    by default, from the held-out speakers too (training clips the accuracy is not measured
  *    on), as a pretrained feature extractor would have heard many voices; see
  *    {@link DigitsExperimentOptions.speechHearsHeldOut}. A clip's audio code is its content
@@ -26,11 +27,12 @@
  *    fit speakers'.
  * It also measures linear CKA and mutual kNN between image, audio and text codes paired by digit.
  *
- * Measured on the benchmark's 560 clips: 90.2% (probe 92.3%) with seed 1, 88.9% and 89.1%
- * with seeds 2 and 3; with a speech model that never heard the held-out voices, 87.0% (probe
- * 87.9%). From four voices alone the audio code tops out near 88-89% for new ones, as does a
- * linear probe on the raw log-mel input. Over all 15 held-out pairs the probe averages 86.5%
- * (78.0% to 92.3%; theo and yweweler are the easiest pair).
+ * Measured on the benchmark's 560 clips with two speech models: 91.3%, 91.3% and 91.1% for
+ * seeds 1-3 (one model: 90.2%, 88.9%, 89.1%); with speech models that never heard the
+ * held-out voices, 90.2% (one model: 87.0%). From four voices alone one model's audio code
+ * tops out near 88-89% for new ones, as does a linear probe on the raw log-mel input. Over all
+ * 15 held-out pairs one model's probe averages 86.5% (78.0% to 92.3%; theo and yweweler are
+ * the easiest pair).
  *
  * Tried for the held-out accuracy and not kept (strict protocol, one full run each, against
  * 84.2% before prototypes and equal-change pooling): training the speech model with the fit

@@ -21,10 +21,11 @@ export {
   ModelNotFoundError,
   DatasetError,
   AbortError,
+  EngineNotReadyError,
 } from './errors/errors.js';
 export type { LatentkitErrorOptions } from './errors/errors.js';
 
-export { initEngine, engineInfo, describeEngine, tf } from './engine/engine.js';
+export { initEngine, ensureEngineSync, engineInfo, describeEngine, tf } from './engine/engine.js';
 export type { BackendName, EngineInfo, EngineOptions } from './engine/engine.js';
 export { registerWasmKernels, unregisterWasmKernels } from './kernels/register.js';
 
@@ -64,6 +65,33 @@ export { TfAutoencoder, checkNetworkShapes } from './model/tf-autoencoder.js';
 export type { BatchingOptions } from './model/tf-autoencoder.js';
 export { registerModels, registeredKinds, loadModel } from './model/registry.js';
 export type { ModelClass } from './model/registry.js';
+
+// Modality descriptors: what the CLI, demo, benchmarks and servers iterate over.
+export {
+  registerModality,
+  registeredModalities,
+  getModality,
+  findModality,
+  importModality,
+  isModalityDescriptor,
+  modalityPackagesFromEnv,
+  MODALITY_PACKAGES_ENV,
+} from './modality/registry.js';
+export type {
+  ModalityDescriptor,
+  ModalityCodec,
+  EncodedFile,
+  DecodeInputOptions,
+  OverviewRow,
+  PartSpec,
+  PretrainedEncoder,
+} from './modality/descriptor.js';
+export type { DatasetLayout, DatasetLoadOptions, LoadedDataset, Labels, EmbeddedData } from './modality/datasets.js';
+export type { Recipe, RecipeTrainOptions, TrainedModel } from './modality/recipes.js';
+export type { ModalityOperation, OperationContext, OutputSink, OutputFileSink, ReadInputs } from './modality/operations.js';
+export type { ModalityShowcase, ShowcaseContext, ShowcaseResult, ShowcaseSection, ShowcaseItem, ShowcaseFit, LabelledCodes } from './modality/showcase.js';
+export { resolveSettings } from './modality/settings.js';
+export type { SettingSpec, SettingValue, Settings } from './modality/settings.js';
 export { VectorAutoencoder, resolveVectorAutoencoderConfig, denseStack } from './model/vector-autoencoder.js';
 export type { VectorAutoencoderOptions, VectorAutoencoderConfig, DenseActivation } from './model/vector-autoencoder.js';
 export {

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { BackendUnavailableError, InvalidArgumentError } from '../errors/errors.js';
+import { BackendUnavailableError, EngineNotReadyError, InvalidArgumentError } from '../errors/errors.js';
 import { registerWasmKernels } from '../kernels/register.js';
 
 /** Backends latentkit knows, in order of preference. */
@@ -111,6 +111,36 @@ export function initEngine(options: EngineOptions = {}): Promise<EngineInfo> {
   })();
   pending.catch(() => {}).finally(() => (pending = undefined));
   return pending;
+}
+
+/**
+ * Lets synchronous code allocate tensors before {@link initEngine} ran: a model's `create()`
+ * builds its weights at once, and tfjs's best backend here (wasm) only initialises
+ * asynchronously. When no backend is active yet, this selects tfjs's cpu backend, which starts
+ * synchronously; the first async call (`fit`, `encode`, ...) then runs initEngine, and tfjs
+ * moves the weights to the chosen backend on first use. Model classes call it at the top of
+ * `create()`, so `Model.create(); await model.fit(...)` works without an explicit initEngine().
+ * @throws {EngineNotReadyError} when initEngine() was called and has not settled yet.
+ * @example
+ * ```ts
+ * static create(options: MyOptions) { ensureEngineSync(); return new MyModel(resolve(options), build(options)); }
+ * ```
+ */
+export function ensureEngineSync(): void {
+  if (current) return;
+  const engine = tf.engine() as unknown as { backendInstance: unknown; pendingBackendInit: unknown };
+  if (pending || engine.pendingBackendInit != null) {
+    throw new EngineNotReadyError('A model was created while initEngine() was still choosing a backend.', {
+      hint: 'await initEngine() before creating models (or create them before calling it).',
+    });
+  }
+  if (engine.backendInstance != null) return; // the application chose a tfjs backend itself
+  // setBackend runs synchronously for a backend without async init; only its promise is async.
+  tf.setBackend('cpu').catch(() => {});
+  // tfjs's cpu backend prints advice to install tfjs-node on first use; here it only holds the
+  // weights until initEngine picks the real backend, so the advice would mislead.
+  const cpu = tf.backend() as unknown as { firstUse?: boolean };
+  if ('firstUse' in cpu) cpu.firstUse = false;
 }
 
 /** The active engine, or undefined before {@link initEngine} resolved. */

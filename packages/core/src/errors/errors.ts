@@ -53,6 +53,14 @@ export class BackendUnavailableError extends LatentkitError {
   override readonly code: string = 'LK_BACKEND_UNAVAILABLE';
 }
 
+/**
+ * A model was built while {@link initEngine} was still choosing a backend (it was called but
+ * not awaited): tfjs cannot allocate tensors until it settles.
+ */
+export class EngineNotReadyError extends BackendUnavailableError {
+  override readonly code: string = 'LK_ENGINE_NOT_READY';
+}
+
 /** A model folder names a `kind` that no loaded package registered. */
 export class UnknownModelKindError extends LatentkitError {
   override readonly code: string = 'LK_UNKNOWN_MODEL_KIND';

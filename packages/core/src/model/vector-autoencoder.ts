@@ -3,7 +3,7 @@
  * pictures flattened. The simplest complete latentkit model and the one core's tests train.
  */
 import * as tf from '@tensorflow/tfjs';
-import { initEngine } from '../engine/engine.js';
+import { ensureEngineSync, initEngine } from '../engine/engine.js';
 import { InvalidArgumentError, ShapeMismatchError } from '../errors/errors.js';
 import type { LossOutput, StepContext, TensorBatch } from '../training/trainer.js';
 import { checkNetworkShapes, TfAutoencoder } from './tf-autoencoder.js';
@@ -99,6 +99,7 @@ export class VectorAutoencoder extends TfAutoencoder<Float32Array | number[], Fl
 
   /** Builds an untrained model from options. */
   static create(options: VectorAutoencoderOptions): VectorAutoencoder {
+    ensureEngineSync();
     const c = resolveVectorAutoencoderConfig(options);
     const encoder = denseStack('encoder', c.inputDim, c.hidden, c.latentDim, c.activation, 'linear', c.seed);
     const decoder = denseStack('decoder', c.latentDim, [...c.hidden].reverse(), c.inputDim, c.activation, c.outputActivation, c.seed + 1000);

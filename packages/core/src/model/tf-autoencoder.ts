@@ -157,6 +157,8 @@ export abstract class TfAutoencoder<I, O = I, C extends ModelConfig = ModelConfi
     const ds = asDataset(data);
     const history = await train<I>(this, ds, options);
     const last = history.loss.length - 1;
+    // A time limit may end a run before its first epoch: nothing to summarise then.
+    if (last < 0) return history;
     this.training = {
       epochs: history.epochs.length,
       finalLoss: history.loss[last] ?? NaN,

@@ -110,6 +110,25 @@ describe('train()', () => {
     ae.dispose();
   });
 
+  it('timeLimitMs stops between batches, keeps the weights trained so far and returns normally', async () => {
+    await initEngine({ backend: 'wasm' });
+    const ae = VectorAutoencoder.create({ inputDim: 8, latentDim: 2, hidden: [32] });
+    const before = await ae.reconstruct(manifoldData(4));
+    const events: string[] = [];
+    const h = await ae.fit(manifoldData(400), { epochs: 100_000, batchSize: 4, timeLimitMs: 300, onProgress: (e) => events.push(e.type) });
+    expect(h.stoppedByTimeLimit).toBe(true);
+    expect(h.epochs.length).toBeGreaterThan(0);
+    expect(h.epochs.length).toBeLessThan(100_000);
+    expect(h.seconds).toBeLessThan(5);
+    expect(events.at(-1)).toBe('end');
+    const after = await ae.reconstruct(manifoldData(4));
+    expect(after[0]).not.toEqual(before[0]);
+    const full = await ae.fit(manifoldData(40), { epochs: 2, timeLimitMs: 60_000 });
+    expect(full.stoppedByTimeLimit).toBeUndefined();
+    await expect(ae.fit(manifoldData(40), { timeLimitMs: 0 })).rejects.toThrow(/timeLimitMs must be > 0/);
+    ae.dispose();
+  });
+
   it('trains from an async iterator of batches (data larger than memory)', async () => {
     await initEngine({ backend: 'wasm' });
     const ae = VectorAutoencoder.create({ inputDim: 8, latentDim: 2, hidden: [32] });

@@ -140,6 +140,11 @@ export async function train<S>(problem: TrainingProblem<S>, data: Dataset<S> | r
   const schedule = resolveSchedule(options.learningRateSchedule);
   const shuffle = options.shuffle ?? true;
   const progressEvery = options.progressIntervalMs ?? 100;
+  if (options.timeLimitMs !== undefined && !(options.timeLimitMs > 0)) {
+    throw new InvalidArgumentError(`timeLimitMs must be > 0, got ${options.timeLimitMs}.`);
+  }
+  const deadline = performance.now() + (options.timeLimitMs ?? Infinity);
+  let timedOut = false;
   const emit = (e: ProgressEvent) => options.onProgress?.(e);
 
   let trainSet = asDataset(data);
@@ -192,7 +197,7 @@ export async function train<S>(problem: TrainingProblem<S>, data: Dataset<S> | r
   let runStep = startEpoch * (cappedBatches ?? 0);
 
   try {
-    for (let epoch = startEpoch; epoch < epochs; epoch++) {
+    run: for (let epoch = startEpoch; epoch < epochs; epoch++) {
       const epochStart = performance.now();
       let lossSum = 0;
       let seen = 0;
@@ -201,6 +206,12 @@ export async function train<S>(problem: TrainingProblem<S>, data: Dataset<S> | r
       let lastEmit = 0;
       for await (const samples of trainSet.batches({ batchSize, shuffle, seed, epoch })) {
         if (options.signal?.aborted) throw new AbortError(`Training aborted at epoch ${epoch + 1}, batch ${batchIndex + 1}.`);
+        // The clock is read per batch, not by a timer: on wasm a training loop's awaits settle as
+        // microtasks, so a setTimeout would not fire until training ends.
+        if (performance.now() >= deadline) {
+          timedOut = true;
+          break run;
+        }
         if (options.maxBatchesPerEpoch !== undefined && batchIndex >= options.maxBatchesPerEpoch) break;
         if (samples.length === 0) continue;
         const ctx: StepContext = { training: true, seed: stepSeed(seed, epoch, batchIndex), epoch, batch: batchIndex };
@@ -314,7 +325,7 @@ export async function train<S>(problem: TrainingProblem<S>, data: Dataset<S> | r
   }
   const seconds = priorSeconds + (performance.now() - t0) / 1000;
   emit({ type: 'end', epochs: history.epochs.length, seconds });
-  return { ...history, seconds, samplesPerSecond: totalSamples / Math.max(seconds, 1e-9) };
+  return { ...history, ...(timedOut ? { stoppedByTimeLimit: true } : {}), seconds, samplesPerSecond: totalSamples / Math.max(seconds, 1e-9) };
 }
 
 /** Mean loss over a dataset without gradients (validation). */

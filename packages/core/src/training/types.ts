@@ -112,7 +112,14 @@ export interface FitOptions<S = unknown> {
   onProgress?: (event: ProgressEvent) => void;
   /** Minimum milliseconds between `batch` events. @default 100 */
   progressIntervalMs?: number;
+  /** Abort: `fit` throws {@link AbortError} before the next batch. */
   signal?: AbortSignal;
+  /**
+   * Time budget in milliseconds: once spent, training stops before the next batch and `fit`
+   * returns normally with the weights trained so far (`history.stoppedByTimeLimit`). The
+   * history lists completed epochs only. @default no limit
+   */
+  timeLimitMs?: number;
 }
 
 /** The result of `fit`: one entry per completed epoch. */
@@ -124,6 +131,8 @@ export interface History {
   /** Epoch (1-based) with the best monitored loss. */
   bestEpoch: number;
   stoppedEarly: boolean;
+  /** True when {@link FitOptions.timeLimitMs} ended training before its planned epochs. */
+  stoppedByTimeLimit?: boolean;
   seconds: number;
   samplesPerSecond: number;
 }

@@ -9,7 +9,7 @@
  */
 import { resolve } from 'node:path';
 import { writeFileAtomic } from '@latentkit/core';
-import { runDigitsExperiment } from '@latentkit/cli';
+import { runDigitsExperiment } from '../crossmodal/digits.js';
 import { makeGrid } from '@latentkit/image';
 import { numberArg, requireData, type BenchContext, type BenchSuite } from '../lib/suite.js';
 import { formatTable } from '../lib/table.js';

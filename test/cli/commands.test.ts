@@ -135,10 +135,10 @@ describe('latentkit encode', () => {
 
 describe('latentkit compare', () => {
   it('prints CKA 1 and mutual kNN 1 for a file against itself, and writes JSON', async () => {
-    const { codesToNpy } = await import('@latentkit/cli');
+    const { encodeNpy } = await import('@latentkit/core');
     const rows = 30;
     const data = Float32Array.from({ length: rows * 4 }, (_, i) => Math.sin(i * 1.7) + (i % 4));
-    await writeFile(join(dir, 'a.npy'), codesToNpy({ data, rows, cols: 4 }));
+    await writeFile(join(dir, 'a.npy'), encodeNpy({ data, rows, cols: 4 }));
     const r = await runLatentkit(['compare', join(dir, 'a.npy'), join(dir, 'a.npy'), '--json', join(dir, 'cmp', 'result.json')]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/linear CKA\s+1\.0000/);

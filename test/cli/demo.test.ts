@@ -24,7 +24,7 @@ describe('latentkit demo --quick', () => {
     const html = await readFile(join(out, 'report.html'), 'utf8');
     for (const id of ['images', 'audio', 'text', 'crossmodal', 'timing']) expect(html).toContain(`<section id="${id}">`);
     const assets = [...html.matchAll(/(?:src|href)="([^"#]+)"/g)].map((m) => decodeURIComponent(m[1]));
-    for (const f of ['images/reconstructions.png', 'images/denoising.png', 'images/vae-samples.png', 'images/latent-scatter.png', 'audio/speaker-scatter.png', 'audio/converted.wav', 'audio/source.wav', 'text/ae-scatter.png']) {
+    for (const f of ['images/reconstructions.png', 'images/denoising.png', 'images/vae-samples.png', 'images/latent-scatter.svg', 'audio/speaker-scatter.svg', 'audio/converted.wav', 'audio/source.wav', 'text/ae-scatter.svg']) {
       expect(assets).toContain(f);
     }
     for (const a of new Set(assets)) expect((await stat(join(out, a))).size, a).toBeGreaterThan(100);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, resolveDataDir } from '@latentkit/core';
 import { listFsdd } from '@latentkit/audio';
-import { runDigitsExperiment } from '@latentkit/cli';
+import { runDigitsExperiment } from '../../bench/crossmodal/digits.js';
 
 const dataDir = resolveDataDir();
 const hasData = existsSync(join(dataDir, 'mnist')) && existsSync(join(dataDir, 'fsdd', 'recordings'));

@@ -4,6 +4,13 @@
  * FSDD and tts-speakers data folders.
  */
 
+// The modality descriptor (`modality` is the name loadModel and the CLI look for).
+export { audioModality, audioModality as modality } from './modality/descriptor.js';
+export { audioRecipes, trainSpeechDefault } from './modality/recipes.js';
+export { audioCodec } from './modality/codec.js';
+export { fsddLayout, ttsSpeakersLayout, wavFolderLayout, embeddedSpeech, loadEmbeddedSpeech, labelsOf } from './modality/datasets.js';
+export type { EmbeddedSpeechOptions } from './modality/datasets.js';
+
 // I/O
 export { clipDuration } from './io/audio-clip.js';
 export type { AudioClip } from './io/audio-clip.js';
@@ -54,4 +61,6 @@ export type { TtsSpeakerItem, TtsSpeakersListOptions, TtsSpeakersLoadOptions } f
 export { SpeechAutoencoder, resolveSpeechAutoencoderConfig } from './model/speech-autoencoder.js';
 export type { LabelledClip, SpeechAutoencoderOptions, SpeechAutoencoderConfig, SpeechMelOptions, ClipOrLatent, NuisanceDirections } from './model/speech-autoencoder.js';
 export { LkInstanceNorm, LkAdaIN, LkMaskedMeanPool, registerAudioLayers } from './model/layers.js';
+export { pooledSpeechCode } from './model/pooled-code.js';
+export type { PooledSpeechCodeOptions } from './model/pooled-code.js';
 export type { InstanceNormArgs } from './model/layers.js';

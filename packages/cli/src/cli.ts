@@ -5,28 +5,45 @@
  */
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
+import type { ModalityDescriptor } from '@latentkit/core';
 import { compareCommand } from './commands/compare.js';
-import { convertVoiceCommand } from './commands/convert-voice.js';
 import { decodeCommand } from './commands/decode.js';
 import { demoCommand } from './commands/demo.js';
-import { denoiseCommand } from './commands/denoise.js';
 import { encodeCommand } from './commands/encode.js';
+import { operationCommand } from './commands/operation.js';
 import { reconstructCommand } from './commands/reconstruct.js';
 import { trainCommand } from './commands/train.js';
 import { UsageError } from './lib/usage-error.js';
 import type { CommandContext, CommandModule } from './lib/context.js';
 
-/** Every command, in the order `--help` lists them. */
-export const COMMANDS: readonly CommandModule[] = [
-  trainCommand,
-  encodeCommand,
-  decodeCommand,
-  reconstructCommand,
-  denoiseCommand,
-  convertVoiceCommand,
-  compareCommand,
-  demoCommand,
-];
+/**
+ * Every command for the given modalities, in the order `--help` lists them: the generic ones,
+ * then each modality's operations (`denoise`, `convert-voice`, ...), then `compare` and `demo`.
+ * @param modalities registered modality descriptors.
+ * @returns the commands.
+ * @throws {UsageError} when an operation's name repeats a command's.
+ */
+export function commandsFor(modalities: readonly ModalityDescriptor[]): CommandModule[] {
+  const ops = modalities.flatMap((m) => (m.operations ?? []).map((op) => operationCommand(m, op)));
+  const all = [trainCommand(modalities), encodeCommand(modalities), decodeCommand(modalities), reconstructCommand(modalities), ...ops, compareCommand, demoCommand(modalities)];
+  const names = all.map((c) => c.command.split(' ')[0]);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) throw new UsageError(`Two commands are called '${dup}': a modality's operation repeats a command's name.`);
+  return all;
+}
+
+/** Commands that need no modality: these stay fast (no tfjs, no sharp). */
+const WITHOUT_MODALITIES = new Set(['compare']);
+
+/** `--modality-package` values, read before parsing (the commands depend on them). */
+function modalityPackagesIn(args: readonly string[]): string[] {
+  const out: string[] = [];
+  args.forEach((a, i) => {
+    if (a === '--modality-package' && args[i + 1] !== undefined) out.push(args[i + 1]);
+    else if (a.startsWith('--modality-package=')) out.push(a.slice('--modality-package='.length));
+  });
+  return out;
+}
 
 /** Streams {@link runCli} prints to. */
 export interface RunCliOptions {
@@ -67,8 +84,22 @@ export async function runCli(args: readonly string[], options: RunCliOptions = {
       log: (m) => {
         if (!quiet) stderr.write(`${m}\n`);
       },
+      modalities,
     };
   };
+
+  const first = args.find((a) => !a.startsWith('-'));
+  let modalities: ModalityDescriptor[] = [];
+  if (!(first !== undefined && WITHOUT_MODALITIES.has(first)) && !args.includes('--version')) {
+    try {
+      modalities = await (await import('./modalities.js')).loadModalities(modalityPackagesIn(args));
+    } catch (e) {
+      const { formatError } = await import('./lib/errors.js');
+      stderr.write(formatError(e, verbose));
+      return 1;
+    }
+  }
+  const commands = modalities.length ? commandsFor(modalities) : [compareCommand];
 
   let parser: Argv = yargs(args)
     .scriptName('latentkit')
@@ -86,10 +117,16 @@ export async function runCli(args: readonly string[], options: RunCliOptions = {
       describe: 'tfjs backend (default: the fastest that loads; also LATENTKIT_BACKEND)',
       global: true,
     })
+    .option('modality-package', {
+      type: 'string',
+      array: true,
+      describe: 'also load this modality package (a package name or a path to a module exporting `modality`; also LATENTKIT_MODALITY_PACKAGES=a,b)',
+      global: true,
+    })
     .middleware((argv) => {
       if (typeof argv.backend === 'string') process.env.LATENTKIT_BACKEND = argv.backend;
     });
-  for (const c of COMMANDS) {
+  for (const c of commands) {
     parser = parser.command(c.command, c.describe, c.builder, async (argv) => {
       ran = true;
       try {

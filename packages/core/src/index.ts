@@ -33,6 +33,7 @@ export { makeLatent, stackLatents, unstackLatents, selectPart, shapeSize } from 
 export type { Latent, LatentBatch, Modality } from './latent/latent.js';
 export { writeFileAtomic, tempSibling } from './io/atomic.js';
 export { resolveDataDir } from './io/data-dir.js';
+export { listFiles, MAX_LISTED_FILES } from './io/list-files.js';
 export { toMatrix, row } from './math/matrix.js';
 export type { Matrix, MatrixLike } from './math/matrix.js';
 export { createRng, createNormalRng, shuffledIndices } from './math/random.js';
@@ -46,17 +47,26 @@ export type { CsrMatrix, TruncatedSvd, TruncatedSvdOptions } from './math/sparse
 export type { PcaOptions, PcaJson, PcaFitInfo } from './math/pca.js';
 export { fitLinearProbe, linearProbe, LinearProbe } from './math/probe.js';
 export type { LinearProbeOptions, LinearProbeJson, LinearProbeFitInfo, LinearProbeResult } from './math/probe.js';
-export {
-  linearCka,
-  mutualKnnAlignment,
-  crossModalNeighbours,
-  pairedRetrievalRecall,
-  RidgeMap,
-  MlpMap,
-} from './math/cross-modal.js';
-export type { NeighbourOptions, RidgeMapOptions, RidgeMapJson, MlpMapOptions, MlpMapJson } from './math/cross-modal.js';
+
+// Cross-modal: comparing latent spaces and mapping between them.
+export { linearCka, mutualKnnAlignment, compareCodes } from './crossmodal/alignment.js';
+export type { NeighbourOptions, CodeComparison } from './crossmodal/alignment.js';
+export { crossModalNeighbours, pairedRetrievalRecall } from './crossmodal/retrieval.js';
+export { RidgeMap } from './crossmodal/ridge-map.js';
+export type { RidgeMapOptions, RidgeMapJson } from './crossmodal/ridge-map.js';
+export { MlpMap } from './crossmodal/mlp-map.js';
+export type { MlpMapOptions, MlpMapJson } from './crossmodal/mlp-map.js';
+export { pairByClass, rotatedControl, selectRows } from './crossmodal/pairing.js';
+export type { ClassPairing, PairByClassOptions } from './crossmodal/pairing.js';
+export { compareRepresentations, similarityMatrix } from './crossmodal/similarity.js';
+export type { CodeSet, Representation, PairComparison, SimilarityMatrix, SimilarityOptions } from './crossmodal/similarity.js';
+export { concatRows, concatColumns, standardizeByGroup, classMedoids, knnClassifier } from './crossmodal/groups.js';
+export type { KnnClassifier } from './crossmodal/groups.js';
+export { DIGIT_WORDS } from './crossmodal/concepts.js';
 export { accuracy, confusionMatrix, mse, rSquared, equalErrorRate, equalErrorRateDetails } from './math/metrics.js';
 export type { EqualErrorRateResult } from './math/metrics.js';
+export { scatterPlotSvg, escapeXml } from './plot/scatter-svg.js';
+export type { ScatterPoint, ScatterPlotOptions } from './plot/scatter-svg.js';
 export { encodeNpy, writeNpy, decodeNpy, readNpy, npyToMatrix, latentsToJSON, latentsFromJSON } from './io/npy.js';
 export type { NpyArray, NpyInput, ReadNpyOptions, LatentJson } from './io/npy.js';
 
@@ -88,6 +98,7 @@ export type {
 } from './modality/descriptor.js';
 export type { DatasetLayout, DatasetLoadOptions, LoadedDataset, Labels, EmbeddedData } from './modality/datasets.js';
 export type { Recipe, RecipeTrainOptions, TrainedModel } from './modality/recipes.js';
+export { outputFileName } from './modality/operations.js';
 export type { ModalityOperation, OperationContext, OutputSink, OutputFileSink, ReadInputs } from './modality/operations.js';
 export type { ModalityShowcase, ShowcaseContext, ShowcaseResult, ShowcaseSection, ShowcaseItem, ShowcaseFit, LabelledCodes } from './modality/showcase.js';
 export { resolveSettings } from './modality/settings.js';

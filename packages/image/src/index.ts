@@ -1,8 +1,15 @@
 /**
- * @file Public API of @latentkit/image: image I/O through sharp, report figures (grids,
- * scatter plots), data sets (MNIST-format IDX, image folders, synthetic glyphs), the image
- * autoencoders (dense, conv, denoising, VAE) and image metrics (MSE, PSNR, SSIM, PCA).
+ * @file Public API of @latentkit/image: the image modality descriptor, image I/O through
+ * sharp, report figures (grids, scatter plots), data sets (MNIST-format IDX, image folders,
+ * synthetic glyphs), the image autoencoders (dense, conv, denoising, VAE), their recipes and
+ * image metrics (MSE, PSNR, SSIM, PCA).
  */
+
+// The modality descriptor (`modality` is the name loadModel and the CLI look for).
+export { imageModality, imageModality as modality } from './modality/descriptor.js';
+export { imageRecipes, trainImageDefault, IMAGE_ARCHITECTURES } from './modality/recipes.js';
+export { imageCodec } from './modality/codec.js';
+export { mnistLayout, imageFolderLayout, embeddedGlyphs } from './modality/datasets.js';
 
 // Image type and tensors
 export { imagesToTensor, tensorToImages, assertFloatImage } from './io/float-image.js';
@@ -37,7 +44,7 @@ export { ConvImageAutoencoder, resolveConvImageAutoencoderConfig, createDenoisin
 export type { ConvImageAutoencoderOptions, ConvImageAutoencoderConfig, ConvLayoutOptions, ConvLayout } from './models/conv-ae.js';
 export { ImageVAE, resolveImageVAEConfig } from './models/vae.js';
 export type { ImageVAEOptions, ImageVAEConfig } from './models/vae.js';
-export { corrupt, resolveCorruption } from './models/corruption.js';
+export { corrupt, resolveCorruption, parseCorruption } from './models/corruption.js';
 export type { Corruption, CorruptionType } from './models/corruption.js';
 export { augment, resolveAugmentation } from './models/augmentation.js';
 export type { Augmentation } from './models/augmentation.js';

@@ -1,7 +1,15 @@
 /**
- * @file Public API of @latentkit/text: sentence encoders (pretrained Transformers.js models) and
- * the committed tiny fixture model.
+ * @file Public API of @latentkit/text: the text modality descriptor, sentence encoders
+ * (pretrained Transformers.js models) and the committed tiny fixture model, and the trainable
+ * sentence autoencoder with its recipes.
  */
+
+// The modality descriptor (`modality` is the name loadModel and the CLI look for).
+export { textModality, textModality as modality } from './modality/descriptor.js';
+export { textRecipes, trainSentenceDefault } from './modality/recipes.js';
+export { textCodec, sentencesOf, MAX_TEXT_BYTES, MAX_SENTENCES } from './modality/codec.js';
+export { textLinesLayout } from './modality/datasets.js';
+
 export { SentenceEncoder, DEFAULT_SENTENCE_MODEL } from './pretrained/sentence-encoder.js';
 export type { SentenceEncoderOptions, SentenceEncoderConfig, SentenceEncoderDtype } from './pretrained/sentence-encoder.js';
 export { tinySentenceEncoderPath } from './pretrained/tiny-sentence-encoder.js';

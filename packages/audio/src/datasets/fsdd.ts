@@ -4,13 +4,13 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DatasetError, resolveDataDir } from '@latentkit/core';
+import { DatasetError, DIGIT_WORDS, resolveDataDir } from '@latentkit/core';
 import type { AudioClip } from '../io/audio-clip.js';
 import type { ReadWavOptions } from '../io/read-wav.js';
 import { loadClips, requireDir } from './data-dir.js';
 
-/** English words of the digits, index = digit. */
-export const DIGIT_WORDS: readonly string[] = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+// DIGIT_WORDS lives in core (one list for every modality); re-exported here for FSDD's users.
+export { DIGIT_WORDS };
 
 /** FSDD's upstream split: takes 0-4 are the test set, 5-49 the training set. */
 export type FsddSplit = 'train' | 'test';

@@ -1,136 +1,84 @@
 /**
- * @file `latentkit encode <image|audio|text>`: turns inputs into codes and writes them as one
- * float32 `.npy` of shape `[n, d]`, row `i` = input `i` (files in the order given, folders
- * sorted by name, text files line by line).
+ * @file `latentkit encode <modality>`: turns inputs into codes and writes them as one float32
+ * `.npy` of shape `[n, d]`, row `i` = input `i` (files in the order given, folders sorted by
+ * name, files of lines line by line), or as JSON latents.
  */
 import type { Argv } from 'yargs';
-import type { Latent } from '@latentkit/core';
-import { choice, optString, reqString, stringList, type Args } from '../lib/args.js';
+import type { Latent, ModalityDescriptor } from '@latentkit/core';
+import { withExamples } from '../lib/modality-io.js';
+import { optString, reqString, stringList, type Args } from '../lib/args.js';
 import type { CommandContext, CommandModule } from '../lib/context.js';
-import type { OutputFile } from '../lib/output.js';
 import { UsageError } from '../lib/usage-error.js';
 
-const MODALITIES = ['image', 'audio', 'text'] as const;
-const PARTS = ['all', 'speaker', 'content', 'meaning', 'global'] as const;
-const AUDIO_PARTS: readonly string[] = ['speaker', 'content'];
-
-/**
- * Resolves `--pretrained`: `tiny` is the committed tiny encoder of @latentkit/text; anything
- * else is a hub id or a folder, as SentenceEncoder.load reads it.
- */
-export async function pretrainedPath(name: string): Promise<string> {
-  if (name === 'tiny') return (await import('@latentkit/text')).tinySentenceEncoderPath();
-  return name;
-}
-
-/**
- * Picks the audio code to export: the whole code, the speaker part, or the pooled content part
- * (`content` over time has a length per clip, so its time-pooled form is what fits `[n, d]`).
- */
-export function audioPart(latents: readonly Latent[], part: 'all' | 'speaker' | 'content'): Latent[] {
-  if (part === 'all') return [...latents];
-  return namedPart(latents, part === 'speaker' ? 'speaker' : 'contentPooled', 'a speaker/content speech model');
-}
-
-/** Each latent's part `name`, or a usage error naming the first latent without it. */
-export function namedPart(latents: readonly Latent[], name: string, needs: string): Latent[] {
-  return latents.map((l, i) => {
-    const p = l.parts?.[name];
-    if (!p) throw new UsageError(`Latent ${i} has no '${name}' part; --part needs ${needs}.`);
-    return p;
-  });
-}
-
-export const encodeCommand: CommandModule = {
-  command: 'encode <modality>',
-  describe: 'encode images, WAVs or sentences into a float32 .npy of shape [n, d]',
-  builder: (y: Argv) =>
-    y
-      .positional('modality', { choices: MODALITIES, describe: 'what the inputs are' })
-      .option('in', { type: 'string', array: true, demandOption: true, describe: 'image/WAV files or folders (sorted by name), or text files (one sentence per line)' })
-      .option('out', { type: 'string', demandOption: true, describe: '.npy file to write (a name ending in .json writes the latents as JSON instead)' })
-      .option('model', { type: 'string', describe: 'model folder (image and audio: required; text: default the shipped sentence autoencoder)' })
-      .option('part', { type: 'string', choices: PARTS, default: 'all', describe: 'audio: speaker code or time-pooled content code; text (sentence autoencoder): meaning (word space) or global part' })
-      .option('pretrained', { type: 'string', describe: "text: a pretrained sentence encoder instead: 'tiny' (committed), a hub id, or a folder" })
-      .example('$0 encode text --in sentences.txt --out codes.npy', 'shipped sentence autoencoder, one row per line')
-      .example('$0 encode text --pretrained tiny --in sentences.txt --out codes.npy', 'the tiny pretrained transformer encoder')
-      .example('$0 encode image --model models/glyphs --in digits/ --out digits.npy', 'every image under digits/, sorted by name')
-      .example('$0 encode audio --model models/voices --part speaker --in clips/ --out speakers.npy', 'speaker codes of WAVs')
-      .example('$0 encode text --part meaning --in sentences.txt --out meaning.npy', 'the part to compare sentences by')
-      .example('$0 encode text --in sentences.txt --out codes.json', 'the same codes as JSON (one object per sentence)'),
-  async run(argv: Args, ctx: CommandContext): Promise<void> {
-    const modality = choice(argv, 'modality', MODALITIES);
-    const inputs = stringList(argv, 'in');
-    if (inputs.length === 0) throw new UsageError('--in needs at least one file or folder.');
-    const modelDir = optString(argv, 'model');
-    const part = choice(argv, 'part', PARTS, 'all');
-    const pretrained = optString(argv, 'pretrained');
-    if (AUDIO_PARTS.includes(part) && modality !== 'audio') throw new UsageError(`--part ${part} applies to audio only.`);
-    if ((part === 'meaning' || part === 'global') && (modality !== 'text' || pretrained !== undefined)) {
-      throw new UsageError(`--part ${part} applies to text encoded by a sentence autoencoder only.`);
-    }
-    if (pretrained !== undefined && modality !== 'text') throw new UsageError('--pretrained applies to text only.');
-    if (pretrained !== undefined && modelDir !== undefined) throw new UsageError('Give --model or --pretrained, not both.');
-
-    const [{ stackLatents, latentsToJSON }, { codesToNpy }, { readSentences }, { encodeWithProgress, imageFiles, readClips, readImagesForModel, wavFiles }, { loadAnyModel }, { openOutputFile }] =
-      await Promise.all([
+/** `encode` for the given modalities: `--part` offers their parts, `--pretrained` where one has encoders by name. */
+export function encodeCommand(modalities: readonly ModalityDescriptor[]): CommandModule {
+  const parts = [...new Set(modalities.flatMap((m) => m.parts.map((p) => p.name)))];
+  const partHelp = modalities.filter((m) => m.parts.length).map((m) => `${m.name}: ${m.parts.map((p) => `${p.name} (${p.describe})`).join(', ')}`);
+  const pretrained = modalities.filter((m) => m.pretrained).map((m) => `${m.name}: ${m.pretrained!.describe}`);
+  const defaults = modalities.filter((m) => m.defaultModel).map((m) => `${m.name}: default ${m.defaultModel!.describe}`);
+  return {
+    command: 'encode <modality>',
+    describe: `encode ${modalities.map((m) => `${m.codec.noun}s`).join(', ')} into a float32 .npy of shape [n, d]`,
+    builder: (y: Argv) =>
+      withExamples(modalities, 'encode', y
+        .positional('modality', { type: 'string', choices: modalities.map((m) => m.name), describe: 'what the inputs are' })
+        .option('in', { type: 'string', array: true, demandOption: true, describe: `files or folders (sorted by name): ${modalities.map((m) => `${m.name}: ${m.codec.unit === 'line' ? `${m.codec.extensions.join('/')} files, one ${m.codec.noun} per line` : m.codec.extensions.join('/')}`).join('; ')}` })
+        .option('out', { type: 'string', demandOption: true, describe: '.npy file to write (a name ending in .json writes the latents as JSON instead)' })
+        .option('model', { type: 'string', describe: `model folder${defaults.length ? ` (${defaults.join('; ')})` : ''}` })
+        .option('part', { type: 'string', choices: ['all', ...parts], default: 'all', describe: `one named part of the code: ${partHelp.join('; ')}` })
+        .option('pretrained', { type: 'string', describe: `a pretrained encoder instead of a model: ${pretrained.join('; ')}` })),
+    async run(argv: Args, ctx: CommandContext): Promise<void> {
+      const [{ encodeNpy, latentsToJSON, stackLatents }, { modalityNamed, encodeWithProgress, selectNamedPart }, { readInputs, expandInputs }, { loadAnyModel }, { openOutputFile }] = await Promise.all([
         import('@latentkit/core'),
-        import('../lib/codes.js'),
+        import('../lib/modality-io.js'),
         import('../lib/inputs.js'),
-        import('../lib/media.js'),
         import('../lib/models.js'),
         import('../lib/output.js'),
       ]);
-    let latents: Latent[];
-    let out: OutputFile;
-    if (modality === 'text') {
-      out = await openOutputFile(reqString(argv, 'out'), { root: ctx.outRoot, inputs });
-      const sentences: string[] = [];
-      for (const f of inputs) sentences.push(...(await readSentences(f)));
-      const text = await import('@latentkit/text');
-      if (pretrained !== undefined) {
-        const encoder = await text.SentenceEncoder.load(await pretrainedPath(pretrained));
+      const d = modalityNamed(ctx.modalities, reqString(argv, 'modality'));
+      const inputs = stringList(argv, 'in');
+      if (inputs.length === 0) throw new UsageError('--in needs at least one file or folder.');
+      const modelDir = optString(argv, 'model');
+      const part = optString(argv, 'part') ?? 'all';
+      const pretrainedName = optString(argv, 'pretrained');
+      if (pretrainedName !== undefined && !d.pretrained) throw new UsageError(`--pretrained applies to ${modalities.filter((m) => m.pretrained).map((m) => m.name).join(', ') || 'no modality here'} only.`);
+      if (pretrainedName !== undefined && modelDir !== undefined) throw new UsageError('Give --model or --pretrained, not both.');
+      if (pretrainedName !== undefined && part !== 'all') throw new UsageError(`--part ${part} needs an autoencoder's code; a --pretrained encoder gives one code per input.`);
+      if (part !== 'all') selectNamedPart(ctx.modalities, d, [], part); // an unknown part fails before any work
+      if (!modelDir && pretrainedName === undefined && !d.defaultModel) {
+        throw new UsageError(`encode ${d.name} needs --model: a folder written by \`latentkit train ${d.name}\`.`);
+      }
+
+      const out = await openOutputFile(reqString(argv, 'out'), { root: ctx.outRoot, inputs: await expandInputs(inputs, d.codec.extensions, d.codec.noun) });
+      let latents: Latent[];
+      if (pretrainedName !== undefined) {
+        const encoder = await d.pretrained!.load(pretrainedName);
         try {
-          latents = await encodeWithProgress(encoder, sentences, 'encoding', ctx.progress);
+          const read = await readInputs(d, inputs, undefined, ctx.progress);
+          latents = await encodeWithProgress(encoder, read.samples, ctx.progress, d.encodeBatchSize);
         } finally {
           await encoder.dispose();
         }
       } else {
-        const model = modelDir ? await loadAnyModel(modelDir, 'text') : await text.SentenceAutoencoder.loadDefault();
+        const model = modelDir ? await loadAnyModel(modelDir, d.name) : await d.defaultModel!.load();
         try {
-          latents = await encodeWithProgress(model, sentences, 'encoding', ctx.progress);
+          const read = await readInputs(d, inputs, model.config, ctx.progress);
+          latents = await encodeWithProgress(model, read.samples, ctx.progress, d.encodeBatchSize);
         } finally {
           model.dispose();
         }
-        if (part === 'meaning' || part === 'global') latents = namedPart(latents, part, part === 'meaning' ? 'a sentence autoencoder with a word space' : 'a sentence autoencoder with globalDim > 0');
+        if (part !== 'all') latents = selectNamedPart(ctx.modalities, d, latents, part);
       }
-    } else {
-      if (!modelDir) throw new UsageError(`encode ${modality} needs --model: a folder written by \`latentkit train ${modality}\`.`);
-      const files = modality === 'image' ? await imageFiles(inputs) : await wavFiles(inputs);
-      out = await openOutputFile(reqString(argv, 'out'), { root: ctx.outRoot, inputs: files });
-      const model = await loadAnyModel(modelDir, modality);
-      try {
-        if (modality === 'image') {
-          const images = await readImagesForModel(files, model.config.inputShape as number[], ctx.progress);
-          latents = await encodeWithProgress(model, images, 'encoding', ctx.progress);
-        } else {
-          const clips = await readClips(files, ctx.progress);
-          latents = audioPart(await encodeWithProgress(model, clips, 'encoding', ctx.progress, 32), part as 'all' | 'speaker' | 'content');
-        }
-      } finally {
-        model.dispose();
+      const batch = stackLatents(latents);
+      const [n, ...rest] = batch.shape;
+      if (/\.json$/i.test(out.name)) {
+        // Parts over time (an audio content code) vary in length, so JSON keeps each latent whole.
+        const written = await out.write(JSON.stringify(latentsToJSON(latents)) + '\n');
+        ctx.stdout.write(`wrote ${written}: ${n} latents of [${rest.join(', ')}] as JSON\n`);
+        return;
       }
-    }
-    const batch = stackLatents(latents);
-    const [n, ...rest] = batch.shape;
-    const d = rest.reduce((a, b) => a * b, 1);
-    if (/\.json$/i.test(out.name)) {
-      // Parts over time (an audio content code) vary in length, so JSON keeps each latent whole.
-      const written = await out.write(JSON.stringify(latentsToJSON(latents)) + '\n');
-      ctx.stdout.write(`wrote ${written}: ${n} latents of [${rest.join(', ')}] as JSON\n`);
-      return;
-    }
-    const written = await out.write(codesToNpy({ data: batch.data, rows: n, cols: d }));
-    ctx.stdout.write(`wrote ${written}: float32 [${n}, ${d}]\n`);
-  },
-};
+      const written = await out.write(encodeNpy({ data: batch.data, rows: n, cols: rest.reduce((a, b) => a * b, 1) }));
+      ctx.stdout.write(`wrote ${written}: float32 [${n}, ${rest.reduce((a, b) => a * b, 1)}]\n`);
+    },
+  };
+}

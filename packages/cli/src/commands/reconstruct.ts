@@ -1,89 +1,57 @@
 /**
  * @file `latentkit reconstruct`: encode and decode inputs with a trained model and write what
- * comes back (PNGs and a comparison grid, WAVs, or sentences).
+ * comes back (one file per input and a comparison figure, or a file of lines).
  */
 import type { Argv } from 'yargs';
-import type { FloatImage } from '@latentkit/image';
+import type { ModalityDescriptor } from '@latentkit/core';
 import { reqString, stringList, type Args } from '../lib/args.js';
 import type { CommandContext, CommandModule } from '../lib/context.js';
+import { withExamples } from '../lib/modality-io.js';
 import { UsageError } from '../lib/usage-error.js';
 
-/** Most images a comparison grid shows. */
-export const GRID_LIMIT = 16;
-
-/** Mean squared difference between two images of the same size. */
-export function imageMse(a: FloatImage, b: FloatImage): number {
-  let s = 0;
-  for (let i = 0; i < a.data.length; i++) s += (a.data[i] - b.data[i]) ** 2;
-  return s / a.data.length;
-}
-
-export const reconstructCommand: CommandModule = {
+/** `reconstruct` for the given modalities. */
+export function reconstructCommand(modalities: readonly ModalityDescriptor[]): CommandModule {
+  return {
   command: 'reconstruct',
-  describe: 'encode and decode inputs with a trained model (images, WAVs or sentences)',
+  describe: 'encode and decode inputs with a trained model (images, WAVs, sentences, ...)',
   builder: (y: Argv) =>
-    y
+    withExamples(modalities, 'reconstruct', y
       .option('model', { type: 'string', demandOption: true, describe: 'model folder (from `latentkit train`)' })
-      .option('in', { type: 'string', array: true, demandOption: true, describe: 'image/WAV files or folders, or a text file (one sentence per line)' })
-      .option('out', { type: 'string', demandOption: true, describe: 'output folder' })
-      .example('$0 reconstruct --model models/glyphs --in digits/ --out recon/', 'PNGs of the reconstructions plus recon/grid.png')
-      .example('$0 reconstruct --model models/voices --in a.wav --out recon/', 'the WAV as the speech AE hears it')
-      .example('$0 reconstruct --model models/sentences --in s.txt --out recon/', 'recon/reconstructions.txt'),
+      .option('in', { type: 'string', array: true, demandOption: true, describe: 'input files or folders the model\'s modality reads (see `encode --help`)' })
+      .option('out', { type: 'string', demandOption: true, describe: 'output folder' })),
   async run(argv: Args, ctx: CommandContext): Promise<void> {
     const modelDir = reqString(argv, 'model');
     const inputs = stringList(argv, 'in');
     if (inputs.length === 0) throw new UsageError('--in needs at least one file or folder.');
-    const [{ readSentences }, { imageFiles, outputName, readClips, readImagesForModel, wavFiles }, { loadAnyModel }, { openOutputDir }] = await Promise.all([
+    const [{ readInputs }, { modalityOfModel, writeOutputs }, { loadAnyModel }, { openOutputDir }] = await Promise.all([
       import('../lib/inputs.js'),
-      import('../lib/media.js'),
+      import('../lib/modality-io.js'),
       import('../lib/models.js'),
       import('../lib/output.js'),
     ]);
     const model = await loadAnyModel(modelDir);
     try {
-      const modality = String(model.config.modality);
-      if (modality === 'image') {
-        const shape = model.config.inputShape as number[];
-        const files = await imageFiles(inputs);
-        const out = await openOutputDir(reqString(argv, 'out'), { root: ctx.outRoot, inputs: files });
-        const images = await readImagesForModel(files, shape, ctx.progress);
-        const recon = (await model.reconstruct(images)) as FloatImage[];
-        const image = await import('@latentkit/image');
-        let mse = 0;
-        for (let i = 0; i < recon.length; i++) {
-          mse += imageMse(images[i], recon[i]);
-          await out.write(outputName(i, files[i], '.png'), await image.encodePng(recon[i]));
-        }
-        const n = Math.min(GRID_LIMIT, images.length);
-        await out.write(
-          'grid.png',
-          await image.makeGrid([
-            { label: 'input', images: images.slice(0, n) },
-            { label: 'reconstruction', images: recon.slice(0, n) },
-          ]),
-        );
-        ctx.stdout.write(`reconstructed ${images.length} image(s) into ${out.display} (mean squared error ${(mse / images.length).toFixed(5)})\n`);
-      } else if (modality === 'audio') {
-        const audio = await import('@latentkit/audio');
-        const files = await wavFiles(inputs);
-        const out = await openOutputDir(reqString(argv, 'out'), { root: ctx.outRoot, inputs: files });
-        const clips = await readClips(files, ctx.progress);
-        const recon = (await model.reconstruct(clips)) as import('@latentkit/audio').AudioClip[];
-        for (let i = 0; i < recon.length; i++) await out.write(outputName(i, files[i], '.wav'), audio.encodeWav16(recon[i]));
-        ctx.stdout.write(`reconstructed ${recon.length} clip(s) into ${out.display}\n`);
-      } else if (modality === 'text') {
-        const out = await openOutputDir(reqString(argv, 'out'), { root: ctx.outRoot, inputs });
-        const sentences: string[] = [];
-        for (const f of inputs) sentences.push(...(await readSentences(f)));
-        const recon = (await model.reconstruct(sentences)) as string[];
-        await out.write('reconstructions.txt', recon.join('\n') + '\n');
-        sentences.forEach((s, i) => ctx.stdout.write(`${s}\n  -> ${recon[i]}\n`));
-        ctx.log(`wrote ${out.display}/reconstructions.txt`);
-      } else {
-        throw new UsageError(`reconstruct does not handle ${model.config.kind} models.`);
+      const d = modalityOfModel(ctx.modalities, model.config);
+      const read = await readInputs(d, inputs, model.config, ctx.progress);
+      const out = await openOutputDir(reqString(argv, 'out'), { root: ctx.outRoot, inputs: read.files });
+      const recon = await model.reconstruct(read.samples);
+      const written = await writeOutputs(d, out, recon, { kind: 'reconstructions', names: read.names, inputs: read.samples });
+      if (d.codec.printable) {
+        read.samples.forEach((s, i) => ctx.stdout.write(`${String(s)}\n  -> ${String(recon[i])}\n`));
+        ctx.log(`wrote ${written.join(', ')}`);
+        return;
       }
+      let line = `reconstructed ${recon.length} ${d.codec.noun}(s) into ${out.display}`;
+      const dist = d.codec.distance;
+      if (dist && recon.length > 0) {
+        let sum = 0;
+        for (let i = 0; i < recon.length; i++) sum += dist.between(read.samples[i], recon[i]);
+        line += ` (${dist.name} ${(sum / recon.length).toFixed(5)})`;
+      }
+      ctx.stdout.write(`${line}\n`);
     } finally {
       model.dispose();
     }
   },
 };
+}

@@ -1,51 +1,60 @@
 /**
- * @file What every demo part receives, and the shared figure helper (a PCA scatter plot of
- * codes coloured by class).
+ * @file The demo host's side of a showcase: stages, progress on every fit, and PCA scatter
+ * plots of codes written as SVG (core's scatterPlotSvg; no image library needed).
  */
-import { PCA, toMatrix, type Matrix, type MatrixLike } from '@latentkit/core';
+import { PCA, scatterPlotSvg, toMatrix, type FitOptions, type LabelledCodes, type Matrix, type ShowcaseContext } from '@latentkit/core';
 import type { OutputDir } from '../lib/output.js';
-import type { ProgressOptions } from '../lib/progress.js';
-import type { DemoPlan } from './plan.js';
+import { trainingProgress, type ProgressOptions } from '../lib/progress.js';
 import type { StageRunner } from './stages.js';
-
-/** Shared state of one demo run. */
-export interface DemoContext {
-  out: OutputDir;
-  plan: DemoPlan;
-  /** `--data` folder (shared/data layout), or undefined for the embedded synthetic data. */
-  data: string | undefined;
-  seed: number;
-  stages: StageRunner;
-  progress: ProgressOptions;
-  log(message: string): void;
-}
-
-/** Codes of one modality with the class of each row, for scatter plots and comparisons. */
-export interface LabelledCodes {
-  /** Short name, e.g. `image (conv AE)`. */
-  name: string;
-  codes: Matrix;
-  /** Class index of each row (negative: unlabelled). */
-  labels: number[];
-  classNames: string[];
-  /** What the classes are, e.g. `digit` or `vowel sequence`. */
-  concept: string;
-}
 
 /**
  * Projects codes to 2-D with PCA and renders a scatter plot coloured by class.
  * @param codes `n x d` codes.
  * @param labels display label of each row.
  * @param title plot title.
- * @returns PNG bytes and the share of variance the two components explain.
+ * @returns SVG text and the share of variance the two components explain.
  */
-export async function pcaScatter(codes: MatrixLike, labels: readonly (string | number)[], title: string): Promise<{ png: Uint8Array; explained: number }> {
-  const image = await import('@latentkit/image');
+export async function pcaScatter(codes: Matrix, labels: readonly (string | number)[], title: string): Promise<{ svg: string; explained: number }> {
   const m = toMatrix(codes);
   const pca = await PCA.fit(m, Math.min(2, m.cols, m.rows));
   const xy = pca.transform(m);
   const points = labels.map((label, i) => ({ x: xy.data[i * xy.cols], y: xy.cols > 1 ? xy.data[i * xy.cols + 1] : 0, label }));
   const explained = Array.from(pca.explainedVarianceRatio).reduce((a, b) => a + b, 0);
-  const png = await image.scatterPlotPng(points, { title: `${title} (PCA, ${(explained * 100).toFixed(0)}% of variance)`, width: 560, height: 420 });
-  return { png, explained };
+  return { svg: scatterPlotSvg(points, { title: `${title} (PCA, ${(explained * 100).toFixed(0)}% of variance)`, width: 560, height: 420 }), explained };
+}
+
+/** Builds the context a showcase runs in. */
+export function showcaseContext(options: {
+  out: OutputDir;
+  quick: boolean;
+  dataDir: string | undefined;
+  seed: number;
+  perClass: number;
+  earlier: readonly LabelledCodes[];
+  stages: StageRunner;
+  progress: ProgressOptions;
+  log(message: string): void;
+}): ShowcaseContext {
+  const { out, stages, progress } = options;
+  return {
+    out,
+    quick: options.quick,
+    dataDir: options.dataDir,
+    seed: options.seed,
+    perClass: options.perClass,
+    earlier: options.earlier,
+    stage: (name, budget, fn) => stages.run(name, budget, fn),
+    fit: <S>(label: string, fit: FitOptions<S>): FitOptions<S> => {
+      const bar = trainingProgress(label, progress);
+      // The bar stops itself at the fit's 'end' event (also when a time limit ends it early).
+      return { ...fit, onProgress: (e) => (bar.onProgress(e), e.type === 'end' && bar.stop(), fit.onProgress?.(e)) };
+    },
+    async plotCodes(file, codes, labels, title) {
+      const { svg, explained } = await pcaScatter(codes, labels, title);
+      const src = `${file}.svg`;
+      await out.write(src, svg);
+      return { src, explained };
+    },
+    log: options.log,
+  };
 }

@@ -1,19 +1,13 @@
 /**
- * @file Demo, across modalities: linear CKA and mutual-kNN between the latent spaces of the
- * image, speech and text models, on whatever concepts the data pairs (digits between images
- * and words; vowel sequences between synthetic speech and their spelling; digits everywhere
- * with MNIST and FSDD), each with a mismatched-class control.
+ * @file Demo, across modalities: linear CKA and mutual-kNN between the latent spaces of every
+ * showcase's models, on whatever the codes share: the same inputs, or a concept their classes
+ * name (digits between images and words; vowel sequences between synthetic speech and their
+ * spelling; digits everywhere with MNIST and FSDD), each with a mismatched-class control.
  */
-import { similarityMatrix, type Representation } from '../crossmodal/similarity.js';
-import type { AudioPartResult } from './audio-part.js';
-import type { DemoContext, LabelledCodes } from './context.js';
-import type { ImagePartResult } from './image-part.js';
+import { similarityMatrix, type CodeSet, type LabelledCodes, type Representation } from '@latentkit/core';
+import type { OutputDir } from '../lib/output.js';
 import type { ReportSection } from './report.js';
-import type { TextPartResult } from './text-part.js';
-
-function set(c: LabelledCodes, items: string) {
-  return { codes: c.codes, labels: c.labels, concept: c.concept, items };
-}
+import type { StageRunner } from './stages.js';
 
 /** Results of the cross-modal part, also written as `crossmodal.json`. */
 export interface CrossModalResult {
@@ -21,30 +15,33 @@ export interface CrossModalResult {
   json: unknown;
 }
 
+/** What the cross-modal part compares and where it writes. */
+export interface CrossModalInput {
+  out: OutputDir;
+  stages: StageRunner;
+  /** Every showcase's codes; sets with the same name are one representation. */
+  codes: readonly LabelledCodes[];
+  perClass: number;
+  k: number;
+  seed: number;
+}
+
+/** Sets of the same name are one representation (a model's codes of several inputs). */
+function representations(codes: readonly LabelledCodes[]): Representation[] {
+  const byName = new Map<string, CodeSet[]>();
+  for (const c of codes) byName.set(c.name, [...(byName.get(c.name) ?? []), { codes: c.codes, labels: c.labels, concept: c.concept, items: c.items }]);
+  return [...byName].map(([name, sets]) => ({ name, sets }));
+}
+
 /**
  * Compares the latent spaces and writes `crossmodal.json`.
- * @param ctx the demo context.
- * @param parts what the image, audio and text parts returned (a missing part is left out).
+ * @param input the codes, sizes and output.
  * @returns the report section and the numbers.
  */
-export async function runCrossModalPart(
-  ctx: DemoContext,
-  parts: { image?: ImagePartResult; audio?: AudioPartResult; text?: TextPartResult },
-): Promise<CrossModalResult> {
-  return ctx.stages.run('cross-modal similarity', 5, async () => {
-    const reps: Representation[] = [];
-    const { image, audio, text } = parts;
-    if (image) {
-      reps.push({ name: image.codes.name, sets: [set(image.codes, 'held-out images')] });
-      reps.push({ name: image.vaeCodes.name, sets: [set(image.vaeCodes, 'held-out images')] });
-    }
-    if (audio) reps.push({ name: audio.content.name, sets: [set(audio.content, 'held-out clips')] });
-    if (text) {
-      // Two sets per text encoder: sentences about digits (paired with images, and with FSDD speech)
-      // and texts spelling vowel sequences (paired with the synthetic speech).
-      text.digits.forEach((d, i) => reps.push({ name: d.name, sets: [set(d, 'digit sentences'), set(text.vowels[i], 'vowel-sequence texts')] }));
-    }
-    const m = await similarityMatrix(reps, { perClass: ctx.plan.perClass, k: ctx.plan.k, seed: ctx.seed });
+export async function runCrossModalPart(input: CrossModalInput): Promise<CrossModalResult> {
+  return input.stages.run('cross-modal similarity', 5, async () => {
+    const reps = representations(input.codes);
+    const m = await similarityMatrix(reps, { perClass: input.perClass, k: input.k, seed: input.seed });
     const fmt = (v: number | undefined) => (v === undefined ? 'n/a' : v.toFixed(3));
     const matrixRows = (vals: (number | undefined)[][]) => m.names.map((n, i) => [n, ...vals[i].map(fmt)]);
     const unpaired: string[] = [];
@@ -52,14 +49,14 @@ export async function runCrossModalPart(
       for (let j = i + 1; j < m.names.length; j++) if (m.cka[i][j] === undefined) unpaired.push(`${m.names[i]} – ${m.names[j]}`);
     }
     const json = {
-      k: ctx.plan.k,
-      perClass: ctx.plan.perClass,
+      k: input.k,
+      perClass: input.perClass,
       names: m.names,
       cka: m.cka,
       mutual_knn: m.mutualKnn,
       pairs: m.pairs,
     };
-    await ctx.out.write('crossmodal.json', JSON.stringify(json, null, 2) + '\n');
+    await input.out.write('crossmodal.json', JSON.stringify(json, null, 2) + '\n');
     const section: ReportSection = {
       id: 'crossmodal',
       title: 'Across modalities',
@@ -68,15 +65,15 @@ export async function runCrossModalPart(
           type: 'text',
           text:
             'How alike are the latent spaces? Linear CKA compares the similarity structure of two sets of codes (1 = the same up to rotation and scale); ' +
-            `mutual kNN is the average overlap of each row's ${ctx.plan.k} nearest neighbours in the two spaces. Rows must stand for the same thing: ` +
+            `mutual kNN is the average overlap of each row's ${input.k} nearest neighbours in the two spaces. Rows must stand for the same thing: ` +
             'models that saw the same inputs are compared input by input; different modalities are compared on shared concepts, ' +
-            `${ctx.plan.perClass} rows per class, each row a sample of the same class on both sides (a picture of a 7 and a sentence with "seven"). ` +
+            `${input.perClass} rows per class, each row a sample of the same class on both sides (a picture of a 7 and a sentence with "seven"). ` +
             'Class-paired scores are high whenever both spaces cluster by class, so each comes with a control that pairs class c with class c+1: ' +
             'the score above the control is what the concepts themselves share. These models were trained separately, each on its own data, ' +
             'and nothing pushes their spaces to agree; a class-paired score near its control says that they share little beyond clustering.',
         },
         { type: 'table', className: 'matrix', caption: 'Linear CKA', header: ['', ...m.names], rows: matrixRows(m.cka) },
-        { type: 'table', className: 'matrix', caption: `Mutual kNN (k=${ctx.plan.k})`, header: ['', ...m.names], rows: matrixRows(m.mutualKnn) },
+        { type: 'table', className: 'matrix', caption: `Mutual kNN (k=${input.k})`, header: ['', ...m.names], rows: matrixRows(m.mutualKnn) },
         {
           type: 'table',
           caption: 'What was paired',

@@ -1,23 +1,15 @@
 /**
  * @file The demo report: one self-contained HTML page (inline CSS, no scripts, no network)
- * that references the PNG and WAV files written next to it. Built from plain data so tests
+ * that references the figures and sounds written next to it. Built from plain data so tests
  * can check it without training anything.
  */
+import type { ShowcaseItem, ShowcaseSection } from '@latentkit/core';
 
-/** A figure, an audio player, a table, or a paragraph. */
-export type ReportItem =
-  | { type: 'image'; src: string; caption: string; alt?: string }
-  | { type: 'audio'; src: string; caption: string }
-  | { type: 'table'; caption?: string; header: string[]; rows: (string | number)[][]; className?: string }
-  | { type: 'text'; text: string }
-  | { type: 'list'; items: string[] };
+/** A figure, an audio player, a table, a paragraph or a list (core's showcase items). */
+export type ReportItem = ShowcaseItem;
 
-/** One section of the report (`<section id=...>`). */
-export interface ReportSection {
-  id: string;
-  title: string;
-  items: ReportItem[];
-}
+/** One section of the report (`<section id=...>`), as a modality's showcase returns it. */
+export type ReportSection = ShowcaseSection;
 
 /** Everything the page shows. */
 export interface ReportData {

@@ -3,6 +3,7 @@
  * quiet or verbose, and the output root that confines its writes.
  */
 import type { Argv } from 'yargs';
+import type { ModalityDescriptor } from '@latentkit/core';
 import type { Args } from './args.js';
 import type { ProgressOptions } from './progress.js';
 
@@ -20,6 +21,8 @@ export interface CommandContext {
   progress: ProgressOptions;
   /** A status line on stderr (suppressed by `--quiet`). */
   log(message: string): void;
+  /** The registered modalities (built-in and `--modality-package`), in order. */
+  modalities: readonly ModalityDescriptor[];
 }
 
 /** One `latentkit` sub-command, in its own file under commands/. */

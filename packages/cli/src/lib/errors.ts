@@ -39,7 +39,7 @@ const HINTS: readonly [ErrorClass, string][] = [
   [ModelFormatError, 'Check --model: it must be a folder written by `latentkit train` or a model save().'],
   [UnknownModelKindError, 'This latentkit CLI does not know that model kind; check --model.'],
   [ModelNotFoundError, 'Check the name or path; offline, give a local model folder.'],
-  [UnsupportedFormatError, 'Convert the file to a supported format (PNG/JPEG/WebP/GIF/TIFF images, PCM WAV audio).'],
+  [UnsupportedFormatError, 'Convert the file to a format latentkit reads (`latentkit encode --help` lists them per modality).'],
   [DecodeError, 'Check that the file is complete and of the expected type.'],
   [InputTooLargeError, 'Use a smaller input (fewer pixels, a shorter clip, a smaller file).'],
   [EmptyInputError, 'Give a non-empty input.'],

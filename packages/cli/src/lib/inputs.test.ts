@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmptyInputError } from '@latentkit/core';
-import { expandInputs, readSentences } from './inputs.js';
+import { EmptyInputError, InputTooLargeError, type ModalityDescriptor } from '@latentkit/core';
+import { expandInputs, readInputs } from './inputs.js';
 import { UsageError } from './usage-error.js';
 
 let dir: string;
@@ -30,15 +30,25 @@ describe('expandInputs', () => {
   });
 });
 
-describe('readSentences', () => {
-  it('reads one trimmed sentence per non-blank line (BOM, CRLF)', async () => {
-    await writeFile(join(dir, 's.txt'), '\uFEFF first line \r\n\n  second\n\t\nthird');
-    expect(await readSentences(join(dir, 's.txt'))).toEqual(['first line', 'second', 'third']);
+describe('readInputs', () => {
+  // Lines of numbers: one sample per line, like the text modality.
+  const lines = {
+    name: 'lines',
+    codec: { noun: 'line file', extensions: ['.txt'], unit: 'line', maxInputBytes: 64, decode: async (b: Uint8Array) => new TextDecoder().decode(b).split('\n').filter(Boolean) },
+  } as unknown as ModalityDescriptor<string>;
+
+  it('decodes every file in order and names each sample by its file', async () => {
+    await mkdir(join(dir, 'txt'));
+    await writeFile(join(dir, 'txt', 'b.txt'), 'three\n');
+    await writeFile(join(dir, 'txt', 'a.txt'), 'one\ntwo\n');
+    const r = await readInputs(lines, [join(dir, 'txt')], undefined, { quiet: true });
+    expect(r.samples).toEqual(['one', 'two', 'three']);
+    expect(r.names.map((n) => n.slice(-5))).toEqual(['a.txt', 'a.txt', 'b.txt']);
+    expect(r.files).toHaveLength(2);
   });
 
-  it('refuses an empty file and a folder', async () => {
-    await writeFile(join(dir, 'e.txt'), ' \n\n');
-    await expect(readSentences(join(dir, 'e.txt'))).rejects.toBeInstanceOf(EmptyInputError);
-    await expect(readSentences(join(dir, 'imgs'))).rejects.toBeInstanceOf(UsageError);
+  it("refuses a file over the codec's size limit, naming it", async () => {
+    await writeFile(join(dir, 'big.txt'), 'x'.repeat(65));
+    await expect(readInputs(lines, [join(dir, 'big.txt')], undefined, { quiet: true })).rejects.toBeInstanceOf(InputTooLargeError);
   });
 });

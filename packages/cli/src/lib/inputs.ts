@@ -1,55 +1,40 @@
 /**
- * @file Input lists: files and folders expanded into files in a stable order (files as given,
- * folders sorted by name, recursively), and text files read as one sentence per line.
+ * @file Inputs for a modality: `--in` files and folders expanded into files in a stable order
+ * (files as given, folders sorted by name, recursively), read as bytes within a size limit and
+ * decoded by the modality's codec. Row `i` of every output is sample `i` in this order.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
-import { EmptyInputError, InputTooLargeError } from '@latentkit/core';
-import { UsageError } from './errors.js';
+import { readFile, stat } from 'node:fs/promises';
+import { EmptyInputError, InputTooLargeError, listFiles, MAX_LISTED_FILES, type ModalityDescriptor, type ModelConfig, type ReadInputs } from '@latentkit/core';
+import { countProgress, type ProgressOptions } from './progress.js';
+import { UsageError } from './usage-error.js';
 
 /** Most files one command reads. */
-export const MAX_INPUT_FILES = 1_000_000;
-/** Largest text file `encode text` reads (bytes). */
-export const MAX_TEXT_BYTES = 64 * 1024 * 1024;
-/** Most sentences `encode text` reads. */
-export const MAX_SENTENCES = 1_000_000;
-
-const collator = new Intl.Collator('en', { numeric: true });
-
-async function walk(dir: string, extensions: readonly string[], out: string[]): Promise<void> {
-  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => collator.compare(a.name, b.name));
-  for (const e of entries) {
-    if (e.name.startsWith('.')) continue;
-    const p = join(dir, e.name);
-    // Links are not followed inside folders: a folder listing never wanders elsewhere.
-    if (e.isDirectory()) await walk(p, extensions, out);
-    else if (e.isFile() && extensions.includes(extname(e.name).toLowerCase())) out.push(p);
-    if (out.length > MAX_INPUT_FILES) throw new InputTooLargeError(`${dir}: more than ${MAX_INPUT_FILES} input files.`, { file: dir });
-  }
-}
+export const MAX_INPUT_FILES = MAX_LISTED_FILES;
+/** Largest input file when the modality sets no limit (bytes). */
+export const DEFAULT_MAX_INPUT_BYTES = 256 * 1024 * 1024;
+/** Files decoded at the same time. */
+const CONCURRENCY = 4;
 
 /**
  * Expands files and folders into a list of files: each file in the order given, each folder
  * replaced by the files under it with one of `extensions` (recursively, sorted by name with
- * numbers in numeric order, hidden entries skipped).
+ * numbers in numeric order, hidden entries skipped, links inside folders not followed).
  * @param paths files and folders.
  * @param extensions lower-case extensions with the dot, e.g. `['.wav']`.
  * @param what how to name the inputs in messages, e.g. `WAV`.
  * @returns the files.
  * @throws {UsageError} when no path is given.
- * @throws {EmptyInputError} when the folders hold no matching file.
+ * @throws {EmptyInputError} when a folder holds no matching file.
+ * @throws {InputTooLargeError} past a million files.
  */
 export async function expandInputs(paths: readonly string[], extensions: readonly string[], what: string): Promise<string[]> {
   if (paths.length === 0) throw new UsageError(`Give ${what} files or folders with --in.`);
   const out: string[] = [];
   for (const p of paths) {
-    const s = await stat(p);
-    if (s.isDirectory()) {
-      const before = out.length;
-      await walk(p, extensions, out);
-      if (out.length === before) {
-        throw new EmptyInputError(`${p}: the folder holds no ${what} files (${extensions.join(', ')}).`, { file: p });
-      }
+    if ((await stat(p)).isDirectory()) {
+      const found = await listFiles(p, extensions, MAX_INPUT_FILES - out.length);
+      if (found.length === 0) throw new EmptyInputError(`${p}: the folder holds no ${what} files (${extensions.join(', ')}).`, { file: p });
+      out.push(...found);
     } else {
       out.push(p);
     }
@@ -59,22 +44,37 @@ export async function expandInputs(paths: readonly string[], extensions: readonl
 }
 
 /**
- * Reads a text file as one sentence per line: lines are trimmed and blank lines skipped
- * (so row `i` of the output is the `i`-th non-blank line).
- * @param file a UTF-8 text file.
- * @returns the sentences in file order.
- * @throws {InputTooLargeError} for a file over 64 MiB or over a million lines.
- * @throws {EmptyInputError} when it holds no non-blank line.
+ * Reads `--in` as samples of a modality, for a model (an image is resized to its input).
+ * @param modality the descriptor whose codec reads the files.
+ * @param paths files and folders.
+ * @param config the model the samples are for.
+ * @param progress progress options.
+ * @returns the samples in input order, the name (file) of each, and the files read.
+ * @throws {InputTooLargeError} for a file over the codec's size limit.
+ * @throws the codec's errors ({@link DecodeError} and others), naming the file.
  */
-export async function readSentences(file: string): Promise<string[]> {
-  const s = await stat(file);
-  if (s.isDirectory()) throw new UsageError(`${file} is a folder; encode text reads a text file with one sentence per line.`);
-  if (s.size > MAX_TEXT_BYTES) {
-    throw new InputTooLargeError(`${file}: ${s.size} bytes, more than the ${MAX_TEXT_BYTES} a sentence file may have.`, { file });
+export async function readInputs<S>(modality: ModalityDescriptor<S>, paths: readonly string[], config: ModelConfig | undefined, progress: ProgressOptions): Promise<ReadInputs<S>> {
+  const { codec } = modality;
+  const files = await expandInputs(paths, codec.extensions, codec.noun);
+  const max = codec.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
+  const perFile: S[][] = new Array(files.length);
+  const bar = countProgress(`reading ${codec.noun}s`, files.length, progress);
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const i = next++;
+      const file = files[i];
+      const info = await stat(file);
+      if (info.isDirectory()) throw new UsageError(`${file} is a folder; give ${codec.noun} files.`);
+      if (info.size > max) throw new InputTooLargeError(`${file}: ${info.size} bytes, more than the ${max} a ${codec.noun} file may have.`, { file });
+      perFile[i] = await codec.decode(new Uint8Array(await readFile(file)), { config, name: file });
+      bar.tick();
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, files.length) }, worker));
+  } finally {
+    bar.stop();
   }
-  const text = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
-  if (lines.length === 0) throw new EmptyInputError(`${file}: no sentences (the file is empty or blank).`, { file });
-  if (lines.length > MAX_SENTENCES) throw new InputTooLargeError(`${file}: ${lines.length} lines, more than ${MAX_SENTENCES}.`, { file });
-  return lines;
+  return { samples: perFile.flat(), names: perFile.flatMap((s, i) => s.map(() => files[i])), files };
 }

@@ -135,4 +135,9 @@ export interface ModalityDescriptor<S = any, O = S> {
   operations?: readonly ModalityOperation[];
   /** Its part of `latentkit demo`. */
   showcase?: ModalityShowcase;
+  /**
+   * `[command line, what it does]` pairs per generic command, for `--help` (`$0` stands for
+   * the program), e.g. `{ encode: [['$0 encode image --model m --in digits/ --out d.npy', '...']] }`.
+   */
+  examples?: Partial<Record<'train' | 'encode' | 'decode' | 'reconstruct', readonly (readonly [string, string])[]>>;
 }

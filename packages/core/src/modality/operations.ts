@@ -22,7 +22,6 @@ export interface OutputSink {
 
 /** One output file the host opened for an operation. */
 export interface OutputFileSink {
-  readonly display: string;
   /** The file name (last path segment). */
   readonly name: string;
   /** Writes the file atomically; returns the path written. */
@@ -80,4 +79,23 @@ export interface ModalityOperation {
    * @param ctx the host's I/O.
    */
   run(settings: Settings, ctx: OperationContext): Promise<void>;
+}
+
+/**
+ * A safe output file name for input `i`: its zero-padded index and its stem (characters
+ * outside `[A-Za-z0-9._-]` replaced), so names sort in input order and never collide.
+ * @param i input index.
+ * @param source the input's name (a path, or any label).
+ * @param extension with the dot, e.g. `.png`.
+ * @param width digits of the index. @default 4
+ * @example
+ * ```ts
+ * outputFileName(3, 'photos/My Cat.jpg', '.png'); // '0003-My_Cat.png'
+ * ```
+ */
+export function outputFileName(i: number, source: string, extension: string, width = 4): string {
+  const base = source.split(/[\\/]/).pop() ?? '';
+  const dot = base.lastIndexOf('.');
+  const stem = (dot > 0 ? base.slice(0, dot) : base).replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '').slice(0, 80) || 'item';
+  return `${String(i).padStart(width, '0')}-${stem}${extension}`;
 }

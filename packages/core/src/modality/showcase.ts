@@ -39,7 +39,7 @@ export interface LabelledCodes {
 }
 
 /** Fit options a showcase passes to `fit`, with the host's progress display attached. */
-export type ShowcaseFit = (label: string, fit: FitOptions) => FitOptions;
+export type ShowcaseFit = <S>(label: string, fit: FitOptions<S>) => FitOptions<S>;
 
 /** What the demo host gives each showcase. */
 export interface ShowcaseContext {

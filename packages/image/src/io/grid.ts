@@ -6,7 +6,7 @@
  * labels (an SVG overlay) and encodes the PNG.
  */
 import sharp from 'sharp';
-import { EmptyInputError, InputTooLargeError, InvalidArgumentError, writeFileAtomic } from '@latentkit/core';
+import { EmptyInputError, escapeXml, InputTooLargeError, InvalidArgumentError, writeFileAtomic } from '@latentkit/core';
 import { assertFloatImage } from './float-image.js';
 import type { FloatImage } from './float-image.js';
 
@@ -63,10 +63,6 @@ export function parseHexColor(value: string, option: string): [number, number, n
   return [parseInt(h.slice(0, 2), 16), parseInt(h.slice(2, 4), 16), parseInt(h.slice(4, 6), 16)];
 }
 
-/** Escapes text for SVG character data and attribute values. @internal */
-export function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 function positiveInt(value: number, name: string, min: number): number {
   if (!Number.isInteger(value) || value < min) {

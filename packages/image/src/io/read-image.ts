@@ -47,6 +47,8 @@ export interface ReadImageOptions {
    * @default 50_000_000
    */
   maxPixels?: number;
+  /** How to name encoded bytes in error messages (a path names itself). @default '<buffer>' */
+  name?: string;
 }
 
 /** Image formats {@link readImage} accepts (sharp's names). */
@@ -153,11 +155,11 @@ async function checkFile(path: string): Promise<void> {
  */
 export async function readImage(source: string | Uint8Array, options: ReadImageOptions = {}): Promise<FloatImage> {
   const o = resolve(options);
-  const name = typeof source === 'string' ? source : BUFFER_NAME;
+  const name = typeof source === 'string' ? source : (options.name ?? BUFFER_NAME);
   if (typeof source === 'string') await checkFile(source);
   else if (!(source instanceof Uint8Array)) {
     throw new InvalidArgumentError(`readImage source must be a path or a Uint8Array, got ${typeof source}.`);
-  } else if (source.length === 0) throw new EmptyInputError(`${BUFFER_NAME}: image buffer is empty (0 bytes).`);
+  } else if (source.length === 0) throw new EmptyInputError(`${name}: image is empty (0 bytes).`, options.name ? { file: name } : {});
 
   // 'error' rejects truncated and corrupt pixel data; 'warning' would also refuse common,
   // harmless oddities such as PNGs with a slightly wrong sRGB profile.

@@ -3,7 +3,7 @@
  * averaged over two equally long lists. Plain JS over `FloatImage`s (data range 1), so they
  * need no engine and give the same numbers everywhere.
  */
-import { EmptyInputError, ShapeMismatchError } from '@latentkit/core';
+import { EmptyInputError, mse as meanSquaredError, ShapeMismatchError } from '@latentkit/core';
 import { assertFloatImage, type FloatImage } from '../io/float-image.js';
 
 /** SSIM constants of Wang et al. (2004) for data range 1. */
@@ -55,14 +55,7 @@ export function perImage(metric: (a: FloatImage, b: FloatImage) => number, a: re
 
 function mseOne(a: FloatImage, b: FloatImage): number {
   checkPair(a, b, 'mse');
-  let s = 0;
-  const x = a.data;
-  const y = b.data;
-  for (let i = 0; i < x.length; i++) {
-    const d = x[i] - y[i];
-    s += d * d;
-  }
-  return s / x.length;
+  return meanSquaredError(a.data, b.data);
 }
 
 /**

@@ -58,6 +58,24 @@ export function resolveCorruption(corruption: Corruption | null | undefined, wha
 }
 
 /**
+ * Parses a corruption written as text: `gaussian:0.5`, `mask:0.3` or `salt-and-pepper:0.1`.
+ * @param spec the text, `<type>:<amount>`.
+ * @returns the checked corruption.
+ * @throws {InvalidArgumentError} naming the expected form.
+ * @example
+ * ```ts
+ * parseCorruption('gaussian:0.5'); // { type: 'gaussian', amount: 0.5 }
+ * ```
+ */
+export function parseCorruption(spec: string): Corruption {
+  const m = /^(gaussian|mask|salt-and-pepper):([0-9.]+)$/.exec(spec.trim());
+  if (!m || !Number.isFinite(Number(m[2]))) {
+    throw new InvalidArgumentError(`A corruption is written gaussian:0.5, mask:0.3 or salt-and-pepper:0.1; got '${spec}'.`);
+  }
+  return resolveCorruption({ type: m[1] as CorruptionType, amount: Number(m[2]) })!;
+}
+
+/**
  * Corrupts values in [0, 1] in place (the shared kernel of training and {@link corrupt}).
  * @internal
  */

@@ -2,17 +2,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../engine/engine.js';
 import { InvalidArgumentError, ModelFormatError, ShapeMismatchError } from '../errors/errors.js';
-import {
-  MlpMap,
-  RidgeMap,
-  crossModalNeighbours,
-  linearCka,
-  mutualKnnAlignment,
-  pairedRetrievalRecall,
-} from './cross-modal.js';
-import { orthonormalizeRows } from './linalg.js';
-import type { Matrix } from './matrix.js';
-import { createNormalRng } from './random.js';
+import { orthonormalizeRows } from '../math/linalg.js';
+import type { Matrix } from '../math/matrix.js';
+import { createNormalRng } from '../math/random.js';
+import { compareCodes, linearCka, mutualKnnAlignment } from './alignment.js';
+import { MlpMap } from './mlp-map.js';
+import { crossModalNeighbours, pairedRetrievalRecall } from './retrieval.js';
+import { RidgeMap } from './ridge-map.js';
 
 function randomMatrix(n: number, d: number, seed: number): Matrix {
   const rng = createNormalRng(seed);
@@ -287,5 +283,22 @@ describe('MlpMap', () => {
     await expect(MlpMap.fit(x, y, { epochs: 0 })).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(MlpMap.fit(x, part(y, 0, 10))).rejects.toBeInstanceOf(ShapeMismatchError);
     expect(() => MlpMap.fromJSON({ kind: 'latentkit/mlp-map', version: 1, activation: 'relu', sizes: [2] })).toThrow(ModelFormatError);
+  });
+});
+
+describe('compareCodes', () => {
+  const m = { data: Float32Array.from({ length: 24 }, (_, i) => Math.cos(i * 0.7) * (1 + (i % 3))), rows: 8, cols: 3 };
+
+  it('compares a matrix with itself as CKA 1, and clamps k to n - 1', async () => {
+    const r = await compareCodes(m, m, 10);
+    expect(r.cka).toBeCloseTo(1, 6);
+    expect(r.mutualKnn).toBeCloseTo(1, 6);
+    expect(r.k).toBe(7);
+  });
+
+  it('refuses row counts that differ, and fewer than 2 rows', async () => {
+    await expect(compareCodes(m, { data: new Float32Array(6), rows: 2, cols: 3 })).rejects.toBeInstanceOf(ShapeMismatchError);
+    const one = { data: new Float32Array(3), rows: 1, cols: 3 };
+    await expect(compareCodes(one, one)).rejects.toThrow(/at least 2 rows/);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, makeLatent, type Latent } from '@latentkit/core';
-import { pooledSpeechCode, standardizeBySpeaker } from './digits.js';
+import { pooledSpeechCode } from './pooled-code.js';
 
 /** A speech-like latent: `content` frames `[t, d]` and a speaker code. */
 function speechLatent(frames: number[][], speaker: number[]): Latent {
@@ -37,13 +37,5 @@ describe('pooledSpeechCode', () => {
     const bare = makeLatent(new Float32Array(3), [3], 'audio', 'test');
     expect(() => pooledSpeechCode([word, bare])).toThrow(/Latent 1/);
     expect(() => pooledSpeechCode([word], { segments: 0 })).toThrow(InvalidArgumentError);
-  });
-});
-
-describe('standardizeBySpeaker', () => {
-  it('gives each speaker zero mean and unit spread per column, with no labels', () => {
-    const m = { data: Float32Array.from([1, 10, 3, 30, 100, 5, 104, 5]), rows: 4, cols: 2 };
-    const out = standardizeBySpeaker(m, ['a', 'a', 'b', 'b']);
-    expect(Array.from(out.data)).toEqual([-1, -1, 1, 1, -1, 0, 1, 0]);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * @file "Say a digit, see an image": the cross-modal experiment on real data (MNIST, FSDD and
- * the words "zero".."nine"), shared by examples/cross-modal.ts and the crossmodal benchmark.
+ * the words "zero".."nine"), run by `npm run bench -- crossmodal` (bench/suites/crossmodal.ts).
+ * Every step is a public function of the packages; examples/cross-modal.ts is a short version.
  *
  * 1. An image autoencoder learns MNIST; an independent judge (5 nearest neighbours on raw
  *    pixels among the MNIST training images) reads digits.
@@ -9,7 +10,7 @@
  *    by default, from the held-out speakers too (training clips the accuracy is not measured
  *    on), as a pretrained feature extractor would have heard many voices; see
  *    {@link DigitsExperimentOptions.speechHearsHeldOut}. A clip's audio code is its content
- *    code pooled over time (see {@link pooledSpeechCode}) plus its speaker code, standardised
+ *    code pooled over time (@latentkit/audio's pooledSpeechCode) plus its speaker code, standardised
  *    per speaker (no labels needed, so held-out voices get it too).
  * 3. A map (core's MlpMap or RidgeMap) is fitted from audio codes to image codes on
  *    class-paired examples: a clip of "seven" is paired with the code of the most typical MNIST
@@ -28,36 +29,31 @@
  *    fit speakers'.
  * It also measures linear CKA and mutual kNN between image, audio and text codes paired by digit.
  *
- * Measured on the benchmark's 560 clips with two speech models: 91.3%, 91.3% and 91.1% for
- * seeds 1-3 (one model: 90.2%, 88.9%, 89.1%); with speech models that never heard the
- * held-out voices, 90.2% (one model: 87.0%). From four voices alone one model's audio code
- * tops out near 88-89% for new ones, as does a linear probe on the raw log-mel input. Over all
- * 15 held-out pairs one model's probe averages 86.5% (78.0% to 92.3%; theo and yweweler are
- * the easiest pair).
- *
- * Tried for the held-out accuracy and not kept (strict protocol, one full run each, against
- * 84.2% before prototypes and equal-change pooling): training the speech model with the fit
- * speakers' names as labels and the audio benchmark's separation terms, 77.9% (its held-out
- * digit probe fell from 86.5% to 78.4%: separation learned on four voices does not carry to
- * new ones); adding the ten digits of tts-speakers' 17 synthetic voices to the speech model's
- * training and the map's fit, 83.9% (probe 84.9%). On the same trained models: fit codes from
- * speeds 0.8x-1.2x instead of 0.9x-1.1x, 82.4%; pooling over 2, 4 and 8 segments at once,
- * 81.3%; whitening each speaker's codes instead of standardising them, 67-70%; averaging maps
- * of three seeds, 83.4%; weight decay 1e-3, 83.2%; a ridge map, 56-60% (a linear map lands
- * between class codes, which decode to blurs); a speech model with 16-dim content frames,
- * 81.8%; and picking, per held-out speaker, the playback speed the fit speakers' probe is most
- * confident about (VTLN-style), 85.1%, where even the best speed per speaker would give 85.8%.
- * With prototypes and equal-change pooling, 20 prototypes instead of 10 (87.3% against 87.6%)
- * and adding equal-time segments over the voiced range to the code (88.1%, within noise)
- * did not pay for their complexity.
+ * Figures and the variants tried and rejected: bench/crossmodal/NOTES.md.
  */
-import { fitLinearProbe, initEngine, InvalidArgumentError, knn, makeLatent, MlpMap, RidgeMap, toMatrix, type Latent, type Matrix } from '@latentkit/core';
+import {
+  classMedoids,
+  compareRepresentations,
+  concatColumns,
+  concatRows,
+  fitLinearProbe,
+  initEngine,
+  InvalidArgumentError,
+  knnClassifier,
+  makeLatent,
+  MlpMap,
+  RidgeMap,
+  selectRows,
+  standardizeByGroup,
+  toMatrix,
+  type Autoencoder,
+  type FitOptions,
+  type Matrix,
+  type PairComparison,
+} from '@latentkit/core';
 import type { AudioClip } from '@latentkit/audio';
 import type { FloatImage } from '@latentkit/image';
-import { fitWithBudget } from '../lib/fit.js';
-import type { ProgressOptions } from '../lib/progress.js';
-import { selectRows } from './pairing.js';
-import { compareRepresentations, type PairComparison } from './similarity.js';
+import { trainingProgress, type ProgressOptions } from '@latentkit/cli';
 
 /** FSDD's six speakers. */
 export const FSDD_SPEAKERS = ['george', 'jackson', 'lucas', 'nicolas', 'theo', 'yweweler'] as const;
@@ -135,187 +131,7 @@ export interface DigitsExperimentResult {
   examples: SpokenDigitExample[];
 }
 
-const DIGIT_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 const TEMPLATES = [(w: string) => w, (w: string) => `the number ${w}`, (w: string) => `${w} apples`, (w: string) => `I said ${w}`, (w: string) => `the digit ${w}`, (w: string) => `press ${w}`];
-
-/** Per-speaker standardisation of each code dimension: removes a voice's constant offset without any label. */
-export function standardizeBySpeaker(m: Matrix, speakers: readonly string[]): Matrix {
-  const out = new Float32Array(m.data);
-  for (const s of new Set(speakers)) {
-    const rows = speakers.flatMap((v, i) => (v === s ? [i] : []));
-    for (let d = 0; d < m.cols; d++) {
-      let mean = 0;
-      for (const i of rows) mean += m.data[i * m.cols + d];
-      mean /= rows.length;
-      let v = 0;
-      for (const i of rows) v += (m.data[i * m.cols + d] - mean) ** 2;
-      const sd = Math.sqrt(v / rows.length) || 1;
-      for (const i of rows) out[i * m.cols + d] = (m.data[i * m.cols + d] - mean) / sd;
-    }
-  }
-  return { data: out, rows: m.rows, cols: m.cols };
-}
-
-/** Options of {@link pooledSpeechCode}. */
-export interface PooledSpeechCodeOptions {
-  /** Segments the content code is averaged over. @default 8 */
-  segments?: number;
-  /**
-   * Where the segment borders fall. `'time'`: equal numbers of frames. `'change'`: equal
-   * amounts of change along the content trajectory (its arc length), so a segment spans one
-   * stretch of sound however fast it was said, and silence, where the code barely moves, gets
-   * almost no weight. @default 'change'
-   */
-  spacing?: 'time' | 'change';
-}
-
-/**
- * A fixed-size audio code for a whole clip from a speech latent: the content code over time
- * averaged over `segments` segments (the order of sounds), its per-channel standard
- * deviation over time (how much it moves), and the speaker code. The speaker code stays in
- * although the map should not care who speaks: standardised per speaker it still carries how
- * the word was said, and dropping it cut the held-out decoded-digit accuracy from 84.2% to
- * 76.8% (same trained models; averaging the map's output over speed-perturbed copies of each
- * held-out clip gave 83.8%, no gain either).
- * Segments of equal change rather than equal time lifted the held-out speakers' digit probe
- * from 86.6% to 87.4% and the decoded-image accuracy from 84.2% to 86.7% (same trained
- * models, prototype map). A first version that gave each frame the whole step before it,
- * rather than half of each neighbouring step, scored 88.1% / 87.6%, within a map seed's
- * spread of it but without a border that falls inside a jump; it was not kept.
- * @param latents latents with `content` (`[frames, d]`) and `speaker` parts.
- * @param options segments and their spacing.
- * @returns one row per latent.
- * @throws {InvalidArgumentError} when a latent lacks the parts, or on a bad option.
- */
-export function pooledSpeechCode(latents: readonly Latent[], options: PooledSpeechCodeOptions = {}): Matrix {
-  const segments = options.segments ?? 8;
-  const spacing = options.spacing ?? 'change';
-  if (!Number.isInteger(segments) || segments < 1) throw new InvalidArgumentError(`pooledSpeechCode: segments must be an integer >= 1, got ${segments}.`);
-  if (spacing !== 'time' && spacing !== 'change') throw new InvalidArgumentError(`pooledSpeechCode: spacing must be 'time' or 'change', got '${String(spacing)}'.`);
-  const rows: Float32Array[] = latents.map((l, i) => {
-    const c = l.parts?.content;
-    const spk = l.parts?.speaker;
-    if (!c || !spk || c.shape.length !== 2 || c.shape[0] < 1) throw new InvalidArgumentError(`Latent ${i} has no content-over-time and speaker parts.`);
-    const [t, d] = c.shape;
-    // Where each frame starts and ends along the pooling axis. By change, a frame owns half of
-    // the step from its predecessor and half of the step to its successor, so a segment border
-    // that falls in a jump between two sounds falls in its middle. A tiny extra length per
-    // frame spreads a code that never moves evenly (equal time).
-    const step = new Float64Array(t + 1);
-    if (spacing === 'change') {
-      for (let f = 1; f < t; f++) {
-        let sq = 0;
-        for (let j = 0; j < d; j++) sq += (c.data[f * d + j] - c.data[(f - 1) * d + j]) ** 2;
-        step[f] = Math.sqrt(sq);
-      }
-    }
-    const edge = new Float64Array(t + 1);
-    for (let f = 0; f < t; f++) edge[f + 1] = edge[f] + (spacing === 'change' ? (step[f] + step[f + 1]) / 2 + 1e-6 : 1);
-    const out = new Float32Array(segments * d + d + spk.data.length);
-    const total = edge[t];
-    // Each segment averages the frames it overlaps, weighted by the overlap.
-    for (let k = 0; k < segments; k++) {
-      const lo = (k * total) / segments;
-      const hi = ((k + 1) * total) / segments;
-      let weight = 0;
-      for (let f = 0; f < t; f++) {
-        const w = Math.min(hi, edge[f + 1]) - Math.max(lo, edge[f]);
-        if (w <= 0) continue;
-        weight += w;
-        for (let j = 0; j < d; j++) out[k * d + j] += w * c.data[f * d + j];
-      }
-      for (let j = 0; j < d; j++) out[k * d + j] /= weight;
-    }
-    for (let j = 0; j < d; j++) {
-      let s1 = 0;
-      let s2 = 0;
-      for (let f = 0; f < t; f++) {
-        s1 += c.data[f * d + j];
-        s2 += c.data[f * d + j] ** 2;
-      }
-      const mean = s1 / t;
-      out[segments * d + j] = Math.sqrt(Math.max(0, s2 / t - mean * mean));
-    }
-    out.set(spk.data, segments * d + d);
-    return out;
-  });
-  const cols = rows[0]?.length ?? 0;
-  const data = new Float32Array(rows.length * cols);
-  rows.forEach((r, i) => data.set(r, i * cols));
-  return { data, rows: rows.length, cols };
-}
-
-function concatRows(ms: readonly Matrix[]): Matrix {
-  const data = new Float32Array(ms.reduce((s, m) => s + m.data.length, 0));
-  let o = 0;
-  for (const m of ms) {
-    data.set(m.data, o);
-    o += m.data.length;
-  }
-  return { data, rows: ms.reduce((s, m) => s + m.rows, 0), cols: ms[0].cols };
-}
-
-function concatColumns(ms: readonly Matrix[]): Matrix {
-  if (ms.length === 1) return ms[0];
-  const cols = ms.reduce((s, m) => s + m.cols, 0);
-  const data = new Float32Array(ms[0].rows * cols);
-  for (let i = 0; i < ms[0].rows; i++) {
-    let o = 0;
-    for (const m of ms) {
-      data.set(m.data.subarray(i * m.cols, (i + 1) * m.cols), i * cols + o);
-      o += m.cols;
-    }
-  }
-  return { data, rows: ms[0].rows, cols };
-}
-
-/** Reads digits: majority of the 5 nearest training images by pixel cosine (ties: nearest). */
-async function knnJudge(train: Matrix, labels: ArrayLike<number>): Promise<{ predict(m: Matrix): Promise<number[]>; accuracy(m: Matrix, y: ArrayLike<number>): Promise<number> }> {
-  const k = 5;
-  const predict = async (m: Matrix): Promise<number[]> => {
-    const { indices } = await knn(m, train, k);
-    return indices.map((row) => {
-      const votes = new Map<number, number>();
-      for (const j of row) votes.set(labels[j], (votes.get(labels[j]) ?? 0) + 1);
-      let best = labels[row[0]];
-      for (const [c, v] of votes) if (v > (votes.get(best) ?? 0)) best = c;
-      return best;
-    });
-  };
-  return {
-    predict,
-    accuracy: async (m, y) => {
-      const p = await predict(m);
-      return p.filter((c, i) => c === y[i]).length / Math.max(1, p.length);
-    },
-  };
-}
-
-/** Per class, the row whose code is nearest the class's mean code: a typical example. */
-function classMedoids(codes: Matrix, labels: ArrayLike<number>): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const c of new Set(Array.from(labels))) {
-    const rows = Array.from(labels).flatMap((l, i) => (l === c ? [i] : []));
-    const mean = new Float64Array(codes.cols);
-    for (const i of rows) for (let d = 0; d < codes.cols; d++) mean[d] += codes.data[i * codes.cols + d] / rows.length;
-    let best = rows[0];
-    let bestDist = Infinity;
-    for (const i of rows) {
-      let dist = 0;
-      for (let d = 0; d < codes.cols; d++) dist += (codes.data[i * codes.cols + d] - mean[d]) ** 2;
-      if (dist < bestDist) [best, bestDist] = [i, dist];
-    }
-    out.set(c, best);
-  }
-  return out;
-}
-
-function imagesMatrix(images: readonly FloatImage[]): Matrix {
-  const cols = images[0].data.length;
-  const data = new Float32Array(images.length * cols);
-  images.forEach((im, i) => data.set(im.data, i * cols));
-  return { data, rows: images.length, cols };
-}
 
 /**
  * Runs the experiment (see the file comment). Needs MNIST and FSDD under `dataDir`.
@@ -331,6 +147,7 @@ function imagesMatrix(images: readonly FloatImage[]): Matrix {
 export async function runDigitsExperiment(options: DigitsExperimentOptions): Promise<DigitsExperimentResult> {
   const [image, audio, text] = await Promise.all([import('@latentkit/image'), import('@latentkit/audio'), import('@latentkit/text')]);
   await initEngine();
+  const { DIGIT_WORDS, pooledSpeechCode } = audio;
   const log = options.log ?? (() => {});
   const quick = options.quick ?? false;
   const seed = options.seed ?? 1;
@@ -347,6 +164,15 @@ export async function runDigitsExperiment(options: DigitsExperimentOptions): Pro
   const members = options.speechModels ?? (quick ? 1 : 2);
   if (!Number.isInteger(members) || members < 1 || members > 8) throw new InvalidArgumentError(`speechModels must be an integer in [1, 8], got ${members}.`);
   const progress = options.progress ?? {};
+  // Trains with a progress bar and a time limit (core's timeLimitMs keeps the weights so far).
+  const fitTimed = async <S>(label: string, model: Autoencoder<S, unknown>, data: S[], fit: FitOptions, limitSeconds: number) => {
+    const bar = trainingProgress(label, progress);
+    try {
+      return await model.fit(data, { ...fit, timeLimitMs: limitSeconds * 1000, onProgress: bar.onProgress });
+    } finally {
+      bar.stop();
+    }
+  };
   const seconds: Record<string, number> = {};
   const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     const t = performance.now();
@@ -373,7 +199,9 @@ export async function runDigitsExperiment(options: DigitsExperimentOptions): Pro
     await image.loadMnist(mnistDir, 'test', { limit: sizes.mnistTest }),
   ]);
   log(`MNIST: ${train.images.length} training and ${test.images.length} test images`);
-  const judge = await knnJudge(imagesMatrix(train.images), train.labels);
+  const imagesMatrix = (images: readonly FloatImage[]) => toMatrix(images.map((im) => im.data));
+  // An independent judge: the 5 nearest MNIST training images by pixel cosine vote.
+  const judge = knnClassifier(imagesMatrix(train.images), train.labels, 5);
   const judgeTest = await timed('judge', () => judge.accuracy(imagesMatrix(test.images), test.labels));
   log(`judge (5 nearest neighbours on pixels): ${(judgeTest * 100).toFixed(1)}% on MNIST test`);
   const imageModel = image.ConvImageAutoencoder.create({ latentDim: 16, filters: [16, 32], seed });
@@ -383,7 +211,7 @@ export async function runDigitsExperiment(options: DigitsExperimentOptions): Pro
   const played = (clip: AudioClip, factor: number) => (factor === 1 ? clip : audio.speedPerturb(clip, factor));
   try {
     await timed('image autoencoder', () =>
-      fitWithBudget('image conv-ae (MNIST)', imageModel, train.images, { epochs: sizes.imageEpochs, batchSize: 64, learningRate: 2e-3, seed }, { ...progress, budgetSeconds: sizes.imageSeconds }),
+      fitTimed('image conv-ae (MNIST)', imageModel, train.images, { epochs: sizes.imageEpochs, batchSize: 64, learningRate: 2e-3, seed }, sizes.imageSeconds),
     );
     const judgeRecon = await judge.accuracy(imagesMatrix(await imageModel.reconstruct(test.images)), test.labels);
     log(`judge on the autoencoder's reconstructions of MNIST test: ${(judgeRecon * 100).toFixed(1)}%`);
@@ -413,7 +241,7 @@ export async function runDigitsExperiment(options: DigitsExperimentOptions): Pro
     await timed('speech autoencoder', async () => {
       for (const [i, speech] of speechModels.entries()) {
         const label = members > 1 ? `audio speech-ae ${i + 1}/${members} (FSDD)` : 'audio speech-ae (FSDD)';
-        await fitWithBudget(label, speech, speechData, { epochs: sizes.audioEpochs, batchSize: 32, learningRate: 2e-3, seed: memberSeed(i) }, { ...progress, budgetSeconds: sizes.audioSeconds });
+        await fitTimed(label, speech, speechData, { epochs: sizes.audioEpochs, batchSize: 32, learningRate: 2e-3, seed: memberSeed(i) }, sizes.audioSeconds);
       }
     });
     // Each clip's code, standardised per speaker (each speed-perturbed copy counts as its own
@@ -422,7 +250,7 @@ export async function runDigitsExperiment(options: DigitsExperimentOptions): Pro
       const clips = items.map((c) => played(c.clip, factor));
       const voices = items.map((c) => `${c.speaker}@${factor}`);
       const parts: Matrix[] = [];
-      for (const speech of speechModels) parts.push(standardizeBySpeaker(pooledSpeechCode(await speech.encode(clips)), voices));
+      for (const speech of speechModels) parts.push(standardizeByGroup(pooledSpeechCode(await speech.encode(clips)), voices));
       return concatColumns(parts);
     };
     const factors = quick ? [1] : [0.9, 0.95, 1, 1.05, 1.1];

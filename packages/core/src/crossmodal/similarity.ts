@@ -5,8 +5,8 @@
  * seven); class-paired scores come with a control where the classes are deliberately
  * mismatched, so shared cluster structure is not mistaken for shared meaning.
  */
-import type { Matrix } from '@latentkit/core';
-import { compareCodes } from '../lib/codes.js';
+import type { Matrix } from '../math/matrix.js';
+import { compareCodes } from './alignment.js';
 import { pairByClass, rotatedControl, selectRows } from './pairing.js';
 
 /** One set of codes of one representation. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError } from '@latentkit/core';
+import { InvalidArgumentError } from '../errors/errors.js';
 import { pairByClass, rotatedControl, selectRows } from './pairing.js';
 
 describe('pairByClass', () => {

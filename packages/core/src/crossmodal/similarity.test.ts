@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createNormalRng, type Matrix } from '@latentkit/core';
+import type { Matrix } from '../math/matrix.js';
+import { createNormalRng } from '../math/random.js';
 import { compareRepresentations, similarityMatrix, type Representation } from './similarity.js';
 
 /** `n` rows per class around `k` class centres in `d` dimensions, plus noise. */

@@ -3,7 +3,9 @@
  * an image of a 7 and a recording of "seven" have no instance in common, only the concept,
  * so row `r` of both sides is a sample of the same class.
  */
-import { createRng, InvalidArgumentError, type Matrix } from '@latentkit/core';
+import { InvalidArgumentError } from '../errors/errors.js';
+import type { Matrix } from '../math/matrix.js';
+import { createRng } from '../math/random.js';
 
 /** Row indices into two sets, paired by class. */
 export interface ClassPairing {

@@ -1,0 +1,66 @@
+/**
+ * @file Image training data the descriptor recognises: MNIST-format IDX files (MNIST,
+ * Fashion-MNIST), a folder with one subfolder per class, and the embedded synthetic glyphs.
+ * Node-only: every layout reads the file system.
+ */
+import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { DatasetLayout, DatasetLoadOptions, EmbeddedData, LoadedDataset } from '@latentkit/core';
+import { loadMnist } from '../datasets/idx.js';
+import { loadImageFolder } from '../datasets/image-folder.js';
+import { syntheticGlyphs } from '../datasets/synthetic.js';
+import type { FloatImage } from '../io/float-image.js';
+
+const IDX_FILES = ['train-images-idx3-ubyte.gz', 'train-images-idx3-ubyte', 't10k-images-idx3-ubyte.gz', 't10k-images-idx3-ubyte'];
+
+function isMnistDir(dir: string): boolean {
+  return IDX_FILES.some((f) => existsSync(join(dir, f)));
+}
+
+/** The folder holding the IDX files: `path` itself, or its `mnist/` (a data folder). */
+function mnistDirOf(path: string): string | undefined {
+  return isMnistDir(path) ? path : isMnistDir(join(path, 'mnist')) ? join(path, 'mnist') : undefined;
+}
+
+function classes(labels: ArrayLike<number>, names: readonly string[]) {
+  return { class: { values: Array.from(labels), names: [...names] } };
+}
+
+/** MNIST-format IDX files (train-/t10k-images-idx3-ubyte[.gz]), or a data folder holding `mnist/`. */
+export const mnistLayout: DatasetLayout<FloatImage> = {
+  name: 'mnist',
+  describe: 'MNIST-format IDX files (MNIST, Fashion-MNIST), or a data folder holding mnist/',
+  labels: ['class'],
+  detect: async (path) => mnistDirOf(path) !== undefined,
+  async load(path, options: DatasetLoadOptions = {}): Promise<LoadedDataset<FloatImage>> {
+    const dir = mnistDirOf(path) ?? path;
+    const split = options.split === 'test' ? 'test' : 'train';
+    const m = await loadMnist(dir, split, options.limit !== undefined ? { limit: options.limit } : {});
+    return { samples: m.images, labels: classes(m.labels, m.classNames), source: `${basename(dir)} ${split} (${m.images.length})`, layout: 'mnist' };
+  },
+};
+
+/** Any folder of images; one subfolder per class gives class labels. */
+export const imageFolderLayout: DatasetLayout<FloatImage> = {
+  name: 'image-folder',
+  describe: 'a folder of images, one subfolder per class (read at 28x28 grayscale)',
+  labels: ['class'],
+  detect: async (path) => (await stat(path).catch(() => undefined))?.isDirectory() === true,
+  async load(path, options: DatasetLoadOptions = {}): Promise<LoadedDataset<FloatImage>> {
+    // The model's input size; the recipes that train on folders read the same 28x28 grayscale.
+    const f = await loadImageFolder(path, { width: 28, height: 28, channels: 1, ...(options.limit !== undefined ? { limit: options.limit } : {}) });
+    return { samples: f.images, labels: classes(f.labels, f.classNames), source: `image folder ${path} (${f.images.length})`, layout: 'image-folder' };
+  },
+};
+
+/** Synthetic digit glyphs drawn on the spot (no download). */
+export const embeddedGlyphs: EmbeddedData<FloatImage> = {
+  describe: 'synthetic digit glyphs (28x28, ten classes), drawn on the spot',
+  async load(options: DatasetLoadOptions = {}): Promise<LoadedDataset<FloatImage>> {
+    const count = options.limit ?? 2000;
+    const seed = options.seed ?? 0;
+    const g = await syntheticGlyphs({ count, seed });
+    return { samples: g.images, labels: classes(g.labels, g.classNames), source: `synthetic glyphs (${count}, seed ${seed})`, layout: 'synthetic-glyphs' };
+  },
+};

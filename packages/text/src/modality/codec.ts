@@ -1,0 +1,45 @@
+/**
+ * @file Text in and out for the modality descriptor: a UTF-8 text file holds one sentence per
+ * line (lines trimmed, blank lines skipped, so row `i` is the `i`-th non-blank line); outputs
+ * are written the same way, one per line.
+ */
+import { EmptyInputError, InputTooLargeError, type ModalityCodec } from '@latentkit/core';
+
+/** Largest text file read (bytes). */
+export const MAX_TEXT_BYTES = 64 * 1024 * 1024;
+/** Most sentences one file may hold. */
+export const MAX_SENTENCES = 1_000_000;
+
+/**
+ * Splits text into sentences, one per non-blank line (trimmed; a leading byte-order mark dropped).
+ * @param text the file's text.
+ * @param name the file, for messages.
+ * @returns the sentences in order.
+ * @throws {EmptyInputError} when no line has text.
+ * @throws {InputTooLargeError} past a million lines.
+ * @example
+ * ```ts
+ * sentencesOf('the cat\n\n a dog \n', 's.txt'); // ['the cat', 'a dog']
+ * ```
+ */
+export function sentencesOf(text: string, name = '<text>'): string[] {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+  if (lines.length === 0) throw new EmptyInputError(`${name}: no sentences (the file is empty or blank).`, { file: name });
+  if (lines.length > MAX_SENTENCES) throw new InputTooLargeError(`${name}: ${lines.length} lines, more than ${MAX_SENTENCES}.`, { file: name });
+  return lines;
+}
+
+/** How sentences enter and leave latentkit's text models. */
+export const textCodec: ModalityCodec<string, string> = {
+  noun: 'sentence',
+  extensions: ['.txt'],
+  unit: 'line',
+  maxInputBytes: MAX_TEXT_BYTES,
+  printable: true,
+  async decode(bytes, options = {}) {
+    return sentencesOf(new TextDecoder('utf-8').decode(bytes), options.name);
+  },
+  async encode(outputs) {
+    return [{ bytes: new TextEncoder().encode(outputs.join('\n') + '\n'), extension: '.txt', mediaType: 'text/plain; charset=utf-8' }];
+  },
+};

@@ -22,6 +22,7 @@ import {
   ShapeMismatchError,
   TfAutoencoder,
   createRng,
+  ensureEngineSync,
   initEngine,
   symmetricEigen,
   makeLatent,
@@ -673,6 +674,7 @@ export class SpeechAutoencoder extends TfAutoencoder<AudioClip, AudioClip, Speec
    * ```
    */
   static create(options: SpeechAutoencoderOptions = {}): SpeechAutoencoder {
+    ensureEngineSync();
     registerAudioLayers();
     const c = resolveSpeechAutoencoderConfig(options);
     return new SpeechAutoencoder(c, {

@@ -3,7 +3,7 @@
  * stride-2 transposed convs ending in a sigmoid. With `corruption` it is a denoising
  * autoencoder ({@link createDenoisingAutoencoder}).
  */
-import { InvalidArgumentError, tf } from '@latentkit/core';
+import { ensureEngineSync, InvalidArgumentError, tf } from '@latentkit/core';
 import {
   checkPositiveInt,
   checkWidths,
@@ -108,6 +108,7 @@ export class ConvImageAutoencoder extends ImageAutoencoder<ConvImageAutoencoderC
    * @throws {InvalidArgumentError} for invalid options.
    */
   static create(options: ConvImageAutoencoderOptions = {}): ConvImageAutoencoder {
+    ensureEngineSync();
     const c = resolveConvImageAutoencoderConfig(options);
     const spec = convSpecOf(c);
     const input = tf.input({ shape: c.inputShape, name: 'encoder_input' });

@@ -2,6 +2,7 @@
  * @file A fully connected image autoencoder: pixels flattened, dense layers down to the code
  * and back up to sigmoid pixels. The simplest baseline, and a denoiser with `corruption`.
  */
+import { ensureEngineSync } from '@latentkit/core';
 import { checkWidths, ImageAutoencoder, resolveCommon, type ImageActivation, type ImageModelConfig, type ImageModelOptions } from './image-autoencoder.js';
 import { denseDecoder, denseEncoder } from './networks.js';
 
@@ -57,6 +58,7 @@ export class DenseImageAutoencoder extends ImageAutoencoder<DenseImageAutoencode
    * @throws {InvalidArgumentError} for invalid options.
    */
   static create(options: DenseImageAutoencoderOptions = {}): DenseImageAutoencoder {
+    ensureEngineSync();
     return DenseImageAutoencoder.fromConfig(resolveDenseImageAutoencoderConfig(options));
   }
 

@@ -4,7 +4,7 @@
  * code is sampled by reparameterisation with the trainer's per-step seed, and the decoder
  * turns any code (including draws from the prior) into an image.
  */
-import { createNormalRng, initEngine, InvalidArgumentError, tf, type LossOutput, type StepContext, type TensorBatch } from '@latentkit/core';
+import { createNormalRng, ensureEngineSync, initEngine, InvalidArgumentError, tf, type LossOutput, type StepContext, type TensorBatch } from '@latentkit/core';
 import type { FloatImage } from '../io/float-image.js';
 import { convSpecOf, resolveConvLayout, type ConvLayout, type ConvLayoutOptions } from './conv-ae.js';
 import {
@@ -77,6 +77,7 @@ export class ImageVAE extends ImageAutoencoder<ImageVAEConfig> {
    * @throws {InvalidArgumentError} for invalid options.
    */
   static create(options: ImageVAEOptions = {}): ImageVAE {
+    ensureEngineSync();
     const c = resolveImageVAEConfig(options);
     const spec = convSpecOf(c);
     const input = tf.input({ shape: c.inputShape, name: 'encoder_input' });

@@ -56,11 +56,13 @@ export { listTtsSpeakers, loadTtsSpeakers } from './datasets/tts-speakers.js';
 export type { TtsSpeakerItem, TtsSpeakersListOptions, TtsSpeakersLoadOptions } from './datasets/tts-speakers.js';
 
 // ---------------------------------------------------------------------------------------
-// Speaker/content autoencoder and voice conversion (model/)
+// Speaker/content autoencoder and voice conversion (models/)
 // ---------------------------------------------------------------------------------------
-export { SpeechAutoencoder, resolveSpeechAutoencoderConfig } from './model/speech-autoencoder.js';
-export type { LabelledClip, SpeechAutoencoderOptions, SpeechAutoencoderConfig, SpeechMelOptions, ClipOrLatent, NuisanceDirections } from './model/speech-autoencoder.js';
-export { LkInstanceNorm, LkAdaIN, LkMaskedMeanPool, registerAudioLayers } from './model/layers.js';
-export { pooledSpeechCode } from './model/pooled-code.js';
-export type { PooledSpeechCodeOptions } from './model/pooled-code.js';
-export type { InstanceNormArgs } from './model/layers.js';
+export { SpeechAutoencoder } from './models/speech-autoencoder.js';
+export { resolveSpeechAutoencoderConfig } from './models/speech-config.js';
+export type { LabelledClip, SpeechAutoencoderOptions, SpeechAutoencoderConfig, SpeechMelOptions, NuisanceDirections } from './models/speech-config.js';
+export type { ClipOrLatent } from './models/voice-conversion.js';
+export { LkInstanceNorm, LkAdaIN, LkMaskedMeanPool, registerAudioLayers } from './models/layers.js';
+export { pooledSpeechCode } from './models/pooled-code.js';
+export type { PooledSpeechCodeOptions } from './models/pooled-code.js';
+export type { InstanceNormArgs } from './models/layers.js';

@@ -5,7 +5,7 @@
 import { ModelMismatchError, type ModalityOperation } from '@latentkit/core';
 import type { AudioClip } from '../io/audio-clip.js';
 import { encodeWav16 } from '../io/write-wav.js';
-import { SpeechAutoencoder } from '../model/speech-autoencoder.js';
+import { SpeechAutoencoder } from '../models/speech-autoencoder.js';
 
 /** `latentkit convert-voice`: `source`'s words in `target`'s voice, as a WAV. */
 export const convertVoiceOperation: ModalityOperation = {

@@ -4,7 +4,7 @@
  */
 import type { ModalityDescriptor } from '@latentkit/core';
 import type { AudioClip } from '../io/audio-clip.js';
-import { SpeechAutoencoder } from '../model/speech-autoencoder.js';
+import { SpeechAutoencoder } from '../models/speech-autoencoder.js';
 import { audioCodec } from './codec.js';
 import { convertVoiceOperation } from './convert-voice.js';
 import { embeddedSpeech, fsddLayout, ttsSpeakersLayout, wavFolderLayout } from './datasets.js';

@@ -5,7 +5,7 @@
  */
 import { resolveSettings, type LoadedDataset, type Recipe, type RecipeTrainOptions, type SettingSpec, type TrainedModel } from '@latentkit/core';
 import type { AudioClip } from '../io/audio-clip.js';
-import { SpeechAutoencoder } from '../model/speech-autoencoder.js';
+import { SpeechAutoencoder } from '../models/speech-autoencoder.js';
 
 const SETTINGS: readonly SettingSpec[] = [{ name: 'latent-dim', type: 'number', integer: true, min: 1, max: 65_536, describe: 'size of the speaker code' }];
 

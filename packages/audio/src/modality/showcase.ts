@@ -6,7 +6,7 @@
 import { selectPart, toMatrix, type LoadedDataset, type ModalityShowcase, type ShowcaseContext, type ShowcaseResult } from '@latentkit/core';
 import type { AudioClip } from '../io/audio-clip.js';
 import { encodeWav16 } from '../io/write-wav.js';
-import { SpeechAutoencoder } from '../model/speech-autoencoder.js';
+import { SpeechAutoencoder } from '../models/speech-autoencoder.js';
 import { fsddLayout, loadEmbeddedSpeech } from './datasets.js';
 
 /** Sizes and the training time limit (s). */

@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmptyInputError, InputTooLargeError, InvalidArgumentError, ModelMismatchError, ShapeMismatchError, VectorAutoencoder, initEngine, type Latent } from '@latentkit/core';
 import type { AudioClip } from '../io/audio-clip.js';
 import { syntheticSpeechCorpus, type SyntheticUtterance } from '../synth/synthetic-corpus.js';
-import { SpeechAutoencoder, resolveSpeechAutoencoderConfig, segmentBounds, type SpeechAutoencoderOptions } from './speech-autoencoder.js';
+import { SpeechAutoencoder } from './speech-autoencoder.js';
+import { resolveSpeechAutoencoderConfig, type SpeechAutoencoderOptions } from './speech-config.js';
+import { segmentBounds } from './speech-features.js';
 
 const dirs: string[] = [];
 async function tempDir(): Promise<string> {

@@ -1,0 +1,82 @@
+/**
+ * @file Nuisance attribute projection for speech codes (Solomonoff, Campbell and Boardman 2005,
+ * from speaker verification): the directions along which one speaker's codes vary most, or
+ * along which the speakers' mean codes differ, fitted from labelled codes and projected out
+ * around the training codes' mean. See SpeechAutoencoderOptions.nuisanceProjection.
+ */
+import { symmetricEigen, tf, type Latent } from '@latentkit/core';
+import type { NuisanceDirections } from './speech-config.js';
+
+/**
+ * Scatter of row vectors by class, `d x d` row-major in float64: `within` sums each row's
+ * outer product around its class mean, `between` each class mean's around the overall mean,
+ * weighted by class size.
+ */
+export function classScatter(xs: readonly Float32Array[], labels: readonly string[], kind: 'within' | 'between'): Float64Array {
+  const d = xs[0].length;
+  const sums = new Map<string, { sum: Float64Array; n: number }>();
+  xs.forEach((x, i) => {
+    const g = sums.get(labels[i]) ?? { sum: new Float64Array(d), n: 0 };
+    for (let j = 0; j < d; j++) g.sum[j] += x[j];
+    g.n++;
+    sums.set(labels[i], g);
+  });
+  const mean = (g: { sum: Float64Array; n: number }) => g.sum.map((v) => v / g.n);
+  const out = new Float64Array(d * d);
+  const add = (v: Float64Array, w: number) => {
+    for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) out[a * d + b] += w * v[a] * v[b];
+  };
+  if (kind === 'within') {
+    const means = new Map([...sums].map(([k, g]) => [k, mean(g)]));
+    xs.forEach((x, i) => {
+      const m = means.get(labels[i])!;
+      add(Float64Array.from(x, (v, j) => v - m[j]), 1);
+    });
+  } else {
+    const all = new Float64Array(d);
+    xs.forEach((x) => x.forEach((v, j) => (all[j] += v / xs.length)));
+    for (const g of sums.values()) add(mean(g).map((v, j) => v - all[j]), g.n);
+  }
+  return out;
+}
+
+/** `x - ((x - mean) Vᵀ) V` for unit rows `V`: `x` without its components along them, around `mean` (`x` itself without rows). */
+export function projectAround(x: tf.Tensor2D, rows: readonly number[][], mean: readonly number[]): tf.Tensor2D {
+  if (rows.length === 0) return x;
+  const v = tf.tensor2d(rows as number[][]); // [k, d]
+  return tf.sub(x, tf.matMul(tf.matMul(tf.sub(x, tf.tensor1d(mean as number[])), v, false, true), v));
+}
+
+/**
+ * Fits the directions to project out of labelled codes: `speaker` within-speaker directions of
+ * the speaker code, `content` between-speaker directions of the pooled content code (at most
+ * one fewer than there are speakers), dropping directions without variance.
+ * @param codes latents with `speaker` and `contentPooled` parts.
+ * @param labels the speaker of each.
+ * @param counts how many directions per side.
+ * @returns the directions and the codes' means.
+ */
+export function fitNuisanceDirections(codes: readonly Latent[], labels: readonly string[], counts: { speaker: number; content: number }): NuisanceDirections {
+  const speakers = new Set(labels);
+  const take = (rows: Float64Array, d: number, k: number, values: Float64Array) => {
+    const out: number[][] = [];
+    for (let r = 0; r < k && values[r] > 1e-12 * Math.max(values[0], 1e-300); r++) out.push(Array.from(rows.subarray(r * d, (r + 1) * d)));
+    return out;
+  };
+  const scatter = (part: 'speaker' | 'contentPooled', kind: 'within' | 'between', k: number): number[][] => {
+    if (k === 0) return [];
+    const xs = codes.map((l) => l.parts![part].data);
+    const { values, vectors } = symmetricEigen(classScatter(xs, labels, kind), xs[0].length);
+    return take(vectors, xs[0].length, kind === 'between' ? Math.min(k, speakers.size - 1) : k, values);
+  };
+  const mean = (part: 'speaker' | 'contentPooled') => {
+    const xs = codes.map((l) => l.parts![part].data);
+    return Array.from({ length: xs[0].length }, (_, j) => xs.reduce((t, x) => t + x[j], 0) / xs.length);
+  };
+  return {
+    speaker: scatter('speaker', 'within', counts.speaker),
+    content: scatter('contentPooled', 'between', counts.content),
+    speakerMean: mean('speaker'),
+    contentMean: mean('contentPooled'),
+  };
+}

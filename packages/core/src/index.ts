@@ -24,6 +24,7 @@ export {
   EngineNotReadyError,
 } from './errors/errors.js';
 export type { LatentkitErrorOptions } from './errors/errors.js';
+export { checkPositiveInt } from './errors/checks.js';
 
 export { initEngine, ensureEngineSync, engineInfo, describeEngine, tf } from './engine/engine.js';
 export type { BackendName, EngineInfo, EngineOptions } from './engine/engine.js';
@@ -97,6 +98,7 @@ export type {
   PretrainedEncoder,
 } from './modality/descriptor.js';
 export type { DatasetLayout, DatasetLoadOptions, LoadedDataset, Labels, EmbeddedData } from './modality/datasets.js';
+export { fitForRecipe } from './modality/recipes.js';
 export type { Recipe, RecipeTrainOptions, TrainedModel } from './modality/recipes.js';
 export { outputFileName } from './modality/operations.js';
 export type { ModalityOperation, OperationContext, OutputSink, OutputFileSink, ReadInputs } from './modality/operations.js';

@@ -3,7 +3,7 @@
  * benchmarks call these). `default` is what `latentkit train audio` has always done: a
  * speaker/content autoencoder at the data's sample rate, trained without labels.
  */
-import { resolveSettings, type LoadedDataset, type Recipe, type RecipeTrainOptions, type SettingSpec, type TrainedModel } from '@latentkit/core';
+import { fitForRecipe, resolveSettings, type LoadedDataset, type Recipe, type RecipeTrainOptions, type SettingSpec, type TrainedModel } from '@latentkit/core';
 import type { AudioClip } from '../io/audio-clip.js';
 import { SpeechAutoencoder } from '../models/speech-autoencoder.js';
 
@@ -27,13 +27,7 @@ export async function trainSpeechDefault(data: LoadedDataset<AudioClip>, options
   const s = resolveSettings(SETTINGS, options.settings ?? {}, "audio recipe 'default' setting");
   const sampleRate = typeof data.facts?.sampleRate === 'number' ? data.facts.sampleRate : 16000;
   const model = SpeechAutoencoder.create({ sampleRate, ...(s['latent-dim'] !== undefined ? { speakerDim: s['latent-dim'] as number } : {}) });
-  try {
-    const history = await model.fit(data.samples, { validationSplit: 0.1, ...options.fit });
-    return { model, history, notes: [] };
-  } catch (e) {
-    model.dispose();
-    throw e;
-  }
+  return fitForRecipe(model, data, options, { validationSplit: 0.1 });
 }
 
 /** The speech recipes, default first. */

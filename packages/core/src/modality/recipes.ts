@@ -54,3 +54,33 @@ export interface Recipe<S, O = S> {
    */
   train(data: LoadedDataset<S>, options?: RecipeTrainOptions<S>): Promise<TrainedModel<S, O>>;
 }
+
+/**
+ * The training step most recipes end with: fits `model` on the data's samples with the
+ * recipe's schedule `defaults` under the caller's `options.fit`, and disposes the model if
+ * training fails (a recipe hands back a model only when it trained).
+ * @param model a freshly built model.
+ * @param data the recipe's data.
+ * @param options the recipe call's options (`fit` overrides `defaults` field by field).
+ * @param defaults the recipe's own schedule.
+ * @returns the model and its history, with no notes.
+ * @throws whatever `fit` throws.
+ * @example
+ * ```ts
+ * return fitForRecipe(MyModel.create(...), data, options, { epochs: 20, validationSplit: 0.1 });
+ * ```
+ */
+export async function fitForRecipe<S, O>(
+  model: Autoencoder<S, O, ModelConfig>,
+  data: LoadedDataset<S>,
+  options: RecipeTrainOptions<S>,
+  defaults: FitOptions<S> = {},
+): Promise<TrainedModel<S, O>> {
+  try {
+    const history = await model.fit(data.samples, { ...defaults, ...options.fit });
+    return { model, history, notes: [] };
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+}

@@ -6,6 +6,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { checkPositiveInt } from '../errors/checks.js';
 import { AbortError, InvalidArgumentError, ModelFormatError, NonFiniteLossError } from '../errors/errors.js';
 import { ArrayDataset, asDataset, type Dataset } from './dataset.js';
 import type { FitOptions, History, LearningRateSchedule, OptimizerName, ProgressEvent } from './types.js';
@@ -95,10 +96,6 @@ function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
 function stepSeed(seed: number, epoch: number, batch: number): number {
   // Distinct, repeatable per step; kept in int32 range for tf.random* seeds.
   return ((seed * 73856093) ^ (epoch * 19349663) ^ (batch * 83492791)) >>> 1;
-}
-
-function checkPositiveInt(name: string, v: number): void {
-  if (!Number.isInteger(v) || v <= 0) throw new InvalidArgumentError(`${name} must be a positive integer, got ${v}.`);
 }
 
 // Kept in JS memory, not as tensors, so the tensor count stays flat across epochs.

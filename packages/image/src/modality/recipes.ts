@@ -3,7 +3,7 @@
  * benchmarks call these). `default` is what `latentkit train image` has always done: a conv,
  * dense, variational or denoising autoencoder sized to the data's images.
  */
-import { resolveSettings, type LoadedDataset, type Recipe, type RecipeTrainOptions, type SettingSpec, type TrainedModel } from '@latentkit/core';
+import { fitForRecipe, resolveSettings, type LoadedDataset, type Recipe, type RecipeTrainOptions, type SettingSpec, type TrainedModel } from '@latentkit/core';
 import type { FloatImage } from '../io/float-image.js';
 import { ConvImageAutoencoder } from '../models/conv-ae.js';
 import { parseCorruption } from '../models/corruption.js';
@@ -50,13 +50,7 @@ export async function trainImageDefault(data: LoadedDataset<FloatImage>, options
       : arch === 'vae'
         ? ImageVAE.create(common)
         : ConvImageAutoencoder.create(arch === 'denoising' ? { ...common, corruption: parseCorruption(s.noise as string) } : common);
-  try {
-    const history = await model.fit(data.samples, { validationSplit: 0.1, ...options.fit });
-    return { model, history, notes: [] };
-  } catch (e) {
-    model.dispose();
-    throw e;
-  }
+  return fitForRecipe(model, data, options, { validationSplit: 0.1 });
 }
 
 /** The image recipes, default first. */

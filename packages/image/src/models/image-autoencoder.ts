@@ -5,6 +5,7 @@
  */
 import {
   checkNetworkShapes,
+  checkPositiveInt,
   initEngine,
   InvalidArgumentError,
   ShapeMismatchError,
@@ -110,13 +111,8 @@ export const MAX_IMAGE_SIDE = 4096;
 const BCE_EPSILON = 1e-7;
 const ACTIVATIONS: readonly ImageActivation[] = ['relu', 'elu', 'selu', 'swish', 'tanh'];
 
-/** @internal Throws unless `v` is a positive integer (at most `max`). */
-export function checkPositiveInt(name: string, v: unknown, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max) {
-    throw new InvalidArgumentError(`${name} must be an integer in [1, ${max}], got ${String(v)}.`);
-  }
-  return v;
-}
+// One check for every package: core's.
+export { checkPositiveInt };
 
 /** @internal Validates an input shape and returns a copy. */
 export function checkImageShape(shape: unknown): ImageShape {

@@ -2,7 +2,7 @@
  * @file Sentence training recipes (public: `latentkit train text --recipe <name>` and the
  * benchmarks call these). `default` is what `latentkit train text` has always done.
  */
-import { resolveSettings, type LoadedDataset, type Recipe, type RecipeTrainOptions, type SettingSpec, type TrainedModel } from '@latentkit/core';
+import { fitForRecipe, resolveSettings, type LoadedDataset, type Recipe, type RecipeTrainOptions, type SettingSpec, type TrainedModel } from '@latentkit/core';
 import { SentenceAutoencoder } from '../autoencoder/sentence-autoencoder.js';
 
 const SETTINGS: readonly SettingSpec[] = [{ name: 'latent-dim', type: 'number', integer: true, min: 1, max: 65_536, describe: 'size of the sentence-level (global) part of the code' }];
@@ -23,13 +23,7 @@ const SETTINGS: readonly SettingSpec[] = [{ name: 'latent-dim', type: 'number', 
 export async function trainSentenceDefault(data: LoadedDataset<string>, options: RecipeTrainOptions<string> = {}): Promise<TrainedModel<string>> {
   const s = resolveSettings(SETTINGS, options.settings ?? {}, "text recipe 'default' setting");
   const model = SentenceAutoencoder.create(s['latent-dim'] !== undefined ? { globalDim: s['latent-dim'] as number } : {});
-  try {
-    const history = await model.fit(data.samples, { validationSplit: 0.1, ...options.fit });
-    return { model, history, notes: [] };
-  } catch (e) {
-    model.dispose();
-    throw e;
-  }
+  return fitForRecipe(model, data, options, { validationSplit: 0.1 });
 }
 
 /** The sentence recipes, default first. */

@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { DatasetLayout, ModalityDescriptor } from '@latentkit/core';
 
 /** What every suite receives. */
 export interface BenchContext {
@@ -66,4 +67,15 @@ export function peakRssMb(): number {
     /* not Linux */
   }
   return Math.round(process.memoryUsage().rss / 1024 / 1024);
+}
+
+/**
+ * A dataset layout of a modality, by name: benchmarks read their data the way
+ * `latentkit train --data` does, through the modality's descriptor.
+ * @throws {Error} when the modality has no such layout.
+ */
+export function datasetLayout<S>(modality: ModalityDescriptor<S>, name: string): DatasetLayout<S> {
+  const layout = modality.datasets.find((l) => l.name === name);
+  if (!layout) throw new Error(`The ${modality.name} modality has no '${name}' dataset layout (it has ${modality.datasets.map((l) => l.name).join(', ')}).`);
+  return layout;
 }

@@ -16,7 +16,7 @@ import {
   corrupt,
   createDenoisingAutoencoder,
   ImageVAE,
-  loadMnist,
+  imageModality,
   pcaReconstructImages,
   psnr,
   writeGrid,
@@ -24,7 +24,7 @@ import {
   type GridRow,
   type LabeledImages,
 } from '@latentkit/image';
-import { peakRssMb, requireData, type BenchContext, type BenchSuite } from '../lib/suite.js';
+import { datasetLayout, peakRssMb, requireData, type BenchContext, type BenchSuite } from '../lib/suite.js';
 import { formatTable } from '../lib/table.js';
 
 /** One row of the JSON, field names as the issue gives them. */
@@ -126,8 +126,14 @@ function showcase(set: LabeledImages, n: number): { images: FloatImage[]; labels
 
 async function runDataset(ctx: BenchContext, plan: Plan, dataset: string, rows: ImageRow[], vaeRows: Record<string, unknown>[]): Promise<void> {
   const dir = requireData(ctx.dataDir, dataset);
-  const train = await loadMnist(dir, 'train', plan.trainLimit ? { limit: plan.trainLimit } : {});
-  const test = await loadMnist(dir, 'test', plan.testLimit ? { limit: plan.testLimit } : {});
+  // Read through the image descriptor's MNIST layout, as `latentkit train image --data <dir>` reads it.
+  const mnist = datasetLayout(imageModality, 'mnist');
+  const labeled = async (split: 'train' | 'test', limit: number | undefined): Promise<LabeledImages> => {
+    const d = await mnist.load(dir, { split, ...(limit ? { limit } : {}) });
+    return { images: d.samples, labels: Uint8Array.from(d.labels.class.values), classNames: [...d.labels.class.names] };
+  };
+  const train = await labeled('train', plan.trainLimit);
+  const test = await labeled('test', plan.testLimit);
   ctx.log(`\n${dataset}: ${train.images.length} training, ${test.images.length} test images`);
   const { images: shown, labels: shownLabels } = showcase(test, GRID_COLUMNS);
   const reconRows: GridRow[] = [{ label: 'original', images: shown }];

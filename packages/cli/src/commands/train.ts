@@ -62,7 +62,7 @@ export function trainCommand(modalities: readonly ModalityDescriptor[]): Command
       const d = modalityNamed(ctx.modalities, reqString(argv, 'modality'));
       const recipeName = optString(argv, 'recipe') ?? d.recipes[0]?.name;
       const recipe = d.recipes.find((r) => r.name === recipeName);
-      if (!recipe) throw new UsageError(`--recipe ${String(recipeName)} is not a ${d.name} recipe; the ${d.name} recipes are ${d.recipes.map((r) => r.name).join(', ') || 'none'}.`);
+      if (!recipe) throw new UsageError(`--recipe ${String(recipeName)} is not a recipe of ${d.name}; its recipes are ${d.recipes.map((r) => r.name).join(', ') || 'none'}.`);
       // Settings of other modalities' recipes that the user gave do not silently do nothing.
       const foreign = [...new Set(settings.map(([, s]) => s.name))].filter((n) => argv[n] !== undefined && !recipe.settings.some((s) => s.name === n));
       if (foreign.length) {

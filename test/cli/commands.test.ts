@@ -40,7 +40,10 @@ function closeRows(a: Float32Array, b: Float32Array, tol = 1e-4): boolean {
 
 describe('latentkit --help', () => {
   it('exits 0 for the program and every command, each with examples', async () => {
-    const runs = await Promise.all([runLatentkit(['--help']), ...COMMANDS.map((c) => runLatentkit([c, '--help']))]);
+    // Each run imports every modality package (their descriptors make the commands and options),
+    // so ten processes at once take a while on a loaded 2-core machine.
+    const help = (args: string[]) => runLatentkit(args, { timeoutMs: 240_000 });
+    const runs = await Promise.all([help(['--help']), ...COMMANDS.map((c) => help([c, '--help']))]);
     expect(runs[0].code).toBe(0);
     for (const c of COMMANDS) expect(runs[0].stdout).toContain(`latentkit ${c}`);
     runs.slice(1).forEach((r, i) => {
@@ -48,7 +51,7 @@ describe('latentkit --help', () => {
       expect(r.stdout).toContain(`latentkit ${COMMANDS[i]}`);
       expect(r.stdout).toContain('Examples:');
     });
-  });
+  }, 300_000);
 });
 
 describe('latentkit train image', () => {

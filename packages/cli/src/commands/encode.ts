@@ -5,7 +5,7 @@
  */
 import type { Argv } from 'yargs';
 import type { Latent, ModalityDescriptor } from '@latentkit/core';
-import { withExamples } from '../lib/modality-io.js';
+import { withExamples } from '../lib/examples.js';
 import { optString, reqString, stringList, type Args } from '../lib/args.js';
 import type { CommandContext, CommandModule } from '../lib/context.js';
 import { UsageError } from '../lib/usage-error.js';

@@ -4,7 +4,7 @@
  * with the CLI's confined output writing, model loading and input reading.
  */
 import type { Argv } from 'yargs';
-import { InvalidArgumentError, resolveSettings, type ModalityDescriptor, type ModalityOperation, type OperationContext } from '@latentkit/core';
+import type { ModalityDescriptor, ModalityOperation, OperationContext } from '@latentkit/core';
 import type { Args } from '../lib/args.js';
 import type { CommandContext, CommandModule } from '../lib/context.js';
 import { declareSettings, givenSettings } from '../lib/settings.js';
@@ -37,6 +37,7 @@ export function operationCommand(d: ModalityDescriptor, op: ModalityOperation): 
       return b;
     },
     async run(argv: Args, ctx: CommandContext): Promise<void> {
+      const { InvalidArgumentError, resolveSettings } = await import('@latentkit/core');
       let settings;
       try {
         settings = resolveSettings(op.options, givenSettings(argv, op.options), 'option');

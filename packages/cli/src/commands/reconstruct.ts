@@ -6,7 +6,7 @@ import type { Argv } from 'yargs';
 import type { ModalityDescriptor } from '@latentkit/core';
 import { reqString, stringList, type Args } from '../lib/args.js';
 import type { CommandContext, CommandModule } from '../lib/context.js';
-import { withExamples } from '../lib/modality-io.js';
+import { withExamples } from '../lib/examples.js';
 import { UsageError } from '../lib/usage-error.js';
 
 /** `reconstruct` for the given modalities. */

@@ -5,15 +5,16 @@
  */
 import { stat } from 'node:fs/promises';
 import type { Argv } from 'yargs';
-import { DatasetError, InvalidArgumentError, resolveSettings, type FitOptions, type LoadedDataset, type ModalityDescriptor } from '@latentkit/core';
+import type { FitOptions, LoadedDataset, ModalityDescriptor } from '@latentkit/core';
 import { flag, optNumber, optString, reqString, type Args } from '../lib/args.js';
 import type { CommandContext, CommandModule } from '../lib/context.js';
-import { modalityNamed, withExamples } from '../lib/modality-io.js';
+import { withExamples } from '../lib/examples.js';
 import { declareSettings, givenSettings } from '../lib/settings.js';
 import { UsageError } from '../lib/usage-error.js';
 
 /** Training data: `--data` read by the first layout that recognises it, else the embedded data. */
 async function loadData(d: ModalityDescriptor, data: string | undefined, options: { limit: number; seed: number }): Promise<LoadedDataset<unknown>> {
+  const { DatasetError } = await import('@latentkit/core');
   if (data === undefined || data === 'synthetic') {
     if (!d.embedded) {
       throw new UsageError(`train ${d.name} needs --data: ${d.datasets.map((l) => l.describe).join('; or ')}.`);
@@ -59,6 +60,7 @@ export function trainCommand(modalities: readonly ModalityDescriptor[]): Command
         { prefix: true },
       )),
     async run(argv: Args, ctx: CommandContext): Promise<void> {
+      const [{ InvalidArgumentError, resolveSettings }, { modalityNamed }] = await Promise.all([import('@latentkit/core'), import('../lib/modality-io.js')]);
       const d = modalityNamed(ctx.modalities, reqString(argv, 'modality'));
       const recipeName = optString(argv, 'recipe') ?? d.recipes[0]?.name;
       const recipe = d.recipes.find((r) => r.name === recipeName);

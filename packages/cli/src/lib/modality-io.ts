@@ -3,7 +3,6 @@
  * by a model's config, encode with progress, pick a named part of the codes, and write
  * outputs (one file per output, or one file of lines) with the codec's overview figure.
  */
-import type { Argv } from 'yargs';
 import { outputFileName, type Latent, type ModalityDescriptor, type ModelConfig, type OutputSink } from '@latentkit/core';
 import { countProgress, type ProgressOptions } from './progress.js';
 import { UsageError } from './usage-error.js';
@@ -121,10 +120,4 @@ export async function writeOutputs<S, O>(modality: ModalityDescriptor<S, O>, out
     written.push(await out.write(`grid${figure.extension}`, figure.bytes));
   }
   return written;
-}
-
-/** Adds the modalities' `--help` examples of one command. */
-export function withExamples(modalities: readonly ModalityDescriptor[], command: 'train' | 'encode' | 'decode' | 'reconstruct', y: Argv): Argv {
-  for (const m of modalities) for (const [cmd, what] of m.examples?.[command] ?? []) y = y.example(cmd, what);
-  return y;
 }

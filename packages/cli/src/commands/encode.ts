@@ -25,7 +25,7 @@ export function encodeCommand(modalities: readonly ModalityDescriptor[]): Comman
         .option('in', { type: 'string', array: true, demandOption: true, describe: `files or folders (sorted by name): ${modalities.map((m) => `${m.name}: ${m.codec.unit === 'line' ? `${m.codec.extensions.join('/')} files, one ${m.codec.noun} per line` : m.codec.extensions.join('/')}`).join('; ')}` })
         .option('out', { type: 'string', demandOption: true, describe: '.npy file to write (a name ending in .json writes the latents as JSON instead)' })
         .option('model', { type: 'string', describe: `model folder${defaults.length ? ` (${defaults.join('; ')})` : ''}` })
-        .option('part', { type: 'string', choices: ['all', ...parts], default: 'all', describe: `one named part of the code: ${partHelp.join('; ')}` })
+        .option('part', { type: 'string', choices: ['all', ...parts], describe: `one named part of the code, or all of it: ${partHelp.join('; ')} [default: all, or the part the modality names for the model]` })
         .option('pretrained', { type: 'string', describe: `a pretrained encoder instead of a model: ${pretrained.join('; ')}` })),
     async run(argv: Args, ctx: CommandContext): Promise<void> {
       const [{ encodeNpy, latentsToJSON, stackLatents }, { modalityNamed, encodeWithProgress, selectNamedPart }, { readInputs, expandInputs }, { loadAnyModel }, { openOutputFile }] = await Promise.all([
@@ -39,12 +39,12 @@ export function encodeCommand(modalities: readonly ModalityDescriptor[]): Comman
       const inputs = stringList(argv, 'in');
       if (inputs.length === 0) throw new UsageError('--in needs at least one file or folder.');
       const modelDir = optString(argv, 'model');
-      const part = optString(argv, 'part') ?? 'all';
+      const asked = optString(argv, 'part');
       const pretrainedName = optString(argv, 'pretrained');
       if (pretrainedName !== undefined && !d.pretrained) throw new UsageError(`--pretrained applies to ${modalities.filter((m) => m.pretrained).map((m) => m.name).join(', ') || 'no modality here'} only.`);
       if (pretrainedName !== undefined && modelDir !== undefined) throw new UsageError('Give --model or --pretrained, not both.');
-      if (pretrainedName !== undefined && part !== 'all') throw new UsageError(`--part ${part} needs an autoencoder's code; a --pretrained encoder gives one code per input.`);
-      if (part !== 'all') selectNamedPart(ctx.modalities, d, [], part); // an unknown part fails before any work
+      if (pretrainedName !== undefined && asked !== undefined && asked !== 'all') throw new UsageError(`--part ${asked} needs an autoencoder's code; a --pretrained encoder gives one code per input.`);
+      if (asked !== undefined && asked !== 'all') selectNamedPart(ctx.modalities, d, [], asked); // an unknown part fails before any work
       if (!modelDir && pretrainedName === undefined && !d.defaultModel) {
         throw new UsageError(`encode ${d.name} needs --model: a folder written by \`latentkit train ${d.name}\`.`);
       }
@@ -61,6 +61,7 @@ export function encodeCommand(modalities: readonly ModalityDescriptor[]): Comman
         }
       } else {
         const model = modelDir ? await loadAnyModel(modelDir, d.name) : await d.defaultModel!.load();
+        const part = asked ?? d.defaultPart?.(model.config) ?? 'all';
         try {
           const read = await readInputs(d, inputs, model.config, ctx.progress);
           latents = await encodeWithProgress(model, read.samples, ctx.progress, d.encodeBatchSize);

@@ -113,6 +113,11 @@ export interface ModalityDescriptor<S = any, O = S> {
   models: readonly ModelClass[];
   /** Named parts of its latents (empty when a code has none). */
   parts: readonly PartSpec[];
+  /**
+   * The part `encode` writes when none is asked for, given the model (e.g. the part a text
+   * model names for comparing sentences); absent or undefined: the whole code.
+   */
+  defaultPart?(config: ModelConfig): string | undefined;
   codec: ModalityCodec<S, O>;
   /**
    * Why rows of a `[n, d]` code file cannot be decoded by its models, if they cannot (a speech

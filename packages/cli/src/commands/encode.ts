@@ -6,6 +6,7 @@
 import type { Argv } from 'yargs';
 import type { Latent } from '@latentkit/core';
 import { choice, optString, reqString, stringList, type Args } from '../lib/args.js';
+import { outputOptions } from '../lib/read-paths.js';
 import type { CommandContext, CommandModule } from '../lib/context.js';
 import type { OutputFile } from '../lib/output.js';
 import { UsageError } from '../lib/usage-error.js';
@@ -84,7 +85,7 @@ export const encodeCommand: CommandModule = {
     let latents: Latent[];
     let out: OutputFile;
     if (modality === 'text') {
-      out = await openOutputFile(reqString(argv, 'out'), { root: ctx.outRoot, inputs });
+      out = await openOutputFile(reqString(argv, 'out'), outputOptions(argv, ctx));
       const sentences: string[] = [];
       for (const f of inputs) sentences.push(...(await readSentences(f)));
       const text = await import('@latentkit/text');
@@ -107,7 +108,7 @@ export const encodeCommand: CommandModule = {
     } else {
       if (!modelDir) throw new UsageError(`encode ${modality} needs --model: a folder written by \`latentkit train ${modality}\`.`);
       const files = modality === 'image' ? await imageFiles(inputs) : await wavFiles(inputs);
-      out = await openOutputFile(reqString(argv, 'out'), { root: ctx.outRoot, inputs: files });
+      out = await openOutputFile(reqString(argv, 'out'), outputOptions(argv, ctx, files));
       const model = await loadAnyModel(modelDir, modality);
       try {
         if (modality === 'image') {

@@ -48,12 +48,14 @@ import {
   type FitOptions,
   type Latent,
   type History,
+  type LoadOptions,
   type LossOutput,
   type ModelConfig,
   type StepContext,
   type TensorBatch,
 } from '@latentkit/core';
 import { corruptBatch, resolveNoise, type SentenceNoiseConfig } from './noise.js';
+import { checkSentenceNetworks, checkSentenceOptions } from './sentence-config-check.js';
 import { LkHoleHash, LkPositionEmbedding, LkSliceLast, LkWordBag, registerTextLayers } from './layers.js';
 import { CharVocabulary, defaultCharacters, GAP_MARKER, normalizeSentence, SPECIAL_COUNT, UNK_ID } from './vocabulary.js';
 import { Lexicon, wordSpans } from './lexicon.js';
@@ -241,6 +243,7 @@ const WORD_SPACE_BIN = 'word-space.bin';
  * ```
  */
 export function resolveSentenceAutoencoderConfig(o: SentenceAutoencoderOptions, vocabularySize: number): SentenceAutoencoderConfig {
+  checkSentenceOptions(o);
   const channels = [...(o.channels ?? [96, 192])];
   const depths = [...(o.depths ?? [1, 2])];
   const globalDim = o.globalDim ?? 64;
@@ -507,10 +510,12 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
 
   /**
    * Loads a saved model.
+   * @param dir the model folder.
+   * @param options `allowNonFinite` to load NaN/infinite weights (to inspect a diverged run).
    * @throws {ModelFormatError} for a malformed folder or vocabulary.
    * @throws {ModelMismatchError} when the folder holds another kind of model.
    */
-  static async load(dir: string): Promise<SentenceAutoencoder> {
+  static async load(dir: string, options: LoadOptions = {}): Promise<SentenceAutoencoder> {
     registerTextLayers();
     return TfAutoencoder.loadFolder(
       dir,
@@ -527,6 +532,7 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
         },
       },
       (config, networks, folder) => {
+        checkSentenceNetworks(config, networks);
         const file = `${dir}/${VOCAB_FILE}`;
         const bytes = folder.extraFile(VOCAB_FILE);
         if (!bytes) throw new ModelFormatError(`${dir} has no ${VOCAB_FILE}; it was not saved by SentenceAutoencoder.`, { file });
@@ -546,6 +552,7 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
         const space = wsJson && wsBin ? WordSpace.fromFiles(wsJson, wsBin, `${dir}/${WORD_SPACE_JSON}`) : undefined;
         return new SentenceAutoencoder(config, networks, vocabulary, lexicon, space);
       },
+      options,
     );
   }
 

@@ -65,7 +65,7 @@ export type { NpyArray, NpyInput, ReadNpyOptions, LatentJson } from './io/npy.js
 export type { Encoder, Decoder, Autoencoder, ModelConfig, Json, SaveOptions, LoadOptions } from './model/types.js';
 export { TfAutoencoder, checkNetworkShapes } from './model/tf-autoencoder.js';
 export type { BatchingOptions } from './model/tf-autoencoder.js';
-export { BatchProgress } from './model/batch-progress.js';
+export { BatchProgress, wantsPart } from './model/batch-progress.js';
 export { registerModels, registeredKinds, loadModel } from './model/registry.js';
 export type { ModelClass } from './model/registry.js';
 export { ConfigFieldError, checkInt, checkNumber, checkBoolean, checkChoice, checkObject, checkArray, checkFiniteList } from './model/config-check.js';

@@ -99,7 +99,9 @@ export const encodeCommand: CommandModule = {
       } else {
         const model = modelDir ? await loadAnyModel(modelDir, 'text') : await text.SentenceAutoencoder.loadDefault();
         try {
-          latents = await encodeWithProgress(model, sentences, 'encoding', ctx.progress);
+          // Only the part written to a .npy is computed (a JSON file keeps every part).
+          const parts = /\.json$/i.test(out.name) ? undefined : part === 'all' ? [] : [part];
+          latents = await encodeWithProgress(model, sentences, 'encoding', ctx.progress, 256, parts);
         } finally {
           model.dispose();
         }

@@ -20,6 +20,23 @@ export interface BatchingOptions {
   progressIntervalMs?: number;
   /** Stops the run between batches with an {@link AbortError}. */
   signal?: AbortSignal;
+  /**
+   * `encode`: the named parts (`Latent.parts`) the caller wants; a model may skip computing the
+   * others (a sentence model's word-space `meaning` costs a tenth of its encode). `[]` for none.
+   * @default every part the model gives
+   */
+  parts?: readonly string[];
+}
+
+/**
+ * Whether `encode` should compute part `name` under `options.parts`.
+ * @example
+ * ```ts
+ * wantsPart({ parts: ['meaning'] }, 'global'); // false
+ * ```
+ */
+export function wantsPart(options: Pick<BatchingOptions, 'parts'>, name: string): boolean {
+  return options.parts === undefined || options.parts.includes(name);
 }
 
 /**

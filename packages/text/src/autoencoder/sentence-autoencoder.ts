@@ -43,6 +43,7 @@ import {
   initEngine,
   tf,
   makeLatent,
+  wantsPart,
   type BatchingOptions,
   type Dataset,
   type FitOptions,
@@ -574,8 +575,10 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
    * (`[slots, localDim / slots]`, the text slot by slot) and, when the model has a
    * {@link WordSpace}, `meaning` (`[wordSpace.dim]`, unit length; what to compare sentences
    * by). `meaning` is not part of `data` (the decoder does not read it) and reads the whole
-   * text, past `maxLength`.
+   * text, past `maxLength`. `options.parts` limits the parts computed (`[]`: none, the
+   * fastest); `onProgress` and `signal` as in core's encode.
    * @throws {EmptyInputError} for empty or whitespace-only text.
+   * @throws {AbortError} when `options.signal` aborts.
    * @example
    * ```ts
    * const [code] = await ae.encode(['a domestic animal']);
@@ -587,10 +590,10 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
     const latents = await super.encode(inputs, options);
     const { globalDim: G, localDim, maxLength, channels, kind } = this.config;
     const slots = maxLength / 2 ** (channels.length - 1);
-    const meaning = this.meaningSpace?.embed(inputs);
+    const meaning = wantsPart(options, 'meaning') ? this.meaningSpace?.embed(inputs) : undefined;
     latents.forEach((l, i) => {
       const parts: Record<string, Latent> = {};
-      if (G > 0) {
+      if (G > 0 && (wantsPart(options, 'global') || wantsPart(options, 'local'))) {
         parts.global = makeLatent(l.data.slice(0, G), [G], 'text', kind);
         parts.local = makeLatent(l.data.slice(G), [slots, localDim / slots], 'text', kind);
       }

@@ -3,7 +3,7 @@
  * CLI, and writers killed with SIGKILL at random moments among those saves. Every save that
  * returns must leave a folder that loads at that moment; at the end one complete generation is
  * left and nothing else. Sizes: `LATENTKIT_SAVES` (library saves per writer, default 50),
- * `LATENTKIT_CLI_SAVES` (CLI runs per writer, default 8), `LATENTKIT_SAVE_KILLS` (default 50);
+ * `LATENTKIT_CLI_SAVES` (CLI runs per writer, default 5), `LATENTKIT_SAVE_KILLS` (default 50);
  * `npm run bench -- reliability` runs the full sizes.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -15,7 +15,7 @@ import { runLatentkit } from '../cli/run-cli.js';
 import { runConcurrentSaves, runSaveKills, folderState } from './save-stress.js';
 
 const SAVES = Number(process.env.LATENTKIT_SAVES ?? 50);
-const CLI_SAVES = Number(process.env.LATENTKIT_CLI_SAVES ?? 8);
+const CLI_SAVES = Number(process.env.LATENTKIT_CLI_SAVES ?? 5);
 const KILLS = Number(process.env.LATENTKIT_SAVE_KILLS ?? 50);
 
 let root: string;

@@ -4,7 +4,6 @@
  * of the wrong type or out of range in every model kind (naming field, value and range), and
  * configs whose layer sizes do not fit the saved networks.
  */
-import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,15 +15,13 @@ import {
   VectorAutoencoder,
   initEngine,
   loadModel,
-  readManifest,
   registerModels,
   tf,
-  type Autoencoder,
-  type ModelClass,
 } from '@latentkit/core';
 import { ConvImageAutoencoder, DenseImageAutoencoder, ImageVAE } from '@latentkit/image';
 import { SpeechAutoencoder } from '@latentkit/audio';
 import { SentenceAutoencoder } from '@latentkit/text';
+import { editConfig, LOADER_KINDS, poisonWeight, runLoaderCases, setPath } from './hostile-cases.js';
 
 let root: string;
 beforeAll(async () => {
@@ -33,39 +30,6 @@ beforeAll(async () => {
   registerModels([VectorAutoencoder, ConvImageAutoencoder, DenseImageAutoencoder, ImageVAE, SpeechAutoencoder, SentenceAutoencoder]);
 });
 afterAll(async () => root && rm(root, { recursive: true, force: true }));
-
-type JsonObject = Record<string, unknown>;
-
-/** Edits `latentkit.json`'s config of a saved folder (the manifest itself carries no checksum). */
-async function editConfig(dir: string, edit: (config: JsonObject) => void): Promise<void> {
-  const file = join(dir, 'latentkit.json');
-  const m = JSON.parse(await readFile(file, 'utf8')) as { config: JsonObject };
-  edit(m.config);
-  await writeFile(file, JSON.stringify(m));
-}
-
-/** Sets `path` (`a.b`) in an object. */
-function setPath(obj: JsonObject, path: string, value: unknown): void {
-  const keys = path.split('.');
-  let o = obj;
-  for (const k of keys.slice(0, -1)) o = (o[k] ??= {}) as JsonObject;
-  o[keys[keys.length - 1]] = value;
-}
-
-/** Rewrites the weight file of a network with one float replaced, and fixes its checksum. */
-async function poisonWeight(dir: string, network: string, index: number, value: number, half = false): Promise<void> {
-  const m = await readManifest(dir);
-  const rel = `${m.root}/${network}/weights.bin`;
-  const bytes = new Uint8Array(await readFile(join(dir, rel)));
-  const view = new DataView(bytes.buffer);
-  if (half) view.setUint16(index * 2, Number.isNaN(value) ? 0x7e00 : value > 0 ? 0x7c00 : 0xfc00, true);
-  else view.setFloat32(index * 4, value, true);
-  await writeFile(join(dir, rel), bytes);
-  const file = join(dir, 'latentkit.json');
-  const raw = JSON.parse(await readFile(file, 'utf8')) as { files: Record<string, { sha256: string }> };
-  raw.files[rel].sha256 = createHash('sha256').update(bytes).digest('hex');
-  await writeFile(file, JSON.stringify(raw));
-}
 
 async function expectError<E extends Error>(p: Promise<unknown>, cls: abstract new (...a: never[]) => E): Promise<E> {
   const e = await p.then(
@@ -112,38 +76,8 @@ describe('non-finite weights', () => {
   });
 });
 
-/** A saved tiny model of each kind, and config edits each loader must refuse naming the field. */
-const KINDS: { name: string; cls: ModelClass; make(): Autoencoder<any, any>; cases: [string, unknown][] }[] = [
-  {
-    name: 'vector',
-    cls: VectorAutoencoder,
-    make: () => VectorAutoencoder.create({ inputDim: 6, latentDim: 2, hidden: [8] }),
-    cases: [['latentDim', 1e9], ['hidden', 'x'], ['activation', 'gelu'], ['seed', 'x']],
-  },
-  {
-    name: 'image conv',
-    cls: ConvImageAutoencoder,
-    make: () => ConvImageAutoencoder.create({ inputShape: [8, 8, 1], latentDim: 3, filters: [2] }),
-    cases: [['latentDim', 1e9], ['kernelSize', 2.5], ['loss', 'l1'], ['corruption', 5], ['augment', { shift: 'a' }], ['inputShape', [8, 8, 2]]],
-  },
-  { name: 'image dense', cls: DenseImageAutoencoder, make: () => DenseImageAutoencoder.create({ inputShape: [8, 8, 1], latentDim: 3, hidden: [4] }), cases: [['hidden', [0]], ['seed', 'x']] },
-  { name: 'image VAE', cls: ImageVAE, make: () => ImageVAE.create({ inputShape: [8, 8, 1], latentDim: 2, filters: [2] }), cases: [['beta', -1], ['beta', 'big']] },
-  {
-    name: 'speech',
-    cls: SpeechAutoencoder,
-    make: () => SpeechAutoencoder.create({ sampleRate: 8000, channels: 4, speakerDim: 4, contentDim: 2, normalization: { mean: new Array(40).fill(-5), std: new Array(40).fill(2) } }),
-    cases: [['nuisanceDirections', 1.5], ['centerPooled', 'yes'], ['speakerDim', 1e9], ['nuisanceProjection', 2], ['mel.htk', 1], ['activityThreshold', Infinity], ['griffinLimIterations', 0.5]],
-  },
-  {
-    name: 'sentence',
-    cls: SentenceAutoencoder,
-    make: () => SentenceAutoencoder.create({ maxLength: 16, embedDim: 4, channels: [8], depths: [1], globalDim: 4, localDim: 16, globalFeatures: 8, contextHashes: [] }),
-    cases: [['globalDim', 1e9], ['noise.maskRate', 3], ['contextHashes', [{ radius: 1, buckets: 'x' }]], ['temperature', 0], ['wordBag', 7], ['channels', [8, 8, 8, 8, 8, 8]]],
-  },
-];
-
 describe('config fields are type- and range-checked at load, naming field, value and range', () => {
-  for (const kind of KINDS) {
+  for (const kind of LOADER_KINDS) {
     it(`${kind.name}: ${kind.cases.map(([f]) => f).join(', ')}`, async () => {
       const model = kind.make();
       const dir = join(root, `config-${kind.name.replace(' ', '-')}`);
@@ -202,5 +136,13 @@ describe('layer sizes that do not fit the saved networks', () => {
     await editConfig(dir, (c) => (c.speakerDim = 6));
     const e = await expectError(SpeechAutoencoder.load(dir), ModelFormatError);
     expect(e.message).toMatch(/network '(content-encoder|speaker-encoder|decoder)' maps/);
+  });
+});
+
+describe('the loader cases the benchmark counts', () => {
+  it('every one ends in a typed latentkit error', async () => {
+    const outcomes = await runLoaderCases(join(root, 'bench-cases'));
+    expect(outcomes.length).toBeGreaterThanOrEqual(30);
+    expect(outcomes.filter((o) => o.code === undefined).map((o) => `${o.name}: ${o.errorClass} ${o.detail ?? 'loaded'}`)).toEqual([]);
   });
 });

@@ -175,4 +175,10 @@ describe('symbolic links as --out: one policy', () => {
     await d.write('a.txt', 'ok');
     expect((await readdir(join(base, 'real'))).sort()).toEqual(['codes.npy', 'sub']);
   });
+
+  it('refuses a file output whose folder is a broken link', async () => {
+    await symlink(join(base, 'gone'), join(base, 'broken'));
+    await expect(openOutputFile(join(base, 'broken', 'codes.npy'))).rejects.toBeInstanceOf(PathEscapeError);
+    await expect(lstat(join(base, 'gone'))).rejects.toThrow();
+  });
 });

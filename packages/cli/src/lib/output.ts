@@ -324,6 +324,9 @@ async function openDir(dir: string, options: OutputOptions, parentOfNamed: boole
       if (!s.isDirectory()) throw new InvalidArgumentError(`Output folder '${dir}' exists and is not a folder.`, { file: abs });
     } catch (e) {
       if (exists(e)) throw e;
+      if ((await lstat(abs).catch(() => undefined))?.isSymbolicLink()) {
+        throw new PathEscapeError(`Output folder '${dir}' is a broken symbolic link; latentkit does not write through it.`, { file: abs });
+      }
       await mkdir(abs, { recursive: true });
     }
     real = await realpath(abs);

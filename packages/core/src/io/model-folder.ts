@@ -200,9 +200,10 @@ export async function readModelFolder(dir: string, options: ReadModelFolderOptio
       return await readWithManifest(dir, first.manifest, options);
     } catch (e) {
       if (!(e instanceof LatentkitError) || e instanceof ModelMismatchError) throw e;
-      // Only a manifest that changed since this attempt read it explains the failure away.
-      const now = await readManifestFile(dir).catch(() => undefined);
-      if (!now || sha256(now.bytes) === sha256(first.bytes)) throw e;
+      // Only a manifest that changed since this attempt read it explains the failure away
+      // (compared as bytes: a failing load of a big manifest should not parse it twice).
+      const now = await readBounded(join(dir, MANIFEST_FILE), MAX_JSON_BYTES, 'model manifest').catch(() => undefined);
+      if (!now || sha256(now) === sha256(first.bytes)) throw e;
       if (attempt >= MAX_READ_ATTEMPTS) {
         throw new ModelChangedError(`${join(dir, MANIFEST_FILE)} changed during each of ${attempt} reads (other processes keep saving into ${dir}).`, {
           file: dir,

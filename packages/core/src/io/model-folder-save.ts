@@ -182,9 +182,9 @@ export async function saveModelFolder(dir: string, contents: ModelFolderContents
   const networks = Object.keys(contents.networks);
   networks.forEach((name) => assertSafeRelativePath(name, MANIFEST_FILE, 'network name'));
   const extras = Object.entries(contents.extraFiles ?? {}).map(([name, data]) => [assertSafeRelativePath(name, MANIFEST_FILE, 'extra file name'), data] as const);
-  await assertWritableModelDir(dir);
   let generation;
   try {
+    await assertWritableModelDir(dir);
     await mkdir(dir, { recursive: true });
     generation = await claimGeneration(dir);
   } catch (e) {

@@ -10,6 +10,9 @@ export {
   UnknownModelKindError,
   ModelFormatError,
   ChecksumMismatchError,
+  NonFiniteWeightsError,
+  ModelChangedError,
+  ModelSaveError,
   ModelMismatchError,
   UnsupportedFormatVersionError,
   PathEscapeError,
@@ -24,7 +27,6 @@ export {
   EngineNotReadyError,
 } from './errors/errors.js';
 export type { LatentkitErrorOptions } from './errors/errors.js';
-export { checkPositiveInt } from './errors/checks.js';
 
 export { initEngine, ensureEngineSync, engineInfo, describeEngine, tf } from './engine/engine.js';
 export type { BackendName, EngineInfo, EngineOptions } from './engine/engine.js';
@@ -71,11 +73,14 @@ export type { ScatterPoint, ScatterPlotOptions } from './plot/scatter-svg.js';
 export { encodeNpy, writeNpy, decodeNpy, readNpy, npyToMatrix, latentsToJSON, latentsFromJSON } from './io/npy.js';
 export type { NpyArray, NpyInput, ReadNpyOptions, LatentJson } from './io/npy.js';
 
-export type { Encoder, Decoder, Autoencoder, ModelConfig, Json, SaveOptions } from './model/types.js';
+export type { Encoder, Decoder, Autoencoder, ModelConfig, Json, SaveOptions, LoadOptions } from './model/types.js';
 export { TfAutoencoder, checkNetworkShapes } from './model/tf-autoencoder.js';
 export type { BatchingOptions } from './model/tf-autoencoder.js';
+export { BatchProgress, wantsPart } from './model/batch-progress.js';
 export { registerModels, registeredKinds, loadModel } from './model/registry.js';
 export type { ModelClass } from './model/registry.js';
+export { ConfigFieldError, checkInt, checkPositiveInt, checkNumber, checkBoolean, checkChoice, checkObject, checkArray, checkFiniteList } from './model/config-check.js';
+export type { NumberBounds } from './model/config-check.js';
 
 // Modality descriptors: what the CLI, demo, benchmarks and servers iterate over.
 export {
@@ -107,8 +112,8 @@ export { resolveSettings } from './modality/settings.js';
 export type { SettingSpec, SettingValue, Settings } from './modality/settings.js';
 export { VectorAutoencoder, resolveVectorAutoencoderConfig, denseStack } from './model/vector-autoencoder.js';
 export type { VectorAutoencoderOptions, VectorAutoencoderConfig, DenseActivation } from './model/vector-autoencoder.js';
+export { saveModelFolder } from './io/model-folder-save.js';
 export {
-  saveModelFolder,
   readModelFolder,
   readManifest,
   assertSafeRelativePath,

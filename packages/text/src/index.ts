@@ -13,6 +13,8 @@ export { textLinesLayout } from './modality/datasets.js';
 export { SentenceEncoder, DEFAULT_SENTENCE_MODEL } from './pretrained/sentence-encoder.js';
 export type { SentenceEncoderOptions, SentenceEncoderConfig, SentenceEncoderDtype } from './pretrained/sentence-encoder.js';
 export { tinySentenceEncoderPath } from './pretrained/tiny-sentence-encoder.js';
+export { decodeText, splitLines } from './io/text-lines.js';
+export type { TextEncodingName } from './io/text-lines.js';
 
 // ---- Trainable sentence autoencoder (src/autoencoder) and the WordNet corpus (src/corpus) ----
 export { SentenceAutoencoder, defaultSentenceAutoencoderPath, resolveSentenceAutoencoderConfig, DEFAULT_CONTEXT_HASHES } from './autoencoder/sentence-autoencoder.js';

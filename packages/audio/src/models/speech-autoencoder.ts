@@ -21,6 +21,7 @@
  * (nuisance-projection.ts) and voice-conversion helpers (voice-conversion.ts).
  */
 import {
+  BatchProgress,
   EmptyInputError,
   InputTooLargeError,
   InvalidArgumentError,
@@ -35,6 +36,7 @@ import {
   type FitOptions,
   type History,
   type Latent,
+  type LoadOptions,
   type LossOutput,
   type StepContext,
   type TensorBatch,
@@ -46,6 +48,7 @@ import { logMelSpectrogram, type MelSpectrogram } from '../features/mel.js';
 import { melToAudio } from '../features/griffin-lim.js';
 import { registerAudioLayers } from './layers.js';
 import { fitNuisanceDirections, projectAround } from './nuisance-projection.js';
+import { checkSpeechNetworks } from './speech-config-check.js';
 import { resolveSpeechAutoencoderConfig, validateSavedSpeechConfig, type LabelledClip, type SpeechAutoencoderConfig, type SpeechAutoencoderOptions } from './speech-config.js';
 import { activeRange, batchesOf, decodeMels, meanWeights, melBatch, poolWeights, type MelBatch } from './speech-features.js';
 import { speechLoss, stopGradient } from './speech-losses.js';
@@ -121,11 +124,12 @@ export class SpeechAutoencoder extends TfAutoencoder<AudioClip, AudioClip, Speec
   /**
    * Loads a saved model.
    * @param dir the model folder.
+   * @param options `allowNonFinite` to load NaN/infinite weights (to inspect a diverged run).
    * @returns the model.
    * @throws {ModelMismatchError} when the folder holds another kind of model.
    * @throws {ModelFormatError} for a malformed folder.
    */
-  static async load(dir: string): Promise<SpeechAutoencoder> {
+  static async load(dir: string, options: LoadOptions = {}): Promise<SpeechAutoencoder> {
     registerAudioLayers();
     return TfAutoencoder.loadFolder(
       dir,
@@ -135,7 +139,11 @@ export class SpeechAutoencoder extends TfAutoencoder<AudioClip, AudioClip, Speec
         networks: ['content-encoder', 'speaker-encoder', 'decoder'],
         validate: (c) => validateSavedSpeechConfig(c as unknown as SpeechAutoencoderConfig),
       },
-      (config, networks) => new SpeechAutoencoder(config, networks),
+      (config, networks) => {
+        checkSpeechNetworks(config, networks);
+        return new SpeechAutoencoder(config, networks);
+      },
+      options,
     );
   }
 
@@ -395,7 +403,7 @@ export class SpeechAutoencoder extends TfAutoencoder<AudioClip, AudioClip, Speec
    * Encodes clips into latents with `speaker`, `content` and `contentPooled` parts (see the
    * class docs for shapes; top-level `data` is `concat(speaker, contentPooled)`).
    * @param clips the audio, any rate.
-   * @param options `batchSize` (default 32).
+   * @param options `batchSize` (default 32); `onProgress` and `signal` as in core's encode.
    * @returns one latent per clip.
    * @throws {EmptyInputError} for an empty clip.
    * @throws {InputTooLargeError} for a clip longer than `config.maxSeconds`.
@@ -408,7 +416,9 @@ export class SpeechAutoencoder extends TfAutoencoder<AudioClip, AudioClip, Speec
     const ds = this.config.speakerDim;
     const dc = this.config.contentDim;
     const k = this.config.poolSegments;
-    for (const idx of this.batchesOf(clips, options.batchSize ?? 32)) {
+    const batches = this.batchesOf(clips, options.batchSize ?? 32);
+    const progress = new BatchProgress('Encoding', clips.length, batches.length, options);
+    for (const idx of batches) {
       const chunk = idx.map((i) => clips[i]);
       const batch = this.melBatchIndexed(chunk, idx);
       const [sT, muT, pooledT] = tf.tidy(() => {
@@ -431,7 +441,9 @@ export class SpeechAutoencoder extends TfAutoencoder<AudioClip, AudioClip, Speec
         data.set(contentPooled.data, ds);
         out[clipIndex] = makeLatent(data, [ds + k * dc], 'audio', kind, { speaker, content, contentPooled });
       });
+      progress.done(idx.length);
     }
+    progress.end();
     return out;
   }
 

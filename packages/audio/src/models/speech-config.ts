@@ -6,6 +6,7 @@ import { InvalidArgumentError, ShapeMismatchError, type ModelConfig } from '@lat
 import type { AudioClip } from '../io/audio-clip.js';
 import { checkSampleRate } from '../io/audio-clip.js';
 import { resolveMelConfig, type MelConfig, type MelOptions } from '../features/mel.js';
+import { checkSpeechOptions } from './speech-config-check.js';
 
 /**
  * A training clip that may say who speaks. With labels on every clip of a batch (a batch with
@@ -229,6 +230,7 @@ export interface SpeechAutoencoderConfig extends ModelConfig {
  * ```
  */
 export function resolveSpeechAutoencoderConfig(o: SpeechAutoencoderOptions = {}): SpeechAutoencoderConfig {
+  checkSpeechOptions(o);
   const sampleRate = o.sampleRate ?? 16000;
   checkSampleRate(sampleRate, 'SpeechAutoencoder: sampleRate');
   const defaultNfft = sampleRate <= 8000 ? 256 : sampleRate <= 16000 ? 512 : 1024;

@@ -5,6 +5,7 @@
 import type { Argv } from 'yargs';
 import type { ModalityDescriptor } from '@latentkit/core';
 import { reqString, type Args } from '../lib/args.js';
+import { outputOptions } from '../lib/read-paths.js';
 import type { CommandContext, CommandModule } from '../lib/context.js';
 import { withExamples } from '../lib/examples.js';
 import { UsageError } from '../lib/usage-error.js';
@@ -28,7 +29,7 @@ export function decodeCommand(modalities: readonly ModalityDescriptor[]): Comman
       import('../lib/models.js'),
       import('../lib/output.js'),
     ]);
-    const out = await openOutputDir(reqString(argv, 'out'), { root: ctx.outRoot, inputs: [input] });
+    const out = await openOutputDir(reqString(argv, 'out'), outputOptions(argv, ctx));
     const codes = await readCodes(input);
     const model = await loadAnyModel(reqString(argv, 'model'));
     try {

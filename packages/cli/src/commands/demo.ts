@@ -5,6 +5,7 @@
 import type { Argv } from 'yargs';
 import type { ModalityDescriptor } from '@latentkit/core';
 import { flag, optNumber, optString, type Args } from '../lib/args.js';
+import { outputOptions } from '../lib/read-paths.js';
 import type { CommandContext, CommandModule } from '../lib/context.js';
 import { UsageError } from '../lib/usage-error.js';
 
@@ -30,7 +31,7 @@ export function demoCommand(modalities: readonly ModalityDescriptor[]): CommandM
       const only = argv.only === undefined ? undefined : (Array.isArray(argv.only) ? argv.only : [argv.only]).map(String);
       if (only && only.some((p) => !parts.includes(p))) throw new UsageError(`--only takes ${parts.join(', ')}.`);
       const { openOutputDir } = await import('../lib/output.js');
-      const out = await openOutputDir(optString(argv, 'out') ?? 'out', { root: ctx.outRoot, inputs: data ? [data] : [] });
+      const out = await openOutputDir(optString(argv, 'out') ?? 'out', outputOptions(argv, ctx));
       const { runDemo } = await import('../demo/demo.js');
       ctx.log(`latentkit demo${flag(argv, 'quick') ? ' (quick)' : ''}: writing ${out.display}/report.html`);
       const result = await runDemo({

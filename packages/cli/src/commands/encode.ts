@@ -6,6 +6,7 @@
 import type { Argv } from 'yargs';
 import type { Latent, ModalityDescriptor } from '@latentkit/core';
 import { withExamples } from '../lib/examples.js';
+import { outputOptions } from '../lib/read-paths.js';
 import { optString, reqString, stringList, type Args } from '../lib/args.js';
 import type { CommandContext, CommandModule } from '../lib/context.js';
 import { UsageError } from '../lib/usage-error.js';
@@ -49,7 +50,7 @@ export function encodeCommand(modalities: readonly ModalityDescriptor[]): Comman
         throw new UsageError(`encode ${d.name} needs --model: a folder written by \`latentkit train ${d.name}\`.`);
       }
 
-      const out = await openOutputFile(reqString(argv, 'out'), { root: ctx.outRoot, inputs: await expandInputs(inputs, d.codec.extensions, d.codec.noun) });
+      const out = await openOutputFile(reqString(argv, 'out'), outputOptions(argv, ctx, await expandInputs(inputs, d.codec.extensions, d.codec.noun)));
       let latents: Latent[];
       if (pretrainedName !== undefined) {
         const encoder = await d.pretrained!.load(pretrainedName);
@@ -62,9 +63,11 @@ export function encodeCommand(modalities: readonly ModalityDescriptor[]): Comman
       } else {
         const model = modelDir ? await loadAnyModel(modelDir, d.name) : await d.defaultModel!.load();
         const part = asked ?? d.defaultPart?.(model.config) ?? 'all';
+        // Only the part written to a .npy is computed (a JSON file keeps every part).
+        const wanted = /\.json$/i.test(out.name) ? undefined : part === 'all' ? [] : [d.parts.find((p) => p.name === part)!.latentPart];
         try {
           const read = await readInputs(d, inputs, model.config, ctx.progress);
-          latents = await encodeWithProgress(model, read.samples, ctx.progress, d.encodeBatchSize);
+          latents = await encodeWithProgress(model, read.samples, ctx.progress, d.encodeBatchSize, wanted);
         } finally {
           model.dispose();
         }

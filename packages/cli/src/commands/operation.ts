@@ -7,16 +7,18 @@ import type { Argv } from 'yargs';
 import type { ModalityDescriptor, ModalityOperation, OperationContext } from '@latentkit/core';
 import type { Args } from '../lib/args.js';
 import type { CommandContext, CommandModule } from '../lib/context.js';
+import { outputOptions } from '../lib/read-paths.js';
 import { declareSettings, givenSettings } from '../lib/settings.js';
 import { UsageError } from '../lib/usage-error.js';
 
 /** The host side of an operation: what it may read and where it may write, as the CLI allows. */
-function operationContext(d: ModalityDescriptor, ctx: CommandContext): OperationContext {
+function operationContext(d: ModalityDescriptor, argv: Args, ctx: CommandContext): OperationContext {
+  // Outputs never land on or inside what the command reads (its path options and `inputs`).
   return {
     loadModel: async (dir) => (await import('../lib/models.js')).loadAnyModel(dir, d.name),
     readInputs: async (paths, config) => (await import('../lib/inputs.js')).readInputs(d, paths, config, ctx.progress),
-    openOutputDir: async (path, inputs) => (await import('../lib/output.js')).openOutputDir(path, { root: ctx.outRoot, inputs }),
-    openOutputFile: async (path, inputs) => (await import('../lib/output.js')).openOutputFile(path, { root: ctx.outRoot, inputs }),
+    openOutputDir: async (path, inputs) => (await import('../lib/output.js')).openOutputDir(path, outputOptions(argv, ctx, inputs)),
+    openOutputFile: async (path, inputs) => (await import('../lib/output.js')).openOutputFile(path, outputOptions(argv, ctx, inputs)),
     print: (line) => ctx.stdout.write(`${line}\n`),
     log: ctx.log,
   };
@@ -45,7 +47,7 @@ export function operationCommand(d: ModalityDescriptor, op: ModalityOperation): 
         if (e instanceof InvalidArgumentError) throw new UsageError(e.message.replace(/option '([^']+)'/, '--$1'));
         throw e;
       }
-      await op.run(settings, operationContext(d, ctx));
+      await op.run(settings, operationContext(d, argv, ctx));
     },
   };
 }

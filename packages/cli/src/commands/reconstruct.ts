@@ -5,6 +5,7 @@
 import type { Argv } from 'yargs';
 import type { ModalityDescriptor } from '@latentkit/core';
 import { reqString, stringList, type Args } from '../lib/args.js';
+import { outputOptions } from '../lib/read-paths.js';
 import type { CommandContext, CommandModule } from '../lib/context.js';
 import { withExamples } from '../lib/examples.js';
 import { UsageError } from '../lib/usage-error.js';
@@ -33,7 +34,7 @@ export function reconstructCommand(modalities: readonly ModalityDescriptor[]): C
     try {
       const d = modalityOfModel(ctx.modalities, model.config);
       const read = await readInputs(d, inputs, model.config, ctx.progress);
-      const out = await openOutputDir(reqString(argv, 'out'), { root: ctx.outRoot, inputs: read.files });
+      const out = await openOutputDir(reqString(argv, 'out'), outputOptions(argv, ctx, read.files));
       const recon = await model.reconstruct(read.samples);
       const written = await writeOutputs(d, out, recon, { kind: 'reconstructions', names: read.names, inputs: read.samples });
       if (d.codec.printable) {

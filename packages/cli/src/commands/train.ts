@@ -7,6 +7,7 @@ import { stat } from 'node:fs/promises';
 import type { Argv } from 'yargs';
 import type { FitOptions, LoadedDataset, ModalityDescriptor } from '@latentkit/core';
 import { flag, optNumber, optString, reqString, type Args } from '../lib/args.js';
+import { outputOptions } from '../lib/read-paths.js';
 import type { CommandContext, CommandModule } from '../lib/context.js';
 import { withExamples } from '../lib/examples.js';
 import { declareSettings, givenSettings } from '../lib/settings.js';
@@ -94,9 +95,9 @@ export function trainCommand(modalities: readonly ModalityDescriptor[]): Command
       set('timeLimitMs', limitSeconds !== undefined ? limitSeconds * 1000 : undefined);
 
       const [{ openOutputDir }, { trainingProgress, formatSeconds }, { initEngine }] = await Promise.all([import('../lib/output.js'), import('../lib/progress.js'), import('@latentkit/core')]);
-      const out = await openOutputDir(outPath, { root: ctx.outRoot, inputs: data ? [data] : [] });
+      const out = await openOutputDir(outPath, outputOptions(argv, ctx));
       if (checkpoints) {
-        const ck = await openOutputDir(checkpoints, { root: ctx.outRoot, inputs: data ? [data] : [] });
+        const ck = await openOutputDir(checkpoints, outputOptions(argv, ctx));
         fit.checkpoint = { dir: ck.path };
         fit.resume = resume;
       }

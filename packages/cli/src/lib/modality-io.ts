@@ -37,7 +37,7 @@ export function modalityOfModel(modalities: readonly ModalityDescriptor[], confi
 
 /** The part of a model {@link encodeWithProgress} needs. */
 export interface EncoderLike<I> {
-  encode(inputs: I[]): Promise<Latent[]>;
+  encode(inputs: I[], options?: { parts?: readonly string[] }): Promise<Latent[]>;
 }
 
 /**
@@ -46,15 +46,17 @@ export interface EncoderLike<I> {
  * @param inputs the inputs.
  * @param progress progress options.
  * @param chunk inputs per call. @default 256
+ * @param parts the latent parts the caller will use (models may skip computing the others);
+ *   undefined: all.
  * @returns one latent per input, in order.
  */
-export async function encodeWithProgress<I>(model: EncoderLike<I>, inputs: readonly I[], progress: ProgressOptions, chunk = 256): Promise<Latent[]> {
+export async function encodeWithProgress<I>(model: EncoderLike<I>, inputs: readonly I[], progress: ProgressOptions, chunk = 256, parts?: readonly string[]): Promise<Latent[]> {
   const p = countProgress('encoding', inputs.length, progress);
   const out: Latent[] = [];
   try {
     for (let s = 0; s < inputs.length; s += chunk) {
       const part = inputs.slice(s, s + chunk);
-      out.push(...(await model.encode(part)));
+      out.push(...(await model.encode(part, parts ? { parts } : {})));
       p.tick(part.length);
     }
   } finally {

@@ -7,13 +7,13 @@
 import { UnknownModelKindError } from '../errors/errors.js';
 import { readManifest } from '../io/model-folder.js';
 import { findModality, MODALITY_PACKAGES_ENV } from '../modality/registry.js';
-import type { Autoencoder, ModelConfig } from './types.js';
+import type { Autoencoder, LoadOptions, ModelConfig } from './types.js';
 import { VectorAutoencoder } from './vector-autoencoder.js';
 
 /** A model class as the registry sees it: its kind and a static loader. */
 export interface ModelClass {
   readonly kind: string;
-  load(dir: string): Promise<Autoencoder<any, any, ModelConfig>>;
+  load(dir: string, options?: LoadOptions): Promise<Autoencoder<any, any, ModelConfig>>;
 }
 
 // Core's own model kinds need no package to be found.
@@ -40,6 +40,8 @@ export function registeredKinds(): string[] {
  * Loads any model from its folder, dispatching on the folder's `kind`. A kind nobody
  * registered is looked for in the modality package of the folder's modality: those named by
  * `LATENTKIT_MODALITY_PACKAGES`, then `@latentkit/<modality>` (imported once, then registered).
+ * @param dir the model folder.
+ * @param options passed to the class's `load` (`allowNonFinite`).
  * @throws {UnknownModelKindError} when no registered or installed package has that kind.
  * @throws {ModelFormatError} (and subclasses) when the folder is malformed.
  * @example
@@ -47,7 +49,7 @@ export function registeredKinds(): string[] {
  * const model = await loadModel('models/glyphs'); // an image/conv-ae: @latentkit/image is found by itself
  * ```
  */
-export async function loadModel(dir: string): Promise<Autoencoder<any, any, ModelConfig>> {
+export async function loadModel(dir: string, options: LoadOptions = {}): Promise<Autoencoder<any, any, ModelConfig>> {
   const manifest = await readManifest(dir);
   let cls = registry.get(manifest.kind);
   if (!cls) {
@@ -65,5 +67,5 @@ export async function loadModel(dir: string): Promise<Autoencoder<any, any, Mode
       },
     );
   }
-  return cls.load(dir);
+  return cls.load(dir, options);
 }

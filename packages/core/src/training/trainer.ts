@@ -6,7 +6,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { checkPositiveInt } from '../errors/checks.js';
+import { checkPositiveInt } from '../model/config-check.js';
 import { AbortError, InvalidArgumentError, ModelFormatError, NonFiniteLossError } from '../errors/errors.js';
 import { ArrayDataset, asDataset, type Dataset } from './dataset.js';
 import type { FitOptions, History, LearningRateSchedule, OptimizerName, ProgressEvent } from './types.js';

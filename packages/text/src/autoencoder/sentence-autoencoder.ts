@@ -43,17 +43,20 @@ import {
   initEngine,
   tf,
   makeLatent,
+  wantsPart,
   type BatchingOptions,
   type Dataset,
   type FitOptions,
   type Latent,
   type History,
+  type LoadOptions,
   type LossOutput,
   type ModelConfig,
   type StepContext,
   type TensorBatch,
 } from '@latentkit/core';
 import { corruptBatch, resolveNoise, type SentenceNoiseConfig } from './noise.js';
+import { checkSentenceNetworks, checkSentenceOptions } from './sentence-config-check.js';
 import { LkHoleHash, LkPositionEmbedding, LkSliceLast, LkWordBag, registerTextLayers } from './layers.js';
 import { CharVocabulary, defaultCharacters, GAP_MARKER, normalizeSentence, SPECIAL_COUNT, UNK_ID } from './vocabulary.js';
 import { Lexicon, wordSpans } from './lexicon.js';
@@ -241,6 +244,7 @@ const WORD_SPACE_BIN = 'word-space.bin';
  * ```
  */
 export function resolveSentenceAutoencoderConfig(o: SentenceAutoencoderOptions, vocabularySize: number): SentenceAutoencoderConfig {
+  checkSentenceOptions(o);
   const channels = [...(o.channels ?? [96, 192])];
   const depths = [...(o.depths ?? [1, 2])];
   const globalDim = o.globalDim ?? 64;
@@ -507,10 +511,12 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
 
   /**
    * Loads a saved model.
+   * @param dir the model folder.
+   * @param options `allowNonFinite` to load NaN/infinite weights (to inspect a diverged run).
    * @throws {ModelFormatError} for a malformed folder or vocabulary.
    * @throws {ModelMismatchError} when the folder holds another kind of model.
    */
-  static async load(dir: string): Promise<SentenceAutoencoder> {
+  static async load(dir: string, options: LoadOptions = {}): Promise<SentenceAutoencoder> {
     registerTextLayers();
     return TfAutoencoder.loadFolder(
       dir,
@@ -527,6 +533,7 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
         },
       },
       (config, networks, folder) => {
+        checkSentenceNetworks(config, networks);
         const file = `${dir}/${VOCAB_FILE}`;
         const bytes = folder.extraFile(VOCAB_FILE);
         if (!bytes) throw new ModelFormatError(`${dir} has no ${VOCAB_FILE}; it was not saved by SentenceAutoencoder.`, { file });
@@ -546,6 +553,7 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
         const space = wsJson && wsBin ? WordSpace.fromFiles(wsJson, wsBin, `${dir}/${WORD_SPACE_JSON}`) : undefined;
         return new SentenceAutoencoder(config, networks, vocabulary, lexicon, space);
       },
+      options,
     );
   }
 
@@ -567,8 +575,10 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
    * (`[slots, localDim / slots]`, the text slot by slot) and, when the model has a
    * {@link WordSpace}, `meaning` (`[wordSpace.dim]`, unit length; what to compare sentences
    * by). `meaning` is not part of `data` (the decoder does not read it) and reads the whole
-   * text, past `maxLength`.
+   * text, past `maxLength`. `options.parts` limits the parts computed (`[]`: none, the
+   * fastest); `onProgress` and `signal` as in core's encode.
    * @throws {EmptyInputError} for empty or whitespace-only text.
+   * @throws {AbortError} when `options.signal` aborts.
    * @example
    * ```ts
    * const [code] = await ae.encode(['a domestic animal']);
@@ -580,10 +590,10 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
     const latents = await super.encode(inputs, options);
     const { globalDim: G, localDim, maxLength, channels, kind } = this.config;
     const slots = maxLength / 2 ** (channels.length - 1);
-    const meaning = this.meaningSpace?.embed(inputs);
+    const meaning = wantsPart(options, 'meaning') ? this.meaningSpace?.embed(inputs) : undefined;
     latents.forEach((l, i) => {
       const parts: Record<string, Latent> = {};
-      if (G > 0) {
+      if (G > 0 && (wantsPart(options, 'global') || wantsPart(options, 'local'))) {
         parts.global = makeLatent(l.data.slice(0, G), [G], 'text', kind);
         parts.local = makeLatent(l.data.slice(G), [slots, localDim / slots], 'text', kind);
       }

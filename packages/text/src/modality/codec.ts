@@ -1,9 +1,11 @@
 /**
- * @file Text in and out for the modality descriptor: a UTF-8 text file holds one sentence per
- * line (lines trimmed, blank lines skipped, so row `i` is the `i`-th non-blank line); outputs
- * are written the same way, one per line.
+ * @file Text in and out for the modality descriptor: a text file (UTF-8, or UTF-16 with a
+ * byte-order mark; see decodeText) holds one sentence per line (CR, LF or CRLF; lines trimmed,
+ * blank lines skipped, so row `i` is the `i`-th non-blank line); outputs are written as UTF-8,
+ * one per line.
  */
 import { EmptyInputError, InputTooLargeError, type ModalityCodec } from '@latentkit/core';
+import { decodeText, splitLines } from '../io/text-lines.js';
 
 /** Largest text file read (bytes). */
 export const MAX_TEXT_BYTES = 64 * 1024 * 1024;
@@ -11,7 +13,8 @@ export const MAX_TEXT_BYTES = 64 * 1024 * 1024;
 export const MAX_SENTENCES = 1_000_000;
 
 /**
- * Splits text into sentences, one per non-blank line (trimmed; a leading byte-order mark dropped).
+ * Splits text into sentences, one per non-blank line (trimmed; a leading byte-order mark
+ * dropped; lines end at CR, LF or CRLF).
  * @param text the file's text.
  * @param name the file, for messages.
  * @returns the sentences in order.
@@ -23,7 +26,7 @@ export const MAX_SENTENCES = 1_000_000;
  * ```
  */
 export function sentencesOf(text: string, name = '<text>'): string[] {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+  const lines = splitLines(text.replace(/^\uFEFF/, '')).map((l) => l.trim()).filter((l) => l.length > 0);
   if (lines.length === 0) throw new EmptyInputError(`${name}: no sentences (the file is empty or blank).`, { file: name });
   if (lines.length > MAX_SENTENCES) throw new InputTooLargeError(`${name}: ${lines.length} lines, more than ${MAX_SENTENCES}.`, { file: name });
   return lines;
@@ -37,7 +40,7 @@ export const textCodec: ModalityCodec<string, string> = {
   maxInputBytes: MAX_TEXT_BYTES,
   printable: true,
   async decode(bytes, options = {}) {
-    return sentencesOf(new TextDecoder('utf-8').decode(bytes), options.name);
+    return sentencesOf(decodeText(bytes, options.name).text, options.name);
   },
   async encode(outputs) {
     return [{ bytes: new TextEncoder().encode(outputs.join('\n') + '\n'), extension: '.txt', mediaType: 'text/plain; charset=utf-8' }];

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmptyInputError, isModalityDescriptor } from '@latentkit/core';
+import { DecodeError, EmptyInputError, isModalityDescriptor } from '@latentkit/core';
 import { sentencesOf } from './codec.js';
 import { textModality } from './descriptor.js';
 
@@ -23,6 +23,36 @@ describe('textModality', () => {
     expect(new TextDecoder().decode(file.bytes)).toBe('a b\nc\n');
     expect(() => sentencesOf(' \n\n', 'e.txt')).toThrow(EmptyInputError);
     expect(() => sentencesOf(' \n\n', 'e.txt')).toThrow(/e\.txt/);
+  });
+
+  it('reads CR-only and mixed line endings, and UTF-16 with a byte-order mark, as the same sentences', async () => {
+    const want = ['first line', 'second', 'third café'];
+    const utf16 = (le: boolean) => {
+      const units = [...'first line\r\nsecond\nthird café'].map((ch) => ch.charCodeAt(0));
+      const b = Buffer.alloc(2 + units.length * 2);
+      b.writeUInt16LE(le ? 0xfeff : 0xfffe, 0);
+      units.forEach((u, i) => (le ? b.writeUInt16LE(u, 2 + i * 2) : b.writeUInt16BE(u, 2 + i * 2)));
+      return new Uint8Array(b);
+    };
+    const inputs: [string, Uint8Array][] = [
+      ['cr.txt', new TextEncoder().encode('first line\rsecond\r\rthird café\r')],
+      ['mixed.txt', new TextEncoder().encode('first line\r\nsecond\rthird café\n')],
+      ['le.txt', utf16(true)],
+      ['be.txt', utf16(false)],
+    ];
+    for (const [name, bytes] of inputs) expect(await textModality.codec.decode(bytes, { name }), name).toEqual(want);
+  });
+
+  it('refuses invalid UTF-8 and UTF-16 without a byte-order mark with a DecodeError naming the file', async () => {
+    const inputs: [string, Uint8Array][] = [
+      ['latin1.txt', Uint8Array.from([0x63, 0x61, 0x66, 0xe9, 0x0a])],
+      ['nobom16.txt', new Uint8Array(Buffer.from('hello\n', 'utf16le'))],
+    ];
+    for (const [name, bytes] of inputs) {
+      const e = await textModality.codec.decode(bytes, { name }).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(DecodeError);
+      expect((e as DecodeError).message).toContain(name);
+    }
   });
 
   it('reads a sentence file as training data, up to a limit', async () => {

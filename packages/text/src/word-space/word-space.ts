@@ -232,19 +232,27 @@ export class WordSpace {
    * zero vector, which is similar to nothing.
    */
   embed(texts: readonly string[]): Float32Array[] {
+    // Plain indexed loops over locals: `for...of` over the sum and `Float32Array.from` with a
+    // callback made this 4x slower, a tenth of `encode text` on 100,000 lines.
+    const { dim, codes } = this;
+    const v = new Float64Array(dim);
     return texts.map((text) => {
-      const v = new Float64Array(this.dim);
+      v.fill(0);
       for (const w of wordTokens(text)) {
         const i = this.index.get(w);
         if (i === undefined) continue;
         const a = (this.sifA / (this.sifA + this.words[i][1] / this.totalTokens)) * this.scales[i];
-        const o = i * this.dim;
-        for (let j = 0; j < this.dim; j++) v[j] += a * this.codes[o + j];
+        const o = i * dim;
+        for (let j = 0; j < dim; j++) v[j] += a * codes[o + j];
       }
       let n = 0;
-      for (const x of v) n += x * x;
-      n = Math.sqrt(n);
-      return Float32Array.from(v, (x) => (n > 0 ? x / n : 0));
+      for (let j = 0; j < dim; j++) n += v[j] * v[j];
+      const out = new Float32Array(dim);
+      if (n > 0) {
+        const norm = Math.sqrt(n);
+        for (let j = 0; j < dim; j++) out[j] = v[j] / norm;
+      }
+      return out;
     });
   }
 

@@ -1,7 +1,7 @@
 /**
  * @file Named demo stages with time budgets: each stage is announced, timed, and listed at the
  * end with its budget, so a slow machine shows where the time went. Training inside a stage
- * is capped by its own budget (fitWithBudget); the rest of a stage is small fixed work.
+ * is capped by its own time limit (fit's timeLimitMs); the rest of a stage is small fixed work.
  */
 import { formatSeconds } from '../lib/progress.js';
 

@@ -31,9 +31,16 @@ describe('expandInputs', () => {
 });
 
 describe('readSentences', () => {
-  it('reads one trimmed sentence per non-blank line (BOM, CRLF)', async () => {
-    await writeFile(join(dir, 's.txt'), '\uFEFF first line \r\n\n  second\n\t\nthird');
+  it('reads one trimmed sentence per line (BOM, CRLF, a final line ending)', async () => {
+    await writeFile(join(dir, 's.txt'), '\uFEFF first line \r\n  second\nthird\r\n');
     expect(await readSentences(join(dir, 's.txt'))).toEqual(['first line', 'second', 'third']);
+  });
+
+  it('refuses a blank line, naming it, instead of shifting later rows', async () => {
+    await writeFile(join(dir, 'b.txt'), 'one\n\t\nthree\n');
+    const err = await readSentences(join(dir, 'b.txt')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EmptyInputError);
+    expect((err as Error).message).toMatch(/b\.txt:2: blank line/);
   });
 
   it('refuses an empty file and a folder', async () => {

@@ -55,6 +55,7 @@ import { registerTextLayers } from './layers.js';
 import { CharVocabulary, defaultCharacters, normalizeSentence, SPECIAL_COUNT } from './vocabulary.js';
 import { Lexicon } from './lexicon.js';
 import { WordSpace } from '../word-space/word-space.js';
+import { MeaningSpace } from '../word-space/meaning-space.js';
 import { resolveSentenceAutoencoderConfig, type SentenceAutoencoderConfig, type SentenceAutoencoderOptions, type SentenceSample } from './config.js';
 import { buildNetworks, contextLogits } from './networks.js';
 import { sentenceLoss } from './losses.js';
@@ -69,6 +70,7 @@ const VOCAB_FILE = 'vocabulary.json';
 const LEXICON_FILE = 'lexicon.json';
 const WORD_SPACE_JSON = 'word-space.json';
 const WORD_SPACE_BIN = 'word-space.bin';
+const MEANING_FILE = 'meaning.json';
 
 /**
  * The folder of the default model shipped with this package (`models/sentence-ae`), trained
@@ -115,25 +117,41 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
     /** The characters the model reads and writes. */
     readonly vocabulary: CharVocabulary,
     private wordList?: Lexicon,
-    private meaningSpace?: WordSpace,
+    private meaningSpace?: WordSpace | MeaningSpace,
   ) {
     super(config, networks);
   }
 
+  /**
+   * The part of `encode`'s latents to compare sentences by (what `latentkit encode text` writes
+   * by default): `meaning` when the model has a word space, else `global`, else undefined (the
+   * whole code). The latent's `data` stays the decoder's code so that `decode` reads it.
+   */
+  get defaultPart(): 'meaning' | 'global' | undefined {
+    if (this.meaningSpace) return 'meaning';
+    return this.config.globalDim > 0 ? 'global' : undefined;
+  }
+
   /** The word space behind the `meaning` part of codes (saved as `word-space.*`), or undefined. */
   get wordSpace(): WordSpace | undefined {
-    return this.meaningSpace;
+    return this.meaningSpace instanceof MeaningSpace ? this.meaningSpace.wordSpace : this.meaningSpace;
+  }
+
+  /** The meaning code (word vectors + lemma bag, saved as `meaning.json` beside the word space), or undefined. */
+  get meaning(): MeaningSpace | undefined {
+    return this.meaningSpace instanceof MeaningSpace ? this.meaningSpace : undefined;
   }
 
   /**
-   * Attaches a {@link WordSpace} (or removes it with `undefined`): from then on `encode` adds a
-   * `meaning` part. Saved with the model; the decoder never reads it.
+   * Attaches a {@link WordSpace} or a {@link MeaningSpace} (or removes it with `undefined`):
+   * from then on `encode` adds a `meaning` part (and with a MeaningSpace its halves `vectors`
+   * and `lemmas`). Saved with the model; the decoder never reads it.
    * @example
    * ```ts
    * ae.setWordSpace(WordSpace.fit(documents, { dim: 256 }));
    * ```
    */
-  setWordSpace(space: WordSpace | undefined): void {
+  setWordSpace(space: WordSpace | MeaningSpace | undefined): void {
     this.meaningSpace = space;
   }
 
@@ -210,7 +228,11 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
         if (!wsJson !== !wsBin) {
           throw new ModelFormatError(`${dir} has ${wsJson ? WORD_SPACE_JSON : WORD_SPACE_BIN} without ${wsJson ? WORD_SPACE_BIN : WORD_SPACE_JSON}; a word space needs both.`, { file: `${dir}/${WORD_SPACE_JSON}` });
         }
-        const space = wsJson && wsBin ? WordSpace.fromFiles(wsJson, wsBin, `${dir}/${WORD_SPACE_JSON}`) : undefined;
+        const words = wsJson && wsBin ? WordSpace.fromFiles(wsJson, wsBin, `${dir}/${WORD_SPACE_JSON}`) : undefined;
+        // Optional as well: folders saved before it existed have an LSA-only meaning part.
+        const meaningBytes = folder.extraFile(MEANING_FILE);
+        if (meaningBytes && !words) throw new ModelFormatError(`${dir} has ${MEANING_FILE} but no word space.`, { file: `${dir}/${MEANING_FILE}` });
+        const space = meaningBytes && words ? MeaningSpace.fromJSON(meaningBytes, words, `${dir}/${MEANING_FILE}`) : words;
         return new SentenceAutoencoder(config, networks, vocabulary, lexicon, space);
       },
     );
@@ -232,29 +254,32 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
    * Encodes sentences into one `[latentDim]` latent each, laid out `[global..., local...]`
    * and also given as parts: `global` (`[globalDim]`, the sentence as a whole), `local`
    * (`[slots, localDim / slots]`, the text slot by slot) and, when the model has a
-   * {@link WordSpace}, `meaning` (`[wordSpace.dim]`, unit length; what to compare sentences
-   * by). `meaning` is not part of `data` (the decoder does not read it) and reads the whole
-   * text, past `maxLength`.
+   * word space, `meaning` (unit length; what to compare sentences by, see
+   * {@link SentenceAutoencoder.defaultPart}); with a {@link MeaningSpace} also its halves
+   * `vectors` (word vectors) and `lemmas` (lemma bag). `meaning` is not part of `data` (the
+   * decoder does not read it) and reads the whole text, past `maxLength`.
    * @throws {EmptyInputError} for empty or whitespace-only text.
    * @example
    * ```ts
    * const [code] = await ae.encode(['a domestic animal']);
    * code.parts!.global.shape;  // [64]
-   * code.parts!.meaning.shape; // [512] with the shipped model
+   * code.parts!.meaning.shape; // [2548] with the shipped model
    * ```
    */
   override async encode(inputs: string[], options: BatchingOptions = {}): Promise<Latent[]> {
     const latents = await super.encode(inputs, options);
     const { globalDim: G, localDim, maxLength, channels, kind } = this.config;
     const slots = maxLength / 2 ** (channels.length - 1);
-    const meaning = this.meaningSpace?.embed(inputs);
+    const space = this.meaningSpace;
+    const meaning = space instanceof MeaningSpace ? space.embed(inputs) : space?.embed(inputs).map((v) => ({ meaning: v }));
     latents.forEach((l, i) => {
       const parts: Record<string, Latent> = {};
       if (G > 0) {
         parts.global = makeLatent(l.data.slice(0, G), [G], 'text', kind);
         parts.local = makeLatent(l.data.slice(G), [slots, localDim / slots], 'text', kind);
       }
-      if (meaning) parts.meaning = makeLatent(meaning[i], [meaning[i].length], 'text', kind);
+      const m = meaning?.[i];
+      if (m) for (const [name, v] of Object.entries(m)) parts[name] = makeLatent(v, [v.length], 'text', kind);
       if (Object.keys(parts).length > 0) l.parts = parts;
     });
     return latents;
@@ -263,11 +288,13 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
   protected override extraFiles(): Record<string, Uint8Array | string> {
     const files: Record<string, Uint8Array | string> = { [VOCAB_FILE]: JSON.stringify(this.vocabulary.toJSON()) };
     if (this.wordList) files[LEXICON_FILE] = JSON.stringify(this.wordList.toJSON());
-    if (this.meaningSpace) {
-      const { json, bin } = this.meaningSpace.toFiles();
+    const words = this.wordSpace;
+    if (words) {
+      const { json, bin } = words.toFiles();
       files[WORD_SPACE_JSON] = json;
       files[WORD_SPACE_BIN] = bin;
     }
+    if (this.meaning) files[MEANING_FILE] = JSON.stringify(this.meaning.toJSON());
     return files;
   }
 

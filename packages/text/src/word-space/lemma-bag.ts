@@ -77,17 +77,38 @@ export class LemmaBag {
   /** Unit-length hashed bags, one per text; a text with no word gets the zero vector. */
   embed(texts: readonly string[]): Float32Array[] {
     return texts.map((text) => {
-      const v = new Float64Array(this.dim);
-      for (const w of wordTokens(text)) {
-        const h = hash32(this.lemma(w));
-        // The top bit picks the sign, so colliding lemmas cancel on average instead of adding up.
-        v[h % this.dim] += (h & 0x80000000 ? -1 : 1) * this.weight(w);
-      }
-      let n = 0;
-      for (const x of v) n += x * x;
-      n = Math.sqrt(n);
-      return Float32Array.from(v, (x) => (n > 0 ? x / n : 0));
+      const v = new Float32Array(this.dim);
+      const { slots, values } = this.sparse(wordTokens(text));
+      slots.forEach((slot, k) => (v[slot] = values[k]));
+      return v;
     });
+  }
+
+  /**
+   * The unit-length bag of a text's word tokens as its non-zero slots: a sentence has ~10 words
+   * against 2,048 dimensions, and dense passes over them cost more than the encoder's network
+   * (measured with bench text). Empty for a text with no word.
+   * @internal used by MeaningSpace to write its code in place.
+   */
+  sparse(tokens: readonly string[]): { slots: number[]; values: number[] } {
+    const slots: number[] = [];
+    const values: number[] = [];
+    for (const w of tokens) {
+      const h = hash32(this.lemma(w));
+      const slot = h % this.dim;
+      // The top bit picks the sign, so colliding lemmas cancel on average instead of adding up.
+      const x = (h & 0x80000000 ? -1 : 1) * this.weight(w);
+      const k = slots.indexOf(slot);
+      if (k < 0) {
+        slots.push(slot);
+        values.push(x);
+      } else values[k] += x;
+    }
+    let n = 0;
+    for (const x of values) n += x * x;
+    const f = n > 0 ? 1 / Math.sqrt(n) : 0;
+    for (let k = 0; k < values.length; k++) values[k] *= f;
+    return n > 0 ? { slots, values } : { slots: [], values: [] };
   }
 
   /** JSON-safe form. */

@@ -13,6 +13,7 @@
 import { InvalidArgumentError, ModelFormatError } from '@latentkit/core';
 import { LemmaBag, type LemmaBagJson } from './lemma-bag.js';
 import type { WordSpace } from './word-space.js';
+import { wordTokens } from '../autoencoder/evaluate.js';
 
 /** `meaning.json`, saved beside the word space's files. */
 export interface MeaningSpaceJson {
@@ -125,19 +126,39 @@ export class MeaningSpace {
     return new MeaningSpace(wordSpace, lemmaBag, topDirections(rows, k, wordSpace.dim), mix);
   }
 
-  /** The codes of each text: the whole `meaning` code and its two unit-length halves. */
+  /**
+   * The codes of each text: the whole `meaning` code and its two unit-length halves. The
+   * codes of one call are views into three shared buffers (one allocation each instead of
+   * three per text: allocation was most of the time this took).
+   */
   embed(texts: readonly string[]): MeaningCodes[] {
-    const vectors = this.wordSpace.embed(texts).map((v) => unit(removeComponents(v, this.components)));
-    const lemmas = this.lemmaBag.embed(texts);
     const a = Math.sqrt(this.mix);
     const b = Math.sqrt(1 - this.mix);
-    return texts.map((_, i) => {
-      const meaning = new Float32Array(this.dim);
-      for (let j = 0; j < vectors[i].length; j++) meaning[j] = a * vectors[i][j];
-      const o = vectors[i].length;
-      for (let j = 0; j < lemmas[i].length; j++) meaning[o + j] = b * lemmas[i][j];
-      // A text with words the vectors do not know still has unit length if its lemma half has.
-      return { meaning: unit(meaning), vectors: vectors[i], lemmas: lemmas[i] };
+    const d = this.wordSpace.dim;
+    const D = this.dim;
+    const L = this.lemmaBag.dim;
+    const meanings = new Float32Array(texts.length * D);
+    const vectorRows = new Float32Array(texts.length * d);
+    const lemmaRows = new Float32Array(texts.length * L);
+    return texts.map((text, i) => {
+      // One tokenisation for both halves; the lemma half is written sparsely (see LemmaBag.sparse).
+      const tokens = wordTokens(text);
+      const vectors = this.wordSpace.embedTokens(tokens, vectorRows.subarray(i * d, (i + 1) * d));
+      let hasVectors = vectors.some((x) => x !== 0);
+      if (hasVectors) hasVectors = unit(removeComponents(vectors, this.components)).some((x) => x !== 0);
+      const { slots, values } = this.lemmaBag.sparse(tokens);
+      // Each half is unit length or zero; a text whose words the vectors do not know keeps a
+      // unit-length code through its lemma half (and the other way round).
+      const wa = hasVectors ? (slots.length > 0 ? a : 1) : 0;
+      const wb = slots.length > 0 ? (hasVectors ? b : 1) : 0;
+      const meaning = meanings.subarray(i * D, (i + 1) * D);
+      for (let j = 0; j < d; j++) meaning[j] = wa * vectors[j];
+      const lemmas = lemmaRows.subarray(i * L, (i + 1) * L);
+      slots.forEach((slot, k) => {
+        lemmas[slot] = values[k];
+        meaning[d + slot] = wb * values[k];
+      });
+      return { meaning, vectors, lemmas };
     });
   }
 

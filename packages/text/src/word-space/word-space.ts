@@ -254,21 +254,34 @@ export class WordSpace {
    * zero vector, which is similar to nothing.
    */
   embed(texts: readonly string[]): Float32Array[] {
-    return texts.map((text) => {
-      const v = new Float64Array(this.dim);
-      for (const w of wordTokens(text)) {
-        const i = this.index.get(w);
-        if (i === undefined) continue;
-        const a = (this.sifA / (this.sifA + this.words[i][1] / this.totalTokens)) * this.scales[i];
-        const o = i * this.dim;
-        for (let j = 0; j < this.dim; j++) v[j] += a * this.codes[o + j];
-      }
-      let n = 0;
-      for (const x of v) n += x * x;
-      n = Math.sqrt(n);
-      return Float32Array.from(v, (x) => (n > 0 ? x / n : 0));
-    });
+    return texts.map((text) => this.embedTokens(wordTokens(text)));
   }
+
+  /**
+   * {@link WordSpace.embed} of one text already split by `wordTokens`, written into `out`
+   * (zeros, `[dim]`) when given.
+   * @internal shared with MeaningSpace, which tokenises once for both of its halves.
+   */
+  embedTokens(tokens: readonly string[], out?: Float32Array): Float32Array {
+    const dim = this.dim;
+    const codes = this.codes;
+    const v = out ?? new Float32Array(dim);
+    for (const w of tokens) {
+      const i = this.index.get(w);
+      if (i === undefined) continue;
+      const a = (this.sifA / (this.sifA + this.words[i][1] / this.totalTokens)) * this.scales[i];
+      const o = i * dim;
+      for (let j = 0; j < dim; j++) v[j] += a * codes[o + j];
+    }
+    let n = 0;
+    for (let j = 0; j < dim; j++) n += v[j] * v[j];
+    if (n > 0) {
+      const f = 1 / Math.sqrt(n);
+      for (let j = 0; j < dim; j++) v[j] *= f;
+    }
+    return v;
+  }
+
 
   /** The header and packed table, for saving beside a model. */
   toFiles(): WordSpaceFiles {

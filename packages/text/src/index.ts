@@ -11,6 +11,8 @@ export { SentenceAutoencoder, defaultSentenceAutoencoderPath, resolveSentenceAut
 export type { SentenceAutoencoderOptions, SentenceAutoencoderConfig, SentencePair, SentenceSample, FillInOptions, ContextHashSpec, WordBagSpec } from './autoencoder/sentence-autoencoder.js';
 export { CharVocabulary, defaultCharacters, normalizeSentence, GAP_MARKER, UNKNOWN_CHAR } from './autoencoder/vocabulary.js';
 export { Lexicon, wordSpans } from './autoencoder/lexicon.js';
+export { WordNgram, SENTENCE_START, SENTENCE_END } from './autoencoder/word-ngram.js';
+export type { WordNgramJson, WordNgramOptions } from './autoencoder/word-ngram.js';
 export type { LexiconJson, WordSpan } from './autoencoder/lexicon.js';
 export { WordSpace, tfidfDocumentMatrix } from './word-space/word-space.js';
 export { LemmaBag } from './word-space/lemma-bag.js';

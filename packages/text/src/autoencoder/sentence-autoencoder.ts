@@ -54,6 +54,7 @@ import { corruptBatch } from './noise.js';
 import { registerTextLayers } from './layers.js';
 import { CharVocabulary, defaultCharacters, normalizeSentence, SPECIAL_COUNT } from './vocabulary.js';
 import { Lexicon } from './lexicon.js';
+import { WordNgram } from './word-ngram.js';
 import { WordSpace } from '../word-space/word-space.js';
 import { MeaningSpace } from '../word-space/meaning-space.js';
 import { resolveSentenceAutoencoderConfig, type SentenceAutoencoderConfig, type SentenceAutoencoderOptions, type SentenceSample } from './config.js';
@@ -71,6 +72,8 @@ const LEXICON_FILE = 'lexicon.json';
 const WORD_SPACE_JSON = 'word-space.json';
 const WORD_SPACE_BIN = 'word-space.bin';
 const MEANING_FILE = 'meaning.json';
+const NGRAM_JSON = 'word-ngram.json';
+const NGRAM_BIN = 'word-ngram.bin';
 
 /**
  * The folder of the default model shipped with this package (`models/sentence-ae`), trained
@@ -118,6 +121,7 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
     readonly vocabulary: CharVocabulary,
     private wordList?: Lexicon,
     private meaningSpace?: WordSpace | MeaningSpace,
+    private bigrams?: WordNgram,
   ) {
     super(config, networks);
   }
@@ -173,6 +177,25 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
    */
   setLexicon(lexicon: Lexicon | undefined): void {
     this.wordList = lexicon;
+  }
+
+  /**
+   * Word bigrams of ordinary text (saved as `word-ngram.json` + `.bin`), or undefined: with
+   * them `fillIn` weighs each gapped word by the words beside it, not by its frequency alone.
+   */
+  get wordNgram(): WordNgram | undefined {
+    return this.bigrams;
+  }
+
+  /**
+   * Attaches word bigrams for `fillIn` (or removes them with `undefined`). Saved with the model.
+   * @example
+   * ```ts
+   * ae.setWordNgram(WordNgram.fromSentences(tokenisedSentences));
+   * ```
+   */
+  setWordNgram(ngram: WordNgram | undefined): void {
+    this.bigrams = ngram;
   }
 
   /**
@@ -233,7 +256,14 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
         const meaningBytes = folder.extraFile(MEANING_FILE);
         if (meaningBytes && !words) throw new ModelFormatError(`${dir} has ${MEANING_FILE} but no word space.`, { file: `${dir}/${MEANING_FILE}` });
         const space = meaningBytes && words ? MeaningSpace.fromJSON(meaningBytes, words, `${dir}/${MEANING_FILE}`) : words;
-        return new SentenceAutoencoder(config, networks, vocabulary, lexicon, space);
+        // Optional: without it fill-in weighs words by frequency alone.
+        const ngJson = folder.extraFile(NGRAM_JSON);
+        const ngBin = folder.extraFile(NGRAM_BIN);
+        if (!ngJson !== !ngBin) {
+          throw new ModelFormatError(`${dir} has ${ngJson ? NGRAM_JSON : NGRAM_BIN} without ${ngJson ? NGRAM_BIN : NGRAM_JSON}; word bigrams need both.`, { file: `${dir}/${NGRAM_JSON}` });
+        }
+        const ngram = ngJson && ngBin ? WordNgram.fromFiles(ngJson, ngBin, `${dir}/${NGRAM_JSON}`) : undefined;
+        return new SentenceAutoencoder(config, networks, vocabulary, lexicon, space, ngram);
       },
     );
   }
@@ -295,6 +325,11 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
       files[WORD_SPACE_BIN] = bin;
     }
     if (this.meaning) files[MEANING_FILE] = JSON.stringify(this.meaning.toJSON());
+    if (this.bigrams) {
+      const { json, bin } = this.bigrams.toFiles();
+      files[NGRAM_JSON] = json;
+      files[NGRAM_BIN] = bin;
+    }
     return files;
   }
 
@@ -403,6 +438,7 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
         config: this.config,
         vocabulary: this.vocabulary,
         lexicon: this.wordList,
+        wordNgram: this.bigrams,
         decoderLogits: (x) => this.decodeCodes(this.encodeBatch({ x }, false)),
         contextLogits: (x) => contextLogits(this.networks, this.config, x),
       },

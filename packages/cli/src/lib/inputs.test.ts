@@ -31,14 +31,14 @@ describe('expandInputs', () => {
 });
 
 describe('readSentences', () => {
-  it('reads one trimmed sentence per non-blank line (BOM, CRLF)', async () => {
-    await writeFile(join(dir, 's.txt'), '\uFEFF first line \r\n\n  second\n\t\nthird');
+  it('reads one trimmed sentence per line (BOM, CRLF, a final line ending)', async () => {
+    await writeFile(join(dir, 's.txt'), '\uFEFF first line \r\n  second\nthird\r\n');
     expect(await readSentences(join(dir, 's.txt'))).toEqual(['first line', 'second', 'third']);
   });
 
   it('reads CR-only and mixed line endings, and UTF-16 with a byte-order mark, as the same sentences', async () => {
     const want = ['first line', 'second', 'third café'];
-    await writeFile(join(dir, 'cr.txt'), 'first line\rsecond\r\rthird café\r');
+    await writeFile(join(dir, 'cr.txt'), 'first line\rsecond\rthird café\r');
     await writeFile(join(dir, 'mixed.txt'), 'first line\r\nsecond\rthird café\n');
     const utf16 = (le: boolean) => {
       const units = [...'first line\r\nsecond\nthird café'].map((ch) => ch.charCodeAt(0));
@@ -60,6 +60,13 @@ describe('readSentences', () => {
       expect(e).toBeInstanceOf(DecodeError);
       expect((e as DecodeError).message).toContain(f);
     }
+  });
+
+  it('refuses a blank line, naming it, instead of shifting later rows', async () => {
+    await writeFile(join(dir, 'b.txt'), 'one\n\t\nthree\n');
+    const err = await readSentences(join(dir, 'b.txt')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EmptyInputError);
+    expect((err as Error).message).toMatch(/b\.txt:2: blank line/);
   });
 
   it('refuses an empty file and a folder', async () => {

@@ -62,7 +62,7 @@ export function encodeCommand(modalities: readonly ModalityDescriptor[]): Comman
         }
       } else {
         const model = modelDir ? await loadAnyModel(modelDir, d.name) : await d.defaultModel!.load();
-        const part = asked ?? d.defaultPart?.(model.config) ?? 'all';
+        const part = asked ?? d.defaultPart?.(model) ?? 'all';
         // Only the part written to a .npy is computed (a JSON file keeps every part).
         const wanted = /\.json$/i.test(out.name) ? undefined : part === 'all' ? [] : [d.parts.find((p) => p.name === part)!.latentPart];
         try {

@@ -114,10 +114,10 @@ export interface ModalityDescriptor<S = any, O = S> {
   /** Named parts of its latents (empty when a code has none). */
   parts: readonly PartSpec[];
   /**
-   * The part `encode` writes when none is asked for, given the model (e.g. the part a text
-   * model names for comparing sentences); absent or undefined: the whole code.
+   * The part `encode` writes when none is asked for, given the loaded model (e.g. the part a
+   * text model names for comparing sentences); absent or undefined: the whole code.
    */
-  defaultPart?(config: ModelConfig): string | undefined;
+  defaultPart?(model: Autoencoder<S, O, ModelConfig>): string | undefined;
   codec: ModalityCodec<S, O>;
   /**
    * Why rows of a `[n, d]` code file cannot be decoded by its models, if they cannot (a speech

@@ -8,7 +8,7 @@
  * @internal
  */
 import { checkArray, checkBoolean, checkInt, checkNumber, checkObject, ConfigFieldError, checkNetworkShapes, type tf } from '@latentkit/core';
-import type { SentenceAutoencoderConfig, SentenceAutoencoderOptions } from './sentence-autoencoder.js';
+import type { SentenceAutoencoderConfig, SentenceAutoencoderOptions } from './config.js';
 
 /** Widest layer or code part. */
 const MAX_WIDTH = 65_536;

@@ -1,8 +1,8 @@
 /**
  * @file Text in and out for the modality descriptor: a text file (UTF-8, or UTF-16 with a
- * byte-order mark; see decodeText) holds one sentence per line (CR, LF or CRLF; lines trimmed,
- * blank lines skipped, so row `i` is the `i`-th non-blank line); outputs are written as UTF-8,
- * one per line.
+ * byte-order mark; see decodeText) holds one sentence per line (CR, LF or CRLF; lines trimmed;
+ * row `i` is line `i + 1`, and a blank line is refused rather than skipped, so rows never
+ * shift against line numbers); outputs are written as UTF-8, one per line.
  */
 import { EmptyInputError, InputTooLargeError, type ModalityCodec } from '@latentkit/core';
 import { decodeText, splitLines } from '../io/text-lines.js';
@@ -13,22 +13,24 @@ export const MAX_TEXT_BYTES = 64 * 1024 * 1024;
 export const MAX_SENTENCES = 1_000_000;
 
 /**
- * Splits text into sentences, one per non-blank line (trimmed; a leading byte-order mark
- * dropped; lines end at CR, LF or CRLF).
+ * Splits text into sentences, one per line (trimmed; a leading byte-order mark dropped; lines
+ * end at CR, LF or CRLF; one line ending at the end is not a line).
  * @param text the file's text.
  * @param name the file, for messages.
- * @returns the sentences in order.
- * @throws {EmptyInputError} when no line has text.
+ * @returns the sentences in order: sentence `i` is line `i + 1`.
+ * @throws {EmptyInputError} when no line has text, or for a blank line (named by its number).
  * @throws {InputTooLargeError} past a million lines.
  * @example
  * ```ts
- * sentencesOf('the cat\n\n a dog \n', 's.txt'); // ['the cat', 'a dog']
+ * sentencesOf('the cat\n a dog \n', 's.txt'); // ['the cat', 'a dog']
  * ```
  */
 export function sentencesOf(text: string, name = '<text>'): string[] {
-  const lines = splitLines(text.replace(/^\uFEFF/, '')).map((l) => l.trim()).filter((l) => l.length > 0);
-  if (lines.length === 0) throw new EmptyInputError(`${name}: no sentences (the file is empty or blank).`, { file: name });
+  const lines = splitLines(text.replace(/^\uFEFF/, '')).map((l) => l.trim());
+  if (lines.every((l) => l.length === 0)) throw new EmptyInputError(`${name}: no sentences (the file is empty or blank).`, { file: name });
   if (lines.length > MAX_SENTENCES) throw new InputTooLargeError(`${name}: ${lines.length} lines, more than ${MAX_SENTENCES}.`, { file: name });
+  const blank = lines.findIndex((l) => l.length === 0);
+  if (blank >= 0) throw new EmptyInputError(`${name}:${blank + 1}: blank line; every line becomes one row, so remove blank lines first.`, { file: name });
   return lines;
 }
 

@@ -28,24 +28,30 @@ export const textModality: ModalityDescriptor<string> = {
   packageName: '@latentkit/text',
   models: [SentenceAutoencoder],
   parts: [
-    { name: 'meaning', latentPart: 'meaning', describe: 'the word-space part: compare sentences by it' },
+    { name: 'meaning', latentPart: 'meaning', describe: 'word vectors + lemma bag: compare sentences by it (the default)' },
+    { name: 'vectors', latentPart: 'vectors', describe: 'the word-vector half of meaning' },
+    { name: 'lemmas', latentPart: 'lemmas', describe: 'the lemma-bag half of meaning' },
     { name: 'global', latentPart: 'global', describe: 'the sentence-level part of the character code' },
   ],
+  // The part the model names for comparing sentences (its meaning code); `--part all` gives
+  // the decoder's code.
+  defaultPart: (model) => (model instanceof SentenceAutoencoder ? model.defaultPart : undefined),
   codec: textCodec,
   recipes: textRecipes,
   datasets: [textLinesLayout],
   defaultModel: { describe: 'the sentence autoencoder shipped with @latentkit/text', load: () => SentenceAutoencoder.loadDefault() },
   pretrained: {
-    describe: "a pretrained sentence encoder: 'tiny' (committed), a hub id, or a folder",
+    describe: "a pretrained sentence encoder: 'tiny' (committed, for tests: too small to carry meaning), a hub id (needs the network), or a folder holding a Transformers.js model (config.json, tokenizer.json, onnx/model.onnx)",
     load: (name) => SentenceEncoder.load(name === 'tiny' ? tinySentenceEncoderPath() : name),
   },
   showcase: textShowcase,
   examples: {
     train: [['$0 train text --data sentences.txt --out models/sentences', 'sentence AE on your sentences']],
     encode: [
-      ['$0 encode text --in sentences.txt --out codes.npy', 'shipped sentence autoencoder, one row per line'],
+      ['$0 encode text --in sentences.txt --out codes.npy', 'shipped sentence autoencoder, one row per line: its meaning code'],
+      ['$0 encode text --part all --in sentences.txt --out codes.npy', "the decoder's code (what decode reads)"],
+      ['$0 encode text --pretrained ./all-MiniLM-L6-v2 --in sentences.txt --out codes.npy', 'a Transformers.js model folder'],
       ['$0 encode text --pretrained tiny --in sentences.txt --out codes.npy', 'the tiny pretrained transformer encoder'],
-      ['$0 encode text --part meaning --in sentences.txt --out meaning.npy', 'the part to compare sentences by'],
       ['$0 encode text --in sentences.txt --out codes.json', 'the same codes as JSON (one object per sentence)'],
     ],
     decode: [['$0 decode --model models/sentences --in codes.npy --out decoded/', 'decoded/decoded.txt, one sentence per row']],

@@ -15,14 +15,16 @@ afterAll(async () => {
 });
 
 describe('textModality', () => {
-  it('reads one trimmed sentence per non-blank line (BOM, CRLF) and writes one per line', async () => {
+  it('reads one trimmed sentence per line (BOM, CRLF, a final line ending) and writes one per line', async () => {
     expect(isModalityDescriptor(textModality)).toBe(true);
-    const bytes = new TextEncoder().encode('\uFEFF first line \r\n\n  second\n\t\nthird');
+    const bytes = new TextEncoder().encode('\uFEFF first line \r\n  second\nthird\r\n');
     expect(await textModality.codec.decode(bytes, { name: 's.txt' })).toEqual(['first line', 'second', 'third']);
     const [file] = await textModality.codec.encode(['a b', 'c']);
     expect(new TextDecoder().decode(file.bytes)).toBe('a b\nc\n');
     expect(() => sentencesOf(' \n\n', 'e.txt')).toThrow(EmptyInputError);
     expect(() => sentencesOf(' \n\n', 'e.txt')).toThrow(/e\.txt/);
+    // A blank line is refused, naming it, instead of shifting later rows.
+    expect(() => sentencesOf('one\n\t\nthree\n', 'b.txt')).toThrow(/b\.txt:2: blank line/);
   });
 
   it('reads CR-only and mixed line endings, and UTF-16 with a byte-order mark, as the same sentences', async () => {
@@ -35,7 +37,7 @@ describe('textModality', () => {
       return new Uint8Array(b);
     };
     const inputs: [string, Uint8Array][] = [
-      ['cr.txt', new TextEncoder().encode('first line\rsecond\r\rthird café\r')],
+      ['cr.txt', new TextEncoder().encode('first line\rsecond\rthird café\r')],
       ['mixed.txt', new TextEncoder().encode('first line\r\nsecond\rthird café\n')],
       ['le.txt', utf16(true)],
       ['be.txt', utf16(false)],

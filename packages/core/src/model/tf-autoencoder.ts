@@ -163,7 +163,8 @@ export abstract class TfAutoencoder<I, O = I, C extends ModelConfig = ModelConfi
       ...(history.valLoss[last] !== undefined ? { finalValLoss: history.valLoss[last] } : {}),
       seconds: Math.round(history.seconds * 100) / 100,
       ...(ds.size !== undefined ? { samples: ds.size } : {}),
-      backend: engineInfo()?.backend ?? tf.getBackend(),
+      // What took the steps: 'ort' (compiled steps on onnxruntime-node) or the tfjs backend.
+      backend: history.engine === 'onnxruntime' ? 'ort' : engineInfo()?.backend === 'ort' ? 'wasm' : (engineInfo()?.backend ?? tf.getBackend()),
     };
     return history;
   }

@@ -1,0 +1,169 @@
+/**
+ * @file Lowerings of the "nn" kernels: matrix products, convolutions (tfjs is NHWC, ONNX
+ * NCHW: transposes around each conv, which ORT's transpose optimiser cancels between
+ * consecutive layers), softmax, gathers, one-hot, segment sums and nearest upsampling.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Graph } from './graph.js';
+import { activation, axesOf, dtypeOf, type KernelCall, type Lowering } from './lower.js';
+import { NotLowerableError } from './trace.js';
+
+/**
+ * a @ b for 3-D tfjs operands. When both have batch 1 (every dense layer: tfjs reshapes 2-D
+ * inputs to [1, m, k]) it becomes one 2-D Gemm, whose transpose flags spare a Transpose.
+ */
+function matmul(g: Graph, a: string, b: string, ta: boolean, tb: boolean, bias?: string): string {
+  const sa = g.shape(a);
+  const sb = g.shape(b);
+  if (sa.length === 3 && sb.length === 3 && sa[0] === 1 && sb[0] === 1) {
+    const a2 = g.reshape(a, sa.slice(1));
+    const b2 = g.reshape(b, sb.slice(1));
+    const m = ta ? sa[2] : sa[1];
+    const n = tb ? sb[1] : sb[2];
+    const inputs = [a2, b2];
+    let fusedBias = false;
+    if (bias !== undefined) {
+      const bs = g.shape(bias);
+      // Gemm's C broadcasts unidirectionally to [m, n]: a bias of [n] or [1, n] (or [m, n]).
+      if (bs.length <= 2 && (bs.at(-1) === n || bs.length === 0) && (bs.length < 2 || bs[0] === 1 || bs[0] === m)) {
+        inputs.push(bias);
+        fusedBias = true;
+      }
+    }
+    let y = g.node('Gemm', inputs, { shape: [m, n], dtype: 'float32' }, { transA: { i: ta ? 1 : 0 }, transB: { i: tb ? 1 : 0 } });
+    if (bias !== undefined && !fusedBias) y = g.add(y, bias);
+    return g.reshape(y, [1, m, n]);
+  }
+  const swap = (x: string, t: boolean) => {
+    if (!t) return x;
+    const r = g.shape(x).length;
+    return g.transpose(x, [...Array(r - 2).keys(), r - 1, r - 2]);
+  };
+  const y = g.matmul(swap(a, ta), swap(b, tb));
+  return bias !== undefined ? g.add(y, bias) : y;
+}
+
+type Pads = { top: number; bottom: number; left: number; right: number };
+
+function convInfo(k: KernelCall, xShape: number[], filterShape: number[]): tf.backend_util.Conv2DInfo {
+  const a = k.attrs as { strides: number | [number, number]; dilations?: number | [number, number]; pad: 'same' | 'valid' | number; dimRoundingMode?: 'floor' | 'round' | 'ceil'; dataFormat?: string };
+  if (a.dataFormat && a.dataFormat !== 'NHWC') throw new NotLowerableError(`${k.kernel} with dataFormat ${a.dataFormat}`);
+  return tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    a.strides,
+    a.dilations ?? 1,
+    a.pad,
+    a.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+}
+
+const padList = (p: Pads) => [p.top, p.left, p.bottom, p.right];
+
+/** NHWC input, [kh, kw, ci, co] filter -> NHWC output through an NCHW ONNX Conv. */
+function conv2d(k: KernelCall, bias?: string): string {
+  const g = k.g;
+  const x = k.x('x');
+  const f = k.x('filter');
+  const info = convInfo(k, g.shape(x), g.shape(f));
+  const xs = g.transpose(x, [0, 3, 1, 2]);
+  const w = g.transpose(f, [3, 2, 0, 1]);
+  const [n, , , co] = k.out[0].shape;
+  const inputs = [xs, w];
+  if (bias !== undefined && g.shape(bias).length === 1) inputs.push(bias);
+  let y = g.node('Conv', inputs, { shape: [n, co, info.outHeight, info.outWidth], dtype: 'float32' }, {
+    kernel_shape: { ints: [info.filterHeight, info.filterWidth] },
+    strides: { ints: [info.strideHeight, info.strideWidth] },
+    dilations: { ints: [info.dilationHeight, info.dilationWidth] },
+    pads: { ints: padList(info.padInfo) },
+  });
+  y = g.transpose(y, [0, 2, 3, 1]);
+  if (bias !== undefined && inputs.length === 2) y = g.add(y, bias);
+  return y;
+}
+
+const NN: Record<string, Lowering> = {
+  BatchMatMul: (k) => matmul(k.g, k.x('a'), k.x('b'), !!k.attrs.transposeA, !!k.attrs.transposeB),
+  _FusedMatMul: (k) => {
+    const y = matmul(k.g, k.x('a'), k.x('b'), !!k.attrs.transposeA, !!k.attrs.transposeB, k.has('bias') ? k.x('bias') : undefined);
+    return activation(k.g, y, k.attrs.activation, k.attrs.leakyreluAlpha, k.has('preluActivationWeights') ? k.x('preluActivationWeights') : undefined);
+  },
+  Conv2D: (k) => conv2d(k),
+  FusedConv2D: (k) => {
+    const y = conv2d(k, k.has('bias') ? k.x('bias') : undefined);
+    return activation(k.g, y, k.attrs.activation, k.attrs.leakyreluAlpha, k.has('preluActivationWeights') ? k.x('preluActivationWeights') : undefined);
+  },
+  Conv2DBackpropInput: (k) => {
+    // tfjs's conv2dTranspose: the input gradient of a conv whose input has `inputShape`.
+    const g = k.g;
+    const dy = k.x('dy');
+    const f = k.x('filter');
+    const outShape = k.attrs.inputShape as number[];
+    const info = convInfo(k, outShape, g.shape(f));
+    const [, hy, wy] = g.shape(dy);
+    const p = info.padInfo;
+    const outPad = [
+      outShape[1] - (info.strideHeight * (hy - 1) + info.filterHeight - p.top - p.bottom),
+      outShape[2] - (info.strideWidth * (wy - 1) + info.filterWidth - p.left - p.right),
+    ];
+    if (outPad.some((v) => v < 0)) throw new NotLowerableError(`Conv2DBackpropInput output ${outShape} smaller than its padding implies`);
+    const y = g.node('ConvTranspose', [g.transpose(dy, [0, 3, 1, 2]), g.transpose(f, [3, 2, 0, 1])], { shape: [outShape[0], outShape[3], outShape[1], outShape[2]], dtype: 'float32' }, {
+      kernel_shape: { ints: [info.filterHeight, info.filterWidth] },
+      strides: { ints: [info.strideHeight, info.strideWidth] },
+      pads: { ints: padList(p) },
+      output_padding: { ints: outPad },
+    });
+    return g.transpose(y, [0, 2, 3, 1]);
+  },
+  Softmax: (k) => {
+    const x = k.x('logits');
+    return k.g.unary('Softmax', x, { axis: { i: axesOf(k.attrs.dim ?? -1, k.g.shape(x).length)[0] } });
+  },
+  GatherV2: (k) => {
+    if (k.attrs.batchDims) throw new NotLowerableError('GatherV2 with batchDims');
+    const x = k.x('x');
+    const axis = axesOf(k.attrs.axis ?? 0, k.g.shape(x).length)[0];
+    return k.g.node('Gather', [x, k.x('indices')], { shape: k.out[0].shape, dtype: dtypeOf(k.out[0]) }, { axis: { i: axis } });
+  },
+  OneHot: (k) => {
+    const g = k.g;
+    const idx = k.x('indices');
+    const depth = k.attrs.depth as number;
+    const s = g.shape(idx);
+    const eq = g.compare('Equal', g.reshape(idx, [...s, 1]), g.constant([...Array(depth).keys()], [depth], g.info(idx).dtype));
+    const dtype = dtypeOf(k.out[0]);
+    return g.where(eq, g.scalar(Number(k.attrs.onValue ?? 1), dtype), g.scalar(Number(k.attrs.offValue ?? 0), dtype));
+  },
+  UnsortedSegmentSum: (k) => {
+    const g = k.g;
+    const x = k.x('x');
+    const ids = k.x('segmentIds');
+    const idx = g.cast(g.reshape(ids, [...g.shape(ids), 1]), 'int64');
+    const out = k.out[0];
+    const zeros = g.constant(new Float32Array(out.shape.reduce((a, b) => a * b, 1)), out.shape, dtypeOf(out));
+    return g.node('ScatterND', [zeros, idx, x], { shape: out.shape, dtype: dtypeOf(out) }, { reduction: { s: 'add' } });
+  },
+  ResizeNearestNeighbor: (k) => {
+    // Integer upscaling only: then every tfjs pixel-centre convention picks src = floor(dst / f),
+    // which a broadcast (Expand) does exactly, and Expand's gradient is a sum.
+    const g = k.g;
+    const x = k.x('images');
+    const [n, h, w, c] = g.shape(x);
+    const [, oh, ow] = k.out[0].shape;
+    if (k.attrs.alignCorners || oh % h || ow % w) throw new NotLowerableError('ResizeNearestNeighbor other than integer upscaling');
+    const fh = oh / h;
+    const fw = ow / w;
+    const e = g.expand(g.reshape(x, [n, h, 1, w, 1, c]), [n, h, fh, w, fw, c]);
+    return g.reshape(e, [n, oh, ow, c]);
+  },
+  MirrorPad: (k) => {
+    if (k.attrs.mode !== 'reflect') throw new NotLowerableError(`MirrorPad mode ${String(k.attrs.mode)}`);
+    const p = k.attrs.paddings as [number, number][];
+    const x = k.x('x');
+    return k.g.node('Pad', [x, k.g.ints([...p.map((q) => q[0]), ...p.map((q) => q[1])])], { shape: k.out[0].shape, dtype: 'float32' }, { mode: { s: 'reflect' } });
+  },
+};
+
+export const NN_LOWERINGS = NN;

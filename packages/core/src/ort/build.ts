@@ -34,6 +34,8 @@ export interface StepGraphOptions {
   clipNorm?: number;
   /** Build the forward pass and loss only (no gradients, no update): for evaluation. */
   forwardOnly?: boolean;
+  /** Also output each trainable weight's gradient as `g:<i>` (tests compare them with tfjs). */
+  outputGradients?: boolean;
 }
 
 /** The graph and the meaning of its inputs and outputs. */
@@ -159,6 +161,7 @@ export function buildStepGraph(opts: StepGraphOptions): StepGraph {
     if (d === undefined) throw new NotLowerableError(`tfjs found a gradient for weight ${trainable[j]}, the compiled graph none`);
   });
   let gs = grads as string[];
+  if (opts.outputGradients) gs.forEach((d, j) => g.outputAs(g.unary('Identity', d), `g:${trainable[j]}`));
   const squares = gs.map((d) => g.node('ReduceSumSquare', [d], { shape: [], dtype: 'float32' }, { keepdims: { i: 0 } }));
   const gnorm = g.node('Sqrt', [squares.length === 1 ? squares[0] : g.node('Sum', squares, { shape: [], dtype: 'float32' })], { shape: [], dtype: 'float32' }, {}, 'gnorm');
   g.output('gnorm');

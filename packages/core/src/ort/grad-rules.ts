@@ -55,6 +55,7 @@ const RULES: Record<string, GradRule> = {
     const [c, a, b] = n.inputs;
     return [undefined, g.sumTo(g.where(c, dy!, g.scalar(0)), g.shape(a)), g.sumTo(g.where(c, g.scalar(0), dy!), g.shape(b))];
   },
+  Sum: (g, n, [dy]) => n.inputs.map((x) => g.sumTo(dy!, g.shape(x))),
   Neg: (g, _n, [dy]) => [g.unary('Neg', dy!)],
   Identity: (_g, n, [dy]) => [n.stopGradient ? undefined : dy],
   // tfjs: d|x| = dy * (x > 0 ? 1 : -1), so -dy at exactly 0.
@@ -93,10 +94,8 @@ const RULES: Record<string, GradRule> = {
     const inside = g.compare('And', g.compare('GreaterOrEqual', x, lo), g.compare('LessOrEqual', x, hi));
     return [g.where(inside, full(g, dy!, x), g.scalar(0)), undefined, undefined];
   },
-  Cast: (g, n, [dy]) => {
-    const x = n.inputs[0];
-    return [g.info(x).dtype === 'float32' ? g.cast(dy!, 'float32') : undefined];
-  },
+  // tfjs passes the gradient through every cast, to an integer type too.
+  Cast: (g, _n, [dy]) => [g.cast(dy!, 'float32')],
   Reshape: (g, n, [dy]) => [g.reshape(dy!, g.shape(n.inputs[0])), undefined],
   Transpose: (g, n, [dy]) => [g.transpose(dy!, Graph.invert((n.attrs.perm as { ints: number[] }).ints))],
   Expand: (g, n, [dy]) => [g.sumTo(dy!, g.shape(n.inputs[0])), undefined],
@@ -109,28 +108,21 @@ const RULES: Record<string, GradRule> = {
     return [g.reshape(g.reduce('ReduceSum', split, s.map((_, i) => 2 * i), false), s), undefined];
   },
   Slice: (g, n, [dy]) => {
-    const [x, starts, ends, axes] = n.inputs;
+    const [x, starts, ends, axes, steps] = n.inputs;
     const read = (name: string) => Array.from(g.initializers.get(name)!.data as BigInt64Array, Number);
     const s = g.shape(x);
-    const before = s.map(() => 0);
-    const after = s.map(() => 0);
-    const st = read(starts);
-    const en = read(ends);
-    read(axes).forEach((a, i) => {
-      before[a] = st[i];
-      after[a] = s[a] - Math.min(en[i], s[a]);
-    });
-    return [g.pad(dy!, before, after), undefined, undefined, undefined];
+    const ax = read(axes).map((a) => (a < 0 ? a + s.length : a));
+    const st = read(starts).map((v, i) => (v < 0 ? v + s[ax[i]] : v));
+    const sp = steps ? read(steps) : ax.map(() => 1);
+    if (sp.some((v) => v < 1)) throw new NotLowerableError('gradient of a Slice with negative steps');
+    void ends;
+    return [g.place(dy!, s, st, ax, sp), undefined, undefined, undefined, undefined];
   },
   Concat: (g, n, [dy]) => {
+    // One Split, not a Slice per input.
     const axis = (n.attrs.axis as { i: number }).i;
-    let at = 0;
-    return n.inputs.map((x) => {
-      const d = g.shape(x)[axis];
-      const part = g.slice(dy!, [at], [at + d], [axis]);
-      at += d;
-      return part;
-    });
+    const outs = n.inputs.map((x) => ({ shape: g.shape(x), dtype: g.info(x).dtype }));
+    return g.nodeN('Split', [dy!, g.ints(outs.map((o) => o.shape[axis]))], outs, { axis: { i: axis } });
   },
   Split: (g, n, dys) => {
     const axis = (n.attrs.axis as { i: number }).i;
@@ -140,11 +132,26 @@ const RULES: Record<string, GradRule> = {
   Pad: (g, n, [dy]) => {
     const [x, pads] = n.inputs;
     const mode = (n.attrs.mode as { s: string } | undefined)?.s ?? 'constant';
-    if (mode !== 'constant') throw new NotLowerableError(`no gradient for Pad mode ${mode}`);
     const p = Array.from(g.initializers.get(pads)!.data as BigInt64Array, Number);
     const s = g.shape(x);
     const r = s.length;
-    return [g.slice(dy!, p.slice(0, r), s.map((d, i) => p[i] + d), s.map((_, i) => i)), undefined, undefined];
+    if (mode === 'constant') return [g.slice(dy!, p.slice(0, r), s.map((d, i) => p[i] + d), s.map((_, i) => i)), undefined, undefined];
+    if (mode !== 'reflect') throw new NotLowerableError(`no gradient for Pad mode ${mode}`);
+    // Reflection is separable: undo it axis by axis, folding each border back onto the
+    // elements it mirrors (the edge element itself is not repeated).
+    let d = dy!;
+    for (let a = r - 1; a >= 0; a--) {
+      const [before, after] = [p[a], p[a + r]];
+      if (!before && !after) continue;
+      const len = s[a];
+      const reverse = (v: string) => g.node('Gather', [v, g.constant([...Array(g.shape(v)[a]).keys()].reverse(), [g.shape(v)[a]], 'int64')], g.info(v), { axis: { i: a } });
+      const shape = g.shape(d).map((v, i) => (i === a ? len : v));
+      let out = g.slice(d, [before], [before + len], [a]);
+      if (before) out = g.add(out, g.place(reverse(g.slice(d, [0], [before], [a])), shape, [1], [a], [1]));
+      if (after) out = g.add(out, g.place(reverse(g.slice(d, [before + len], [before + len + after], [a])), shape, [len - 1 - after], [a], [1]));
+      d = out;
+    }
+    return [d, undefined, undefined];
   },
 };
 

@@ -22,7 +22,8 @@ export function addGradients(g: Graph, loss: string, wrt: string[], seed?: strin
   const live = new Set(wrt);
   for (const n of forward) {
     if (n.stopGradient || NO_GRADIENT.has(n.op)) continue;
-    if (n.inputs.some((i) => live.has(i))) for (const o of n.outputs) if (g.info(o).dtype === 'float32') live.add(o);
+    // Casts stay live whatever their type: tfjs differentiates through a cast to int32.
+    if (n.inputs.some((i) => live.has(i))) for (const o of n.outputs) if (g.info(o).dtype === 'float32' || n.op === 'Cast') live.add(o);
   }
   if (!live.has(loss)) return wrt.map(() => undefined);
   // Values the loss depends on.

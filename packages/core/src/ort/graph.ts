@@ -227,13 +227,43 @@ export class Graph {
     return this.node('Concat', xs, { shape, dtype: this.info(xs[0]).dtype }, { axis: { i: ax } });
   }
 
-  /** Slice with static starts/ends on the given axes (steps 1). */
-  slice(x: string, starts: number[], ends: number[], axes: number[]): string {
+  /** Slice with static starts/ends (and optional positive steps) on the given axes. */
+  slice(x: string, starts: number[], ends: number[], axes: number[], steps?: number[]): string {
     const s = [...this.shape(x)];
     const shape = [...s];
-    axes.forEach((a, i) => (shape[a] = Math.max(0, Math.min(ends[i], s[a]) - starts[i])));
-    if (shape.every((d, i) => d === s[i])) return x;
-    return this.node('Slice', [x, this.ints(starts), this.ints(ends), this.ints(axes)], { shape, dtype: this.info(x).dtype });
+    axes.forEach((a, i) => {
+      const step = steps?.[i] ?? 1;
+      shape[a] = Math.max(0, Math.ceil((Math.min(ends[i], s[a]) - starts[i]) / step));
+    });
+    const strided = steps?.some((v) => v !== 1) ?? false;
+    if (!strided && shape.every((d, i) => d === s[i])) return x;
+    const inputs = [x, this.ints(starts), this.ints(ends), this.ints(axes)];
+    if (strided) inputs.push(this.ints(steps!));
+    return this.node('Slice', inputs, { shape, dtype: this.info(x).dtype });
+  }
+
+  /**
+   * The adjoint of a strided slice: places `x` into zeros of `shape` at `starts + steps * i`
+   * along `axes`. Zeros are interleaved by padding a size-1 axis after each strided one.
+   */
+  place(x: string, shape: number[], starts: number[], axes: number[], steps: number[]): string {
+    const s = this.shape(x);
+    let y = x;
+    if (steps.some((v) => v !== 1)) {
+      const split = s.flatMap((d, i) => (axes.includes(i) && steps[axes.indexOf(i)] > 1 ? [d, 1] : [d]));
+      const padded = this.pad(
+        this.reshape(x, split),
+        split.map(() => 0),
+        s.flatMap((_, i) => (axes.includes(i) && steps[axes.indexOf(i)] > 1 ? [0, steps[axes.indexOf(i)] - 1] : [0])),
+      );
+      const spread = s.map((d, i) => (axes.includes(i) ? d * steps[axes.indexOf(i)] : d));
+      // Drop the zeros after the last element so the rest fits in `shape`.
+      const used = s.map((d, i) => (axes.includes(i) ? (d - 1) * steps[axes.indexOf(i)] + 1 : d));
+      y = this.slice(this.reshape(padded, spread), s.map(() => 0), used, s.map((_, i) => i));
+    }
+    const ys = this.shape(y);
+    const before = shape.map((_, i) => (axes.includes(i) ? starts[axes.indexOf(i)] : 0));
+    return this.pad(y, before, shape.map((d, i) => d - before[i] - ys[i]));
   }
 
   pad(x: string, before: number[], after: number[], value = 0): string {

@@ -1,9 +1,9 @@
 /**
- * @file Lowerings of the "nn" kernels: matrix products, convolutions (tfjs is NHWC, ONNX
- * NCHW: transposes around each conv, which ORT's transpose optimiser cancels between
- * consecutive layers), softmax, gathers, one-hot, segment sums and nearest upsampling.
+ * @file Lowerings of the "nn" kernels: matrix products, convolutions (im2col + GEMM in NHWC,
+ * see conv-gemm.ts), softmax, gathers, one-hot, segment sums and nearest upsampling.
  */
 import * as tf from '@tensorflow/tfjs';
+import { convGemm, convTransposeGemm, type ConvGeometry } from './conv-gemm.js';
 import type { Graph } from './graph.js';
 import { activation, axesOf, dtypeOf, type KernelCall, type Lowering } from './lower.js';
 import { NotLowerableError } from './trace.js';
@@ -43,8 +43,6 @@ function matmul(g: Graph, a: string, b: string, ta: boolean, tb: boolean, bias?:
   return bias !== undefined ? g.add(y, bias) : y;
 }
 
-type Pads = { top: number; bottom: number; left: number; right: number };
-
 function convInfo(k: KernelCall, xShape: number[], filterShape: number[]): tf.backend_util.Conv2DInfo {
   const a = k.attrs as { strides: number | [number, number]; dilations?: number | [number, number]; pad: 'same' | 'valid' | number; dimRoundingMode?: 'floor' | 'round' | 'ceil'; dataFormat?: string };
   if (a.dataFormat && a.dataFormat !== 'NHWC') throw new NotLowerableError(`${k.kernel} with dataFormat ${a.dataFormat}`);
@@ -60,28 +58,28 @@ function convInfo(k: KernelCall, xShape: number[], filterShape: number[]): tf.ba
   );
 }
 
-const padList = (p: Pads) => [p.top, p.left, p.bottom, p.right];
+function geometry(info: tf.backend_util.Conv2DInfo): ConvGeometry {
+  return {
+    kh: info.filterHeight,
+    kw: info.filterWidth,
+    sh: info.strideHeight,
+    sw: info.strideWidth,
+    dh: info.dilationHeight,
+    dw: info.dilationWidth,
+    pads: info.padInfo,
+    ho: info.outHeight,
+    wo: info.outWidth,
+  };
+}
 
-/** NHWC input, [kh, kw, ci, co] filter -> NHWC output through an NCHW ONNX Conv. */
+/** NHWC input, [kh, kw, ci, co] filter -> NHWC output, as im2col + GEMM (see conv-gemm.ts). */
 function conv2d(k: KernelCall, bias?: string): string {
   const g = k.g;
   const x = k.x('x');
   const f = k.x('filter');
-  const info = convInfo(k, g.shape(x), g.shape(f));
-  const xs = g.transpose(x, [0, 3, 1, 2]);
-  const w = g.transpose(f, [3, 2, 0, 1]);
-  const [n, , , co] = k.out[0].shape;
-  const inputs = [xs, w];
-  if (bias !== undefined && g.shape(bias).length === 1) inputs.push(bias);
-  let y = g.node('Conv', inputs, { shape: [n, co, info.outHeight, info.outWidth], dtype: 'float32' }, {
-    kernel_shape: { ints: [info.filterHeight, info.filterWidth] },
-    strides: { ints: [info.strideHeight, info.strideWidth] },
-    dilations: { ints: [info.dilationHeight, info.dilationWidth] },
-    pads: { ints: padList(info.padInfo) },
-  });
-  y = g.transpose(y, [0, 2, 3, 1]);
-  if (bias !== undefined && inputs.length === 2) y = g.add(y, bias);
-  return y;
+  const b = bias !== undefined && g.shape(bias).length <= 1 ? bias : undefined;
+  const y = convGemm(g, x, f, geometry(convInfo(k, g.shape(x), g.shape(f))), b);
+  return bias !== undefined && b === undefined ? g.add(y, bias) : y;
 }
 
 const NN: Record<string, Lowering> = {
@@ -98,24 +96,9 @@ const NN: Record<string, Lowering> = {
   Conv2DBackpropInput: (k) => {
     // tfjs's conv2dTranspose: the input gradient of a conv whose input has `inputShape`.
     const g = k.g;
-    const dy = k.x('dy');
     const f = k.x('filter');
     const outShape = k.attrs.inputShape as number[];
-    const info = convInfo(k, outShape, g.shape(f));
-    const [, hy, wy] = g.shape(dy);
-    const p = info.padInfo;
-    const outPad = [
-      outShape[1] - (info.strideHeight * (hy - 1) + info.filterHeight - p.top - p.bottom),
-      outShape[2] - (info.strideWidth * (wy - 1) + info.filterWidth - p.left - p.right),
-    ];
-    if (outPad.some((v) => v < 0)) throw new NotLowerableError(`Conv2DBackpropInput output ${outShape} smaller than its padding implies`);
-    const y = g.node('ConvTranspose', [g.transpose(dy, [0, 3, 1, 2]), g.transpose(f, [3, 2, 0, 1])], { shape: [outShape[0], outShape[3], outShape[1], outShape[2]], dtype: 'float32' }, {
-      kernel_shape: { ints: [info.filterHeight, info.filterWidth] },
-      strides: { ints: [info.strideHeight, info.strideWidth] },
-      pads: { ints: padList(p) },
-      output_padding: { ints: outPad },
-    });
-    return g.transpose(y, [0, 2, 3, 1]);
+    return convTransposeGemm(g, k.x('dy'), f, outShape, geometry(convInfo(k, outShape, g.shape(f))));
   },
   Softmax: (k) => {
     const x = k.x('logits');

@@ -163,6 +163,11 @@ const BASE: Record<string, Lowering> = {
   ZerosLike: (k) => constantFill(k, 0),
   OnesLike: (k) => constantFill(k, 1),
   Fill: (k) => constantFill(k, num(k.attrs.value, 'Fill value')),
+  Range: (k) => {
+    const [start, step] = [num(k.attrs.start, 'Range start'), num(k.attrs.step, 'Range step')];
+    const o = k.out[0];
+    return k.g.constant(Array.from({ length: o.shape[0] }, (_, i) => start + i * step), o.shape, dtypeOf(o));
+  },
   Reshape: (k) => k.g.reshape(k.x('x'), k.out[0].shape),
   ExpandDims: (k) => k.g.reshape(k.x('input'), k.out[0].shape),
   Squeeze: (k) => k.g.reshape(k.x('x'), k.out[0].shape),

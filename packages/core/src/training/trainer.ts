@@ -176,6 +176,9 @@ export async function train<S>(problem: TrainingProblem<S>, data: Dataset<S> | r
     }
   }
 
+  const batchesPerEpoch = trainSet.size !== undefined ? Math.ceil(trainSet.size / batchSize) : undefined;
+  const cappedBatches = options.maxBatchesPerEpoch !== undefined && batchesPerEpoch !== undefined ? Math.min(batchesPerEpoch, options.maxBatchesPerEpoch) : (options.maxBatchesPerEpoch ?? batchesPerEpoch);
+  emit({ type: 'start', epochs, batchesPerEpoch: cappedBatches, startEpoch });
   // Compiled ONNX steps on onnxruntime-node when the engine is `ort`, tfjs otherwise (or for
   // what the compiler cannot lower); either way the loop below is the same.
   const runner = await createStepRunner(problem as TrainingProblem<unknown>, vars, optimizer, {
@@ -185,9 +188,6 @@ export async function train<S>(problem: TrainingProblem<S>, data: Dataset<S> | r
   });
   emit({ type: 'engine', engine: runner.engine, ...(runner.fallbackReason ? { reason: runner.fallbackReason } : {}) });
 
-  const batchesPerEpoch = trainSet.size !== undefined ? Math.ceil(trainSet.size / batchSize) : undefined;
-  const cappedBatches = options.maxBatchesPerEpoch !== undefined && batchesPerEpoch !== undefined ? Math.min(batchesPerEpoch, options.maxBatchesPerEpoch) : (options.maxBatchesPerEpoch ?? batchesPerEpoch);
-  emit({ type: 'start', epochs, batchesPerEpoch: cappedBatches, startEpoch });
   const t0 = performance.now();
   let secondsPerEpoch: number | undefined;
   // Steps taken over the run (a resumed run starts after the epochs it already did), so a

@@ -22,6 +22,8 @@ export interface CompiledStepGraph {
   step: StepGraph;
   model: Uint8Array;
   trace: Trace;
+  /** Positions (in `trace.leaves`) of the leaves that are per-step random inputs. */
+  randomLeaves: number[];
 }
 
 /** Another step seed, distinct from the step's own, in tfjs's seed range. */
@@ -103,7 +105,18 @@ export function compileStepGraph(problem: TrainingProblem<unknown>, vars: tf.Var
     }
   });
   const step = buildStepGraph({ trace: t1, random, plan, clipNorm });
-  return { step, model: step.graph.toModel(), trace: t1 };
+  const randomLeaves = t1.leaves.flatMap((id, j) => (random.has(id) ? [j] : []));
+  return { step, model: step.graph.toModel(), trace: t1, randomLeaves };
+}
+
+/**
+ * Whether two traces of the same signature bake the same constants (leaves that are not
+ * random inputs): a model whose constants changed between fits needs a new graph.
+ */
+export function sameConstants(a: Trace, b: Trace, randomLeaves: number[]): boolean {
+  if (a.leaves.length !== b.leaves.length) return false;
+  // Random draws differ from step to step; the graph takes those as inputs.
+  return a.leaves.every((id, j) => randomLeaves.includes(j) || same(a.tensors.get(id)!.values, b.tensors.get(b.leaves[j])!.values));
 }
 
 /** Batch signature: keys, dtypes and shapes (one compiled graph per signature). */

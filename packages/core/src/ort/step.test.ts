@@ -17,6 +17,7 @@ import {
   evaluateLoss,
   initEngine,
   tf,
+  train,
   type FitOptions,
   type ProgressEvent,
 } from '@latentkit/core';
@@ -159,6 +160,30 @@ describe('fit on the onnxruntime engine', () => {
     expect(r.h.engineReason).toMatch(/Adamax/);
     expect(events.find((e) => e.type === 'engine')).toMatchObject({ engine: 'tfjs', reason: expect.stringMatching(/Adamax/) });
     expect(r.h.loss.at(-1)!).toBeLessThan(r.h.loss[0]);
+  });
+
+  it('a second fit reuses the compiled graph only while the loss bakes the same constants', async () => {
+    await initEngine({ backend: 'ort' });
+    const w = tf.variable(tf.tensor1d([0.5, -0.25, 1]), true, 'cache_case_w');
+    const problem = {
+      scale: 2,
+      variables: () => [w],
+      collate: (s: number[][]) => ({ x: tf.tensor2d(s) }),
+      // `scale` becomes a constant of the graph: changing it must recompile.
+      loss: (b: Record<string, tf.Tensor>) => ({ loss: tf.mean(tf.square(tf.sub(tf.mul(b.x, w), problem.scale))) as tf.Scalar }),
+      saveCheckpoint: async () => {},
+      loadCheckpoint: async () => () => undefined,
+    };
+    const data = [[1, 2, 3], [4, 5, 6], [7, 8, 9], [1, 0, 1]];
+    const first = await train(problem, data, { epochs: 1, batchSize: 4, optimizer: 'sgd', learningRate: 1, learningRateSchedule: () => 0 });
+    problem.scale = 3;
+    const second = await train(problem, data, { epochs: 1, batchSize: 4, optimizer: 'sgd', learningRate: 1, learningRateSchedule: () => 0 });
+    const expected = (s: number) => tf.tidy(() => tf.mean(tf.square(tf.sub(tf.mul(tf.tensor2d(data), w), s))).dataSync()[0]);
+    expect(first.engine).toBe('onnxruntime');
+    expect(second.engine).toBe('onnxruntime');
+    expect(first.loss[0]).toBeCloseTo(expected(2), 4);
+    expect(second.loss[0]).toBeCloseTo(expected(3), 4);
+    w.dispose();
   });
 
   it('validates threads', async () => {

@@ -15,11 +15,11 @@ import * as tf from '@tensorflow/tfjs';
 import type * as Ort from 'onnxruntime-node';
 import { TfjsStepRunner, type StepResult, type StepRunner, type TrainingEngine } from '../training/step-runner.js';
 import type { StepContext, TensorBatch, TrainingProblem } from '../training/trainer.js';
-import { batchSignature, compileStepGraph, drawRandom, type CompiledStepGraph } from './compile.js';
+import { batchSignature, compileStepGraph, drawRandom, sameConstants, type CompiledStepGraph } from './compile.js';
 import { readOptimizerState, scalarValues, writeOptimizerState, type OptimizerPlan, type OptimizerState } from './optimizer.js';
 import { createSession } from './runtime.js';
 import { ThreadChooser } from './threads.js';
-import { NotLowerableError } from './trace.js';
+import { NotLowerableError, traceLoss, traceSignature } from './trace.js';
 
 /** Options of {@link OrtStepRunner}. */
 export interface OrtStepOptions {
@@ -37,6 +37,19 @@ interface Compiled extends CompiledStepGraph {
 }
 
 const TOLERANCE = 1e-3;
+
+/**
+ * Compiled graphs and their sessions, per model (the problem object) and batch signature, so a
+ * model that calls `fit` again (epoch by epoch, or in a benchmark) does not pay for the three
+ * traces and the session again. A cached graph is reused only when one fresh trace of the loss
+ * runs the same kernels on the same constants; its first step is verified as always.
+ */
+interface CacheEntry {
+  graph: CompiledStepGraph;
+  signature: string;
+  sessions: Map<number, Promise<Ort.InferenceSession>>;
+}
+const CACHE = new WeakMap<object, Map<string, CacheEntry>>();
 
 function close(a: number, b: number): boolean {
   return Math.abs(a - b) <= TOLERANCE * Math.max(Math.abs(a), Math.abs(b), 1e-3);
@@ -89,7 +102,22 @@ export class OrtStepRunner implements StepRunner {
   }
 
   private async compile(batch: TensorBatch, ctx: StepContext, sig: string): Promise<Compiled> {
-    const c = compileStepGraph(this.problem, this.vars, batch, ctx, this.plan, this.options.clipNorm);
+    const key = `${sig}|${JSON.stringify(this.plan)}|${this.options.clipNorm ?? ''}`;
+    let perModel = CACHE.get(this.problem);
+    if (!perModel) CACHE.set(this.problem, (perModel = new Map()));
+    let entry = perModel.get(key);
+    let c: CompiledStepGraph;
+    if (entry) {
+      const trace = traceLoss(this.problem.loss.bind(this.problem), this.vars, batch, ctx);
+      if (traceSignature(trace) === entry.signature && sameConstants(trace, entry.graph.trace, entry.graph.randomLeaves)) c = { ...entry.graph, trace };
+      else entry = undefined;
+    }
+    if (!entry) {
+      c = compileStepGraph(this.problem, this.vars, batch, ctx, this.plan, this.options.clipNorm);
+      entry = { graph: { ...c, trace: { ...c.trace, gradients: [] } }, signature: traceSignature(c.trace), sessions: new Map() };
+      perModel.set(key, entry);
+    }
+    c = c!;
     const trainable = c.step.trainable;
     if (!this.trainable) {
       this.trainable = trainable;
@@ -105,7 +133,7 @@ export class OrtStepRunner implements StepRunner {
     for (const i of c.step.frozen) {
       if (!this.frozen.has(i)) this.frozen.set(i, new this.ort.Tensor('float32', Float32Array.from(this.vars[i].dataSync() as Float32Array), this.vars[i].shape));
     }
-    const compiled: Compiled = { ...c, sessions: new Map(), threads: new ThreadChooser(this.options.threads, availableParallelism()), verified: false };
+    const compiled: Compiled = { ...c, sessions: entry.sessions, threads: new ThreadChooser(this.options.threads, availableParallelism()), verified: false };
     this.compiled.set(sig, compiled);
     return compiled;
   }
@@ -204,7 +232,7 @@ export class OrtStepRunner implements StepRunner {
   }
 
   dispose(): void {
-    for (const c of this.compiled.values()) for (const s of c.sessions.values()) void s.then((x) => x.release()).catch(() => {});
+    // Sessions stay cached with the model for its next fit (see CACHE).
     this.compiled.clear();
     this.fallback?.dispose();
   }

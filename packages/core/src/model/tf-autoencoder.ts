@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine, engineInfo } from '../engine/engine.js';
 import { InvalidArgumentError, ModelFormatError, ShapeMismatchError, UnsupportedFormatVersionError } from '../errors/errors.js';
+import { releaseCompiledSteps } from '../ort/step.js';
 import { MANIFEST_FILE, readModelFolder, saveModelFolder, type LoadedModelFolder, type TrainingSummary } from '../io/model-folder.js';
 import { makeLatent, shapeSize, type Latent } from '../latent/latent.js';
 import { asDataset, type Dataset } from '../training/dataset.js';
@@ -203,8 +204,9 @@ export abstract class TfAutoencoder<I, O = I, C extends ModelConfig = ModelConfi
     return folder.extraFile;
   }
 
-  /** Frees every tensor the model holds. */
+  /** Frees every tensor the model holds (and its compiled training steps). */
   dispose(): void {
+    releaseCompiledSteps(this);
     for (const n of Object.values(this.networks)) n.dispose();
   }
 

@@ -51,6 +51,17 @@ interface CacheEntry {
 }
 const CACHE = new WeakMap<object, Map<string, CacheEntry>>();
 
+/**
+ * Frees the compiled sessions cached for a model (its native memory is not seen by the GC).
+ * `TfAutoencoder.dispose()` calls it.
+ */
+export function releaseCompiledSteps(problem: object): void {
+  const perModel = CACHE.get(problem);
+  if (!perModel) return;
+  for (const e of perModel.values()) for (const s of e.sessions.values()) void s.then((x) => x.release()).catch(() => {});
+  CACHE.delete(problem);
+}
+
 function close(a: number, b: number): boolean {
   return Math.abs(a - b) <= TOLERANCE * Math.max(Math.abs(a), Math.abs(b), 1e-3);
 }
@@ -196,7 +207,13 @@ export class OrtStepRunner implements StepRunner {
       if (c.verified) throw e;
       throw new NotLowerableError(`onnxruntime rejected the step graph: ${(e as Error).message.split('\n')[0]}`);
     }
-    c.threads.record(threads, performance.now() - t0);
+    if (c.threads.record(threads, performance.now() - t0)) {
+      // The probe is over: free the losing session's memory (made again at the next probe).
+      const loser = 3 - c.threads.current;
+      const s = c.sessions.get(loser);
+      c.sessions.delete(loser);
+      void s?.then((x) => x.release()).catch(() => {});
+    }
     this.lastThreads = threads;
     const loss = (out.loss.data as Float32Array)[0];
     const metrics: Record<string, number> = {};

@@ -52,16 +52,17 @@ export class ThreadChooser {
     return this.chosen;
   }
 
-  /** Reports how long a step on `threads` took. */
-  record(threads: number, ms: number): void {
-    if (this.setting !== 'auto' || !this.probing.length || this.probing[0] !== threads) return;
+  /** Reports how long a step on `threads` took; true when that ended a probe (a choice was made). */
+  record(threads: number, ms: number): boolean {
+    if (this.setting !== 'auto' || !this.probing.length || this.probing[0] !== threads) return false;
     this.probing.shift();
     this.times.get(threads)!.push(ms);
-    if (this.probing.length) return;
+    if (this.probing.length) return false;
     const t1 = median(this.times.get(1)!.slice(1));
     const t2 = median(this.times.get(2)!.slice(1));
     this.chosen = t2 * MIN_GAIN < t1 ? 2 : 1;
     this.steadySince = this.now();
+    return true;
   }
 
   /** The thread count chosen by the last probe (or the fixed setting). */

@@ -84,7 +84,9 @@ export const trainCommand: CommandModule = {
       fit.resume = resume;
     }
 
-    await (await import('@latentkit/core')).initEngine();
+    // First line: which engine trains, and why any better one was skipped.
+    const core = await import('@latentkit/core');
+    ctx.log(core.describeEngine(await core.initEngine()));
     const t0 = performance.now();
     let model: Fittable<any> & { save(dir: string): Promise<void>; dispose(): void; config: { kind: string } };
     let samples: unknown[];

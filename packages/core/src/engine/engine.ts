@@ -31,6 +31,8 @@ export interface EngineInfo {
   training: 'onnxruntime' | 'tfjs';
   /** onnxruntime-node's version when `training` is `onnxruntime`. */
   onnxruntime?: string;
+  /** Why the last `fit` that preferred onnxruntime trained on tfjs instead (one line), if one did. */
+  lastFallback?: string;
   /** Whether the choice was forced (option or `LATENTKIT_BACKEND`). */
   forced: boolean;
   /** Why each better backend was skipped. */
@@ -140,6 +142,13 @@ export function initEngine(options: EngineOptions = {}): Promise<EngineInfo> {
   return pending;
 }
 
+/** @internal The trainer reports a fit that fell back to tfjs (undefined: the fit compiled). */
+export function noteTrainingFallback(reason: string | undefined): void {
+  if (!current) return;
+  if (reason) current.lastFallback = reason;
+  else delete current.lastFallback;
+}
+
 /** The active engine, or undefined before {@link initEngine} resolved. */
 export function engineInfo(): EngineInfo | undefined {
   return current;
@@ -152,7 +161,8 @@ export function engineInfo(): EngineInfo | undefined {
 export function describeEngine(info: EngineInfo): string {
   const why = info.skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ');
   const what = info.training === 'onnxruntime' ? ` (training on onnxruntime-node ${info.onnxruntime ?? ''}, layers on tfjs ${info.tfBackend})`.replace(' ,', ',') : '';
-  return `backend: ${info.backend}${what}${info.forced ? ' (forced)' : ''}${why ? ` (skipped ${why})` : ''}`;
+  const fallback = info.lastFallback ? ` (last fit trained on tfjs: ${info.lastFallback})` : '';
+  return `backend: ${info.backend}${what}${info.forced ? ' (forced)' : ''}${why ? ` (skipped ${why})` : ''}${fallback}`;
 }
 
 export { tf };

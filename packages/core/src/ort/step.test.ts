@@ -159,6 +159,7 @@ describe('fit on the onnxruntime engine', () => {
     expect(r.h.engine).toBe('tfjs');
     expect(r.h.engineReason).toMatch(/Adamax/);
     expect(events.find((e) => e.type === 'engine')).toMatchObject({ engine: 'tfjs', reason: expect.stringMatching(/Adamax/) });
+    expect(describeEngine((await initEngine())!)).toMatch(/last fit trained on tfjs: optimizer Adamax/);
     expect(r.h.loss.at(-1)!).toBeLessThan(r.h.loss[0]);
   });
 

@@ -7,6 +7,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { AbortError, InvalidArgumentError, ModelFormatError, NonFiniteLossError } from '../errors/errors.js';
+import { engineInfo, noteTrainingFallback } from '../engine/engine.js';
 import { createStepRunner } from '../ort/runner.js';
 import { ArrayDataset, asDataset, type Dataset } from './dataset.js';
 import type { FitOptions, History, LearningRateSchedule, OptimizerName, ProgressEvent } from './types.js';
@@ -307,6 +308,7 @@ export async function train<S>(problem: TrainingProblem<S>, data: Dataset<S> | r
       if (ownsOptimizer) optimizer.dispose();
     }
   }
+  if (engineInfo()?.training === 'onnxruntime') noteTrainingFallback(runner.fallbackReason);
   const seconds = priorSeconds + (performance.now() - t0) / 1000;
   emit({ type: 'end', epochs: history.epochs.length, seconds });
   return {

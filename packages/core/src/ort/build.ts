@@ -12,6 +12,7 @@ import { addGradients } from './grad.js';
 import { BASE_LOWERINGS, checkLowered, dtypeOf, type KernelCall, type Lowering } from './lower.js';
 import { NN_LOWERINGS } from './lower-nn.js';
 import { addUpdate, scalarInputs, type OptimizerPlan } from './optimizer.js';
+import { collapseReshapes, fuseBias } from './passes.js';
 import { NotLowerableError, type Trace } from './trace.js';
 
 /** Every tfjs kernel the compiler lowers. */
@@ -135,6 +136,10 @@ export function buildStepGraph(opts: StepGraphOptions): StepGraph {
     }
   }
   lowerForward(g, opts, names);
+  for (const pass of [collapseReshapes, fuseBias]) {
+    const renamed = pass(g);
+    for (const [id, name] of names) if (renamed.has(name)) names.set(id, renamed.get(name)!);
+  }
   const random: RandomInput[] = [];
   let r = 0;
   for (const id of trace.leaves) {
@@ -179,5 +184,6 @@ export function buildStepGraph(opts: StepGraphOptions): StepGraph {
     g.outputAs(next.w, `${w}:out`);
     plan.slots.forEach((s, k) => g.outputAs(next.slots[k], `s:${s}:${index}:out`));
   });
+  collapseReshapes(g); // again: the gradient rules reshape too
   return { graph: g, batch, random, trainable, frozen, metrics, scalars };
 }

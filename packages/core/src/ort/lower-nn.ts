@@ -9,17 +9,19 @@ import { activation, axesOf, dtypeOf, type KernelCall, type Lowering } from './l
 import { NotLowerableError } from './trace.js';
 
 /**
- * a @ b for 3-D tfjs operands. When both have batch 1 (every dense layer: tfjs reshapes 2-D
- * inputs to [1, m, k]) it becomes one 2-D Gemm, whose transpose flags spare a Transpose.
+ * a @ b for tfjs operands (2-D, or 3-D batched). When neither has a real batch (every dense
+ * layer) it becomes one 2-D Gemm, whose transpose flags spare a Transpose.
  */
 function matmul(g: Graph, a: string, b: string, ta: boolean, tb: boolean, bias?: string): string {
   const sa = g.shape(a);
   const sb = g.shape(b);
-  if (sa.length === 3 && sb.length === 3 && sa[0] === 1 && sb[0] === 1) {
-    const a2 = g.reshape(a, sa.slice(1));
-    const b2 = g.reshape(b, sb.slice(1));
-    const m = ta ? sa[2] : sa[1];
-    const n = tb ? sb[1] : sb[2];
+  const flat = (s: number[]) => s.length === 2 || (s.length === 3 && s[0] === 1);
+  if (flat(sa) && flat(sb)) {
+    const a2 = g.reshape(a, sa.slice(-2));
+    const b2 = g.reshape(b, sb.slice(-2));
+    const [sa2, sb2] = [g.shape(a2), g.shape(b2)];
+    const m = ta ? sa2[1] : sa2[0];
+    const n = tb ? sb2[0] : sb2[1];
     const inputs = [a2, b2];
     let fusedBias = false;
     if (bias !== undefined) {
@@ -32,7 +34,7 @@ function matmul(g: Graph, a: string, b: string, ta: boolean, tb: boolean, bias?:
     }
     let y = g.node('Gemm', inputs, { shape: [m, n], dtype: 'float32' }, { transA: { i: ta ? 1 : 0 }, transB: { i: tb ? 1 : 0 } });
     if (bias !== undefined && !fusedBias) y = g.add(y, bias);
-    return g.reshape(y, [1, m, n]);
+    return y; // the caller reshapes to the traced output shape
   }
   const swap = (x: string, t: boolean) => {
     if (!t) return x;
@@ -83,9 +85,9 @@ function conv2d(k: KernelCall, bias?: string): string {
 }
 
 const NN: Record<string, Lowering> = {
-  BatchMatMul: (k) => matmul(k.g, k.x('a'), k.x('b'), !!k.attrs.transposeA, !!k.attrs.transposeB),
+  BatchMatMul: (k) => k.g.reshape(matmul(k.g, k.x('a'), k.x('b'), !!k.attrs.transposeA, !!k.attrs.transposeB), k.out[0].shape),
   _FusedMatMul: (k) => {
-    const y = matmul(k.g, k.x('a'), k.x('b'), !!k.attrs.transposeA, !!k.attrs.transposeB, k.has('bias') ? k.x('bias') : undefined);
+    const y = k.g.reshape(matmul(k.g, k.x('a'), k.x('b'), !!k.attrs.transposeA, !!k.attrs.transposeB, k.has('bias') ? k.x('bias') : undefined), k.out[0].shape);
     return activation(k.g, y, k.attrs.activation, k.attrs.leakyreluAlpha, k.has('preluActivationWeights') ? k.x('preluActivationWeights') : undefined);
   },
   Conv2D: (k) => conv2d(k),

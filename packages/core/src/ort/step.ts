@@ -48,6 +48,8 @@ interface CacheEntry {
   graph: CompiledStepGraph;
   signature: string;
   sessions: Map<number, Promise<Ort.InferenceSession>>;
+  /** Thread choices per `threads` setting: a later fit keeps the last probe's choice. */
+  choosers: Map<string, ThreadChooser>;
 }
 const CACHE = new WeakMap<object, Map<string, CacheEntry>>();
 
@@ -125,7 +127,7 @@ export class OrtStepRunner implements StepRunner {
     }
     if (!entry) {
       c = compileStepGraph(this.problem, this.vars, batch, ctx, this.plan, this.options.clipNorm);
-      entry = { graph: { ...c, trace: { ...c.trace, gradients: [] } }, signature: traceSignature(c.trace), sessions: new Map() };
+      entry = { graph: { ...c, trace: { ...c.trace, gradients: [] } }, signature: traceSignature(c.trace), sessions: new Map(), choosers: new Map() };
       perModel.set(key, entry);
     }
     c = c!;
@@ -144,7 +146,9 @@ export class OrtStepRunner implements StepRunner {
     for (const i of c.step.frozen) {
       if (!this.frozen.has(i)) this.frozen.set(i, new this.ort.Tensor('float32', Float32Array.from(this.vars[i].dataSync() as Float32Array), this.vars[i].shape));
     }
-    const compiled: Compiled = { ...c, sessions: entry.sessions, threads: new ThreadChooser(this.options.threads, availableParallelism()), verified: false };
+    const setting = String(this.options.threads);
+    if (!entry.choosers.has(setting)) entry.choosers.set(setting, new ThreadChooser(this.options.threads, availableParallelism()));
+    const compiled: Compiled = { ...c, sessions: entry.sessions, threads: entry.choosers.get(setting)!, verified: false };
     this.compiled.set(sig, compiled);
     return compiled;
   }

@@ -209,7 +209,7 @@ describe('ThreadChooser', () => {
     };
     run(10, 7);
     expect(c.current).toBe(2);
-    now += 31_000; // a new probe: the machine got busy
+    now += 121_000; // a new probe: the machine got busy
     run(10, 9.5);
     expect(c.current).toBe(1);
     expect(new ThreadChooser('auto', 1).next()).toBe(1);

@@ -211,13 +211,8 @@ export class OrtStepRunner implements StepRunner {
       if (c.verified) throw e;
       throw new NotLowerableError(`onnxruntime rejected the step graph: ${(e as Error).message.split('\n')[0]}`);
     }
-    if (c.threads.record(threads, performance.now() - t0)) {
-      // The probe is over: free the losing session's memory (made again at the next probe).
-      const loser = 3 - c.threads.current;
-      const s = c.sessions.get(loser);
-      c.sessions.delete(loser);
-      void s?.then((x) => x.release()).catch(() => {});
-    }
+    // Both sessions stay: making one again at each probe cost seconds for the speech model.
+    c.threads.record(threads, performance.now() - t0);
     this.lastThreads = threads;
     const loss = (out.loss.data as Float32Array)[0];
     const metrics: Record<string, number> = {};

@@ -3,15 +3,15 @@
  * on a quiet 2-core machine and cost 0.5x with spinning workers under load, and the load of a
  * shared machine changes during a run. So the chooser times a few steps on 1 thread, a few on
  * 2 (workers that sleep instead of spin), keeps 2 only when it is at least 10% faster, and
- * measures again every 30 seconds of training.
+ * measures again every 2 minutes of training.
  */
 
 /** Steps timed per setting in a probe (the first of each is a warm-up and is dropped). */
 const PROBE_STEPS = 4;
 /** How much faster 2 threads must be to be kept. */
 const MIN_GAIN = 1.1;
-/** Time between probes. */
-const REPROBE_MS = 30_000;
+/** Time between probes (a probe of a large graph costs a few slow steps). */
+const REPROBE_MS = 120_000;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

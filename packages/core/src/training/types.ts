@@ -122,7 +122,7 @@ export interface FitOptions<S = unknown> {
   onProgress?: (event: ProgressEvent) => void;
   /**
    * Intra-op threads of the onnxruntime engine: a count, or `'auto'`, which times 1 against 2
-   * threads during training (again every 30 s) and keeps 2 only when they are 10% faster.
+   * threads during training (again every 2 minutes) and keeps 2 only when they are 10% faster.
    * Ignored by tfjs. @default 'auto'
    */
   threads?: number | 'auto';

@@ -4,8 +4,14 @@
  * never trained on): exact match and character error rate of reconstructions of sentences of
  * up to 8 words, fill-in of gapped characters, gloss -> example retrieval with the codes
  * (the `meaning` part when the model has a word space) against a tf-idf bag-of-words baseline on the same candidates, and encoding speed of the
- * autoencoder and of the pretrained SentenceEncoder (committed tiny ONNX model).
+ * autoencoder and of the pretrained SentenceEncoder (committed tiny ONNX model). With the STS
+ * Benchmark dev split in the data folder (validation only: nothing is fitted on it), Spearman's
+ * correlation of code cosines with human similarity, for the default code and each part, against
+ * tf-idf with idf from the WordNet training text; and fill-in / exact match on its sentences
+ * (ordinary English the model never trained on).
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   SentenceAutoencoder,
   SentenceEncoder,
@@ -13,7 +19,12 @@ import {
   defaultSentenceAutoencoderPath,
   evaluateFillIn,
   evaluateReconstruction,
+  pairCosines,
+  readSts,
   readWordNet,
+  spearman,
+  tfidfPairCosines,
+  wordnetDocuments,
   recallAtK,
   tfidfCosineMatrix,
   tinySentenceEncoderPath,
@@ -68,8 +79,8 @@ const suite: BenchSuite = {
     // The part SentenceAutoencoder documents for comparing sentences: `meaning` (its LSA word
     // space) when the model has one, else `global`. The other parts are reported beside it.
     const global = (l: (typeof defs)[number]) => l.parts?.global?.data ?? l.data;
-    const codePart = defs[0].parts?.meaning ? 'meaning' : 'global';
-    const part = (l: (typeof defs)[number]) => (codePart === 'meaning' ? l.parts!.meaning.data : global(l));
+    const codePart = model.defaultPart ?? 'global';
+    const part = (l: (typeof defs)[number]) => l.parts?.[codePart]?.data ?? l.data;
     const codeSims = cosineMatrix(defs.map(part), exs.map(part));
     const globalSims = cosineMatrix(defs.map(global), exs.map(global));
     const fullSims = cosineMatrix(defs.map((l) => l.data), exs.map((l) => l.data));
@@ -79,8 +90,23 @@ const suite: BenchSuite = {
     const retrieval = { codes: recall(codeSims, 10), global: recall(globalSims, 10), full: recall(fullSims, 10), bow: recall(bowSims, 10) };
     const r1 = { codes: recall(codeSims, 1), global: recall(globalSims, 1), full: recall(fullSims, 1), bow: recall(bowSims, 1) };
 
+    const sts = await stsFigures(model, synsets, ctx.dataDir, ctx.quick);
+
     const speedSet = spread(heldShort, ctx.quick ? 1024 : 4096);
-    const encodePerS = await sentencesPerSecond((b) => model.encode(b), speedSet, 256);
+    // The meaning code's share of encoding time: the same model with and without it,
+    // interleaved so machine load hits both alike; medians of 3.
+    const space = model.meaning ?? model.wordSpace;
+    const withCode: number[] = [];
+    const networkOnly: number[] = [];
+    for (let r = 0; r < 3; r++) {
+      withCode.push(await sentencesPerSecond((b) => model.encode(b), speedSet, 256));
+      model.setWordSpace(undefined);
+      networkOnly.push(await sentencesPerSecond((b) => model.encode(b), speedSet, 256));
+      model.setWordSpace(space);
+    }
+    const median3 = (xs: number[]) => [...xs].sort((x, y) => x - y)[1];
+    const encodePerS = median3(withCode);
+    const networkPerS = median3(networkOnly);
     const encoder = await SentenceEncoder.load(tinySentenceEncoderPath(), { localOnly: true });
     let pretrainedPerS: number;
     let pipelinePerS: number;
@@ -97,9 +123,8 @@ const suite: BenchSuite = {
           ours.push(await sentencesPerSecond((b) => encoder.encode(b), speedSet, 32));
           raw.push(await sentencesPerSecond(async (b) => (await pipe(b, { pooling: 'mean', normalize: true })).dispose(), speedSet, 32));
         }
-        const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[1];
-        pretrainedPerS = median(ours);
-        pipelinePerS = median(raw);
+        pretrainedPerS = median3(ours);
+        pipelinePerS = median3(raw);
       } finally {
         await pipe.dispose();
       }
@@ -120,16 +145,22 @@ const suite: BenchSuite = {
     ctx.log(`\nRetrieval: held-out gloss -> example of the same synset among ${n} candidates (cosine)`);
     ctx.log(
       formatTable([
-        ...(codePart === 'meaning' ? [{ method: 'autoencoder code, meaning part (LSA word space)', 'recall@10': retrieval.codes, 'recall@1': r1.codes }] : []),
+        ...(codePart === 'meaning' ? [{ method: 'autoencoder code, meaning part (the default code)', 'recall@10': retrieval.codes, 'recall@1': r1.codes }] : []),
         { method: 'autoencoder code, global part', 'recall@10': retrieval.global, 'recall@1': r1.global },
         { method: "autoencoder code, whole (the decoder's input)", 'recall@10': retrieval.full, 'recall@1': r1.full },
         { method: 'tf-idf bag of words', 'recall@10': retrieval.bow, 'recall@1': r1.bow },
       ]),
     );
+    if (sts) {
+      ctx.log(`\nSTS Benchmark dev (${sts.pairs} pairs): Spearman of cosine vs human score`);
+      ctx.log(formatTable(Object.entries(sts.spearman).map(([code, rho]) => ({ code: code === codePart ? `${code} (default)` : code, spearman: rho }))));
+      ctx.log(`\nOrdinary English (STS-B dev sentences of <= 64 characters, ${sts.sentences}): exact match ${sts.exactMatch.toFixed(3)}, fill-in ${sts.fillIn.toFixed(3)}`);
+    } else ctx.log('\nSTS Benchmark dev not found in the data folder (LATENTKIT_DATA): skipped.');
     ctx.log('\nEncoding speed (sentences/s, this machine)');
     ctx.log(
       formatTable([
-        { encoder: 'SentenceAutoencoder (tfjs)', 'sentences/s': encodePerS, backend: engine.backend },
+        { encoder: 'SentenceAutoencoder (tfjs), default code', 'sentences/s': encodePerS, backend: engine.backend },
+        { encoder: 'the same without its meaning code (network only)', 'sentences/s': networkPerS, backend: engine.backend },
         { encoder: 'SentenceEncoder, tiny ONNX model', 'sentences/s': pretrainedPerS, backend: 'onnxruntime-node' },
         { encoder: 'raw Transformers.js pipeline, same model', 'sentences/s': pipelinePerS, backend: 'onnxruntime-node' },
       ]),
@@ -142,8 +173,20 @@ const suite: BenchSuite = {
       char_error_rate: rec.charErrorRate,
       fill_in_accuracy: fill.accuracy,
       retrieval_at_10: retrieval.codes,
+      ...(sts
+        ? {
+            stsb_dev_spearman: sts.spearman[codePart],
+            stsb_dev_spearman_parts: sts.spearman,
+            tfidf_stsb_dev_spearman: sts.spearman['tf-idf'],
+            fill_in_accuracy_ordinary_english: sts.fillIn,
+            exact_match_ordinary_english: sts.exactMatch,
+          }
+        : {}),
       bow_retrieval_at_10: retrieval.bow,
       encode_sentences_per_s: encodePerS,
+      encode_network_only_sentences_per_s: networkPerS,
+      // Speed with the meaning code over speed without it, measured interleaved.
+      encode_meaning_speed_ratio: encodePerS / networkPerS,
       pretrained_sentences_per_s: pretrainedPerS,
       pipeline_sentences_per_s: pipelinePerS,
       // Time SentenceEncoder adds over the raw pipeline (negative: it is faster).
@@ -171,5 +214,31 @@ const suite: BenchSuite = {
     };
   },
 };
+
+/**
+ * STS-B dev figures: Spearman of the cosine of each code part (and of the whole decoder code)
+ * against the gold scores, tf-idf's with idf from the WordNet training documents, and fill-in
+ * and exact match on its short sentences. Undefined when the data folder lacks the split.
+ */
+async function stsFigures(model: SentenceAutoencoder, synsets: Awaited<ReturnType<typeof readWordNet>>, dataDir: string, quick: boolean) {
+  const file = join(dataDir, 'stsb-dev', 'sts-dev.csv');
+  if (!existsSync(file)) return undefined;
+  const pairs = await readSts(file);
+  const gold = pairs.map((p) => p.score);
+  const a = await model.encode(pairs.map((p) => p.sentence1));
+  const b = await model.encode(pairs.map((p) => p.sentence2));
+  const result: Record<string, number> = {};
+  for (const name of Object.keys(a[0].parts ?? {})) {
+    if (name === 'local') continue; // spelling slot by slot: not a sentence-level code
+    result[name] = spearman(pairCosines(a.map((l) => l.parts![name].data), b.map((l) => l.parts![name].data)), gold);
+  }
+  result.whole = spearman(pairCosines(a.map((l) => l.data), b.map((l) => l.data)), gold);
+  result['tf-idf'] = spearman(tfidfPairCosines(pairs.map((p) => p.sentence1), pairs.map((p) => p.sentence2), wordnetDocuments(synsets, 'train')), gold);
+  const short = [...new Set(pairs.flatMap((p) => [p.sentence1, p.sentence2]))].filter((t) => !model.isTruncated(t));
+  const set = spread(short, quick ? 500 : short.length);
+  const rec = await evaluateReconstruction(model, set);
+  const fill = await evaluateFillIn(model, set, 0.1, 7);
+  return { pairs: pairs.length, spearman: result, sentences: set.length, exactMatch: rec.exactMatch, fillIn: fill.accuracy };
+}
 
 export default suite;

@@ -74,11 +74,11 @@ describe('latentkit train image', () => {
 });
 
 describe('latentkit encode', () => {
-  it('encode text writes an [n, d] float32 .npy, one row per non-blank line, in order', async () => {
+  it('encode text writes an [n, d] float32 .npy, one row per line, in order: the meaning code by default, --part all the decoder code', async () => {
     const { SentenceAutoencoder } = await import('@latentkit/text');
     const sentences = ['the cat sat on the mat', 'a dog runs', 'the cat sat on the mat', 'seven apples'];
-    await writeFile(join(dir, 's.txt'), `${sentences[0]}\n${sentences[1]}\n\n${sentences[2]}\r\n${sentences[3]}`);
-    const r = await runLatentkit(['encode', 'text', '--in', join(dir, 's.txt'), '--out', join(dir, 's.npy')]);
+    await writeFile(join(dir, 's.txt'), `${sentences[0]}\n${sentences[1]}\n${sentences[2]}\r\n${sentences[3]}`);
+    const r = await runLatentkit(['encode', 'text', '--part', 'all', '--in', join(dir, 's.txt'), '--out', join(dir, 's.npy')]);
     expect(r.code, r.stderr).toBe(0);
     const npy = await readFloat32Npy(join(dir, 's.npy'));
     const model = await SentenceAutoencoder.loadDefault();
@@ -89,14 +89,14 @@ describe('latentkit encode', () => {
     const d = npy.shape[1];
     expect(npy.data.subarray(0, d)).toEqual(npy.data.subarray(2 * d, 3 * d)); // same sentence, same row
     // A .json name writes the same latents as JSON.
-    const j = await runLatentkit(['encode', 'text', '--in', join(dir, 's.txt'), '--out', join(dir, 's.json')]);
+    const j = await runLatentkit(['encode', 'text', '--part', 'all', '--in', join(dir, 's.txt'), '--out', join(dir, 's.json')]);
     expect(j.code, j.stderr).toBe(0);
     const json = JSON.parse(await readFile(join(dir, 's.json'), 'utf8')) as { shape: number[]; data: number[] }[];
     expect(json).toHaveLength(4);
     expect(json[1].shape).toEqual([d]);
     expect(closeRows(Float32Array.from(json[1].data), npy.data.subarray(d, 2 * d))).toBe(true);
-    // --part meaning: the word-space part, what sentences are compared by.
-    const m = await runLatentkit(['encode', 'text', '--part', 'meaning', '--in', join(dir, 's.txt'), '--out', join(dir, 'm.npy')]);
+    // No --part: the meaning code, what sentences are compared by.
+    const m = await runLatentkit(['encode', 'text', '--in', join(dir, 's.txt'), '--out', join(dir, 'm.npy')]);
     expect(m.code, m.stderr).toBe(0);
     const meaning = await readFloat32Npy(join(dir, 'm.npy'));
     expect(meaning.shape).toEqual([4, expected.parts!.meaning.shape[1]]);

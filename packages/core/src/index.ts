@@ -10,6 +10,9 @@ export {
   UnknownModelKindError,
   ModelFormatError,
   ChecksumMismatchError,
+  NonFiniteWeightsError,
+  ModelChangedError,
+  ModelSaveError,
   ModelMismatchError,
   UnsupportedFormatVersionError,
   PathEscapeError,
@@ -59,15 +62,18 @@ export type { EqualErrorRateResult } from './math/metrics.js';
 export { encodeNpy, writeNpy, decodeNpy, readNpy, npyToMatrix, latentsToJSON, latentsFromJSON } from './io/npy.js';
 export type { NpyArray, NpyInput, ReadNpyOptions, LatentJson } from './io/npy.js';
 
-export type { Encoder, Decoder, Autoencoder, ModelConfig, Json, SaveOptions } from './model/types.js';
+export type { Encoder, Decoder, Autoencoder, ModelConfig, Json, SaveOptions, LoadOptions } from './model/types.js';
 export { TfAutoencoder, checkNetworkShapes } from './model/tf-autoencoder.js';
 export type { BatchingOptions } from './model/tf-autoencoder.js';
+export { BatchProgress, wantsPart } from './model/batch-progress.js';
 export { registerModels, registeredKinds, loadModel } from './model/registry.js';
 export type { ModelClass } from './model/registry.js';
+export { ConfigFieldError, checkInt, checkNumber, checkBoolean, checkChoice, checkObject, checkArray, checkFiniteList } from './model/config-check.js';
+export type { NumberBounds } from './model/config-check.js';
 export { VectorAutoencoder, resolveVectorAutoencoderConfig, denseStack } from './model/vector-autoencoder.js';
 export type { VectorAutoencoderOptions, VectorAutoencoderConfig, DenseActivation } from './model/vector-autoencoder.js';
+export { saveModelFolder } from './io/model-folder-save.js';
 export {
-  saveModelFolder,
   readModelFolder,
   readManifest,
   assertSafeRelativePath,

@@ -5,14 +5,24 @@
 export { SentenceEncoder, DEFAULT_SENTENCE_MODEL } from './pretrained/sentence-encoder.js';
 export type { SentenceEncoderOptions, SentenceEncoderConfig, SentenceEncoderDtype } from './pretrained/sentence-encoder.js';
 export { tinySentenceEncoderPath } from './pretrained/tiny-sentence-encoder.js';
+export { decodeText, splitLines } from './io/text-lines.js';
+export type { TextEncodingName } from './io/text-lines.js';
 
 // ---- Trainable sentence autoencoder (src/autoencoder) and the WordNet corpus (src/corpus) ----
 export { SentenceAutoencoder, defaultSentenceAutoencoderPath, resolveSentenceAutoencoderConfig, DEFAULT_CONTEXT_HASHES } from './autoencoder/sentence-autoencoder.js';
 export type { SentenceAutoencoderOptions, SentenceAutoencoderConfig, SentencePair, SentenceSample, FillInOptions, ContextHashSpec, WordBagSpec } from './autoencoder/sentence-autoencoder.js';
 export { CharVocabulary, defaultCharacters, normalizeSentence, GAP_MARKER, UNKNOWN_CHAR } from './autoencoder/vocabulary.js';
 export { Lexicon, wordSpans } from './autoencoder/lexicon.js';
+export { WordNgram, SENTENCE_START, SENTENCE_END } from './autoencoder/word-ngram.js';
+export type { WordNgramJson, WordNgramOptions } from './autoencoder/word-ngram.js';
 export type { LexiconJson, WordSpan } from './autoencoder/lexicon.js';
 export { WordSpace, tfidfDocumentMatrix } from './word-space/word-space.js';
+export { LemmaBag } from './word-space/lemma-bag.js';
+export type { LemmaBagJson } from './word-space/lemma-bag.js';
+export { MeaningSpace } from './word-space/meaning-space.js';
+export type { MeaningSpaceJson, MeaningCodes, MeaningSpaceOptions } from './word-space/meaning-space.js';
+export { parseSts, readSts, spearman, pairCosines } from './corpus/sts.js';
+export type { StsPair } from './corpus/sts.js';
 export type { WordSpaceOptions, WordSpaceJson, WordSpaceFiles, TfidfDocumentMatrix } from './word-space/word-space.js';
 export type { CharVocabularyJson, NormalizedSentence } from './autoencoder/vocabulary.js';
 export { DEFAULT_NOISE, NO_NOISE, gapCharacters } from './autoencoder/noise.js';
@@ -27,6 +37,7 @@ export {
   cosineMatrix,
   tfidfCosineMatrix,
   wordTokens,
+  tfidfPairCosines,
 } from './autoencoder/evaluate.js';
 export type { ReconstructionScores, FillInScores, SentenceModelLike } from './autoencoder/evaluate.js';
 export { readWordNet, wordnetSentences, wordnetPairs, wordnetDocuments, wordnetDictPath, wordnetSplitOf, countWords } from './corpus/wordnet.js';

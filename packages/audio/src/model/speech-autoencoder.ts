@@ -16,6 +16,7 @@
  * turns the predicted log-mel back into audio.
  */
 import {
+  BatchProgress,
   EmptyInputError,
   InputTooLargeError,
   InvalidArgumentError,
@@ -31,6 +32,7 @@ import {
   type FitOptions,
   type History,
   type Latent,
+  type LoadOptions,
   type LossOutput,
   type ModelConfig,
   type StepContext,
@@ -42,6 +44,7 @@ import { resample } from '../io/resample.js';
 import { logMelSpectrogram, resolveMelConfig, type MelConfig, type MelOptions, type MelSpectrogram } from '../features/mel.js';
 import { melToAudio } from '../features/griffin-lim.js';
 import { LkAdaIN, LkInstanceNorm, LkMaskedMeanPool, registerAudioLayers } from './layers.js';
+import { checkSpeechNetworks, checkSpeechOptions } from './speech-config-check.js';
 
 /**
  * A training clip that may say who speaks. With labels on every clip of a batch (a batch with
@@ -265,6 +268,7 @@ export interface SpeechAutoencoderConfig extends ModelConfig {
  * ```
  */
 export function resolveSpeechAutoencoderConfig(o: SpeechAutoencoderOptions = {}): SpeechAutoencoderConfig {
+  checkSpeechOptions(o);
   const sampleRate = o.sampleRate ?? 16000;
   checkSampleRate(sampleRate, 'SpeechAutoencoder: sampleRate');
   const defaultNfft = sampleRate <= 8000 ? 256 : sampleRate <= 16000 ? 512 : 1024;
@@ -685,11 +689,12 @@ export class SpeechAutoencoder extends TfAutoencoder<AudioClip, AudioClip, Speec
   /**
    * Loads a saved model.
    * @param dir the model folder.
+   * @param options `allowNonFinite` to load NaN/infinite weights (to inspect a diverged run).
    * @returns the model.
    * @throws {ModelMismatchError} when the folder holds another kind of model.
    * @throws {ModelFormatError} for a malformed folder.
    */
-  static async load(dir: string): Promise<SpeechAutoencoder> {
+  static async load(dir: string, options: LoadOptions = {}): Promise<SpeechAutoencoder> {
     registerAudioLayers();
     return TfAutoencoder.loadFolder(
       dir,
@@ -699,7 +704,11 @@ export class SpeechAutoencoder extends TfAutoencoder<AudioClip, AudioClip, Speec
         networks: ['content-encoder', 'speaker-encoder', 'decoder'],
         validate: (c) => validateSavedSpeechConfig(c as unknown as SpeechAutoencoderConfig),
       },
-      (config, networks) => new SpeechAutoencoder(config, networks),
+      (config, networks) => {
+        checkSpeechNetworks(config, networks);
+        return new SpeechAutoencoder(config, networks);
+      },
+      options,
     );
   }
 
@@ -1159,7 +1168,7 @@ export class SpeechAutoencoder extends TfAutoencoder<AudioClip, AudioClip, Speec
    * Encodes clips into latents with `speaker`, `content` and `contentPooled` parts (see the
    * class docs for shapes; top-level `data` is `concat(speaker, contentPooled)`).
    * @param clips the audio, any rate.
-   * @param options `batchSize` (default 32).
+   * @param options `batchSize` (default 32); `onProgress` and `signal` as in core's encode.
    * @returns one latent per clip.
    * @throws {EmptyInputError} for an empty clip.
    * @throws {InputTooLargeError} for a clip longer than `config.maxSeconds`.
@@ -1172,7 +1181,9 @@ export class SpeechAutoencoder extends TfAutoencoder<AudioClip, AudioClip, Speec
     const ds = this.config.speakerDim;
     const dc = this.config.contentDim;
     const k = this.config.poolSegments;
-    for (const idx of this.batchesOf(clips, options.batchSize ?? 32)) {
+    const batches = this.batchesOf(clips, options.batchSize ?? 32);
+    const progress = new BatchProgress('Encoding', clips.length, batches.length, options);
+    for (const idx of batches) {
       const chunk = idx.map((i) => clips[i]);
       const batch = this.melBatchIndexed(chunk, idx);
       const [sT, muT, pooledT] = tf.tidy(() => {
@@ -1195,7 +1206,9 @@ export class SpeechAutoencoder extends TfAutoencoder<AudioClip, AudioClip, Speec
         data.set(contentPooled.data, ds);
         out[clipIndex] = makeLatent(data, [ds + k * dc], 'audio', kind, { speaker, content, contentPooled });
       });
+      progress.done(idx.length);
     }
+    progress.end();
     return out;
   }
 

@@ -4,6 +4,7 @@
  */
 import type { Argv } from 'yargs';
 import { optNumber, optString, reqString, type Args } from '../lib/args.js';
+import { outputOptions } from '../lib/read-paths.js';
 import type { CommandContext, CommandModule } from '../lib/context.js';
 
 export const compareCommand: CommandModule = {
@@ -23,7 +24,7 @@ export const compareCommand: CommandModule = {
     const k = optNumber(argv, 'k', { min: 1, max: 100_000, integer: true }) ?? 10;
     const jsonPath = optString(argv, 'json');
     const [{ compareCodes, readCodes }, { openOutputFile }] = await Promise.all([import('../lib/codes.js'), import('../lib/output.js')]);
-    const jsonOut = jsonPath ? await openOutputFile(jsonPath, { root: ctx.outRoot, inputs: [aPath, bPath] }) : undefined;
+    const jsonOut = jsonPath ? await openOutputFile(jsonPath, outputOptions(argv, ctx)) : undefined;
     const [a, b] = [await readCodes(aPath), await readCodes(bPath)];
     const result = await compareCodes(a, b, k);
     ctx.stdout.write(

@@ -4,6 +4,7 @@
  */
 import type { Argv } from 'yargs';
 import { reqString, type Args } from '../lib/args.js';
+import { outputOptions } from '../lib/read-paths.js';
 import type { CommandContext, CommandModule } from '../lib/context.js';
 
 export const convertVoiceCommand: CommandModule = {
@@ -24,7 +25,7 @@ export const convertVoiceCommand: CommandModule = {
       import('../lib/models.js'),
       import('../lib/output.js'),
     ]);
-    const out = await openOutputFile(reqString(argv, 'out'), { root: ctx.outRoot, inputs: [source, target] });
+    const out = await openOutputFile(reqString(argv, 'out'), outputOptions(argv, ctx));
     const model = await loadAnyModel(reqString(argv, 'model'), 'audio');
     try {
       if (typeof (model as { convert?: unknown }).convert !== 'function') {

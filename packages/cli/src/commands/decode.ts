@@ -5,6 +5,7 @@
 import type { Argv } from 'yargs';
 import type { FloatImage } from '@latentkit/image';
 import { reqString, type Args } from '../lib/args.js';
+import { outputOptions } from '../lib/read-paths.js';
 import type { CommandContext, CommandModule } from '../lib/context.js';
 import { UsageError } from '../lib/usage-error.js';
 import { GRID_LIMIT } from './reconstruct.js';
@@ -29,7 +30,7 @@ export const decodeCommand: CommandModule = {
       import('../lib/models.js'),
       import('../lib/output.js'),
     ]);
-    const out = await openOutputDir(reqString(argv, 'out'), { root: ctx.outRoot, inputs: [input] });
+    const out = await openOutputDir(reqString(argv, 'out'), outputOptions(argv, ctx));
     const codes = await readCodes(input);
     const model = await loadAnyModel(reqString(argv, 'model'));
     try {

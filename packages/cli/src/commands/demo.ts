@@ -3,6 +3,7 @@
  */
 import type { Argv } from 'yargs';
 import { flag, optNumber, optString, type Args } from '../lib/args.js';
+import { outputOptions } from '../lib/read-paths.js';
 import type { CommandContext, CommandModule } from '../lib/context.js';
 import { UsageError } from '../lib/usage-error.js';
 
@@ -27,7 +28,7 @@ export const demoCommand: CommandModule = {
     const only = argv.only === undefined ? undefined : (Array.isArray(argv.only) ? argv.only : [argv.only]).map(String);
     if (only && only.some((p) => !(PARTS as readonly string[]).includes(p))) throw new UsageError(`--only takes ${PARTS.join(', ')}.`);
     const { openOutputDir } = await import('../lib/output.js');
-    const out = await openOutputDir(optString(argv, 'out') ?? 'out', { root: ctx.outRoot, inputs: data ? [data] : [] });
+    const out = await openOutputDir(optString(argv, 'out') ?? 'out', outputOptions(argv, ctx));
     const { runDemo } = await import('../demo/demo.js');
     ctx.log(`latentkit demo${flag(argv, 'quick') ? ' (quick)' : ''}: writing ${out.display}/report.html`);
     const result = await runDemo({

@@ -5,6 +5,7 @@
 import type { Argv } from 'yargs';
 import type { FloatImage } from '@latentkit/image';
 import { optNumber, optString, reqString, stringList, type Args } from '../lib/args.js';
+import { outputOptions } from '../lib/read-paths.js';
 import type { CommandContext, CommandModule } from '../lib/context.js';
 import { UsageError } from '../lib/usage-error.js';
 import { GRID_LIMIT, imageMse } from './reconstruct.js';
@@ -40,7 +41,7 @@ export const denoiseCommand: CommandModule = {
         ctx.log(`note: ${reqString(argv, 'model')} was not trained as a denoising model; its output is a plain reconstruction`);
       }
       const files = await imageFiles(inputs);
-      const out = await openOutputDir(reqString(argv, 'out'), { root: ctx.outRoot, inputs: files });
+      const out = await openOutputDir(reqString(argv, 'out'), outputOptions(argv, ctx, files));
       const clean = await readImagesForModel(files, model.config.inputShape as number[], ctx.progress);
       const noisy = noise ? image.corrupt(clean, noise, seed) : clean;
       const denoised = (await model.reconstruct(noisy)) as FloatImage[];

@@ -5,6 +5,7 @@
 import type { Argv } from 'yargs';
 import type { FloatImage } from '@latentkit/image';
 import { reqString, stringList, type Args } from '../lib/args.js';
+import { outputOptions } from '../lib/read-paths.js';
 import type { CommandContext, CommandModule } from '../lib/context.js';
 import { UsageError } from '../lib/usage-error.js';
 
@@ -45,7 +46,7 @@ export const reconstructCommand: CommandModule = {
       if (modality === 'image') {
         const shape = model.config.inputShape as number[];
         const files = await imageFiles(inputs);
-        const out = await openOutputDir(reqString(argv, 'out'), { root: ctx.outRoot, inputs: files });
+        const out = await openOutputDir(reqString(argv, 'out'), outputOptions(argv, ctx, files));
         const images = await readImagesForModel(files, shape, ctx.progress);
         const recon = (await model.reconstruct(images)) as FloatImage[];
         const image = await import('@latentkit/image');
@@ -66,13 +67,13 @@ export const reconstructCommand: CommandModule = {
       } else if (modality === 'audio') {
         const audio = await import('@latentkit/audio');
         const files = await wavFiles(inputs);
-        const out = await openOutputDir(reqString(argv, 'out'), { root: ctx.outRoot, inputs: files });
+        const out = await openOutputDir(reqString(argv, 'out'), outputOptions(argv, ctx, files));
         const clips = await readClips(files, ctx.progress);
         const recon = (await model.reconstruct(clips)) as import('@latentkit/audio').AudioClip[];
         for (let i = 0; i < recon.length; i++) await out.write(outputName(i, files[i], '.wav'), audio.encodeWav16(recon[i]));
         ctx.stdout.write(`reconstructed ${recon.length} clip(s) into ${out.display}\n`);
       } else if (modality === 'text') {
-        const out = await openOutputDir(reqString(argv, 'out'), { root: ctx.outRoot, inputs });
+        const out = await openOutputDir(reqString(argv, 'out'), outputOptions(argv, ctx));
         const sentences: string[] = [];
         for (const f of inputs) sentences.push(...(await readSentences(f)));
         const recon = (await model.reconstruct(sentences)) as string[];

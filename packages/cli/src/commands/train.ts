@@ -5,6 +5,7 @@
 import type { Argv } from 'yargs';
 import type { FitOptions } from '@latentkit/core';
 import { choice, flag, optNumber, optString, reqString, type Args } from '../lib/args.js';
+import { outputOptions } from '../lib/read-paths.js';
 import type { CommandContext, CommandModule } from '../lib/context.js';
 import type { Fittable } from '../lib/fit.js';
 import { UsageError } from '../lib/usage-error.js';
@@ -76,10 +77,10 @@ export const trainCommand: CommandModule = {
       import('../lib/fit.js'),
       import('../lib/progress.js'),
     ]);
-    const out = await openOutputDir(outPath, { root: ctx.outRoot, inputs: data ? [data] : [] });
+    const out = await openOutputDir(outPath, outputOptions(argv, ctx));
     const fit: FitOptions = { epochs, batchSize, learningRate, seed, validationSplit };
     if (checkpoints) {
-      const ck = await openOutputDir(checkpoints, { root: ctx.outRoot, inputs: data ? [data] : [] });
+      const ck = await openOutputDir(checkpoints, outputOptions(argv, ctx));
       fit.checkpoint = { dir: ck.path };
       fit.resume = resume;
     }

@@ -13,7 +13,10 @@ import {
   InputTooLargeError,
   InvalidArgumentError,
   LatentkitError,
+  ModelChangedError,
   ModelFormatError,
+  ModelSaveError,
+  NonFiniteWeightsError,
   ModelMismatchError,
   ModelNotFoundError,
   NonFiniteLossError,
@@ -32,7 +35,10 @@ type ErrorClass = abstract new (...args: never[]) => Error;
 // Most specific classes first: the first `instanceof` match gives the hint.
 const HINTS: readonly [ErrorClass, string][] = [
   [UsageError, 'Run `latentkit --help` or `latentkit <command> --help` for the options and examples.'],
-  [PathEscapeError, 'Outputs stay inside --out (and --out-root): no "..", no absolute names, no links that lead out.'],
+  [PathEscapeError, 'Outputs stay inside --out (and --out-root): no "..", no absolute names, no --out that is a symbolic link, no links inside it that lead out.'],
+  [NonFiniteWeightsError, 'The model diverged when it was trained (NaN or infinite weights): train it again, e.g. with a lower --lr.'],
+  [ModelChangedError, 'Other processes kept saving into the model folder while it was read; try again when they are done.'],
+  [ModelSaveError, 'The model could not be written: check free space and permissions of --out.'],
   [ChecksumMismatchError, 'The model folder was changed or damaged after it was saved; save or train it again.'],
   [ModelMismatchError, 'The folder holds another kind of model; check --model.'],
   [UnsupportedFormatVersionError, 'The model was saved by another latentkit release; re-save it with this one.'],

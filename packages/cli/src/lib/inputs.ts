@@ -59,12 +59,17 @@ export async function expandInputs(paths: readonly string[], extensions: readonl
 }
 
 /**
- * Reads a text file as one sentence per line: lines are trimmed and blank lines skipped
- * (so row `i` of the output is the `i`-th non-blank line).
- * @param file a UTF-8 text file.
+ * Reads a text file as one sentence per line: lines (ended by CR, LF or CRLF) are trimmed, and
+ * row `i` of the output is line `i + 1` of the file. A blank line is refused rather than
+ * skipped, so rows never shift against line numbers; one line ending at the end of the file is
+ * not a line. UTF-8 with or without a byte-order mark and UTF-16 with one are read
+ * (@latentkit/text's decodeText).
+ * @param file a text file.
  * @returns the sentences in file order.
  * @throws {InputTooLargeError} for a file over 64 MiB or over a million lines.
- * @throws {EmptyInputError} when it holds no non-blank line.
+ * @throws {EmptyInputError} when it holds no sentence, or a blank line (named by number).
+ * @throws {DecodeError} for invalid UTF-8, UTF-16 without a byte-order mark, or a binary file.
+ * @throws {UnsupportedFormatError} for UTF-32.
  */
 export async function readSentences(file: string): Promise<string[]> {
   const s = await stat(file);
@@ -72,9 +77,11 @@ export async function readSentences(file: string): Promise<string[]> {
   if (s.size > MAX_TEXT_BYTES) {
     throw new InputTooLargeError(`${file}: ${s.size} bytes, more than the ${MAX_TEXT_BYTES} a sentence file may have.`, { file });
   }
-  const text = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
-  if (lines.length === 0) throw new EmptyInputError(`${file}: no sentences (the file is empty or blank).`, { file });
+  const { decodeText, splitLines } = await import('@latentkit/text');
+  const lines = splitLines(decodeText(new Uint8Array(await readFile(file)), file).text).map((l) => l.trim());
+  if (lines.every((l) => l.length === 0)) throw new EmptyInputError(`${file}: no sentences (the file is empty or blank).`, { file });
   if (lines.length > MAX_SENTENCES) throw new InputTooLargeError(`${file}: ${lines.length} lines, more than ${MAX_SENTENCES}.`, { file });
+  const blank = lines.findIndex((l) => l.length === 0);
+  if (blank >= 0) throw new EmptyInputError(`${file}:${blank + 1}: blank line; every line becomes one row, so remove blank lines first.`, { file });
   return lines;
 }

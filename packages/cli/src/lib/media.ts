@@ -82,7 +82,7 @@ export async function readClips(files: readonly string[], progress: ProgressOpti
 
 /** The part of a model {@link encodeWithProgress} needs. */
 export interface EncoderLike<I> {
-  encode(inputs: I[]): Promise<Latent[]>;
+  encode(inputs: I[], options?: { parts?: readonly string[] }): Promise<Latent[]>;
 }
 
 /**
@@ -92,6 +92,8 @@ export interface EncoderLike<I> {
  * @param label progress label.
  * @param progress progress options.
  * @param chunk inputs per call. @default 256
+ * @param parts the named parts the caller will use (models may skip computing the others);
+ *   undefined: all.
  * @returns one latent per input, in order.
  */
 export async function encodeWithProgress<I>(
@@ -100,13 +102,14 @@ export async function encodeWithProgress<I>(
   label: string,
   progress: ProgressOptions,
   chunk = 256,
+  parts?: readonly string[],
 ): Promise<Latent[]> {
   const p = countProgress(label, inputs.length, progress);
   const out: Latent[] = [];
   try {
     for (let s = 0; s < inputs.length; s += chunk) {
       const part = inputs.slice(s, s + chunk);
-      out.push(...(await model.encode(part)));
+      out.push(...(await model.encode(part, parts ? { parts } : {})));
       p.tick(part.length);
     }
   } finally {

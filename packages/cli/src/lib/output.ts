@@ -1,8 +1,16 @@
 /**
  * @file The only way the CLI writes files. Every output is resolved inside the folder the user
  * named with `--out` (and inside `--out-root` when given): `..` and absolute names are refused,
- * links that lead out are never followed, an input file is never overwritten, and every file
- * lands atomically (core's writeFileAtomic; model folders through saveModelFolder).
+ * an input is never overwritten and nothing is written inside a folder the command reads (the
+ * `--model` folder, `--data`, every `--in`, links resolved first), and every file lands
+ * atomically (core's writeFileAtomic; model folders through saveModelFolder). Every check runs
+ * before anything is created, so a refused command leaves no trace.
+ *
+ * Symbolic links, one policy for every command: the path named by `--out` (a folder or a
+ * file) may not itself be a link, wherever it points (a folder, a file, nowhere); inside an
+ * output folder a link is followed only when it stays inside that folder; folders above the
+ * named path are resolved like any path (a /tmp that is a link is fine). Refusals are
+ * PathEscapeError (LK_PATH_ESCAPE). Model folders apply the same rule when read (core).
  */
 import { lstat, mkdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -16,8 +24,18 @@ export interface OutputOptions {
    * @default no confinement beyond the output path itself
    */
   root?: string;
-  /** Files the command reads; none of them is ever written to. @default [] */
+  /**
+   * Files and folders the command reads: no input file is ever written to, and nothing is
+   * written inside an input folder (see {@link outputOptions}, which collects them). @default []
+   */
   inputs?: readonly string[];
+}
+
+/** What the command reads, resolved: paths and device/inode pairs of files, real folder paths. */
+interface InputSet {
+  paths: Set<string>;
+  inodes: Set<string>;
+  folders: string[];
 }
 
 function isInside(parent: string, child: string): boolean {
@@ -52,7 +70,7 @@ function segmentsOf(name: string, what: string): string[] {
  * inside `base`; creating folders step by step (never `mkdir -p` through a link) keeps a link
  * to elsewhere from receiving even an empty folder.
  */
-async function descend(base: string, parts: readonly string[], display: string): Promise<string> {
+async function descend(base: string, parts: readonly string[], display: string, guard: (real: string) => void): Promise<string> {
   let cur = base;
   for (const part of parts) {
     const next = join(cur, part);
@@ -61,6 +79,7 @@ async function descend(base: string, parts: readonly string[], display: string):
       info = await lstat(next);
     } catch (e) {
       if (exists(e)) throw e;
+      guard(next);
       await mkdir(next).catch((err: NodeJS.ErrnoException) => {
         if (err.code !== 'EEXIST') throw err;
       });
@@ -83,28 +102,79 @@ async function descend(base: string, parts: readonly string[], display: string):
     } else {
       cur = next;
     }
+    guard(cur);
     const s = await stat(cur);
     if (!s.isDirectory()) throw new InvalidArgumentError(`${display}: '${next}' exists and is not a folder.`, { file: next });
   }
   return cur;
 }
 
-/** Real paths and device/inode pairs of the inputs, to recognise them under any name. */
-async function inputIdentities(inputs: readonly string[]): Promise<{ paths: Set<string>; inodes: Set<string> }> {
-  const paths = new Set<string>();
-  const inodes = new Set<string>();
+/** Real paths and device/inode pairs of the inputs, and the real paths of input folders. */
+async function inputIdentities(inputs: readonly string[]): Promise<InputSet> {
+  const set: InputSet = { paths: new Set(), inodes: new Set(), folders: [] };
   for (const p of inputs) {
     const abs = resolve(p);
-    paths.add(abs);
+    set.paths.add(abs);
     try {
-      paths.add(await realpath(abs));
-      const s = await stat(abs);
-      inodes.add(`${s.dev}:${s.ino}`);
+      const real = await realpath(abs);
+      set.paths.add(real);
+      const s = await stat(real);
+      set.inodes.add(`${s.dev}:${s.ino}`);
+      if (s.isDirectory()) set.folders.push(real);
     } catch {
       /* an input that does not exist cannot be overwritten */
     }
   }
-  return { paths, inodes };
+  return set;
+}
+
+/**
+ * The real path `abs` has or would have once created: its longest existing ancestor resolved
+ * through links, plus the rest. Lets every check run before anything is created.
+ */
+async function prospectiveReal(abs: string): Promise<string> {
+  const rest: string[] = [];
+  for (let cur = abs; ; ) {
+    try {
+      return join(await realpath(cur), ...rest.reverse());
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw e;
+      const parent = dirname(cur);
+      if (parent === cur) return abs;
+      rest.push(basename(cur));
+      cur = parent;
+    }
+  }
+}
+
+/**
+ * Refuses a (real) output path that is an input or lies inside a folder the command reads.
+ * @throws {InvalidArgumentError} naming the input.
+ */
+function assertNotAnInput(inputs: InputSet, real: string, display: string): void {
+  const folder = inputs.folders.find((f) => isInside(f, real));
+  if (folder !== undefined) {
+    throw new InvalidArgumentError(`Output '${display}' is inside '${folder}', a folder this command reads; latentkit never writes into its inputs.`, {
+      file: real,
+      hint: 'Choose an --out outside the --model, --data and --in folders.',
+    });
+  }
+  if (inputs.paths.has(real)) {
+    throw new InvalidArgumentError(`Output '${display}' is one of the inputs; latentkit never overwrites its inputs.`, { file: real, hint: 'Choose another --out.' });
+  }
+}
+
+/** Refuses an `--out` that is itself a symbolic link (the policy in the file comment). */
+async function assertNotALink(abs: string, display: string): Promise<void> {
+  const info = await lstat(abs).catch(() => undefined);
+  if (info?.isSymbolicLink()) {
+    const to = await realpath(abs).catch(() => '(nowhere: the link is broken)');
+    throw new PathEscapeError(`Output '${display}' is a symbolic link to '${to}'; latentkit does not write through a link named as --out.`, {
+      file: abs,
+      hint: 'Name the real folder or file, or remove the link.',
+    });
+  }
 }
 
 /**
@@ -122,12 +192,17 @@ export class OutputDir {
     readonly path: string,
     /** The path as the user gave it, for messages. */
     readonly display: string,
-    private readonly inputs: { paths: Set<string>; inodes: Set<string> },
+    private readonly inputs: InputSet,
   ) {}
 
   /** @internal */
-  static async create(path: string, display: string, inputs: readonly string[]): Promise<OutputDir> {
-    return new OutputDir(path, display, await inputIdentities(inputs));
+  static async create(path: string, display: string, inputs: readonly string[] | InputSet): Promise<OutputDir> {
+    return new OutputDir(path, display, Array.isArray(inputs) ? await inputIdentities(inputs as readonly string[]) : (inputs as InputSet));
+  }
+
+  /** Refuses a path inside an input folder or equal to an input. */
+  private guard(real: string): void {
+    assertNotAnInput(this.inputs, real, relative(this.path, real) === '' ? this.display : join(this.display, relative(this.path, real)));
   }
 
   /**
@@ -136,11 +211,11 @@ export class OutputDir {
    * @param name a relative name such as `report.html` or `images/grid.png`.
    * @returns the absolute target path (inside this folder).
    * @throws {PathEscapeError} for `..`, absolute names, links that lead out, or a target that is a link.
-   * @throws {InvalidArgumentError} when the target is an input file or an existing folder.
+   * @throws {InvalidArgumentError} when the target is an input, inside an input folder, or an existing folder.
    */
   async resolve(name: string): Promise<string> {
     const parts = segmentsOf(name, 'Output name');
-    const parent = await descend(this.path, parts.slice(0, -1), this.display);
+    const parent = await descend(this.path, parts.slice(0, -1), this.display, (p) => this.guard(p));
     const target = join(parent, parts[parts.length - 1]);
     await this.checkTarget(target, name);
     return target;
@@ -152,6 +227,7 @@ export class OutputDir {
       info = await lstat(target);
     } catch (e) {
       if (exists(e)) throw e;
+      this.guard(target);
       return;
     }
     if (info.isSymbolicLink()) {
@@ -162,7 +238,8 @@ export class OutputDir {
       });
     }
     if (info.isDirectory()) throw new InvalidArgumentError(`Output '${join(this.display, name)}' exists and is a folder.`, { file: target });
-    if (this.inputs.paths.has(target) || this.inputs.inodes.has(`${info.dev}:${info.ino}`)) {
+    this.guard(target);
+    if (this.inputs.inodes.has(`${info.dev}:${info.ino}`)) {
       throw new InvalidArgumentError(`Output '${join(this.display, name)}' is one of the input files; latentkit never overwrites its inputs.`, {
         file: target,
         hint: 'Choose another --out.',
@@ -188,13 +265,11 @@ export class OutputDir {
    * @param name a relative folder name; `.` is this folder itself.
    * @returns its absolute real path.
    * @throws {PathEscapeError} as {@link OutputDir.resolve}.
-   * @throws {InvalidArgumentError} when it is an input.
+   * @throws {InvalidArgumentError} when it is an input or inside an input folder.
    */
   async subdir(name: string): Promise<string> {
-    const dir = name === '.' || name === '' ? this.path : await descend(this.path, segmentsOf(name, 'Output folder'), this.display);
-    if (this.inputs.paths.has(dir)) {
-      throw new InvalidArgumentError(`Output folder '${dir}' is an input; latentkit never writes into its inputs.`, { file: dir });
-    }
+    const dir = name === '.' || name === '' ? this.path : await descend(this.path, segmentsOf(name, 'Output folder'), this.display, (p) => this.guard(p));
+    this.guard(dir);
     return dir;
   }
 
@@ -217,12 +292,16 @@ export class OutputDir {
  * ```
  */
 export async function openOutputDir(dir: string, options: OutputOptions = {}): Promise<OutputDir> {
+  return openDir(dir, options, false);
+}
+
+/** {@link openOutputDir}; `parentOfNamed`: the folder above a named output file, which may be a link. */
+async function openDir(dir: string, options: OutputOptions, parentOfNamed: boolean): Promise<OutputDir> {
   if (typeof dir !== 'string' || dir.length === 0) throw new InvalidArgumentError('The output folder (--out) is empty.');
+  const inputs = await inputIdentities(options.inputs ?? []);
   let real: string;
   if (options.root !== undefined) {
     const rootAbs = resolve(options.root);
-    await mkdir(rootAbs, { recursive: true });
-    const rootReal = await realpath(rootAbs);
     const abs = resolve(rootAbs, dir);
     const rel = relative(rootAbs, abs);
     if (rel.startsWith('..') || isAbsolute(rel)) {
@@ -230,19 +309,29 @@ export async function openOutputDir(dir: string, options: OutputOptions = {}): P
         hint: 'Give an --out inside --out-root (relative names are taken from --out-root).',
       });
     }
-    real = rel === '' ? rootReal : await descend(rootReal, segmentsOf(rel, 'Output folder'), options.root);
+    // Every check before the first folder is created.
+    if (!parentOfNamed && rel !== '') await assertNotALink(abs, dir);
+    assertNotAnInput(inputs, await prospectiveReal(abs), dir);
+    await mkdir(rootAbs, { recursive: true });
+    const rootReal = await realpath(rootAbs);
+    real = rel === '' ? rootReal : await descend(rootReal, segmentsOf(rel, 'Output folder'), options.root, (p) => assertNotAnInput(inputs, p, dir));
   } else {
     const abs = resolve(dir);
+    if (!parentOfNamed) await assertNotALink(abs, dir);
+    assertNotAnInput(inputs, await prospectiveReal(abs), dir);
     try {
       const s = await stat(abs);
       if (!s.isDirectory()) throw new InvalidArgumentError(`Output folder '${dir}' exists and is not a folder.`, { file: abs });
     } catch (e) {
       if (exists(e)) throw e;
+      if ((await lstat(abs).catch(() => undefined))?.isSymbolicLink()) {
+        throw new PathEscapeError(`Output folder '${dir}' is a broken symbolic link; latentkit does not write through it.`, { file: abs });
+      }
       await mkdir(abs, { recursive: true });
     }
     real = await realpath(abs);
   }
-  const out = await OutputDir.create(real, dir, options.inputs ?? []);
+  const out = await OutputDir.create(real, dir, inputs);
   await out.subdir('.');
   return out;
 }
@@ -274,7 +363,10 @@ export async function openOutputFile(file: string, options: OutputOptions = {}):
   if (/[\\/]$/.test(file)) throw new InvalidArgumentError(`Output '${file}' names a folder; this command writes one file.`);
   const name = basename(file);
   if (name === '..' || name === '.') throw new PathEscapeError(`Output '${file}' names no file.`);
-  const dir = await openOutputDir(dirname(file), options);
+  // The folder above the named file is located, not named: it may be reached through a link.
+  const abs = options.root !== undefined ? resolve(options.root, file) : resolve(file);
+  await assertNotALink(abs, file);
+  const dir = await openDir(dirname(file), options, true);
   await dir.resolve(name); // fail before any work is done
   return { dir, name, write: (data) => dir.write(name, data) };
 }

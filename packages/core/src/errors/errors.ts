@@ -68,6 +68,41 @@ export class ChecksumMismatchError extends ModelFormatError {
   override readonly code: string = 'LK_CHECKSUM_MISMATCH';
 }
 
+/**
+ * A model folder holds NaN or infinite weights: every code it gave would be NaN. The message
+ * names the network and the weight; `ReadModelFolderOptions.allowNonFinite` loads it anyway
+ * (to inspect a diverged run).
+ */
+export class NonFiniteWeightsError extends ModelFormatError {
+  override readonly code: string = 'LK_NON_FINITE_WEIGHTS';
+  constructor(
+    message: string,
+    /** The network (`encoder`, `decoder`, ...) holding the weight. */
+    readonly network: string,
+    /** The weight's name in the network's `model.json`. */
+    readonly weight: string,
+    options: LatentkitErrorOptions = {},
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * A model folder kept changing while it was read (other processes saving into it faster than
+ * one read completes); reading again later will succeed.
+ */
+export class ModelChangedError extends ModelFormatError {
+  override readonly code: string = 'LK_MODEL_CHANGED';
+}
+
+/**
+ * Saving a model folder failed for a reason of the file system (permissions, disk full, the
+ * folder removed under the save). The previous model in the folder, if any, is untouched.
+ */
+export class ModelSaveError extends LatentkitError {
+  override readonly code: string = 'LK_MODEL_SAVE';
+}
+
 /** A model folder holds a model of another modality or class than the caller asked for. */
 export class ModelMismatchError extends ModelFormatError {
   override readonly code: string = 'LK_MODEL_MISMATCH';

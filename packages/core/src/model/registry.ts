@@ -4,12 +4,12 @@
  */
 import { UnknownModelKindError } from '../errors/errors.js';
 import { readManifest } from '../io/model-folder.js';
-import type { Autoencoder, ModelConfig } from './types.js';
+import type { Autoencoder, LoadOptions, ModelConfig } from './types.js';
 
 /** A model class as the registry sees it: its kind and a static loader. */
 export interface ModelClass {
   readonly kind: string;
-  load(dir: string): Promise<Autoencoder<any, any, ModelConfig>>;
+  load(dir: string, options?: LoadOptions): Promise<Autoencoder<any, any, ModelConfig>>;
 }
 
 const registry = new Map<string, ModelClass>();
@@ -33,10 +33,12 @@ export function registeredKinds(): string[] {
 
 /**
  * Loads any registered model from its folder, dispatching on the folder's `kind`.
+ * @param dir the model folder.
+ * @param options passed to the class's `load` (`allowNonFinite`).
  * @throws {UnknownModelKindError} when no registered class has that kind.
  * @throws {ModelFormatError} (and subclasses) when the folder is malformed.
  */
-export async function loadModel(dir: string): Promise<Autoencoder<any, any, ModelConfig>> {
+export async function loadModel(dir: string, options: LoadOptions = {}): Promise<Autoencoder<any, any, ModelConfig>> {
   const manifest = await readManifest(dir);
   const cls = registry.get(manifest.kind);
   if (!cls) {
@@ -47,5 +49,5 @@ export async function loadModel(dir: string): Promise<Autoencoder<any, any, Mode
       { file: dir, hint: `Import the package that defines '${manifest.kind.split('/')[0]}' models and pass its classes to registerModels().` },
     );
   }
-  return cls.load(dir);
+  return cls.load(dir, options);
 }

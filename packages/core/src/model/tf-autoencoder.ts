@@ -8,18 +8,16 @@ import * as tf from '@tensorflow/tfjs';
 import { initEngine, engineInfo } from '../engine/engine.js';
 import { InvalidArgumentError, ModelFormatError, ShapeMismatchError, UnsupportedFormatVersionError } from '../errors/errors.js';
 import { releaseCompiledSteps } from '../ort/step.js';
-import { MANIFEST_FILE, readModelFolder, saveModelFolder, type LoadedModelFolder, type TrainingSummary } from '../io/model-folder.js';
+import { MANIFEST_FILE, readModelFolder, type LoadedModelFolder, type TrainingSummary } from '../io/model-folder.js';
+import { saveModelFolder } from '../io/model-folder-save.js';
 import { makeLatent, shapeSize, type Latent } from '../latent/latent.js';
 import { asDataset, type Dataset } from '../training/dataset.js';
 import { train, type LossOutput, type StepContext, type TensorBatch, type TrainingProblem } from '../training/trainer.js';
 import type { FitOptions, History } from '../training/types.js';
-import type { Autoencoder, ModelConfig, SaveOptions } from './types.js';
+import { BatchProgress, type BatchingOptions } from './batch-progress.js';
+import type { Autoencoder, LoadOptions, ModelConfig, SaveOptions } from './types.js';
 
-/** Options every model's `encode`/`decode` accepts. */
-export interface BatchingOptions {
-  /** Samples per forward pass. @default 256 */
-  batchSize?: number;
-}
+export type { BatchingOptions } from './batch-progress.js';
 
 /**
  * Shared implementation of {@link Autoencoder} over tfjs layers models.
@@ -68,7 +66,11 @@ export abstract class TfAutoencoder<I, O = I, C extends ModelConfig = ModelConfi
 
   /**
    * Encodes inputs into one latent each.
+   * @param inputs the inputs.
+   * @param options `batchSize`; `onProgress` (fit's events, one pass over the inputs) and
+   *   `signal` for long runs.
    * @throws {ShapeMismatchError} (or the subclass's input errors) when inputs do not fit the model.
+   * @throws {AbortError} when `options.signal` aborts (between batches).
    */
   async encode(inputs: I[], options: BatchingOptions = {}): Promise<Latent[]> {
     await initEngine();
@@ -76,6 +78,7 @@ export abstract class TfAutoencoder<I, O = I, C extends ModelConfig = ModelConfi
     const bs = options.batchSize ?? 256;
     const shape = this.codeShape;
     const size = shapeSize(shape);
+    const progress = new BatchProgress('Encoding', inputs.length, Math.ceil(inputs.length / bs), options);
     for (let s = 0; s < inputs.length; s += bs) {
       const chunk = inputs.slice(s, s + bs);
       const codes = tf.tidy(() => {
@@ -91,7 +94,9 @@ export abstract class TfAutoencoder<I, O = I, C extends ModelConfig = ModelConfi
       for (let i = 0; i < chunk.length; i++) {
         out.push(makeLatent(data.slice(i * size, (i + 1) * size), shape, this.config.modality, this.config.kind));
       }
+      progress.done(chunk.length);
     }
+    progress.end();
     return out;
   }
 
@@ -109,11 +114,16 @@ export abstract class TfAutoencoder<I, O = I, C extends ModelConfig = ModelConfi
     return tf.tensor(data, [codes.length, ...shape]);
   }
 
-  /** Decodes latents into outputs. @throws {ShapeMismatchError} for codes of the wrong size. */
+  /**
+   * Decodes latents into outputs.
+   * @throws {ShapeMismatchError} for codes of the wrong size.
+   * @throws {AbortError} when `options.signal` aborts (between batches).
+   */
   async decode(codes: Latent[], options: BatchingOptions = {}): Promise<O[]> {
     await initEngine();
     const out: O[] = [];
     const bs = options.batchSize ?? 256;
+    const progress = new BatchProgress('Decoding', codes.length, Math.ceil(codes.length / bs), options);
     for (let s = 0; s < codes.length; s += bs) {
       const decoded = tf.tidy(() => this.decodeCodes(this.codesToTensor(codes.slice(s, s + bs))));
       try {
@@ -121,15 +131,18 @@ export abstract class TfAutoencoder<I, O = I, C extends ModelConfig = ModelConfi
       } finally {
         decoded.dispose();
       }
+      progress.done(Math.min(bs, codes.length - s));
     }
+    progress.end();
     return out;
   }
 
-  /** `decode(encode(inputs))` without leaving tensor land. */
+  /** `decode(encode(inputs))` without leaving tensor land. @throws {AbortError} when `options.signal` aborts. */
   async reconstruct(inputs: I[], options: BatchingOptions = {}): Promise<O[]> {
     await initEngine();
     const out: O[] = [];
     const bs = options.batchSize ?? 256;
+    const progress = new BatchProgress('Reconstruction', inputs.length, Math.ceil(inputs.length / bs), options);
     for (let s = 0; s < inputs.length; s += bs) {
       const chunk = inputs.slice(s, s + bs);
       const decoded = tf.tidy(() => {
@@ -145,7 +158,9 @@ export abstract class TfAutoencoder<I, O = I, C extends ModelConfig = ModelConfi
       } finally {
         decoded.dispose();
       }
+      progress.done(chunk.length);
     }
+    progress.end();
     return out;
   }
 
@@ -214,9 +229,9 @@ export abstract class TfAutoencoder<I, O = I, C extends ModelConfig = ModelConfi
    * Reads a model folder of one of `kinds` (for a subclass's static `load`).
    * @throws {ModelMismatchError} when the folder holds another kind of model.
    */
-  protected static async readFolder(dir: string, kinds: string | string[], networks?: readonly string[]): Promise<LoadedModelFolder> {
+  protected static async readFolder(dir: string, kinds: string | string[], networks?: readonly string[], options: LoadOptions = {}): Promise<LoadedModelFolder> {
     await initEngine();
-    return readModelFolder(dir, { kind: kinds, ...(networks ? { networks } : {}) });
+    return readModelFolder(dir, { kind: kinds, ...(networks ? { networks } : {}), ...(options.allowNonFinite ? { allowNonFinite: true } : {}) });
   }
 
   /**
@@ -227,14 +242,17 @@ export abstract class TfAutoencoder<I, O = I, C extends ModelConfig = ModelConfi
    *   resolved config or throws (e.g. the model's `resolveConfig`).
    * @param build makes the model from the validated config and networks; throw from it when
    *   the networks do not fit the config.
+   * @param options the caller's load options (`allowNonFinite`).
    * @throws {ModelFormatError} when the saved config is invalid (naming `latentkit.json`).
+   * @throws {NonFiniteWeightsError} for NaN or infinite weights, unless `allowNonFinite`.
    */
   protected static async loadFolder<M extends TfAutoencoder<any, any, any>, C extends ModelConfig>(
     dir: string,
     spec: { kind: string; version: number; networks: readonly string[]; validate(config: ModelConfig): C },
     build: (config: C, networks: Record<string, tf.LayersModel>, folder: LoadedModelFolder) => M,
+    options: LoadOptions = {},
   ): Promise<M> {
-    const folder = await TfAutoencoder.readFolder(dir, spec.kind, spec.networks);
+    const folder = await TfAutoencoder.readFolder(dir, spec.kind, spec.networks, options);
     const file = join(dir, MANIFEST_FILE);
     try {
       const saved = folder.manifest.config.version;

@@ -42,6 +42,15 @@ export interface SaveOptions {
   weightPrecision?: WeightPrecision;
 }
 
+/** Options of every model class's static `load(dir, options)`. */
+export interface LoadOptions {
+  /**
+   * Load a model whose weights hold NaN or infinities (to inspect a diverged run) instead of
+   * refusing it with `NonFiniteWeightsError`. Its codes will be NaN. @default false
+   */
+  allowNonFinite?: boolean;
+}
+
 /**
  * An encoder and decoder trained together (pythae's `BaseAE`): a config object, `fit`,
  * `encode`, `decode`, `reconstruct`, `save`; each class adds a static `load(dir)`.

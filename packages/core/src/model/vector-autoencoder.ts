@@ -5,9 +5,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../engine/engine.js';
 import { InvalidArgumentError, ShapeMismatchError } from '../errors/errors.js';
+import { checkArray, checkChoice, checkInt, checkNumber } from './config-check.js';
 import type { LossOutput, StepContext, TensorBatch } from '../training/trainer.js';
 import { checkNetworkShapes, TfAutoencoder } from './tf-autoencoder.js';
-import type { ModelConfig } from './types.js';
+import type { LoadOptions, ModelConfig } from './types.js';
 
 /** Activations the dense layers may use. */
 export type DenseActivation = 'relu' | 'elu' | 'tanh' | 'sigmoid' | 'linear' | 'selu' | 'swish';
@@ -41,33 +42,27 @@ export interface VectorAutoencoderConfig extends ModelConfig {
   seed: number;
 }
 
-/** Fills defaults and validates. @throws {InvalidArgumentError} on invalid sizes. */
+const ACTIVATIONS: readonly DenseActivation[] = ['relu', 'elu', 'tanh', 'sigmoid', 'linear', 'selu', 'swish'];
+/** Widest layer (and longest input) a vector autoencoder accepts. */
+const MAX_WIDTH = 1 << 24;
+
+/**
+ * Fills defaults and validates every field (a saved config is re-resolved with it on load).
+ * @throws {ConfigFieldError} (an InvalidArgumentError) naming the field, its value and the allowed range.
+ */
 export function resolveVectorAutoencoderConfig(o: VectorAutoencoderOptions): VectorAutoencoderConfig {
   if (typeof o !== 'object' || o === null) throw new InvalidArgumentError('VectorAutoencoder options must be an object.');
-  if (o.hidden !== undefined && !Array.isArray(o.hidden)) throw new InvalidArgumentError(`hidden must be an array of widths, got ${JSON.stringify(o.hidden)}.`);
-  const config: VectorAutoencoderConfig = {
+  return {
     kind: 'vector/dense-ae',
     version: 1,
     modality: 'vector',
-    inputDim: o.inputDim,
-    latentDim: o.latentDim ?? 2,
-    hidden: o.hidden ?? [64],
-    activation: o.activation ?? 'relu',
-    outputActivation: o.outputActivation ?? 'linear',
-    seed: o.seed ?? 1,
+    inputDim: checkInt('inputDim', o.inputDim, 1, MAX_WIDTH),
+    latentDim: checkInt('latentDim', o.latentDim ?? 2, 1, MAX_WIDTH),
+    hidden: checkArray('hidden', o.hidden ?? [64], { max: 64 }, (f, v) => checkInt(f, v, 1, MAX_WIDTH)),
+    activation: checkChoice('activation', o.activation ?? 'relu', ACTIVATIONS),
+    outputActivation: checkChoice('outputActivation', o.outputActivation ?? 'linear', ['linear', 'sigmoid'] as const),
+    seed: checkNumber('seed', o.seed ?? 1),
   };
-  for (const [k, v] of [['inputDim', config.inputDim], ['latentDim', config.latentDim], ...config.hidden.map((h, i) => [`hidden[${i}]`, h] as const)] as const) {
-    if (!Number.isInteger(v) || (v as number) <= 0 || (v as number) > 1 << 24) {
-      throw new InvalidArgumentError(`${k} must be a positive integer up to ${1 << 24}, got ${v}.`);
-    }
-  }
-  const activations: DenseActivation[] = ['relu', 'elu', 'tanh', 'sigmoid', 'linear', 'selu', 'swish'];
-  if (!activations.includes(config.activation)) throw new InvalidArgumentError(`activation must be one of ${activations.join(', ')}, got ${JSON.stringify(config.activation)}.`);
-  if (config.outputActivation !== 'linear' && config.outputActivation !== 'sigmoid') {
-    throw new InvalidArgumentError(`outputActivation must be 'linear' or 'sigmoid', got ${JSON.stringify(config.outputActivation)}.`);
-  }
-  if (typeof config.seed !== 'number' || !Number.isFinite(config.seed)) throw new InvalidArgumentError(`seed must be a finite number, got ${JSON.stringify(config.seed)}.`);
-  return config;
 }
 
 /** Builds a dense stack `inputDim -> hidden... -> outDim` as a tfjs layers model. */
@@ -105,8 +100,13 @@ export class VectorAutoencoder extends TfAutoencoder<Float32Array | number[], Fl
     return new VectorAutoencoder(c, { encoder, decoder });
   }
 
-  /** Loads a saved model. @throws {ModelFormatError} for a malformed folder. */
-  static async load(dir: string): Promise<VectorAutoencoder> {
+  /**
+   * Loads a saved model.
+   * @param dir the model folder.
+   * @param options `allowNonFinite` to load NaN/infinite weights.
+   * @throws {ModelFormatError} (and subclasses) for a malformed folder.
+   */
+  static async load(dir: string, options: LoadOptions = {}): Promise<VectorAutoencoder> {
     return TfAutoencoder.loadFolder(
       dir,
       { kind: VectorAutoencoder.kind, version: 1, networks: ['encoder', 'decoder'], validate: (c) => resolveVectorAutoencoderConfig(c as unknown as VectorAutoencoderOptions) },
@@ -115,6 +115,7 @@ export class VectorAutoencoder extends TfAutoencoder<Float32Array | number[], Fl
         checkNetworkShapes(config.kind, 'decoder', networks.decoder, [config.latentDim], [config.inputDim]);
         return new VectorAutoencoder(config, networks);
       },
+      options,
     );
   }
 

@@ -24,7 +24,11 @@ export interface ScheduleStep {
 /** Returns the learning rate of the next step. */
 export type LearningRateSchedule = (at: ScheduleStep) => number;
 
-/** What the training loop reports while it runs; a CLI renders these as a progress bar. */
+/**
+ * What the training loop reports while it runs; a CLI renders these as a progress bar. A
+ * model's `encode`/`decode`/`reconstruct` emit the same events for one pass over its inputs
+ * (one "epoch"; `loss` is NaN there, inference computes none).
+ */
 export type ProgressEvent =
   | { type: 'start'; epochs: number; batchesPerEpoch: number | undefined; startEpoch: number }
   | {
@@ -34,6 +38,7 @@ export type ProgressEvent =
       batch: number;
       /** Undefined when the data source does not know its length. */
       batches: number | undefined;
+      /** The batch's loss; NaN in inference (`encode` and friends). */
       loss: number;
       samplesPerSecond: number;
       /** Seconds left in the whole run; undefined until it can be estimated. */

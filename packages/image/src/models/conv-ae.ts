@@ -3,7 +3,7 @@
  * stride-2 transposed convs ending in a sigmoid. With `corruption` it is a denoising
  * autoencoder ({@link createDenoisingAutoencoder}).
  */
-import { InvalidArgumentError, tf } from '@latentkit/core';
+import { InvalidArgumentError, tf, type LoadOptions } from '@latentkit/core';
 import {
   checkPositiveInt,
   checkWidths,
@@ -122,12 +122,13 @@ export class ConvImageAutoencoder extends ImageAutoencoder<ConvImageAutoencoderC
   /**
    * Loads a saved model.
    * @param dir the model folder.
+   * @param options `allowNonFinite` to load NaN/infinite weights (to inspect a diverged run).
    * @returns the model with its weights and training summary.
    * @throws {ModelMismatchError} when the folder holds another kind of model.
    * @throws {ModelFormatError} (and subclasses) for a malformed or tampered folder.
    */
-  static load(dir: string): Promise<ConvImageAutoencoder> {
-    return ImageAutoencoder.loadImageModel(dir, ConvImageAutoencoder.kind, (c) => resolveConvImageAutoencoderConfig(c as unknown as ConvImageAutoencoderOptions), (c, n) => new ConvImageAutoencoder(c, n));
+  static load(dir: string, options: LoadOptions = {}): Promise<ConvImageAutoencoder> {
+    return ImageAutoencoder.loadImageModel(dir, ConvImageAutoencoder.kind, (c) => resolveConvImageAutoencoderConfig(c as unknown as ConvImageAutoencoderOptions), (c, n) => new ConvImageAutoencoder(c, n), options);
   }
 
 

@@ -6,7 +6,7 @@
  * the trainer's per-step seed) and evaluation ({@link corrupt}); a batch is a few hundred
  * thousand values, which JS corrupts in about a millisecond.
  */
-import { createNormalRng, createRng, InvalidArgumentError } from '@latentkit/core';
+import { checkChoice, checkNumber, checkObject, createNormalRng, createRng, InvalidArgumentError } from '@latentkit/core';
 import { assertFloatImage, type FloatImage } from '../io/float-image.js';
 
 /** Kinds of corruption a denoising autoencoder can train against. */
@@ -46,14 +46,9 @@ const TYPES: readonly CorruptionType[] = ['gaussian', 'mask', 'salt-and-pepper']
  */
 export function resolveCorruption(corruption: Corruption | null | undefined, what = 'corruption'): Corruption | null {
   if (corruption === undefined || corruption === null) return null;
-  const { type, amount } = corruption;
-  if (!TYPES.includes(type)) {
-    throw new InvalidArgumentError(`${what}.type must be one of ${TYPES.join(', ')}; got '${String(type)}'.`);
-  }
-  const max = type === 'gaussian' ? 10 : 1;
-  if (typeof amount !== 'number' || !(amount >= 0 && amount <= max)) {
-    throw new InvalidArgumentError(`${what}.amount for '${type}' must be a number in [0, ${max}]; got ${String(amount)}.`);
-  }
+  const o = checkObject(what, corruption);
+  const type = checkChoice(`${what}.type`, o.type, TYPES);
+  const amount = checkNumber(`${what}.amount`, o.amount, { min: 0, max: type === 'gaussian' ? 10 : 1 });
   return { type, amount };
 }
 

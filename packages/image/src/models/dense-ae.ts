@@ -2,6 +2,7 @@
  * @file A fully connected image autoencoder: pixels flattened, dense layers down to the code
  * and back up to sigmoid pixels. The simplest baseline, and a denoiser with `corruption`.
  */
+import type { LoadOptions } from '@latentkit/core';
 import { checkWidths, ImageAutoencoder, resolveCommon, type ImageActivation, type ImageModelConfig, type ImageModelOptions } from './image-autoencoder.js';
 import { denseDecoder, denseEncoder } from './networks.js';
 
@@ -69,12 +70,13 @@ export class DenseImageAutoencoder extends ImageAutoencoder<DenseImageAutoencode
   /**
    * Loads a saved model.
    * @param dir the model folder.
+   * @param options `allowNonFinite` to load NaN/infinite weights (to inspect a diverged run).
    * @returns the model with its weights and training summary.
    * @throws {ModelMismatchError} when the folder holds another kind of model.
    * @throws {ModelFormatError} (and subclasses) for a malformed or tampered folder.
    */
-  static load(dir: string): Promise<DenseImageAutoencoder> {
-    return ImageAutoencoder.loadImageModel(dir, DenseImageAutoencoder.kind, (c) => resolveDenseImageAutoencoderConfig(c as unknown as DenseImageAutoencoderOptions), (c, n) => new DenseImageAutoencoder(c, n));
+  static load(dir: string, options: LoadOptions = {}): Promise<DenseImageAutoencoder> {
+    return ImageAutoencoder.loadImageModel(dir, DenseImageAutoencoder.kind, (c) => resolveDenseImageAutoencoderConfig(c as unknown as DenseImageAutoencoderOptions), (c, n) => new DenseImageAutoencoder(c, n), options);
   }
 
 

@@ -4,6 +4,9 @@
  * corruption for denoising training), the reconstruction losses, and tensors back to images.
  */
 import {
+  checkChoice,
+  checkInt,
+  ConfigFieldError,
   checkNetworkShapes,
   initEngine,
   InvalidArgumentError,
@@ -11,6 +14,7 @@ import {
   TfAutoencoder,
   tf,
   type BatchingOptions,
+  type LoadOptions,
   type LossOutput,
   type ModelConfig,
   type StepContext,
@@ -96,11 +100,11 @@ export function resolveCommon(
     modality: 'image',
     inputShape,
     latentDim: checkPositiveInt('latentDim', o.latentDim ?? latentDefault, 65536),
-    activation: o.activation ?? 'relu',
-    loss: o.loss ?? 'bce',
+    activation: checkChoice('activation', o.activation ?? 'relu', ACTIVATIONS),
+    loss: checkChoice('loss', o.loss ?? 'bce', ['mse', 'bce'] as const),
     corruption: resolveCorruption(o.corruption),
     augment,
-    seed: o.seed ?? 1,
+    seed: checkInt('seed', o.seed ?? 1, -(2 ** 31), 2 ** 31 - 1),
   };
 }
 
@@ -110,12 +114,9 @@ export const MAX_IMAGE_SIDE = 4096;
 const BCE_EPSILON = 1e-7;
 const ACTIVATIONS: readonly ImageActivation[] = ['relu', 'elu', 'selu', 'swish', 'tanh'];
 
-/** @internal Throws unless `v` is a positive integer (at most `max`). */
+/** @internal Throws unless `v` is a positive integer (at most `max`); core's config check. */
 export function checkPositiveInt(name: string, v: unknown, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max) {
-    throw new InvalidArgumentError(`${name} must be an integer in [1, ${max}], got ${String(v)}.`);
-  }
-  return v;
+  return checkInt(name, v, 1, max);
 }
 
 /** @internal Validates an input shape and returns a copy. */
@@ -124,9 +125,9 @@ export function checkImageShape(shape: unknown): ImageShape {
     throw new InvalidArgumentError(`inputShape must be [height, width, channels], got ${JSON.stringify(shape)}.`);
   }
   const [h, w, c] = shape as number[];
-  checkPositiveInt('inputShape height', h, MAX_IMAGE_SIDE);
-  checkPositiveInt('inputShape width', w, MAX_IMAGE_SIDE);
-  if (c !== 1 && c !== 3) throw new InvalidArgumentError(`inputShape channels must be 1 or 3, got ${String(c)}.`);
+  checkPositiveInt('inputShape[0] (height)', h, MAX_IMAGE_SIDE);
+  checkPositiveInt('inputShape[1] (width)', w, MAX_IMAGE_SIDE);
+  if (c !== 1 && c !== 3) throw new ConfigFieldError('inputShape[2] (channels)', c, '1 or 3');
   return [h, w, c];
 }
 
@@ -138,17 +139,11 @@ export function checkWidths(name: string, widths: unknown, minLength = 0): numbe
   return widths.map((v, i) => checkPositiveInt(`${name}[${i}]`, v, 65536));
 }
 
-/** @internal Validates the shared options. */
+/** @internal Validates the shared options (each with core's config checks). */
 export function checkCommon(o: { loss?: unknown; activation?: unknown; seed?: unknown }): void {
-  if (o.loss !== undefined && o.loss !== 'mse' && o.loss !== 'bce') {
-    throw new InvalidArgumentError(`loss must be 'mse' or 'bce', got '${String(o.loss)}'.`);
-  }
-  if (o.activation !== undefined && !ACTIVATIONS.includes(o.activation as ImageActivation)) {
-    throw new InvalidArgumentError(`activation must be one of ${ACTIVATIONS.join(', ')}, got '${String(o.activation)}'.`);
-  }
-  if (o.seed !== undefined && (typeof o.seed !== 'number' || !Number.isInteger(o.seed))) {
-    throw new InvalidArgumentError(`seed must be an integer, got ${String(o.seed)}.`);
-  }
+  if (o.loss !== undefined) checkChoice('loss', o.loss, ['mse', 'bce'] as const);
+  if (o.activation !== undefined) checkChoice('activation', o.activation, ACTIVATIONS);
+  if (o.seed !== undefined) checkInt('seed', o.seed, -(2 ** 31), 2 ** 31 - 1);
 }
 
 /**
@@ -197,11 +192,17 @@ export abstract class ImageAutoencoder<C extends ImageModelConfig> extends TfAut
     kind: string,
     resolve: (saved: ModelConfig) => K,
     make: (config: K, networks: Record<string, tf.LayersModel>) => M,
+    options: LoadOptions = {},
   ): Promise<M> {
-    return TfAutoencoder.loadFolder(dir, { kind, version: 1, networks: ['encoder', 'decoder'], validate: resolve }, (config, networks) => {
-      checkImageNetworks(config, networks);
-      return make(config, networks);
-    });
+    return TfAutoencoder.loadFolder(
+      dir,
+      { kind, version: 1, networks: ['encoder', 'decoder'], validate: resolve },
+      (config, networks) => {
+        checkImageNetworks(config, networks);
+        return make(config, networks);
+      },
+      options,
+    );
   }
 
   get codeShape(): number[] {

@@ -4,7 +4,7 @@
  * code is sampled by reparameterisation with the trainer's per-step seed, and the decoder
  * turns any code (including draws from the prior) into an image.
  */
-import { createNormalRng, initEngine, InvalidArgumentError, tf, type LossOutput, type StepContext, type TensorBatch } from '@latentkit/core';
+import { checkNumber, createNormalRng, initEngine, InvalidArgumentError, tf, type LossOutput, type StepContext, type TensorBatch, type LoadOptions } from '@latentkit/core';
 import type { FloatImage } from '../io/float-image.js';
 import { convSpecOf, resolveConvLayout, type ConvLayout, type ConvLayoutOptions } from './conv-ae.js';
 import {
@@ -48,8 +48,7 @@ export interface ImageVAEConfig extends ImageModelConfig, ConvLayout {
  * ```
  */
 export function resolveImageVAEConfig(options: ImageVAEOptions = {}): ImageVAEConfig {
-  const beta = options.beta ?? 1;
-  if (typeof beta !== 'number' || !(beta >= 0 && beta <= 1e4)) throw new InvalidArgumentError(`beta must be a number in [0, 10000], got ${String(beta)}.`);
+  const beta = checkNumber('beta', options.beta ?? 1, { min: 0, max: 1e4 });
   const common = resolveCommon(options, 16);
   return { kind: 'image/vae', version: 1, ...common, ...resolveConvLayout(options, [256]), beta };
 }
@@ -94,12 +93,13 @@ export class ImageVAE extends ImageAutoencoder<ImageVAEConfig> {
   /**
    * Loads a saved model.
    * @param dir the model folder.
+   * @param options `allowNonFinite` to load NaN/infinite weights (to inspect a diverged run).
    * @returns the model with its weights and training summary.
    * @throws {ModelMismatchError} when the folder holds another kind of model.
    * @throws {ModelFormatError} (and subclasses) for a malformed or tampered folder.
    */
-  static load(dir: string): Promise<ImageVAE> {
-    return ImageAutoencoder.loadImageModel(dir, ImageVAE.kind, (c) => resolveImageVAEConfig(c as unknown as ImageVAEOptions), (c, n) => new ImageVAE(c, n));
+  static load(dir: string, options: LoadOptions = {}): Promise<ImageVAE> {
+    return ImageAutoencoder.loadImageModel(dir, ImageVAE.kind, (c) => resolveImageVAEConfig(c as unknown as ImageVAEOptions), (c, n) => new ImageVAE(c, n), options);
   }
 
 

@@ -200,3 +200,34 @@ export function tfidfCosineMatrix(queries: readonly string[], candidates: readon
   );
   return out;
 }
+
+/**
+ * Tf-idf cosine of each pair (`a[i]` with `b[i]`), idf `log((D + 1) / (df + 1))` from
+ * `documents`: training text, never the pairs judged (the STS baseline of the text benchmark).
+ * @returns one cosine per pair.
+ * @throws {InvalidArgumentError} when the lists differ in length.
+ */
+export function tfidfPairCosines(a: readonly string[], b: readonly string[], documents: readonly string[]): Float64Array {
+  if (a.length !== b.length) throw new InvalidArgumentError(`Need as many second sentences as first ones; got ${b.length} and ${a.length}.`);
+  const df = new Map<string, number>();
+  for (const d of documents) for (const w of new Set(wordTokens(d))) df.set(w, (df.get(w) ?? 0) + 1);
+  const idf = (w: string) => Math.log((documents.length + 1) / ((df.get(w) ?? 0) + 1));
+  const vec = (text: string) => {
+    const v = new Map<string, number>();
+    for (const w of wordTokens(text)) v.set(w, (v.get(w) ?? 0) + idf(w));
+    return v;
+  };
+  return Float64Array.from(a, (x, i) => {
+    const va = vec(x);
+    const vb = vec(b[i]);
+    let d = 0;
+    let na = 0;
+    let nb = 0;
+    for (const [w, v] of va) {
+      d += v * (vb.get(w) ?? 0);
+      na += v * v;
+    }
+    for (const v of vb.values()) nb += v * v;
+    return na > 0 && nb > 0 ? d / Math.sqrt(na * nb) : 0;
+  });
+}

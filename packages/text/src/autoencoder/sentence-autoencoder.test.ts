@@ -7,6 +7,7 @@ import { readWordNet, wordnetDocuments, wordnetPairs, wordnetSentences } from '.
 import { WordSpace } from '../word-space/word-space.js';
 import { SentenceAutoencoder, resolveSentenceAutoencoderConfig } from './sentence-autoencoder.js';
 import { UNKNOWN_CHAR } from './vocabulary.js';
+import { WordNgram } from './word-ngram.js';
 
 const dirs: string[] = [];
 async function tempDir(): Promise<string> {
@@ -133,11 +134,16 @@ describe('SentenceAutoencoder (tiny, untrained or briefly trained)', () => {
     // The bag starts at zero; training moved it, so the round trip below covers its weights.
     const table = ae.networks.encoder.getLayer('enc_words').getWeights()[0];
     expect(tf.max(tf.abs(table)).dataSync()[0]).toBeGreaterThan(0);
+    // Word bigrams of its sentences: saved beside the lexicon and read back to the same probabilities.
+    const bigrams = WordNgram.fromSentences(corpus.slice(0, 64).map((t) => t.toLowerCase().split(/[^a-z0-9']+/).filter(Boolean)), { minCount: 1 });
+    ae.setWordNgram(bigrams);
     const dir = await tempDir();
     await ae.save(dir);
     const back = await SentenceAutoencoder.load(dir);
     expect(back.config).toEqual(ae.config);
     expect(back.vocabulary.chars).toEqual(ae.vocabulary.chars);
+    expect(back.wordNgram?.bigramCount).toBe(bigrams.bigramCount);
+    expect(back.wordNgram?.logProb(['a'], 'cat')).toBe(bigrams.logProb(['a'], 'cat'));
     const texts = ['a cat sat.', 'Zebra!'];
     const [x, y] = [await ae.encode(texts), await back.encode(texts)];
     expect(Array.from(y[0].data)).toEqual(Array.from(x[0].data));
@@ -151,6 +157,7 @@ describe('SentenceAutoencoder (tiny, untrained or briefly trained)', () => {
     await ae.fit(corpus.slice(0, 64), { epochs: 1, batchSize: 32 });
     expect(ae.lexicon?.total).toBe(words.length);
     expect(await back.fillIn(['a c_t'], { lexiconWeight: 0 })).toHaveLength(1);
+    expect((await back.fillIn(['a c_t sat.']))[0]).toMatch(/^a c.t sat\.$/);
     back.dispose();
     ae.dispose();
   });

@@ -216,6 +216,28 @@ export class WordSpace {
     return new WordSpace(k, bits, words, codes, scales, sifA, totalTokens, D);
   }
 
+  /**
+   * Wraps word vectors made elsewhere (e.g. PPMI + SVD by scripts/build-word-vectors.py),
+   * quantised like {@link WordSpace.fit}'s.
+   * @param words - `[word, usage count]` per row; the counts give the SIF weights.
+   * @param vectors - row-major `[words.length, dim]`.
+   * @param options - `totalTokens` behind the counts, `bits`, `sifA`.
+   * @throws {InvalidArgumentError} when the sizes disagree or an option is out of range.
+   */
+  static fromVectors(words: [string, number][], vectors: Float32Array, dim: number, options: { totalTokens: number; bits?: 4 | 8; sifA?: number; documents?: number }): WordSpace {
+    const bits = options.bits ?? 8;
+    const sifA = options.sifA ?? 1e-4;
+    if (!Number.isInteger(dim) || dim < 1 || dim > MAX_DIM) throw new InvalidArgumentError(`dim must be an integer in [1, ${MAX_DIM}], got ${dim}.`);
+    if (vectors.length !== words.length * dim) throw new InvalidArgumentError(`vectors hold ${vectors.length} values; ${words.length} words x ${dim} need ${words.length * dim}.`);
+    if (bits !== 4 && bits !== 8) throw new InvalidArgumentError(`bits must be 4 or 8, got ${String(bits)}.`);
+    if (!(sifA > 0) || !(options.totalTokens > 0)) throw new InvalidArgumentError(`sifA and totalTokens must be positive, got ${sifA} and ${options.totalTokens}.`);
+    if (!words.every(([w, c]) => typeof w === 'string' && c > 0)) throw new InvalidArgumentError('Every word needs a positive count.');
+    const codes = new Int8Array(words.length * dim);
+    const scales = new Float32Array(words.length);
+    for (let i = 0; i < words.length; i++) scales[i] = quantizeRow(vectors.subarray(i * dim, (i + 1) * dim), bits, codes.subarray(i * dim, (i + 1) * dim));
+    return new WordSpace(dim, bits, words, codes, scales, sifA, options.totalTokens, options.documents ?? 0);
+  }
+
   /** The stored vector of a word (lower case), or undefined when the word has none. */
   vector(word: string): Float32Array | undefined {
     const i = this.index.get(word);
@@ -232,21 +254,34 @@ export class WordSpace {
    * zero vector, which is similar to nothing.
    */
   embed(texts: readonly string[]): Float32Array[] {
-    return texts.map((text) => {
-      const v = new Float64Array(this.dim);
-      for (const w of wordTokens(text)) {
-        const i = this.index.get(w);
-        if (i === undefined) continue;
-        const a = (this.sifA / (this.sifA + this.words[i][1] / this.totalTokens)) * this.scales[i];
-        const o = i * this.dim;
-        for (let j = 0; j < this.dim; j++) v[j] += a * this.codes[o + j];
-      }
-      let n = 0;
-      for (const x of v) n += x * x;
-      n = Math.sqrt(n);
-      return Float32Array.from(v, (x) => (n > 0 ? x / n : 0));
-    });
+    return texts.map((text) => this.embedTokens(wordTokens(text)));
   }
+
+  /**
+   * {@link WordSpace.embed} of one text already split by `wordTokens`, written into `out`
+   * (zeros, `[dim]`) when given.
+   * @internal shared with MeaningSpace, which tokenises once for both of its halves.
+   */
+  embedTokens(tokens: readonly string[], out?: Float32Array): Float32Array {
+    const dim = this.dim;
+    const codes = this.codes;
+    const v = out ?? new Float32Array(dim);
+    for (const w of tokens) {
+      const i = this.index.get(w);
+      if (i === undefined) continue;
+      const a = (this.sifA / (this.sifA + this.words[i][1] / this.totalTokens)) * this.scales[i];
+      const o = i * dim;
+      for (let j = 0; j < dim; j++) v[j] += a * codes[o + j];
+    }
+    let n = 0;
+    for (let j = 0; j < dim; j++) n += v[j] * v[j];
+    if (n > 0) {
+      const f = 1 / Math.sqrt(n);
+      for (let j = 0; j < dim; j++) v[j] *= f;
+    }
+    return v;
+  }
+
 
   /** The header and packed table, for saving beside a model. */
   toFiles(): WordSpaceFiles {

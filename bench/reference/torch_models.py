@@ -1,18 +1,36 @@
 #!/usr/bin/env python3
 """PyTorch twins of latentkit's engine-benchmark models, timed the same way.
 
-Prints one JSON line: {"model", "samples_per_s", "threads", "torch"}. Used by
+Prints one JSON line: {"model", "samples_per_s", "threads", "blas_threads", "torch"}. Used by
 `npm run bench -- engine` when a Python with torch is present (Debian: apt-get install
 python3-torch, which lands in /usr/bin/python3, not in a pyenv python). For a fair CPU
 comparison torch should use OpenBLAS (Debian's default reference BLAS is slow): apt-get
 install libopenblas0-pthread and select it with update-alternatives.
+
+Threads: torch.set_num_threads(n) sets torch's own pool but not OpenBLAS's, which starts with
+one thread per core (issue #18: `--threads 1` ran BLAS on 2 threads). OPENBLAS_NUM_THREADS
+(and OMP_NUM_THREADS) are read when the library loads, so they are set here before torch is
+imported, and threadpoolctl then checks every BLAS/OpenMP pool; a mismatch exits non-zero
+instead of timing the wrong thing.
 """
 import argparse
 import json
+import os
+import sys
 import time
 
-import torch
-from torch import nn
+p = argparse.ArgumentParser()
+p.add_argument('--model', choices=['dense', 'conv', 'sequence'], required=True)
+p.add_argument('--batches', type=int, default=30)
+p.add_argument('--batch-size', type=int, default=128)
+p.add_argument('--threads', type=int, default=1)
+a = p.parse_args()
+for var in ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
+    os.environ[var] = str(a.threads)
+
+import torch  # noqa: E402  (after the thread variables, on purpose)
+from torch import nn  # noqa: E402
+from threadpoolctl import threadpool_info  # noqa: E402
 
 
 def dense():
@@ -46,13 +64,11 @@ def sequence():
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument('--model', choices=['dense', 'conv', 'sequence'], required=True)
-    p.add_argument('--batches', type=int, default=30)
-    p.add_argument('--batch-size', type=int, default=128)
-    p.add_argument('--threads', type=int, default=1)
-    a = p.parse_args()
     torch.set_num_threads(a.threads)
+    pools = [(i['internal_api'], i['num_threads']) for i in threadpool_info() if i['user_api'] in ('blas', 'openmp')]
+    if any(n != a.threads for _, n in pools):
+        print(f'thread pools {pools} do not match --threads {a.threads}', file=sys.stderr)
+        sys.exit(3)
     torch.manual_seed(0)
     net, shape = {'dense': dense, 'conv': conv, 'sequence': sequence}[a.model]()
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
@@ -70,8 +86,10 @@ def main():
     for _ in range(a.batches):
         step()
     dt = time.perf_counter() - t0
+    blas = [n for api, n in pools if api in ('openblas', 'mkl', 'blis')]
     print(json.dumps({'model': a.model, 'samples_per_s': a.batches * a.batch_size / dt,
-                      'threads': a.threads, 'torch': torch.__version__}))
+                      'threads': a.threads, 'blas_threads': blas[0] if blas else None,
+                      'pools': dict(pools), 'torch': torch.__version__}))
 
 
 if __name__ == '__main__':

@@ -63,6 +63,17 @@ describe('latentkit train image', () => {
     expect(config.config.augment).toEqual({ shift: 2 });
     expectOneLineError(await runLatentkit(['train', 'image', '--count', '48', '--shift', '-1', '--out', join(dir, 'bad-shift')]), /shift/);
   });
+
+  it('says on its first line which engine trains; --backend wasm trains on tfjs', async () => {
+    const ort = await runLatentkit(['train', 'image', '--count', '32', '--epochs', '1', '--latent-dim', '4', '--out', join(dir, 'ort-model')]);
+    expect(ort.code, ort.stderr).toBe(0);
+    expect(ort.stderr.split('\n')[0]).toMatch(/^backend: ort \(training on onnxruntime-node /);
+    const saved = JSON.parse(await readFile(join(dir, 'ort-model', 'latentkit.json'), 'utf8')) as { training: { backend: string } };
+    expect(saved.training.backend).toBe('ort');
+    const wasm = await runLatentkit(['train', 'image', '--count', '32', '--epochs', '1', '--latent-dim', '4', '--backend', 'wasm', '--out', join(dir, 'wasm-model')]);
+    expect(wasm.code, wasm.stderr).toBe(0);
+    expect(wasm.stderr.split('\n')[0]).toMatch(/^backend: wasm \(forced\)/);
+  });
 });
 
 describe('latentkit encode', () => {

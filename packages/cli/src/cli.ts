@@ -113,8 +113,8 @@ export async function runCli(args: readonly string[], options: RunCliOptions = {
     })
     .option('backend', {
       type: 'string',
-      choices: ['wasm', 'cpu', 'node'],
-      describe: 'tfjs backend (default: the fastest that loads; also LATENTKIT_BACKEND)',
+      choices: ['node', 'ort', 'wasm', 'cpu'],
+      describe: 'engine: node (tfjs-node), ort (training compiled for onnxruntime-node, layers on wasm), wasm or cpu (default: the fastest that loads; also LATENTKIT_BACKEND)',
       global: true,
     })
     .option('modality-package', {

@@ -94,14 +94,15 @@ export function trainCommand(modalities: readonly ModalityDescriptor[]): Command
       set('validationSplit', optNumber(argv, 'val-split', { min: 0, max: 0.9 }));
       set('timeLimitMs', limitSeconds !== undefined ? limitSeconds * 1000 : undefined);
 
-      const [{ openOutputDir }, { trainingProgress, formatSeconds }, { initEngine }] = await Promise.all([import('../lib/output.js'), import('../lib/progress.js'), import('@latentkit/core')]);
+      const [{ openOutputDir }, { trainingProgress, formatSeconds }, { describeEngine, initEngine }] = await Promise.all([import('../lib/output.js'), import('../lib/progress.js'), import('@latentkit/core')]);
       const out = await openOutputDir(outPath, outputOptions(argv, ctx));
       if (checkpoints) {
         const ck = await openOutputDir(checkpoints, outputOptions(argv, ctx));
         fit.checkpoint = { dir: ck.path };
         fit.resume = resume;
       }
-      await initEngine();
+      // First line: which engine trains, and why any better one was skipped.
+      ctx.log(describeEngine(await initEngine()));
       const t0 = performance.now();
       ctx.log(`loading ${d.name} data (${data ?? 'embedded'})...`);
       const dataset = await loadData(d, data, { limit: count, seed });

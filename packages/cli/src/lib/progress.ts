@@ -121,6 +121,10 @@ export function trainingProgress(label: string, options: ProgressOptions = {}): 
         }
         break;
       }
+      case 'engine':
+        // Only a fallback is news: the engine line at the start already said onnxruntime.
+        if (e.reason) write(`${label}: training on tfjs, not onnxruntime: ${e.reason}`);
+        break;
       case 'early-stop':
         stop();
         write(`${label}: stopped early at epoch ${e.epoch} (best epoch ${e.bestEpoch}, loss ${fmtLoss(e.bestLoss)})`);

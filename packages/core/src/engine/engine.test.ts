@@ -4,7 +4,10 @@ import { initEngine, tf, BackendUnavailableError, InvalidArgumentError } from '@
 describe('initEngine', () => {
   it('picks a backend that computes, and reports it', async () => {
     const info = await initEngine();
-    expect(['node', 'wasm', 'cpu']).toContain(info.backend);
+    expect(['node', 'ort', 'wasm', 'cpu']).toContain(info.backend);
+    // onnxruntime-node installs from npm alone: where tfjs-node is absent, it trains.
+    if (info.backend !== 'node') expect(info.backend).toBe('ort');
+    expect(info.training).toBe(info.backend === 'ort' ? 'onnxruntime' : 'tfjs');
     expect(tf.getBackend()).toBe(info.tfBackend);
     // Where tfjs-node cannot install (this CI), the skip reason names it.
     if (info.backend !== 'node') expect(info.skipped[0]?.backend).toBe('node');
@@ -31,6 +34,18 @@ describe('initEngine', () => {
     }
     if (installed) return; // nothing to prove where native TF is present
     await expect(initEngine({ backend: 'node' })).rejects.toBeInstanceOf(BackendUnavailableError);
+  });
+
+  it('fails clearly when ort is forced but onnxruntime-node is ruled out', async () => {
+    process.env.LATENTKIT_ORT = '0';
+    try {
+      const err = await initEngine({ backend: 'ort' }).catch((e) => e);
+      expect(err).toBeInstanceOf(BackendUnavailableError);
+      expect(err.message).toMatch(/LATENTKIT_ORT=0/);
+    } finally {
+      delete process.env.LATENTKIT_ORT;
+    }
+    expect((await initEngine({ backend: 'ort' })).training).toBe('onnxruntime');
   });
 
   it('rejects an unknown LATENTKIT_BACKEND value', () => {

@@ -1,24 +1,38 @@
 /**
- * @file Picks the fastest tfjs backend that loads here and says which.
+ * @file Picks the fastest engine that loads here and says which.
  *
  * Order: native TensorFlow (`@tensorflow/tfjs-node`, an optional dependency whose install
- * needs the network), then WebAssembly (with the training kernels latentkit adds), then the
- * pure-JS cpu backend. `LATENTKIT_BACKEND=node|wasm|cpu` forces one.
+ * needs the network); then `ort`: training steps compiled to ONNX and run on onnxruntime-node
+ * (an optional dependency that installs from npm alone), with tfjs-wasm for everything else
+ * (encoding, decoding, validation, and any model the compiler cannot lower); then WebAssembly
+ * (with the training kernels latentkit adds); then the pure-JS cpu backend.
+ * `LATENTKIT_BACKEND=node|ort|wasm|cpu` forces one.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { BackendUnavailableError, EngineNotReadyError, InvalidArgumentError } from '../errors/errors.js';
 import { registerWasmKernels } from '../kernels/register.js';
+import { loadOrt, ortVersion } from '../ort/runtime.js';
 
 /** Backends latentkit knows, in order of preference. */
-export type BackendName = 'node' | 'wasm' | 'cpu';
+export type BackendName = 'node' | 'ort' | 'wasm' | 'cpu';
 
 /** What {@link initEngine} chose and why. */
 export interface EngineInfo {
   /** The backend now active. */
   backend: BackendName;
-  /** The tfjs name of that backend (`tensorflow`, `wasm`, `cpu`). */
+  /** The tfjs name of the backend that runs layers (`tensorflow`, `wasm`, `cpu`; `wasm` under `ort`). */
   tfBackend: string;
+  /**
+   * What `fit` trains with: compiled ONNX steps on onnxruntime-node (backend `ort`), or tfjs.
+   * A model the compiler cannot lower still trains on tfjs; its fit reports why (a progress
+   * event of type `engine`, and `History.engineReason`).
+   */
+  training: 'onnxruntime' | 'tfjs';
+  /** onnxruntime-node's version when `training` is `onnxruntime`. */
+  onnxruntime?: string;
+  /** Why the last `fit` that preferred onnxruntime trained on tfjs instead (one line), if one did. */
+  lastFallback?: string;
   /** Whether the choice was forced (option or `LATENTKIT_BACKEND`). */
   forced: boolean;
   /** Why each better backend was skipped. */
@@ -33,8 +47,8 @@ export interface EngineOptions {
   backend?: BackendName;
 }
 
-const ORDER: BackendName[] = ['node', 'wasm', 'cpu'];
-const TF_NAME: Record<BackendName, string> = { node: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
+const ORDER: BackendName[] = ['node', 'ort', 'wasm', 'cpu'];
+const TF_NAME: Record<BackendName, string> = { node: 'tensorflow', ort: 'wasm', wasm: 'wasm', cpu: 'cpu' };
 // A variable, not a literal, so TypeScript and bundlers do not require the optional package.
 const TFJS_NODE = ['@tensorflow', 'tfjs-node'].join('/');
 
@@ -49,7 +63,11 @@ async function tryBackend(name: BackendName): Promise<string | undefined> {
         return `${TFJS_NODE} loaded but registered no 'tensorflow' backend (a second copy of tfjs-core?)`;
       }
     }
-    if (name === 'wasm') registerWasmKernels();
+    if (name === 'ort') {
+      const ort = await loadOrt();
+      if (typeof ort === 'string') return ort;
+    }
+    if (name === 'wasm' || name === 'ort') registerWasmKernels();
     const ok = await tf.setBackend(TF_NAME[name]);
     if (!ok) return `tf.setBackend('${TF_NAME[name]}') returned false`;
     await tf.ready();
@@ -92,7 +110,16 @@ export function initEngine(options: EngineOptions = {}): Promise<EngineInfo> {
     for (const name of candidates) {
       const reason = await tryBackend(name);
       if (reason === undefined) {
-        current = { backend: name, tfBackend: TF_NAME[name], forced: !!forced, skipped, tfjsVersion: tf.version.tfjs };
+        const onnxruntime = name === 'ort' ? await ortVersion() : undefined;
+        current = {
+          backend: name,
+          tfBackend: TF_NAME[name],
+          training: name === 'ort' ? 'onnxruntime' : 'tfjs',
+          ...(onnxruntime ? { onnxruntime } : {}),
+          forced: !!forced,
+          skipped,
+          tfjsVersion: tf.version.tfjs,
+        };
         return current;
       }
       if (forced) {
@@ -100,7 +127,9 @@ export function initEngine(options: EngineOptions = {}): Promise<EngineInfo> {
           hint:
             name === 'node'
               ? 'Install @tensorflow/tfjs-node with network access, or unset LATENTKIT_BACKEND.'
-              : 'Unset LATENTKIT_BACKEND to let latentkit pick a backend that loads.',
+              : name === 'ort'
+                ? 'Install onnxruntime-node (see @latentkit/core README), or unset LATENTKIT_BACKEND.'
+                : 'Unset LATENTKIT_BACKEND to let latentkit pick a backend that loads.',
         });
       }
       skipped.push({ backend: name, reason });
@@ -143,15 +172,27 @@ export function ensureEngineSync(): void {
   if ('firstUse' in cpu) cpu.firstUse = false;
 }
 
+/** @internal The trainer reports a fit that fell back to tfjs (undefined: the fit compiled). */
+export function noteTrainingFallback(reason: string | undefined): void {
+  if (!current) return;
+  if (reason) current.lastFallback = reason;
+  else delete current.lastFallback;
+}
+
 /** The active engine, or undefined before {@link initEngine} resolved. */
 export function engineInfo(): EngineInfo | undefined {
   return current;
 }
 
-/** One line for logs: `backend: wasm (skipped node: cannot import @tensorflow/tfjs-node ...)`. */
+/**
+ * One line for logs, saying what trains and why better engines were skipped, e.g.
+ * `backend: ort (training on onnxruntime-node 1.30.0, layers on tfjs wasm) (skipped node: cannot import @tensorflow/tfjs-node ...)`.
+ */
 export function describeEngine(info: EngineInfo): string {
   const why = info.skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ');
-  return `backend: ${info.backend}${info.forced ? ' (forced)' : ''}${why ? ` (skipped ${why})` : ''}`;
+  const what = info.training === 'onnxruntime' ? ` (training on onnxruntime-node ${info.onnxruntime ?? ''}, layers on tfjs ${info.tfBackend})`.replace(' ,', ',') : '';
+  const fallback = info.lastFallback ? ` (last fit trained on tfjs: ${info.lastFallback})` : '';
+  return `backend: ${info.backend}${what}${info.forced ? ' (forced)' : ''}${why ? ` (skipped ${why})` : ''}${fallback}`;
 }
 
 export { tf };

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine, engineInfo } from '../engine/engine.js';
 import { InvalidArgumentError, ModelFormatError, ShapeMismatchError, UnsupportedFormatVersionError } from '../errors/errors.js';
+import { releaseCompiledSteps } from '../ort/step.js';
 import { MANIFEST_FILE, readModelFolder, type LoadedModelFolder, type TrainingSummary } from '../io/model-folder.js';
 import { saveModelFolder } from '../io/model-folder-save.js';
 import { makeLatent, shapeSize, type Latent } from '../latent/latent.js';
@@ -180,7 +181,8 @@ export abstract class TfAutoencoder<I, O = I, C extends ModelConfig = ModelConfi
       ...(history.valLoss[last] !== undefined ? { finalValLoss: history.valLoss[last] } : {}),
       seconds: Math.round(history.seconds * 100) / 100,
       ...(ds.size !== undefined ? { samples: ds.size } : {}),
-      backend: engineInfo()?.backend ?? tf.getBackend(),
+      // What took the steps: 'ort' (compiled steps on onnxruntime-node) or the tfjs backend.
+      backend: history.engine === 'onnxruntime' ? 'ort' : engineInfo()?.backend === 'ort' ? 'wasm' : (engineInfo()?.backend ?? tf.getBackend()),
     };
     return history;
   }
@@ -219,8 +221,9 @@ export abstract class TfAutoencoder<I, O = I, C extends ModelConfig = ModelConfi
     return folder.extraFile;
   }
 
-  /** Frees every tensor the model holds. */
+  /** Frees every tensor the model holds (and its compiled training steps). */
   dispose(): void {
+    releaseCompiledSteps(this);
     for (const n of Object.values(this.networks)) n.dispose();
   }
 

@@ -35,7 +35,7 @@ afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 
-for (const backend of ['wasm', 'cpu'] as const) {
+for (const backend of ['ort', 'wasm', 'cpu'] as const) {
   describe(`training on ${backend}`, () => {
     it('a dense AE drives its loss well below the start, with a flat tensor count', async () => {
       await initEngine({ backend });

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { checkPositiveInt } from '../model/config-check.js';
 import { AbortError, InvalidArgumentError, ModelFormatError, NonFiniteLossError } from '../errors/errors.js';
+import { engineInfo, noteTrainingFallback } from '../engine/engine.js';
+import { createStepRunner } from '../ort/runner.js';
 import { ArrayDataset, asDataset, type Dataset } from './dataset.js';
 import type { FitOptions, History, LearningRateSchedule, OptimizerName, ProgressEvent } from './types.js';
 
@@ -47,7 +49,7 @@ interface TrainerState {
   version: 1;
   epoch: number; // epochs completed
   seed: number;
-  history: Omit<History, 'seconds' | 'samplesPerSecond'>;
+  history: Omit<History, 'seconds' | 'samplesPerSecond' | 'engine' | 'engineReason'>;
   best: { loss: number; epoch: number; stale: number };
   optimizer: { name: string; specs: tf.io.WeightsManifestEntry[] };
   seconds: number;
@@ -107,17 +109,6 @@ function restoreSnapshot(vars: tf.Variable[], values: Float32Array[]): void {
   vars.forEach((v, i) => tf.tidy(() => v.assign(tf.tensor(values[i], v.shape, v.dtype))));
 }
 
-function clipByGlobalNorm(grads: tf.NamedTensorMap, clipNorm: number): tf.NamedTensorMap {
-  return tf.tidy(() => {
-    const names = Object.keys(grads);
-    const norm = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n])))));
-    const scale = tf.minimum(1, tf.div(clipNorm, tf.maximum(norm, 1e-12)));
-    const out: tf.NamedTensorMap = {};
-    for (const n of names) out[n] = tf.mul(grads[n], scale);
-    return out;
-  });
-}
-
 /**
  * Trains `problem` on `data`. See {@link FitOptions} for every option and its default.
  *
@@ -142,6 +133,10 @@ export async function train<S>(problem: TrainingProblem<S>, data: Dataset<S> | r
   }
   const deadline = performance.now() + (options.timeLimitMs ?? Infinity);
   let timedOut = false;
+  const threads = options.threads ?? 'auto';
+  if (threads !== 'auto' && (!Number.isInteger(threads) || threads < 1 || threads > 256)) {
+    throw new InvalidArgumentError(`threads must be 'auto' or an integer in [1, 256], got ${String(threads)}.`);
+  }
   const emit = (e: ProgressEvent) => options.onProgress?.(e);
 
   let trainSet = asDataset(data);
@@ -187,6 +182,15 @@ export async function train<S>(problem: TrainingProblem<S>, data: Dataset<S> | r
   const batchesPerEpoch = trainSet.size !== undefined ? Math.ceil(trainSet.size / batchSize) : undefined;
   const cappedBatches = options.maxBatchesPerEpoch !== undefined && batchesPerEpoch !== undefined ? Math.min(batchesPerEpoch, options.maxBatchesPerEpoch) : (options.maxBatchesPerEpoch ?? batchesPerEpoch);
   emit({ type: 'start', epochs, batchesPerEpoch: cappedBatches, startEpoch });
+  // Compiled ONNX steps on onnxruntime-node when the engine is `ort`, tfjs otherwise (or for
+  // what the compiler cannot lower); either way the loop below is the same.
+  const runner = await createStepRunner(problem as TrainingProblem<unknown>, vars, optimizer, {
+    clipNorm: options.clipNorm,
+    threads,
+    onEngine: (engine, reason) => emit({ type: 'engine', engine, ...(reason ? { reason } : {}) }),
+  });
+  emit({ type: 'engine', engine: runner.engine, ...(runner.fallbackReason ? { reason: runner.fallbackReason } : {}) });
+
   const t0 = performance.now();
   let secondsPerEpoch: number | undefined;
   // Steps taken over the run (a resumed run starts after the epochs it already did), so a
@@ -224,25 +228,9 @@ export async function train<S>(problem: TrainingProblem<S>, data: Dataset<S> | r
         }
         const batch = problem.collate(samples, ctx);
         let lossValue: number;
-        const metricValues: Record<string, number> = {};
+        let metricValues: Record<string, number>;
         try {
-          let metrics: Record<string, tf.Scalar> | undefined;
-          const { value, grads } = tf.variableGrads(() => {
-            const out = problem.loss(batch, ctx);
-            metrics = out.metrics;
-            if (metrics) for (const m of Object.values(metrics)) tf.keep(m);
-            return out.loss;
-          }, vars);
-          const applied = options.clipNorm ? clipByGlobalNorm(grads, options.clipNorm) : grads;
-          optimizer.applyGradients(applied);
-          if (applied !== grads) tf.dispose(applied);
-          tf.dispose(grads);
-          lossValue = (await value.data())[0];
-          value.dispose();
-          if (metrics) {
-            for (const [k, m] of Object.entries(metrics)) metricValues[k] = (await m.data())[0];
-            tf.dispose(Object.values(metrics));
-          }
+          ({ loss: lossValue, metrics: metricValues } = await runner.step(batch, ctx));
         } finally {
           tf.dispose(Object.values(batch));
         }
@@ -263,6 +251,8 @@ export async function train<S>(problem: TrainingProblem<S>, data: Dataset<S> | r
         }
       }
       if (seen === 0) throw new InvalidArgumentError(`Epoch ${epoch + 1} saw no samples: the training data is empty.`);
+      // Validation, snapshots and checkpoints read the tfjs variables and optimizer.
+      await runner.sync();
       const loss = lossSum / seen;
       const metrics: Record<string, number> = {};
       for (const [k, v] of Object.entries(metricSums)) metrics[k] = v / seen;
@@ -318,11 +308,25 @@ export async function train<S>(problem: TrainingProblem<S>, data: Dataset<S> | r
       }
     }
   } finally {
-    if (ownsOptimizer) optimizer.dispose();
+    // Also on abort and errors: the tfjs model holds every step taken.
+    try {
+      await runner.sync();
+    } finally {
+      runner.dispose();
+      if (ownsOptimizer) optimizer.dispose();
+    }
   }
+  if (engineInfo()?.training === 'onnxruntime') noteTrainingFallback(runner.fallbackReason);
   const seconds = priorSeconds + (performance.now() - t0) / 1000;
   emit({ type: 'end', epochs: history.epochs.length, seconds });
-  return { ...history, ...(timedOut ? { stoppedByTimeLimit: true } : {}), seconds, samplesPerSecond: totalSamples / Math.max(seconds, 1e-9) };
+  return {
+    ...history,
+    ...(timedOut ? { stoppedByTimeLimit: true } : {}),
+    seconds,
+    samplesPerSecond: totalSamples / Math.max(seconds, 1e-9),
+    engine: runner.engine,
+    ...(runner.fallbackReason ? { engineReason: runner.fallbackReason } : {}),
+  };
 }
 
 /** Mean loss over a dataset without gradients (validation). */

@@ -1,0 +1,65 @@
+/**
+ * @file Loads onnxruntime-node (an optional dependency) once, and makes sessions for
+ * training-step graphs with the thread settings the step runner asks for.
+ *
+ * Threads: ORT's intra-op workers spin-wait between ops by default, which on a loaded machine
+ * burns the cores other processes need and made 2 threads *slower* than 1 in the prototype
+ * (0.5x). Sessions here turn spinning off (`session.intra_op.allow_spinning = 0`) unless the
+ * caller pins a thread count and asks for it, and `threads: 'auto'` measures 1 against 2
+ * threads while training (see step.ts) instead of guessing from the load average.
+ */
+import type * as Ort from 'onnxruntime-node';
+
+// A variable, not a literal: bundlers and TypeScript must not require the optional package.
+const ORT_PACKAGE = ['onnxruntime', 'node'].join('-');
+
+let loaded: Promise<typeof Ort | string> | undefined;
+
+/**
+ * The onnxruntime-node module, or the one-line reason it cannot load here.
+ * `LATENTKIT_ORT=0` disables it (tests of the fallback path, or to rule ORT out).
+ */
+export function loadOrt(): Promise<typeof Ort | string> {
+  if (process.env.LATENTKIT_ORT === '0') return Promise.resolve('disabled by LATENTKIT_ORT=0');
+  loaded ??= (async () => {
+    try {
+      const mod = (await import(ORT_PACKAGE)) as typeof Ort & { default?: typeof Ort };
+      const ort = (mod.InferenceSession ? mod : mod.default) as typeof Ort;
+      if (!ort?.InferenceSession) return `${ORT_PACKAGE} loaded without an InferenceSession`;
+      return ort;
+    } catch (e) {
+      return `cannot import ${ORT_PACKAGE} (${(e instanceof Error ? e.message : String(e)).split('\n')[0]})`;
+    }
+  })();
+  return loaded;
+}
+
+/** The version of the loaded onnxruntime-node, if any. */
+export async function ortVersion(): Promise<string | undefined> {
+  const ort = await loadOrt();
+  if (typeof ort === 'string') return undefined;
+  return (ort.env as { versions?: { common?: string } }).versions?.common;
+}
+
+/** Thread settings of one session. */
+export interface SessionThreads {
+  intraOp: number;
+  spinning: boolean;
+}
+
+/** Creates a CPU session for a serialised step graph. */
+export async function createSession(ort: typeof Ort, model: Uint8Array, threads: SessionThreads): Promise<Ort.InferenceSession> {
+  return ort.InferenceSession.create(model, {
+    executionProviders: ['cpu'],
+    intraOpNumThreads: threads.intraOp,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+    enableCpuMemArena: true,
+    enableMemPattern: true,
+    // Warnings (e.g. an unused constant the optimiser removed) are not the user's business.
+    logSeverityLevel: 3,
+    // The Node binding flattens nested keys into session config entries.
+    extra: { session: { intra_op: { allow_spinning: threads.spinning ? '1' : '0' }, inter_op: { allow_spinning: '0' } } },
+  } as Ort.InferenceSession.SessionOptions);
+}

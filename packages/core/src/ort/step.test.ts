@@ -1,0 +1,218 @@
+/**
+ * The compiled engine inside `fit`: optimizers and clipping against tfjs, checkpoints that
+ * resume on either engine, write-back on abort, early stopping, NaN guard, schedules, tensor
+ * hygiene, and the fallback to tfjs (with its reason) for what cannot be compiled.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  AbortError,
+  InvalidArgumentError,
+  NonFiniteLossError,
+  VectorAutoencoder,
+  createNormalRng,
+  describeEngine,
+  evaluateLoss,
+  initEngine,
+  tf,
+  train,
+  type FitOptions,
+  type ProgressEvent,
+} from '@latentkit/core';
+import { ThreadChooser } from './threads.js';
+
+function manifold(n: number, seed = 3): Float32Array[] {
+  const r = createNormalRng(seed);
+  return Array.from({ length: n }, () => {
+    const a = r();
+    const b = r();
+    return Float32Array.from([a, b, a + b, a - b, Math.sin(a), Math.cos(b), a * 0.5, -b]);
+  });
+}
+const weightsOf = (m: VectorAutoencoder) => m.variables().map((v) => Float32Array.from(v.dataSync() as Float32Array));
+/** ||a - b|| / ||b - initial||: difference relative to how far training moved the weights. */
+function drift(a: Float32Array[], b: Float32Array[], initial: Float32Array[]): number {
+  let d = 0;
+  let m = 0;
+  a.forEach((w, i) => w.forEach((v, j) => ((d += (v - b[i][j]) ** 2), (m += (b[i][j] - initial[i][j]) ** 2))));
+  return Math.sqrt(d / m);
+}
+
+async function trainOn(backend: 'ort' | 'wasm', options: FitOptions<Float32Array>, data = manifold(96)) {
+  await initEngine({ backend });
+  const m = VectorAutoencoder.create({ inputDim: 8, latentDim: 2, hidden: [16], seed: 7 });
+  const initial = weightsOf(m);
+  const h = await m.fit(data, { epochs: 3, batchSize: 16, seed: 2, ...options });
+  const w = weightsOf(m);
+  m.dispose();
+  return { h, w, initial };
+}
+
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+describe('fit on the onnxruntime engine', () => {
+  it('says so in describeEngine and in the history', async () => {
+    const info = await initEngine({ backend: 'ort' });
+    expect(info.training).toBe('onnxruntime');
+    expect(describeEngine(info)).toMatch(/training on onnxruntime-node 1\.\d+/);
+    const { h } = await trainOn('ort', { epochs: 1 });
+    expect(h.engine).toBe('onnxruntime');
+    expect(h.engineReason).toBeUndefined();
+  });
+
+  for (const [name, optimizer, clipNorm, tol] of [
+    ['sgd', 'sgd', undefined, 1e-4],
+    ['momentum', 'momentum', undefined, 1e-3],
+    ['rmsprop', 'rmsprop', undefined, 1e-2],
+    ['adam with clipNorm', 'adam', 0.05, 1e-2],
+  ] as const) {
+    it(`${name} matches tfjs`, async () => {
+      const opts = { optimizer, learningRate: 0.01, ...(clipNorm ? { clipNorm } : {}) };
+      const ort = await trainOn('ort', opts);
+      const wasm = await trainOn('wasm', opts);
+      expect(ort.h.engine).toBe('onnxruntime');
+      ort.h.loss.forEach((l, i) => expect(Math.abs(l - wasm.h.loss[i]) / wasm.h.loss[i]).toBeLessThan(1e-4));
+      expect(drift(ort.w, wasm.w, wasm.initial)).toBeLessThan(tol);
+    });
+  }
+
+  it('a zero learning rate leaves the weights exactly as they were', async () => {
+    const r = await trainOn('ort', { learningRateSchedule: () => 0 });
+    r.w.forEach((w, i) => expect(Array.from(w)).toEqual(Array.from(r.initial[i])));
+  });
+
+  it('checkpoints resume on either engine to the loss of an uninterrupted run', async () => {
+    const data = manifold(128);
+    const opts = { batchSize: 32, seed: 5, learningRate: 5e-3 };
+    const full = await trainOn('ort', { ...opts, epochs: 6 }, data);
+    for (const [first, second] of [
+      ['ort', 'wasm'],
+      ['wasm', 'ort'],
+    ] as const) {
+      const dir = await mkdtemp(join(tmpdir(), 'lk-ort-ckpt-'));
+      dirs.push(dir);
+      await trainOn(first, { ...opts, epochs: 3, checkpoint: { dir } }, data);
+      const resumed = await trainOn(second, { ...opts, epochs: 6, checkpoint: { dir }, resume: true }, data);
+      expect(resumed.h.epochs).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(Math.abs(resumed.h.loss[5] - full.h.loss[5]) / full.h.loss[5]).toBeLessThan(1e-3);
+    }
+  });
+
+  it('writes the weights back to tfjs when a run is aborted mid-epoch', async () => {
+    await initEngine({ backend: 'ort' });
+    const m = VectorAutoencoder.create({ inputDim: 8, latentDim: 2, seed: 3 });
+    const ac = new AbortController();
+    let atEpoch1: Float32Array[] = [];
+    const run = m.fit(manifold(160), {
+      epochs: 5,
+      batchSize: 16,
+      signal: ac.signal,
+      progressIntervalMs: 0,
+      onProgress: (e: ProgressEvent) => {
+        if (e.type === 'epoch' && e.epoch === 1) atEpoch1 = weightsOf(m); // synced at epoch end
+        if (e.type === 'batch' && e.epoch === 2 && e.batch === 4) ac.abort();
+      },
+    });
+    await expect(run).rejects.toBeInstanceOf(AbortError);
+    const after = weightsOf(m);
+    expect(after.some((w, i) => w.some((v, j) => v !== atEpoch1[i][j]))).toBe(true);
+    m.dispose();
+  });
+
+  it('early stopping restores the best epoch, whose weights give the best validation loss', async () => {
+    await initEngine({ backend: 'ort' });
+    const m = VectorAutoencoder.create({ inputDim: 8, latentDim: 2, seed: 3 });
+    const val = manifold(40, 11);
+    const h = await m.fit(manifold(200), { epochs: 60, batchSize: 20, learningRate: 5e-2, validationData: val, earlyStopping: { patience: 2, minDelta: 1e-2 } });
+    expect(h.stoppedEarly).toBe(true);
+    expect(h.engine).toBe('onnxruntime');
+    expect(await evaluateLoss(m, val)).toBeCloseTo(h.valLoss[h.bestEpoch - 1]!, 5);
+    m.dispose();
+  });
+
+  it('stops on a NaN loss naming epoch and batch, with a flat tensor count otherwise', async () => {
+    await initEngine({ backend: 'ort' });
+    const counts: number[] = [];
+    const ok = VectorAutoencoder.create({ inputDim: 8, latentDim: 2 });
+    await ok.fit(manifold(64), { epochs: 4, batchSize: 16, onProgress: (e) => e.type === 'epoch' && counts.push(e.numTensors) });
+    expect(new Set(counts).size).toBe(1);
+    ok.dispose();
+    const data = manifold(64);
+    data[40][3] = NaN;
+    const bad = VectorAutoencoder.create({ inputDim: 8, latentDim: 2 });
+    const err = await bad.fit(data, { epochs: 2, batchSize: 16, shuffle: false }).catch((e) => e);
+    expect(err).toBeInstanceOf(NonFiniteLossError);
+    expect([err.epoch, err.batch]).toEqual([1, 3]);
+    bad.dispose();
+  });
+
+  it('falls back to tfjs with a one-line reason for an optimizer it does not compile', async () => {
+    const events: ProgressEvent[] = [];
+    const opt = tf.train.adamax(0.01);
+    const r = await trainOn('ort', { optimizer: opt, onProgress: (e) => events.push(e) });
+    opt.dispose();
+    expect(r.h.engine).toBe('tfjs');
+    expect(r.h.engineReason).toMatch(/Adamax/);
+    expect(events.find((e) => e.type === 'engine')).toMatchObject({ engine: 'tfjs', reason: expect.stringMatching(/Adamax/) });
+    expect(describeEngine((await initEngine())!)).toMatch(/last fit trained on tfjs: optimizer Adamax/);
+    expect(r.h.loss.at(-1)!).toBeLessThan(r.h.loss[0]);
+  });
+
+  it('a second fit reuses the compiled graph only while the loss bakes the same constants', async () => {
+    await initEngine({ backend: 'ort' });
+    const w = tf.variable(tf.tensor1d([0.5, -0.25, 1]), true, 'cache_case_w');
+    const problem = {
+      scale: 2,
+      variables: () => [w],
+      collate: (s: number[][]) => ({ x: tf.tensor2d(s) }),
+      // `scale` becomes a constant of the graph: changing it must recompile.
+      loss: (b: Record<string, tf.Tensor>) => ({ loss: tf.mean(tf.square(tf.sub(tf.mul(b.x, w), problem.scale))) as tf.Scalar }),
+      saveCheckpoint: async () => {},
+      loadCheckpoint: async () => () => undefined,
+    };
+    const data = [[1, 2, 3], [4, 5, 6], [7, 8, 9], [1, 0, 1]];
+    const first = await train(problem, data, { epochs: 1, batchSize: 4, optimizer: 'sgd', learningRate: 1, learningRateSchedule: () => 0 });
+    problem.scale = 3;
+    const second = await train(problem, data, { epochs: 1, batchSize: 4, optimizer: 'sgd', learningRate: 1, learningRateSchedule: () => 0 });
+    const expected = (s: number) => tf.tidy(() => tf.mean(tf.square(tf.sub(tf.mul(tf.tensor2d(data), w), s))).dataSync()[0]);
+    expect(first.engine).toBe('onnxruntime');
+    expect(second.engine).toBe('onnxruntime');
+    expect(first.loss[0]).toBeCloseTo(expected(2), 4);
+    expect(second.loss[0]).toBeCloseTo(expected(3), 4);
+    w.dispose();
+  });
+
+  it('validates threads', async () => {
+    await initEngine({ backend: 'ort' });
+    const m = VectorAutoencoder.create({ inputDim: 8 });
+    await expect(m.fit(manifold(16), { threads: 0 })).rejects.toBeInstanceOf(InvalidArgumentError);
+    const h = await m.fit(manifold(32), { epochs: 1, threads: 2 });
+    expect(h.engine).toBe('onnxruntime');
+    m.dispose();
+  });
+});
+
+describe('ThreadChooser', () => {
+  it("'auto' keeps 2 threads only when they are at least 10% faster, and measures again later", () => {
+    let now = 0;
+    const c = new ThreadChooser('auto', 2, () => now);
+    const run = (ms1: number, ms2: number) => {
+      for (let i = 0; i < 8; i++) {
+        const t = c.next();
+        c.record(t, t === 1 ? ms1 : ms2);
+      }
+    };
+    run(10, 7);
+    expect(c.current).toBe(2);
+    now += 121_000; // a new probe: the machine got busy
+    run(10, 9.5);
+    expect(c.current).toBe(1);
+    expect(new ThreadChooser('auto', 1).next()).toBe(1);
+    expect(new ThreadChooser(3, 2).next()).toBe(3);
+  });
+});

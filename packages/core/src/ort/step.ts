@@ -1,0 +1,255 @@
+/**
+ * @file Takes training steps on onnxruntime-node: one compiled graph per batch signature
+ * (the last, smaller batch of an epoch gets its own), weights and optimizer slots kept in JS
+ * buffers between steps and written back to tfjs on `sync()`.
+ *
+ * Buffers: two sets, swapped each step. A step reads set A and ORT writes its outputs straight
+ * into set B (pre-allocated fetches), so no weight is copied between steps.
+ *
+ * Safety: the first step of each signature is checked against tfjs on the same batch (loss
+ * and gradient norm within 1e-3); a step that cannot be compiled or disagrees hands training
+ * to the tfjs runner after a sync, with the one-line reason, and never throws for it.
+ */
+import { availableParallelism } from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import type * as Ort from 'onnxruntime-node';
+import { TfjsStepRunner, type StepResult, type StepRunner, type TrainingEngine } from '../training/step-runner.js';
+import type { StepContext, TensorBatch, TrainingProblem } from '../training/trainer.js';
+import { batchSignature, compileStepGraph, drawRandom, sameConstants, type CompiledStepGraph } from './compile.js';
+import { readOptimizerState, scalarValues, writeOptimizerState, type OptimizerPlan, type OptimizerState } from './optimizer.js';
+import { createSession } from './runtime.js';
+import { ThreadChooser } from './threads.js';
+import { NotLowerableError, traceLoss, traceSignature } from './trace.js';
+
+/** Options of {@link OrtStepRunner}. */
+export interface OrtStepOptions {
+  clipNorm?: number;
+  /** Intra-op threads, or 'auto' (measure 1 against 2 while training). */
+  threads: number | 'auto';
+  /** Told when the engine changes (tfjs fallback), with the reason. */
+  onEngine?: (engine: TrainingEngine, reason?: string) => void;
+}
+
+interface Compiled extends CompiledStepGraph {
+  sessions: Map<number, Promise<Ort.InferenceSession>>;
+  threads: ThreadChooser;
+  verified: boolean;
+}
+
+const TOLERANCE = 1e-3;
+
+/**
+ * Compiled graphs and their sessions, per model (the problem object) and batch signature, so a
+ * model that calls `fit` again (epoch by epoch, or in a benchmark) does not pay for the three
+ * traces and the session again. A cached graph is reused only when one fresh trace of the loss
+ * runs the same kernels on the same constants; its first step is verified as always.
+ */
+interface CacheEntry {
+  graph: CompiledStepGraph;
+  signature: string;
+  sessions: Map<number, Promise<Ort.InferenceSession>>;
+  /** Thread choices per `threads` setting: a later fit keeps the last probe's choice. */
+  choosers: Map<string, ThreadChooser>;
+}
+const CACHE = new WeakMap<object, Map<string, CacheEntry>>();
+
+/**
+ * Frees the compiled sessions cached for a model (its native memory is not seen by the GC).
+ * `TfAutoencoder.dispose()` calls it.
+ */
+export function releaseCompiledSteps(problem: object): void {
+  const perModel = CACHE.get(problem);
+  if (!perModel) return;
+  for (const e of perModel.values()) for (const s of e.sessions.values()) void s.then((x) => x.release()).catch(() => {});
+  CACHE.delete(problem);
+}
+
+function close(a: number, b: number): boolean {
+  return Math.abs(a - b) <= TOLERANCE * Math.max(Math.abs(a), Math.abs(b), 1e-3);
+}
+
+/** Compiled training steps on onnxruntime-node, with tfjs as the fallback. */
+export class OrtStepRunner implements StepRunner {
+  engine: TrainingEngine = 'onnxruntime';
+  fallbackReason: string | undefined;
+  private fallback: TfjsStepRunner | undefined;
+  private readonly compiled = new Map<string, Compiled>();
+  private trainable: number[] | undefined;
+  /** [set][weight]: two buffer sets, `cur` indexes the one holding the current values. */
+  private weights: Float32Array[][] = [[], []];
+  private slots: Float32Array[][][] = [[], []];
+  private cur = 0;
+  private frozen = new Map<number, Ort.Tensor>();
+  private iterations = 0;
+  private dirty = false;
+
+  constructor(
+    private readonly ort: typeof Ort,
+    private readonly problem: TrainingProblem<unknown>,
+    private readonly vars: tf.Variable[],
+    private readonly optimizer: tf.Optimizer,
+    private readonly plan: OptimizerPlan,
+    private readonly options: OrtStepOptions,
+  ) {}
+
+  /** Intra-op threads the last step ran with. */
+  lastThreads = 1;
+
+  async step(batch: TensorBatch, ctx: StepContext): Promise<StepResult> {
+    if (this.fallback) return this.fallback.step(batch, ctx);
+    try {
+      return await this.ortStep(batch, ctx);
+    } catch (e) {
+      if (!(e instanceof NotLowerableError)) throw e;
+      await this.useTfjs(e.message);
+      return this.fallback!.step(batch, ctx);
+    }
+  }
+
+  private async useTfjs(reason: string): Promise<void> {
+    await this.sync();
+    this.fallbackReason = reason;
+    this.fallback = new TfjsStepRunner(this.problem, this.vars, this.optimizer, this.options.clipNorm, reason);
+    this.engine = 'tfjs';
+    this.options.onEngine?.('tfjs', reason);
+  }
+
+  private async compile(batch: TensorBatch, ctx: StepContext, sig: string): Promise<Compiled> {
+    const key = `${sig}|${JSON.stringify(this.plan)}|${this.options.clipNorm ?? ''}`;
+    let perModel = CACHE.get(this.problem);
+    if (!perModel) CACHE.set(this.problem, (perModel = new Map()));
+    let entry = perModel.get(key);
+    let c: CompiledStepGraph;
+    if (entry) {
+      const trace = traceLoss(this.problem.loss.bind(this.problem), this.vars, batch, ctx);
+      if (traceSignature(trace) === entry.signature && sameConstants(trace, entry.graph.trace, entry.graph.randomLeaves)) c = { ...entry.graph, trace };
+      else entry = undefined;
+    }
+    if (!entry) {
+      c = compileStepGraph(this.problem, this.vars, batch, ctx, this.plan, this.options.clipNorm);
+      entry = { graph: { ...c, trace: { ...c.trace, gradients: [] } }, signature: traceSignature(c.trace), sessions: new Map(), choosers: new Map() };
+      perModel.set(key, entry);
+    }
+    c = c!;
+    const trainable = c.step.trainable;
+    if (!this.trainable) {
+      this.trainable = trainable;
+      const tv = trainable.map((i) => this.vars[i]);
+      const state = await readOptimizerState(this.optimizer, this.plan, tv);
+      this.iterations = state.iterations;
+      this.weights = [tv.map((v) => Float32Array.from(v.dataSync() as Float32Array)), tv.map((v) => new Float32Array(v.size))];
+      this.slots = [state.slots, state.slots.map((s) => s.map((a) => new Float32Array(a.length)))];
+      this.cur = 0;
+    } else if (trainable.join() !== this.trainable.join()) {
+      throw new NotLowerableError('a batch of another shape trains a different set of weights');
+    }
+    for (const i of c.step.frozen) {
+      if (!this.frozen.has(i)) this.frozen.set(i, new this.ort.Tensor('float32', Float32Array.from(this.vars[i].dataSync() as Float32Array), this.vars[i].shape));
+    }
+    const setting = String(this.options.threads);
+    if (!entry.choosers.has(setting)) entry.choosers.set(setting, new ThreadChooser(this.options.threads, availableParallelism()));
+    const compiled: Compiled = { ...c, sessions: entry.sessions, threads: entry.choosers.get(setting)!, verified: false };
+    this.compiled.set(sig, compiled);
+    return compiled;
+  }
+
+  private session(c: Compiled, threads: number): Promise<Ort.InferenceSession> {
+    let s = c.sessions.get(threads);
+    if (!s) {
+      s = createSession(this.ort, c.model, { intraOp: threads, spinning: false });
+      c.sessions.set(threads, s);
+    }
+    return s;
+  }
+
+  private async feeds(c: Compiled, batch: TensorBatch, ctx: StepContext): Promise<Record<string, Ort.Tensor>> {
+    const ort = this.ort;
+    const feeds: Record<string, Ort.Tensor> = {};
+    for (const b of c.step.batch) {
+      const t = batch[b.key];
+      const data = await t.data();
+      feeds[b.name] = new ort.Tensor(t.dtype === 'bool' ? 'bool' : (t.dtype as 'float32' | 'int32'), data as Float32Array, t.shape);
+    }
+    for (const r of c.step.random) feeds[r.name] = new ort.Tensor('float32', drawRandom(r, ctx.seed), r.shape);
+    const w = this.weights[this.cur];
+    const s = this.slots[this.cur];
+    this.trainable!.forEach((index, j) => {
+      const shape = this.vars[index].shape;
+      feeds[`w:${index}`] = new ort.Tensor('float32', w[j], shape);
+      this.plan.slots.forEach((name, k) => (feeds[`s:${name}:${index}`] = new ort.Tensor('float32', s[k][j], shape)));
+    });
+    for (const i of c.step.frozen) feeds[`f:${i}`] = this.frozen.get(i)!;
+    const lr = (this.optimizer as unknown as { learningRate: number }).learningRate;
+    for (const [k, v] of Object.entries(scalarValues(this.plan, lr, this.iterations))) feeds[k] = new ort.Tensor('float32', Float32Array.of(v), []);
+    return feeds;
+  }
+
+  private fetches(): Record<string, Ort.Tensor | null> {
+    const ort = this.ort;
+    const next = 1 - this.cur;
+    const out: Record<string, Ort.Tensor | null> = {};
+    this.trainable!.forEach((index, j) => {
+      const shape = this.vars[index].shape;
+      out[`w:${index}:out`] = new ort.Tensor('float32', this.weights[next][j], shape);
+      this.plan.slots.forEach((name, k) => (out[`s:${name}:${index}:out`] = new ort.Tensor('float32', this.slots[next][k][j], shape)));
+    });
+    return out;
+  }
+
+  private async ortStep(batch: TensorBatch, ctx: StepContext): Promise<StepResult> {
+    const sig = batchSignature(batch);
+    const c = this.compiled.get(sig) ?? (await this.compile(batch, ctx, sig));
+    const feeds = await this.feeds(c, batch, ctx);
+    const threads = c.threads.next();
+    const fetches = { loss: null, gnorm: null, ...Object.fromEntries(c.step.metrics.map((m) => [`m:${m}`, null])), ...this.fetches() };
+    let out: Ort.InferenceSession.OnnxValueMapType;
+    const t0 = performance.now();
+    try {
+      const session = await this.session(c, threads);
+      out = await session.run(feeds, fetches as unknown as Ort.InferenceSession.FetchesType);
+    } catch (e) {
+      if (c.verified) throw e;
+      throw new NotLowerableError(`onnxruntime rejected the step graph: ${(e as Error).message.split('\n')[0]}`);
+    }
+    // Both sessions stay: making one again at each probe cost seconds for the speech model.
+    c.threads.record(threads, performance.now() - t0);
+    this.lastThreads = threads;
+    const loss = (out.loss.data as Float32Array)[0];
+    const metrics: Record<string, number> = {};
+    for (const m of c.step.metrics) metrics[m] = (out[`m:${m}`].data as Float32Array)[0];
+    if (!c.verified) {
+      const t = c.trace;
+      const tfNorm = Math.sqrt(t.gradients.reduce((s, g) => s + g.reduce((a, v) => a + v * v, 0), 0));
+      const gnorm = (out.gnorm.data as Float32Array)[0];
+      if (!close(loss, t.lossValue) || !close(gnorm, tfNorm)) {
+        throw new NotLowerableError(`the compiled step disagrees with tfjs on its first batch (loss ${loss} vs ${t.lossValue}, gradient norm ${gnorm} vs ${tfNorm})`);
+      }
+      c.verified = true;
+      c.trace.gradients = []; // not needed any more
+    }
+    this.cur = 1 - this.cur;
+    this.iterations++;
+    this.dirty = true;
+    return { loss, metrics };
+  }
+
+  /** The current state as tfjs would hold it (used by sync and by tests). */
+  currentState(): OptimizerState {
+    return { iterations: this.iterations, slots: this.slots[this.cur] };
+  }
+
+  async sync(): Promise<void> {
+    if (!this.dirty || !this.trainable) return;
+    const tv = this.trainable.map((i) => this.vars[i]);
+    // Copies: the cpu backend may keep a reference to a typed array it is given.
+    tf.tidy(() => tv.forEach((v, j) => v.assign(tf.tensor(this.weights[this.cur][j].slice(), v.shape, 'float32'))));
+    await writeOptimizerState(this.optimizer, this.plan, tv, { iterations: this.iterations, slots: this.slots[this.cur].map((s) => s.map((a) => a.slice())) });
+    this.dirty = false;
+  }
+
+  dispose(): void {
+    // Sessions stay cached with the model for its next fit (see CACHE).
+    this.compiled.clear();
+    this.fallback?.dispose();
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * @file One training step, behind an interface so the trainer's loop does not care which
+ * engine takes it: tfjs autodiff + a tfjs optimizer (here), or a compiled ONNX step on
+ * onnxruntime-node (ort/step.ts), which falls back to this one for what it cannot compile.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { StepContext, TensorBatch, TrainingProblem } from './trainer.js';
+
+/** Loss and metrics of one step, read back to JS. */
+export interface StepResult {
+  loss: number;
+  metrics: Record<string, number>;
+}
+
+/** Which engine trains: compiled ONNX graphs on onnxruntime-node, or tfjs. */
+export type TrainingEngine = 'onnxruntime' | 'tfjs';
+
+/** Takes training steps; the trainer owns batching, schedules, checkpoints and the rest. */
+export interface StepRunner {
+  /** The engine now taking steps (an ORT runner may switch to tfjs). */
+  readonly engine: TrainingEngine;
+  /** Why the engine is tfjs although ORT was preferred (one line), if it is. */
+  readonly fallbackReason: string | undefined;
+  /** One optimisation step on `batch` (which the caller disposes). */
+  step(batch: TensorBatch, ctx: StepContext): Promise<StepResult>;
+  /**
+   * Makes the tfjs variables and the tfjs optimizer reflect every step taken so far (before
+   * validation, snapshots, checkpoints, and at the end or on abort). Cheap when nothing changed.
+   */
+  sync(): Promise<void>;
+  dispose(): void;
+}
+
+/** Global-norm clipping as `fit` has always done it on tfjs. */
+export function clipByGlobalNorm(grads: tf.NamedTensorMap, clipNorm: number): tf.NamedTensorMap {
+  return tf.tidy(() => {
+    const names = Object.keys(grads);
+    const norm = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n])))));
+    const scale = tf.minimum(1, tf.div(clipNorm, tf.maximum(norm, 1e-12)));
+    const out: tf.NamedTensorMap = {};
+    for (const n of names) out[n] = tf.mul(grads[n], scale);
+    return out;
+  });
+}
+
+/** The tfjs path: `tf.variableGrads` through the model's loss, then the tfjs optimizer. */
+export class TfjsStepRunner implements StepRunner {
+  readonly engine = 'tfjs' as const;
+
+  constructor(
+    private readonly problem: TrainingProblem<unknown>,
+    private readonly vars: tf.Variable[],
+    private readonly optimizer: tf.Optimizer,
+    private readonly clipNorm: number | undefined,
+    readonly fallbackReason: string | undefined = undefined,
+  ) {}
+
+  async step(batch: TensorBatch, ctx: StepContext): Promise<StepResult> {
+    let metrics: Record<string, tf.Scalar> | undefined;
+    const { value, grads } = tf.variableGrads(() => {
+      const out = this.problem.loss(batch, ctx);
+      metrics = out.metrics;
+      if (metrics) for (const m of Object.values(metrics)) tf.keep(m);
+      return out.loss;
+    }, this.vars);
+    const applied = this.clipNorm ? clipByGlobalNorm(grads, this.clipNorm) : grads;
+    this.optimizer.applyGradients(applied);
+    if (applied !== grads) tf.dispose(applied);
+    tf.dispose(grads);
+    const loss = (await value.data())[0];
+    value.dispose();
+    const values: Record<string, number> = {};
+    if (metrics) {
+      for (const [k, m] of Object.entries(metrics)) values[k] = (await m.data())[0];
+      tf.dispose(Object.values(metrics));
+    }
+    return { loss, metrics: values };
+  }
+
+  async sync(): Promise<void> {}
+
+  dispose(): void {}
+}

@@ -70,7 +70,7 @@ describe('README examples', () => {
     expect(imageRun.out).toMatch(/codes 1000x16 pca 2/);
     expect(speechRun.out).toMatch(/speech parts .*content.*speaker/);
     expect(textRun.out).toMatch(/the cat sat on the mat/);
-    expect(engineRun.out).toMatch(/backend: (wasm|node|cpu)/);
+    expect(engineRun.out).toMatch(/backend: (node|ort|wasm|cpu)/);
     for (const f of ['grid.png', 'converted.wav', 'codes.npy']) expect((await stat(join(cwd, f))).size, f).toBeGreaterThan(100);
   }, 300_000);
 });

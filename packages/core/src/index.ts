@@ -56,8 +56,14 @@ export {
 export type { NeighbourOptions, RidgeMapOptions, RidgeMapJson, MlpMapOptions, MlpMapJson } from './math/cross-modal.js';
 export { accuracy, confusionMatrix, mse, rSquared, equalErrorRate, equalErrorRateDetails } from './math/metrics.js';
 export type { EqualErrorRateResult } from './math/metrics.js';
-export { encodeNpy, writeNpy, decodeNpy, readNpy, npyToMatrix, latentsToJSON, latentsFromJSON } from './io/npy.js';
-export type { NpyArray, NpyInput, ReadNpyOptions, LatentJson } from './io/npy.js';
+export { encodeNpy, decodeNpy, npyToMatrix, latentsToJSON, latentsFromJSON } from './io/npy.js';
+export type { NpyArray, NpyInput, LatentJson } from './io/npy.js';
+export { writeNpy, readNpy } from './io/npy-file.js';
+export type { ReadNpyOptions } from './io/npy-file.js';
+export { parseCsv, parseCsvRecords, formatCsv } from './io/csv.js';
+export type { CsvTable, CsvRecords, CsvErrorClass } from './io/csv.js';
+export { parseRowsCsv, formatRowsCsv, rowsManifestPath, ROWS_MANIFEST_SUFFIX } from './io/rows.js';
+export type { RowRecord, RowManifest, ParseRowsOptions } from './io/rows.js';
 
 export type { Encoder, Decoder, Autoencoder, ModelConfig, Json, SaveOptions } from './model/types.js';
 export { TfAutoencoder, checkNetworkShapes } from './model/tf-autoencoder.js';

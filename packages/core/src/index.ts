@@ -60,8 +60,8 @@ export { encodeNpy, decodeNpy, npyToMatrix, latentsToJSON, latentsFromJSON } fro
 export type { NpyArray, NpyInput, LatentJson } from './io/npy.js';
 export { writeNpy, readNpy } from './io/npy-file.js';
 export type { ReadNpyOptions } from './io/npy-file.js';
-export { parseCsv, parseCsvRecords, formatCsv } from './io/csv.js';
-export type { CsvTable, CsvRecords, CsvErrorClass } from './io/csv.js';
+export { parseCsv, parseCsvRecords, parseCsvColumns, formatCsv } from './io/csv.js';
+export type { CsvTable, CsvRecords, CsvColumns, CsvErrorClass } from './io/csv.js';
 export { parseRowsCsv, formatRowsCsv, rowsManifestPath, ROWS_MANIFEST_SUFFIX } from './io/rows.js';
 export type { RowRecord, RowManifest, ParseRowsOptions } from './io/rows.js';
 

@@ -27,6 +27,129 @@ const COMMA = 44;
 const LF = 10;
 const CR = 13;
 
+/** A parsed CSV file column by column: no per-row objects (a million rows stay a few arrays). */
+export interface CsvColumns {
+  header: string[];
+  /** `columns[j][i]` is field `j` of data row `i`. */
+  columns: string[][];
+  /** Number of data rows. */
+  length: number;
+}
+
+/**
+ * Parses CSV text whose first row is a header into one array per column.
+ * @param text - the file contents.
+ * @param name - the file name for messages.
+ * @param required - columns that must be present.
+ * @param ErrorClass - the error thrown on malformed text. @default DatasetError
+ * @returns the header (trimmed names) and the columns (blank lines skipped).
+ * @throws {DatasetError} (or `ErrorClass`) for an unterminated quote, a row with the wrong
+ *   number of fields, an empty file, or a missing column.
+ * @example
+ * ```ts
+ * parseCsvColumns('a,b\n1,"x, y"\n', 'm.csv').columns; // [['1'], ['x, y']]
+ * ```
+ */
+export function parseCsvColumns(
+  text: string,
+  name: string,
+  required: readonly string[] = [],
+  ErrorClass: CsvErrorClass = DatasetError,
+): CsvColumns {
+  const fail = (msg: string): never => {
+    throw new ErrorClass(`${name}: ${msg}`, { file: name });
+  };
+  let header: string[] | null = null;
+  let columns: string[][] = [];
+  let length = 0;
+  let col = 0;
+  let line = 1;
+  let i = 0;
+  const n = text.length;
+  const field = (value: string): void => {
+    if (header === null) {
+      (columns[0] ??= []).push(value);
+    } else {
+      if (col >= header.length) fail(`data row ${length + 1} has more fields than the header's ${header.length}.`);
+      columns[col].push(value);
+    }
+    col++;
+  };
+  const endRecord = (): void => {
+    if (header === null) {
+      // The header collects in columns[0] until its line ends.
+      const names = columns[0] ?? [];
+      if (!(names.length === 1 && names[0] === '')) {
+        header = names.map((h) => h.trim());
+        columns = header.map(() => []);
+      } else columns = [];
+    } else if (col === 1 && columns[0][columns[0].length - 1] === '') {
+      columns[0].pop(); // a blank line
+    } else {
+      if (col !== header.length) fail(`data row ${length + 1} has ${col} fields; the header has ${header.length}.`);
+      length++;
+    }
+    col = 0;
+  };
+  while (i < n) {
+    let j: number;
+    if (text.charCodeAt(i) === QUOTE) {
+      const startLine = line;
+      let value = '';
+      let from = i + 1;
+      for (;;) {
+        const q = text.indexOf('"', from);
+        if (q < 0) fail(`unterminated quoted field starting on line ${startLine}.`);
+        value += text.slice(from, q);
+        for (let k = from; k < q; k++) if (text.charCodeAt(k) === LF) line++;
+        if (text.charCodeAt(q + 1) === QUOTE) {
+          value += '"';
+          from = q + 2;
+        } else {
+          i = q + 1;
+          break;
+        }
+      }
+      // Text between the closing quote and the next separator is kept, as the reader this
+      // replaced did (`"a"b` reads as `ab`).
+      j = i;
+      while (j < n) {
+        const c = text.charCodeAt(j);
+        if (c === COMMA || c === LF || c === CR) break;
+        j++;
+      }
+      field(j === i ? value : value + text.slice(i, j));
+    } else {
+      j = i;
+      while (j < n) {
+        const c = text.charCodeAt(j);
+        if (c === COMMA || c === LF || c === CR) break;
+        j++;
+      }
+      field(text.slice(i, j));
+    }
+    i = j;
+    if (i >= n) break;
+    const c = text.charCodeAt(i);
+    if (c === COMMA) {
+      i++;
+      if (i >= n) field('');
+      continue;
+    }
+    // A record ends at LF, CR or CRLF.
+    i += c === CR && text.charCodeAt(i + 1) === LF ? 2 : 1;
+    line++;
+    endRecord();
+  }
+  if (col > 0) endRecord();
+  if (header === null) return fail('the file is empty; expected a CSV header.');
+  const names: string[] = header;
+  for (const r of required) {
+    if (!names.includes(r)) fail(`missing column "${r}"; found ${names.join(', ')}.`);
+  }
+  return { header: names, columns, length };
+}
+
 /**
  * Parses CSV text whose first row is a header into positional records.
  * @param text - the file contents.
@@ -34,8 +157,7 @@ const CR = 13;
  * @param required - columns that must be present.
  * @param ErrorClass - the error thrown on malformed text. @default DatasetError
  * @returns the header (trimmed names) and the data rows (blank lines skipped).
- * @throws {DatasetError} (or `ErrorClass`) for an unterminated quote, a row with the wrong
- *   number of fields, an empty file, or a missing column.
+ * @throws {DatasetError} (or `ErrorClass`) as {@link parseCsvColumns} does.
  * @example
  * ```ts
  * parseCsvRecords('a,b\n1,"x, y"\n', 'm.csv').records; // [['1', 'x, y']]
@@ -47,79 +169,9 @@ export function parseCsvRecords(
   required: readonly string[] = [],
   ErrorClass: CsvErrorClass = DatasetError,
 ): CsvRecords {
-  const fail = (msg: string): never => {
-    throw new ErrorClass(`${name}: ${msg}`, { file: name });
-  };
-  const records: string[][] = [];
-  let record: string[] = [];
-  let line = 1;
-  let i = 0;
-  const n = text.length;
-  const endRecord = (): void => {
-    if (!(record.length === 1 && record[0] === '')) records.push(record);
-    record = [];
-  };
-  while (i < n) {
-    if (text.charCodeAt(i) === QUOTE) {
-      const startLine = line;
-      let field = '';
-      let from = i + 1;
-      for (;;) {
-        const q = text.indexOf('"', from);
-        if (q < 0) fail(`unterminated quoted field starting on line ${startLine}.`);
-        field += text.slice(from, q);
-        for (let k = from; k < q; k++) if (text.charCodeAt(k) === LF) line++;
-        if (text.charCodeAt(q + 1) === QUOTE) {
-          field += '"';
-          from = q + 2;
-        } else {
-          i = q + 1;
-          break;
-        }
-      }
-      // Text between the closing quote and the next separator is kept, as the reader this
-      // replaced did (`"a"b` reads as `ab`).
-      let j = i;
-      while (j < n) {
-        const c = text.charCodeAt(j);
-        if (c === COMMA || c === LF || c === CR) break;
-        j++;
-      }
-      record.push(field + text.slice(i, j));
-      i = j;
-    } else {
-      let j = i;
-      while (j < n) {
-        const c = text.charCodeAt(j);
-        if (c === COMMA || c === LF || c === CR) break;
-        j++;
-      }
-      record.push(text.slice(i, j));
-      i = j;
-    }
-    if (i >= n) break;
-    const c = text.charCodeAt(i);
-    if (c === COMMA) {
-      i++;
-      if (i >= n) record.push('');
-      continue;
-    }
-    // A record ends at LF, CR or CRLF.
-    i += c === CR && text.charCodeAt(i + 1) === LF ? 2 : 1;
-    line++;
-    endRecord();
-  }
-  if (record.length > 0) endRecord();
-  if (records.length === 0) fail('the file is empty; expected a CSV header.');
-  const header = records[0].map((h) => h.trim());
-  for (const col of required) {
-    if (!header.includes(col)) fail(`missing column "${col}"; found ${header.join(', ')}.`);
-  }
-  const data = records.slice(1);
-  data.forEach((r, k) => {
-    if (r.length !== header.length) fail(`data row ${k + 1} has ${r.length} fields; the header has ${header.length}.`);
-  });
-  return { header, records: data };
+  const { header, columns, length } = parseCsvColumns(text, name, required, ErrorClass);
+  const records = Array.from({ length }, (_, i) => columns.map((c) => c[i]));
+  return { header, records };
 }
 
 /**

@@ -14,7 +14,7 @@
  * No Node APIs: the latent explorer reads manifests in the page.
  */
 import { DecodeError, ShapeMismatchError } from '../errors/errors.js';
-import { formatCsv, parseCsvRecords } from './csv.js';
+import { formatCsv, parseCsvColumns } from './csv.js';
 
 /** The file name suffix of a row manifest. */
 export const ROWS_MANIFEST_SUFFIX = '.rows.csv';
@@ -88,32 +88,33 @@ export function rowsManifestPath(codesPath: string): string {
  */
 export function parseRowsCsv(text: string, options: ParseRowsOptions = {}): RowManifest {
   const file = options.file ?? 'rows.csv';
-  const { header, records } = parseCsvRecords(text, file, REQUIRED, DecodeError);
+  const { header, columns: cols, length } = parseCsvColumns(text, file, REQUIRED, DecodeError);
   const seen = new Set<string>();
   for (const h of header) {
     if (seen.has(h)) throw new DecodeError(`${file}: column "${h}" appears twice.`, { file });
     seen.add(h);
   }
   const rowCol = header.indexOf('row');
-  for (let i = 0; i < records.length; i++) {
-    const v = records[i][rowCol];
+  const rowValues = cols[rowCol];
+  for (let i = 0; i < length; i++) {
+    const v = rowValues[i];
     // Compared as text: '007' or '1e1' would name a row but not the way the writer does.
     if (v !== String(i)) {
       throw new DecodeError(`${file}: data line ${i + 1} has row ${JSON.stringify(v)}; rows must count 0, 1, 2, ... in order.`, { file });
     }
   }
-  if (options.expectedRows !== undefined && records.length !== options.expectedRows) {
-    throw new ShapeMismatchError(`${file}: ${records.length} rows, but the codes have ${options.expectedRows}.`, { file });
+  if (options.expectedRows !== undefined && length !== options.expectedRows) {
+    throw new ShapeMismatchError(`${file}: ${length} rows, but the codes have ${options.expectedRows}.`, { file });
   }
   const columns: Record<string, string[]> = {};
   header.forEach((h, j) => {
-    if (j !== rowCol) columns[h] = records.map((r) => r[j]);
+    if (j !== rowCol) columns[h] = cols[j];
   });
   return {
-    length: records.length,
+    length,
     header,
     source: columns.source,
-    label: columns.label ?? new Array<string>(records.length).fill(''),
+    label: columns.label ?? new Array<string>(length).fill(''),
     ...(columns.text ? { text: columns.text } : {}),
     columns,
   };

@@ -20,6 +20,8 @@ export interface OpenedSet {
   d: number;
   codes: Float32Array;
   rows: RowManifest;
+  /** Milliseconds spent fetching or reading, decoding the codes, and parsing the manifest. */
+  timings: { read: number; decode: number; rows: number };
 }
 
 /** A manifest for codes that came without one: each row named by its index. */
@@ -28,15 +30,17 @@ function anonymousRows(name: string, n: number): RowManifest {
   return { length: n, header: ['row', 'source'], source, label: new Array<string>(n).fill(''), columns: { source } };
 }
 
-function toSet(name: string, bytes: Uint8Array, rowsText: string | null, rowsName: string): OpenedSet {
+function toSet(name: string, bytes: Uint8Array, rowsText: string | null, rowsName: string, read: number): OpenedSet {
+  const t0 = performance.now();
   const arr = decodeNpy(bytes, name);
   if (arr.shape.length !== 2) {
     throw new ShapeMismatchError(`${name}: codes must be a 2-D array (rows x features); found shape [${arr.shape.join(', ')}].`);
   }
   const [n, d] = arr.shape;
   const codes = arr.dtype === 'float32' ? arr.data : Float32Array.from(arr.data);
+  const t1 = performance.now();
   const rows = rowsText === null ? anonymousRows(name, n) : parseRowsCsv(rowsText, { file: rowsName, expectedRows: n });
-  return { name, n, d, codes, rows };
+  return { name, n, d, codes, rows, timings: { read, decode: t1 - t0, rows: performance.now() - t1 } };
 }
 
 async function fetchOk(url: string): Promise<Response> {
@@ -66,11 +70,12 @@ export async function listServedSets(url = 'sets.json'): Promise<CodeSetEntry[]>
  * @throws {DecodeError} on an HTTP error or a malformed file.
  */
 export async function fetchSet(entry: CodeSetEntry): Promise<OpenedSet> {
+  const t0 = performance.now();
   const [codes, rows] = await Promise.all([
     fetchOk(entry.codes).then((r) => r.arrayBuffer()),
     entry.rows ? fetchOk(entry.rows).then((r) => r.text()) : Promise.resolve(null),
   ]);
-  return toSet(entry.name, new Uint8Array(codes), rows, entry.rows ?? '');
+  return toSet(entry.name, new Uint8Array(codes), rows, entry.rows ?? '', performance.now() - t0);
 }
 
 /**
@@ -86,9 +91,11 @@ export async function openFiles(files: readonly File[]): Promise<OpenedSet[]> {
   if (npys.length === 0) throw new DecodeError('Pick at least one .npy file of codes (and its .rows.csv manifest).');
   return Promise.all(
     npys.map(async (f) => {
+      const t0 = performance.now();
       const rowsFile = byName.get(rowsManifestPath(f.name));
       const rowsText = rowsFile ? await rowsFile.text() : null;
-      return toSet(f.name.replace(/\.npy$/i, ''), new Uint8Array(await f.arrayBuffer()), rowsText, rowsFile?.name ?? '');
+      const bytes = new Uint8Array(await f.arrayBuffer());
+      return toSet(f.name.replace(/\.npy$/i, ''), bytes, rowsText, rowsFile?.name ?? '', performance.now() - t0);
     }),
   );
 }

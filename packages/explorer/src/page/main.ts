@@ -82,6 +82,7 @@ async function addSet(opened: OpenedSet): Promise<void> {
   sets.push({ id, name: opened.name, n: opened.n, d: opened.d, rows: opened.rows, colouring: colourByLabel(opened.rows.label) });
   handle.sets.push({ name: opened.name, n: opened.n, d: opened.d });
   handle.timings[`transfer:${opened.name}`] = performance.now() - t0;
+  for (const [k, v] of Object.entries(opened.timings)) handle.timings[`${k}:${opened.name}`] = v;
   const opt = document.createElement('option');
   opt.value = String(id);
   opt.textContent = `${opened.name} (${opened.n.toLocaleString('en')} x ${opened.d})`;
@@ -113,6 +114,7 @@ async function draw(): Promise<void> {
     handle.timings.umap = s.umap.ms;
   }
   handle.timings.draw = performance.now() - t0;
+  for (const [k, v] of Object.entries(scatter.timings)) handle.timings[`scatter:${k}`] = v;
   legend(s);
 }
 

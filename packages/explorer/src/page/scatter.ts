@@ -50,6 +50,8 @@ export class Scatter {
   /** Row of each drawn point, when only a sample is drawn. */
   private rowOfPoint: Int32Array | null = null;
   private pointOfRow: Map<number, number> | null = null;
+  /** Milliseconds of the last {@link Scatter.show}: scaling, drawing (with the spatial index), zoom. */
+  timings: Record<string, number> = {};
 
   constructor(
     canvas: HTMLCanvasElement,
@@ -86,11 +88,15 @@ export class Scatter {
   async show(xy: Float32Array, category: Float32Array, colours: readonly string[], rows: Int32Array | null): Promise<void> {
     this.rowOfPoint = rows;
     this.pointOfRow = rows ? new Map(Array.from(rows, (r, p) => [r, p])) : null;
+    const t0 = performance.now();
     const { x, y } = fitToView(xy);
     const m = x.length;
     await this.plot.set({ pointColor: [...colours], colorBy: 'valueA', pointSize: pointSize(m), opacity: m > 200_000 ? 0.6 : 1 });
+    const t1 = performance.now();
     await this.plot.draw({ x, y, valueA: category }, { preventFilterReset: false });
+    const t2 = performance.now();
     await this.plot.zoomToOrigin({ transition: false });
+    this.timings = { prepare: t1 - t0, draw: t2 - t1, zoom: performance.now() - t2 };
   }
 
   /** Highlights rows (those drawn); an empty list clears the selection. */

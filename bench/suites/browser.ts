@@ -7,13 +7,15 @@
  * Chromium runs with --disable-gpu, so WebGL is SwiftShader on the CPU: frame times here are
  * an upper bound of what a machine with a GPU shows.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRng, PCA, readNpy } from '@latentkit/core';
 import { readCodeSet, startExplorerServer } from '@latentkit/explorer';
 import { chromiumAvailable, launchChromium } from '../../test/browser/chromium.js';
 import { writeClusters } from '../../test/browser/fixtures.js';
+import { explorerShowcase, type ShowcaseResult } from '../lib/explorer-showcase.js';
 import { median, numberArg, type BenchSuite } from '../lib/suite.js';
 import { formatTable } from '../lib/table.js';
 
@@ -69,6 +71,8 @@ const suite: BenchSuite = {
     const sizes = ctx.quick ? [100_000] : [100_000, 1_000_000];
     const dir = await mkdtemp(join(tmpdir(), 'lk-bench-browser-'));
     const rows: Record<string, unknown>[] = [];
+    const loadBefore = loadavg()[0];
+    let showcase: ShowcaseResult | undefined;
     try {
       for (const n of sizes) {
         const sizesPerLabel = Array.from({ length: 10 }, () => n / 10);
@@ -143,6 +147,10 @@ const suite: BenchSuite = {
           await server.close();
         }
       }
+      if (existsSync(join(ctx.dataDir, 'mnist')) && existsSync(join(ctx.dataDir, 'stsb-dev'))) {
+        showcase = await explorerShowcase(ctx.dataDir, dir, join(ctx.outDir, 'explorer-mnist.png'), ctx.log);
+        ctx.log(`showcase: clicked a ${showcase.clickedLabel}; its 10 nearest codes are ${showcase.neighbourLabels.join(' ')}; screenshot ${showcase.screenshot}`);
+      } else ctx.log('showcase skipped: no mnist/ and stsb-dev/ in the data folder');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -150,8 +158,11 @@ const suite: BenchSuite = {
     return {
       suite: 'browser',
       chromium: 'Debian chromium, headless, --disable-gpu (WebGL on SwiftShader)',
+      // Other jobs share this machine's 2 cores; the 1-minute load average says how much.
+      load_average: { before: loadBefore, after: loadavg()[0] },
       knn_method: 'exact Euclidean scan over PCA-rotated rows with partial-distance pruning, in a Web Worker',
       explorer: rows,
+      showcase: showcase && { ...showcase, screenshot: 'explorer-mnist.png' },
     };
   },
 };

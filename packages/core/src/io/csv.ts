@@ -27,6 +27,17 @@ const COMMA = 44;
 const LF = 10;
 const CR = 13;
 
+/** Index of the separator or line break that ends the field starting at `i` (or the text's end). */
+function fieldEnd(text: string, i: number): number {
+  let j = i;
+  while (j < text.length) {
+    const c = text.charCodeAt(j);
+    if (c === COMMA || c === LF || c === CR) break;
+    j++;
+  }
+  return j;
+}
+
 /** A parsed CSV file column by column: no per-row objects (a million rows stay a few arrays). */
 export interface CsvColumns {
   header: string[];
@@ -112,20 +123,10 @@ export function parseCsvColumns(
       }
       // Text between the closing quote and the next separator is kept, as the reader this
       // replaced did (`"a"b` reads as `ab`).
-      j = i;
-      while (j < n) {
-        const c = text.charCodeAt(j);
-        if (c === COMMA || c === LF || c === CR) break;
-        j++;
-      }
+      j = fieldEnd(text, i);
       field(j === i ? value : value + text.slice(i, j));
     } else {
-      j = i;
-      while (j < n) {
-        const c = text.charCodeAt(j);
-        if (c === COMMA || c === LF || c === CR) break;
-        j++;
-      }
+      j = fieldEnd(text, i);
       field(text.slice(i, j));
     }
     i = j;

@@ -1,6 +1,7 @@
 /**
- * @file Label colours: distinct labels ordered by how many rows carry them, the most common
- * 19 coloured from a fixed palette, the rest (and rows without a label) grey.
+ * @file Label colours: when the distinct labels fit the palette they take its colours in
+ * natural order ('2' before '10', so digit 0 is always blue); past that, the most common 19
+ * are coloured and the rest (and rows without a label) are grey.
  */
 
 /** Tableau's 20-colour palette minus its greys (ordered so that neighbours contrast). */
@@ -14,7 +15,7 @@ export const OTHER_COLOUR = '#9a9a9a';
 
 /** Rows grouped by label, for colouring and the legend. */
 export interface LabelColouring {
-  /** Legend entries, most common label first; the last may be "other" / "(no label)". */
+  /** Legend entries in colour order; the last may be "other labels" / "(no label)". */
   legend: { label: string; colour: string; count: number }[];
   /** Legend entry of each row (also the colour index the scatter uses). */
   category: Float32Array;
@@ -28,7 +29,8 @@ export interface LabelColouring {
 export function colourByLabel(labels: readonly string[]): LabelColouring {
   const counts = new Map<string, number>();
   for (const l of labels) if (l !== '') counts.set(l, (counts.get(l) ?? 0) + 1);
-  const ranked = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0], 'en', { numeric: true }));
+  const natural = (a: string, b: string): number => a.localeCompare(b, 'en', { numeric: true });
+  const ranked = [...counts.entries()].sort((a, b) => (counts.size <= PALETTE.length ? 0 : b[1] - a[1]) || natural(a[0], b[0]));
   const shown = ranked.slice(0, PALETTE.length);
   const slot = new Map(shown.map(([l], i) => [l, i]));
   const legend = shown.map(([label, count], i) => ({ label, colour: PALETTE[i], count }));

@@ -180,6 +180,8 @@ async function selectRow(row: number): Promise<void> {
   if (handle.selected !== row) return;
   handle.neighbours = res;
   handle.timings.knn = res.ms;
+  // The row and its neighbours are drawn highlighted (the row first: it is what was clicked).
+  scatter.select([row, ...res.within.indices]);
   const head = document.createElement('h3');
   head.textContent = `10 nearest of ${s.n.toLocaleString('en')} (${res.ms.toFixed(1)} ms, ${res.method})`;
   const parts: HTMLElement[] = [describe(s, row), head, neighbourList(res.within)];

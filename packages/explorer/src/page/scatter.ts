@@ -65,6 +65,8 @@ export class Scatter {
       backgroundColor: [1, 1, 1, 1],
       pointColorHover: '#000000',
       pointColorActive: '#000000',
+      pointSizeSelected: 4,
+      pointOutlineWidth: 2,
       lassoOnLongPress: true,
     });
     this.plot.subscribe('pointOver', (p) => onHover(this.row(p)));

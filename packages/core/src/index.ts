@@ -70,8 +70,14 @@ export { accuracy, confusionMatrix, mse, rSquared, equalErrorRate, equalErrorRat
 export type { EqualErrorRateResult } from './math/metrics.js';
 export { scatterPlotSvg, escapeXml } from './plot/scatter-svg.js';
 export type { ScatterPoint, ScatterPlotOptions } from './plot/scatter-svg.js';
-export { encodeNpy, writeNpy, decodeNpy, readNpy, npyToMatrix, latentsToJSON, latentsFromJSON } from './io/npy.js';
-export type { NpyArray, NpyInput, ReadNpyOptions, LatentJson } from './io/npy.js';
+export { encodeNpy, decodeNpy, npyToMatrix, latentsToJSON, latentsFromJSON } from './io/npy.js';
+export type { NpyArray, NpyInput, LatentJson } from './io/npy.js';
+export { writeNpy, readNpy } from './io/npy-file.js';
+export type { ReadNpyOptions } from './io/npy-file.js';
+export { parseCsv, parseCsvRecords, parseCsvColumns, formatCsv } from './io/csv.js';
+export type { CsvTable, CsvRecords, CsvColumns, CsvErrorClass } from './io/csv.js';
+export { parseRowsCsv, formatRowsCsv, rowsManifestPath, ROWS_MANIFEST_SUFFIX } from './io/rows.js';
+export type { RowRecord, RowManifest, ParseRowsOptions } from './io/rows.js';
 
 export type { Encoder, Decoder, Autoencoder, ModelConfig, Json, SaveOptions, LoadOptions } from './model/types.js';
 export { TfAutoencoder, checkNetworkShapes } from './model/tf-autoencoder.js';

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DecodeError, InputTooLargeError, ShapeMismatchError, UnsupportedFormatError } from '../errors/errors.js';
 import type { Latent } from '../latent/latent.js';
-import { decodeNpy, encodeNpy, latentsFromJSON, latentsToJSON, npyToMatrix, readNpy, writeNpy } from './npy.js';
+import { decodeNpy, encodeNpy, latentsFromJSON, latentsToJSON, npyToMatrix } from './npy.js';
+import { readNpy, writeNpy } from './npy-file.js';
 
 /**
  * Files written by NumPy 2.4 (`python -c "import numpy as np, io; b = io.BytesIO();

@@ -1,13 +1,13 @@
 /**
- * @file Array export and import: NumPy `.npy` files (what Python tools load with
- * `np.load`) and a plain JSON form of latents.
+ * @file Array export and import: NumPy `.npy` bytes (what Python tools load with
+ * `np.load`) and a plain JSON form of latents. Bytes in, bytes out, no file system: this
+ * module runs in a page as well (the files are read and written by npy-file.ts).
  *
  * Writing produces exactly the bytes NumPy's `np.save` writes for float32 and int32 arrays
  * (format 1.0, C order, header padded to 64 bytes including NumPy's spare space for the
  * growing axis). Reading accepts format 1.0-3.0, little- or big-endian floats and
  * integers, and checks every field before allocating anything larger than the file.
  */
-import { readFile, stat } from 'node:fs/promises';
 import {
   DecodeError,
   InputTooLargeError,
@@ -17,7 +17,6 @@ import {
 } from '../errors/errors.js';
 import { shapeSize, type Latent, type LatentBatch } from '../latent/latent.js';
 import type { Matrix } from '../math/matrix.js';
-import { writeFileAtomic } from './atomic.js';
 
 /** A decoded `.npy` array: float types become `float32`, integer types `int32`. */
 export type NpyArray =
@@ -27,12 +26,6 @@ export type NpyArray =
 /** What {@link encodeNpy} accepts: a {@link Matrix}, a latent batch, or data with a shape. */
 export type NpyInput = Matrix | { data: Float32Array | Int32Array; shape: readonly number[] };
 
-/** Options of {@link readNpy}. */
-export interface ReadNpyOptions {
-  /** Largest file accepted, in bytes. @default 2 GiB */
-  maxBytes?: number;
-}
-
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 const ALIGN = 64;
 /** NumPy leaves room for the first axis to grow to this many digits (numpy/lib/format.py). */
@@ -40,6 +33,16 @@ const GROWTH_AXIS_MAX_DIGITS = 21;
 const MAX_HEADER_BYTES = 1 << 20;
 const MAX_RANK = 64;
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * Latin-1 text of a header (versions 1 and 2). Not TextDecoder('latin1'): the Encoding
+ * standard maps that label to windows-1252, which differs from Latin-1 at 0x80-0x9f.
+ */
+function latin1(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 8192) out += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  return out;
+}
 
 /** Python's repr of a shape tuple: `()`, `(5,)`, `(2, 3)`. */
 function shapeRepr(shape: readonly number[]): string {
@@ -105,20 +108,6 @@ export function encodeNpy(array: NpyInput): Uint8Array {
     }
   }
   return out;
-}
-
-/**
- * Writes an array as a `.npy` file, atomically (see `writeFileAtomic`).
- * @param path - target file; its folder must exist.
- * @param array - what {@link encodeNpy} accepts.
- * @throws {ShapeMismatchError} when `data.length` does not match the shape.
- * @example
- * ```ts
- * await writeNpy('codes.npy', stackLatents(latents)); // np.load('codes.npy').shape == (n, 32)
- * ```
- */
-export async function writeNpy(path: string, array: NpyInput): Promise<void> {
-  await writeFileAtomic(path, encodeNpy(array));
 }
 
 type HeaderValue = string | boolean | number[];
@@ -298,9 +287,7 @@ export function decodeNpy(bytes: Uint8Array, file?: string): NpyArray {
     throw new DecodeError(`${where}.npy file is truncated: the header needs ${headerLen} bytes, ${bytes.length - prefix} remain.`, opts);
   }
   const headerBytes = bytes.subarray(prefix, prefix + headerLen);
-  const header = Buffer.from(headerBytes.buffer, headerBytes.byteOffset, headerBytes.byteLength).toString(
-    major === 3 ? 'utf8' : 'latin1',
-  );
+  const header = major === 3 ? new TextDecoder('utf-8').decode(headerBytes) : latin1(headerBytes);
   const parser: HeaderParser = new HeaderParser(header, file); // annotated so fail() narrows types
   const dict = parser.dict();
   const descr = dict.get('descr');
@@ -339,7 +326,7 @@ export function decodeNpy(bytes: Uint8Array, file?: string): NpyArray {
   }
   if ((descr.slice(1) === 'f4' || descr.slice(1) === 'i4') && info.little === LITTLE_ENDIAN_HOST) {
     // A fresh copy is aligned and never aliases `bytes` (a Node Buffer may sit in a shared
-    // pool, and Buffer#slice does not copy).
+    // pool, and Buffer#slice does not copy; a fetched ArrayBuffer may be reused by the caller).
     const raw = new Uint8Array(needed);
     raw.set(bytes.subarray(offset, offset + needed));
     return info.out === 'float32'
@@ -351,39 +338,6 @@ export function decodeNpy(bytes: Uint8Array, file?: string): NpyArray {
   return info.out === 'float32'
     ? { dtype: 'float32', data: data as Float32Array, shape: [...shape] }
     : { dtype: 'int32', data: data as Int32Array, shape: [...shape] };
-}
-
-/**
- * Reads and decodes a `.npy` file (see {@link decodeNpy}).
- * @param path - the file.
- * @param options - a size limit.
- * @returns the array.
- * @throws {InputTooLargeError} when the file exceeds `maxBytes`.
- * @throws {DecodeError} when it cannot be read or decoded (the error carries `file`).
- * @throws {UnsupportedFormatError} on features this reader does not support.
- * @example
- * ```ts
- * const { data, shape } = await readNpy('codes.npy');
- * ```
- */
-export async function readNpy(path: string, options: ReadNpyOptions = {}): Promise<NpyArray> {
-  const maxBytes = options.maxBytes ?? 2 * 1024 ** 3;
-  let bytes: Uint8Array;
-  try {
-    const info = await stat(path);
-    if (info.size > maxBytes) {
-      throw new InputTooLargeError(`${path}: ${info.size} bytes exceeds the ${maxBytes}-byte limit for .npy files.`, {
-        file: path,
-        hint: 'Pass a larger maxBytes if this file is expected.',
-      });
-    }
-    bytes = await readFile(path);
-  } catch (e) {
-    if (e instanceof InputTooLargeError) throw e;
-    const code = (e as NodeJS.ErrnoException).code ?? String(e);
-    throw new DecodeError(`${path}: cannot read .npy file (${code}).`, { file: path, cause: e });
-  }
-  return decodeNpy(bytes, path);
 }
 
 /**

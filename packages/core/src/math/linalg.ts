@@ -1,6 +1,7 @@
 /**
  * @file Dense linear algebra shared by latent math: column statistics, chunked `AᵀB` products
- * on tfjs and an SPD solver. The eigensolvers are in eigen.ts (re-exported here).
+ * on tfjs and an SPD solver. The eigensolvers are in eigen.ts and top-eigen.ts
+ * (re-exported here).
  *
  * Heavy products go through tfjs (XNNPACK on wasm runs a plain product ~10x faster than a
  * JS loop), but always as `A @ B` with no transpose flags: the stock wasm kernel is ~10x
@@ -13,8 +14,10 @@ import { engineInfo } from '../engine/engine.js';
 import { InputTooLargeError, InvalidArgumentError, ShapeMismatchError } from '../errors/errors.js';
 import type { Matrix } from './matrix.js';
 
-export { orthonormalizeRows, residualOf, symmetricEigen, topEigen } from './eigen.js';
-export type { SymmetricEigen, TopEigenOptions, TopEigenResult } from './eigen.js';
+export { symmetricEigen } from './eigen.js';
+export type { SymmetricEigen } from './eigen.js';
+export { orthonormalizeRows, residualOf, topEigen } from './top-eigen.js';
+export type { TopEigenOptions, TopEigenResult } from './top-eigen.js';
 
 /** Largest feature count for which `d x d` float64 matrices (covariance, Gram) are built. */
 export const MAX_SQUARE_DIM = 8192;

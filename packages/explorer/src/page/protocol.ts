@@ -1,0 +1,35 @@
+/**
+ * @file Messages between the explorer page and its Web Worker. Arrays travel as transferred
+ * buffers (no copy), so a million-row code set moves to the worker in one message.
+ */
+
+/** What the page asks the worker. */
+export type WorkerRequest =
+  | { type: 'load'; set: number; codes: Float32Array; d: number }
+  | { type: 'pca'; set: number }
+  | { type: 'umap'; set: number; maxPoints: number; seed: number }
+  | { type: 'knn'; set: number; row: number; k: number; across: number[] };
+
+/** Neighbours found in one code set. */
+export interface NeighbourList {
+  set: number;
+  indices: Int32Array;
+  distances: Float32Array;
+}
+
+/** The worker's answers, one per request type. */
+export interface WorkerReplies {
+  load: { n: number };
+  pca: { xy: Float32Array; varianceRatio: number[]; ms: number };
+  umap: { xy: Float32Array; rows: Int32Array; ms: number };
+  knn: { within: NeighbourList; across: NeighbourList[]; ms: number; method: string };
+}
+
+/** A request with the number its reply carries. */
+export type WorkerEnvelope = WorkerRequest & { id: number };
+
+/** A reply: the result, or the error's name, code and message. */
+export type WorkerResponse =
+  | { id: number; ok: true; result: WorkerReplies[keyof WorkerReplies] }
+  | { id: number; ok: false; error: { name: string; code?: string; message: string } }
+  | { id: -1; progress: string };

@@ -1,0 +1,130 @@
+/**
+ * @file The 2-D view: regl-scatterplot (WebGL points, pan/zoom, hover and click picking
+ * through its k-d tree) fed with one projection of a code set.
+ */
+import createScatterplot from 'regl-scatterplot';
+
+type Plot = ReturnType<typeof createScatterplot>;
+
+/** Point size by count: big sets get small points so that clusters keep their shape. */
+function pointSize(n: number): number {
+  if (n <= 2_000) return 6;
+  if (n <= 20_000) return 4;
+  if (n <= 200_000) return 2.5;
+  return 1.5;
+}
+
+/**
+ * Scales projected coordinates into [-0.95, 0.95] with one factor for both axes, so that
+ * distances on screen keep their ratios.
+ */
+export function fitToView(xy: Float32Array): { x: Float32Array; y: Float32Array } {
+  const n = xy.length / 2;
+  let x0 = Infinity;
+  let x1 = -Infinity;
+  let y0 = Infinity;
+  let y1 = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const a = xy[2 * i];
+    const b = xy[2 * i + 1];
+    if (a < x0) x0 = a;
+    if (a > x1) x1 = a;
+    if (b < y0) y0 = b;
+    if (b > y1) y1 = b;
+  }
+  const half = Math.max(x1 - x0, y1 - y0, 1e-12) / 2;
+  const cx = (x0 + x1) / 2;
+  const cy = (y0 + y1) / 2;
+  const x = new Float32Array(n);
+  const y = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    x[i] = (0.95 * (xy[2 * i] - cx)) / half;
+    y[i] = (0.95 * (xy[2 * i + 1] - cy)) / half;
+  }
+  return { x, y };
+}
+
+/** The scatter of the active code set; points are rows, or a sample of rows (UMAP). */
+export class Scatter {
+  private readonly plot: Plot;
+  /** Row of each drawn point, when only a sample is drawn. */
+  private rowOfPoint: Int32Array | null = null;
+  private pointOfRow: Map<number, number> | null = null;
+  /** Milliseconds of the last {@link Scatter.show}: scaling, drawing (with the spatial index), zoom. */
+  timings: Record<string, number> = {};
+
+  constructor(
+    canvas: HTMLCanvasElement,
+    onHover: (row: number) => void,
+    onSelect: (rows: number[]) => void,
+  ) {
+    this.plot = createScatterplot({
+      canvas,
+      width: 'auto',
+      height: 'auto',
+      backgroundColor: [1, 1, 1, 1],
+      pointColorHover: '#000000',
+      pointColorActive: '#000000',
+      pointSizeSelected: 4,
+      pointOutlineWidth: 2,
+      lassoOnLongPress: true,
+    });
+    this.plot.subscribe('pointOver', (p) => onHover(this.row(p)));
+    this.plot.subscribe('pointOut', () => onHover(-1));
+    this.plot.subscribe('select', ({ points }) => onSelect(points.map((p) => this.row(p))));
+    this.plot.subscribe('deselect', () => onSelect([]));
+  }
+
+  /** True when WebGL has what the plot needs. */
+  get supported(): boolean {
+    return this.plot.isSupported;
+  }
+
+  /**
+   * Draws points coloured by category.
+   * @param xy - `m x 2` projected coordinates.
+   * @param category - colour index of each point.
+   * @param colours - colour of each index.
+   * @param rows - row of each point when the points are a sample, else null.
+   */
+  async show(xy: Float32Array, category: Float32Array, colours: readonly string[], rows: Int32Array | null): Promise<void> {
+    this.rowOfPoint = rows;
+    this.pointOfRow = rows ? new Map(Array.from(rows, (r, p) => [r, p])) : null;
+    const t0 = performance.now();
+    const { x, y } = fitToView(xy);
+    const m = x.length;
+    await this.plot.set({ pointColor: [...colours], colorBy: 'valueA', pointSize: pointSize(m), opacity: m > 200_000 ? 0.6 : 1 });
+    const t1 = performance.now();
+    await this.plot.draw({ x, y, valueA: category }, { preventFilterReset: false });
+    const t2 = performance.now();
+    await this.plot.zoomToOrigin({ transition: false });
+    this.timings = { prepare: t1 - t0, draw: t2 - t1, zoom: performance.now() - t2 };
+  }
+
+  /** Highlights rows (those drawn); an empty list clears the selection. */
+  select(rows: readonly number[]): void {
+    const points = this.points(rows);
+    if (points.length === 0) this.plot.deselect({ preventEvent: true });
+    else this.plot.select(points, { preventEvent: true });
+  }
+
+  /** Where a row is drawn, in CSS pixels from the canvas's top left; undefined if not drawn. */
+  screenPosition(row: number): [number, number] | undefined {
+    const p = this.points([row])[0];
+    return p === undefined ? undefined : this.plot.getScreenPosition(p);
+  }
+
+  private points(rows: readonly number[]): number[] {
+    if (!this.pointOfRow) return [...rows];
+    const out: number[] = [];
+    for (const r of rows) {
+      const p = this.pointOfRow.get(r);
+      if (p !== undefined) out.push(p);
+    }
+    return out;
+  }
+
+  private row(point: number): number {
+    return this.rowOfPoint ? this.rowOfPoint[point] : point;
+  }
+}

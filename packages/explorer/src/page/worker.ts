@@ -1,0 +1,137 @@
+/**
+ * @file The explorer's Web Worker: holds every opened code set and runs what would freeze
+ * the page — PCA, UMAP, nearest-neighbour scans. One worker, one request at a time, in order.
+ */
+import { InvalidArgumentError, createRng } from '@latentkit/core';
+import { UMAP } from 'umap-js';
+import { NeighbourIndex } from './knn.js';
+import { fitPcaBasis, projectOnto, type PcaBasis } from './pca.js';
+import type { NeighbourList, WorkerEnvelope, WorkerReplies, WorkerResponse } from './protocol.js';
+
+interface HeldSet {
+  codes: Float32Array;
+  d: number;
+  n: number;
+  basis?: PcaBasis;
+  index: NeighbourIndex;
+}
+
+const sets = new Map<number, HeldSet>();
+const scope = self as unknown as { postMessage(m: WorkerResponse, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<WorkerEnvelope>) => void) | null };
+
+function held(set: number): HeldSet {
+  const s = sets.get(set);
+  if (!s) throw new InvalidArgumentError(`Code set ${set} is not loaded.`);
+  return s;
+}
+
+function progress(text: string): void {
+  scope.postMessage({ id: -1, progress: text });
+}
+
+function pca(set: number): WorkerReplies['pca'] {
+  const s = held(set);
+  const t0 = performance.now();
+  s.basis ??= fitPcaBasis(s.codes, s.n, s.d);
+  const xy = projectOnto(s.codes, s.basis, Math.min(2, s.d));
+  const ms = performance.now() - t0;
+  return { xy: s.d >= 2 ? xy : interleaveZeros(xy), varianceRatio: Array.from(s.basis.varianceRatio.subarray(0, 2)), ms };
+}
+
+/** A 1-d code set is drawn on a line. */
+function interleaveZeros(x: Float32Array): Float32Array {
+  const out = new Float32Array(x.length * 2);
+  x.forEach((v, i) => (out[2 * i] = v));
+  return out;
+}
+
+/** Rotates a set into its PCA basis so kNN scans prune early (see knn.ts). */
+function index(set: number): void {
+  const s = held(set);
+  s.basis ??= fitPcaBasis(s.codes, s.n, s.d);
+  s.index = NeighbourIndex.inBasis(s.codes, s.basis);
+}
+
+async function umap(set: number, maxPoints: number, seed: number): Promise<WorkerReplies['umap']> {
+  const s = held(set);
+  const t0 = performance.now();
+  const m = Math.min(s.n, Math.max(16, Math.floor(maxPoints)));
+  // A seeded partial shuffle picks the sample; sorted so the scatter keeps row order.
+  const rnd = createRng(seed);
+  const order = Int32Array.from({ length: s.n }, (_, i) => i);
+  for (let i = 0; i < m; i++) {
+    const j = i + Math.floor(rnd() * (s.n - i));
+    const t = order[i];
+    order[i] = order[j];
+    order[j] = t;
+  }
+  const rows = order.slice(0, m).sort();
+  const data = Array.from(rows, (r) => Array.from(s.codes.subarray(r * s.d, (r + 1) * s.d)));
+  const model = new UMAP({ nComponents: 2, nNeighbors: Math.min(15, m - 1), minDist: 0.1, random: createRng(seed + 1) });
+  const epochs = model.initializeFit(data);
+  for (let e = 0; e < epochs; e++) {
+    model.step();
+    if (e % 25 === 0) progress(`UMAP of ${m.toLocaleString('en')} rows: epoch ${e} of ${epochs}`);
+  }
+  const emb = model.getEmbedding();
+  const xy = new Float32Array(m * 2);
+  emb.forEach((p, i) => {
+    xy[2 * i] = p[0];
+    xy[2 * i + 1] = p[1];
+  });
+  return { xy, rows, ms: performance.now() - t0 };
+}
+
+function knn(set: number, row: number, k: number, across: number[]): WorkerReplies['knn'] {
+  const s = held(set);
+  const t0 = performance.now();
+  const point = s.index.row(row);
+  const r = s.index.query(point, k, row);
+  const within: NeighbourList = { set, indices: r.indices, distances: r.distances };
+  const others: NeighbourList[] = [];
+  for (const o of across) {
+    const t = held(o);
+    if (t.d !== s.d || o === set) continue;
+    const q = t.index.query(point, k);
+    others.push({ set: o, indices: q.indices, distances: q.distances });
+  }
+  return { within, across: others, ms: performance.now() - t0, method: 'exact Euclidean scan, PCA-rotated rows, partial-distance pruning' };
+}
+
+async function handle(m: WorkerEnvelope): Promise<WorkerReplies[keyof WorkerReplies]> {
+  switch (m.type) {
+    case 'load': {
+      if (m.d < 1 || m.codes.length % m.d !== 0) throw new InvalidArgumentError(`${m.codes.length} values are not rows of ${m.d}.`);
+      sets.set(m.set, { codes: m.codes, d: m.d, n: m.codes.length / m.d, index: NeighbourIndex.raw(m.codes, m.d) });
+      return { n: m.codes.length / m.d };
+    }
+    case 'pca':
+      return pca(m.set);
+    case 'umap':
+      return umap(m.set, m.maxPoints, m.seed);
+    case 'knn':
+      return knn(m.set, m.row, m.k, m.across);
+  }
+}
+
+let queue: Promise<void> = Promise.resolve();
+scope.onmessage = (e) => {
+  const m = e.data;
+  queue = queue.then(async () => {
+    try {
+      const result = await handle(m);
+      const transfer: Transferable[] = [];
+      if ('xy' in result) transfer.push(result.xy.buffer);
+      scope.postMessage({ id: m.id, ok: true, result }, transfer);
+      // After the first projection is on screen, build the rotated kNN index.
+      if (m.type === 'pca' && n(m.set) > 1) index(m.set);
+    } catch (err) {
+      const x = err as { name?: string; code?: string; message?: string };
+      scope.postMessage({ id: m.id, ok: false, error: { name: x.name ?? 'Error', code: x.code, message: x.message ?? String(err) } });
+    }
+  });
+};
+
+function n(set: number): number {
+  return sets.get(set)?.n ?? 0;
+}

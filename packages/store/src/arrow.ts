@@ -25,6 +25,56 @@ export interface RowColumns {
   text: readonly (string | null)[];
 }
 
+const encoder = new TextEncoder();
+
+/**
+ * A Utf8 column built directly (offsets + bytes + validity): `vectorFromArray` may split a long
+ * column into several chunks, and a record batch takes one.
+ */
+function utf8Data(xs: readonly (string | null)[]): Arrow.Data<Arrow.Utf8> {
+  const n = xs.length;
+  const offsets = new Int32Array(n + 1);
+  const parts: Uint8Array[] = [];
+  const validity = new Uint8Array(Math.ceil(n / 8));
+  let nulls = 0;
+  let size = 0;
+  for (let i = 0; i < n; i++) {
+    const x = xs[i];
+    if (x === null) nulls++;
+    else {
+      validity[i >> 3] |= 1 << (i & 7);
+      const b = encoder.encode(x);
+      parts.push(b);
+      size += b.length;
+    }
+    offsets[i + 1] = size;
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const b of parts) {
+    bytes.set(b, at);
+    at += b.length;
+  }
+  return arrow.makeData({ type: new arrow.Utf8(), length: n, nullCount: nulls, nullBitmap: nulls ? validity : null, valueOffsets: offsets, data: bytes });
+}
+
+/** An Int32 column with nulls. */
+function int32Data(xs: readonly (number | null)[]): Arrow.Data<Arrow.Int32> {
+  const n = xs.length;
+  const values = new Int32Array(n);
+  const validity = new Uint8Array(Math.ceil(n / 8));
+  let nulls = 0;
+  for (let i = 0; i < n; i++) {
+    const x = xs[i];
+    if (x === null) nulls++;
+    else {
+      values[i] = x;
+      validity[i >> 3] |= 1 << (i & 7);
+    }
+  }
+  return arrow.makeData({ type: new arrow.Int32(), length: n, nullCount: nulls, nullBitmap: nulls ? validity : null, data: values });
+}
+
 /**
  * The schema of one modality's table: `id` (position in the store, from 0), the code as a
  * fixed-size list of float32, where it came from, and the model that made it.
@@ -57,12 +107,12 @@ export function codesTable(data: Float32Array, rows: number, dim: number, firstI
     const ids = new BigInt64Array(n);
     for (let i = 0; i < n; i++) ids[i] = BigInt(firstId + s + i);
     const values = arrow.makeData({ type: new arrow.Float32(), length: n * dim, data: data.subarray(s * dim, (s + n) * dim) });
-    const str = (xs: readonly (string | null)[]) => arrow.vectorFromArray(xs.slice(s, s + n), new arrow.Utf8()).data[0];
+    const str = (xs: readonly (string | null)[]) => utf8Data(xs.slice(s, s + n));
     const children = [
       arrow.makeData({ type: new arrow.Int64(), length: n, data: ids }),
       arrow.makeData({ type: schema.fields[1].type as Arrow.FixedSizeList<Arrow.Float32>, length: n, nullCount: 0, child: values }),
       str(columns.source),
-      arrow.vectorFromArray(columns.line.slice(s, s + n), new arrow.Int32()).data[0],
+      int32Data(columns.line.slice(s, s + n)),
       str(columns.label),
       str(columns.text),
       str(new Array<string>(n).fill(modelId)),

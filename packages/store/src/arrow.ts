@@ -115,7 +115,7 @@ export function codesTable(data: Float32Array, rows: number, dim: number, firstI
       int32Data(columns.line.slice(s, s + n)),
       str(columns.label),
       str(columns.text),
-      str(new Array<string>(n).fill(modelId)),
+      utf8Data(new Array<string>(n).fill(modelId)),
     ];
     batches.push(new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(schema.fields), length: n, nullCount: 0, children })));
   }

@@ -24,6 +24,7 @@ export {
   DecodeError,
   UnsupportedFormatError,
   InputTooLargeError,
+  InputLimitError,
   EmptyInputError,
   NonFiniteLossError,
   ModelNotFoundError,

@@ -6,12 +6,12 @@
  */
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { DatasetError, listFiles, type DatasetLayout, type DatasetLoadOptions, type EmbeddedData, type Labels, type LoadedDataset } from '@latentkit/core';
 import type { AudioClip } from '../io/audio-clip.js';
 import { readWav } from '../io/read-wav.js';
 import { syntheticSpeechCorpus, SYNTHETIC_CONTENTS } from '../synth/synthetic-corpus.js';
-import { DIGIT_WORDS, loadFsdd } from '../datasets/fsdd.js';
+import { DIGIT_WORDS, FSDD_FILE_NAME, loadFsdd } from '../datasets/fsdd.js';
 import { loadTtsSpeakers } from '../datasets/tts-speakers.js';
 import { audioCodec } from './codec.js';
 
@@ -26,6 +26,14 @@ export function labelsOf(names: readonly string[]): Labels {
 function rootOf(path: string, name: string, marker: string): string | undefined {
   if (basename(path) === name && existsSync(join(path, marker))) return dirname(path);
   return existsSync(join(path, name, marker)) ? path : undefined;
+}
+
+/** The first folder below `root` on each file's path (`''` for a file directly in `root`). */
+export function subfolderLabels(root: string, files: readonly string[]): string[] {
+  return files.map((f) => {
+    const parts = relative(root, f).split(sep);
+    return parts.length > 1 && parts[0] !== '..' ? parts[0] : '';
+  });
 }
 
 /** FSDD (`fsdd/recordings/{digit}_{speaker}_{take}.wav`): speaker and digit labels. */
@@ -44,6 +52,11 @@ export const fsddLayout: DatasetLayout<AudioClip> = {
       layout: 'fsdd',
       facts: { sampleRate: 8000 },
     };
+  },
+  // Speaker and digit from each file's name; a file not named the FSDD way gets neither.
+  async fileLabels(_path, files) {
+    const names = files.map((f) => FSDD_FILE_NAME.exec(basename(f)));
+    return { speaker: names.map((m) => m?.[2] ?? ''), content: names.map((m) => (m ? DIGIT_WORDS[Number(m[1])] : '')) };
   },
 };
 
@@ -90,6 +103,8 @@ export const wavFolderLayout: DatasetLayout<AudioClip> = {
       facts: { sampleRate },
     };
   },
+  // As load labels them: by folder. Files directly in the given folder get no speaker.
+  fileLabels: async (path, files) => ({ speaker: subfolderLabels(path, files) }),
 };
 
 /** Options of the embedded corpus beyond {@link DatasetLoadOptions}. */

@@ -66,3 +66,8 @@ export { LkInstanceNorm, LkAdaIN, LkMaskedMeanPool, registerAudioLayers } from '
 export { pooledSpeechCode } from './models/pooled-code.js';
 export type { PooledSpeechCodeOptions } from './models/pooled-code.js';
 export type { InstanceNormArgs } from './models/layers.js';
+export { audioModels } from './models/model-list.js';
+
+// Pages: converters from AudioBuffer, samples and Blob (also in the browser entry, src/browser.ts).
+export { clipFromAudioBuffer, clipFromSamples, clipFromBlob, clipToAudioBuffer } from './web/web-audio.js';
+export type { AudioBufferLike, WebClipOptions } from './web/web-audio.js';

@@ -21,8 +21,9 @@
  *
  * `--work <dir>` keeps the folders, models and logs; a model folder already there from the same
  * command is reused (the log says so), so a run can be finished after an interruption.
- * `--train-args '<flags>'` appends flags to both train commands (e.g. `--epochs 5` to try the
- * path quickly; the figures are then not the defaults').
+ * `--cli-<flag> <value>` adds `--<flag> <value>` to both train commands (e.g. `--cli-epochs 1
+ * --cli-count 40` to try the path quickly; the figures are then not the defaults'); `--quick`
+ * adds `--epochs 3`.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -183,7 +184,12 @@ const suite: BenchSuite = {
     const work = typeof ctx.args.work === 'string' ? resolve(ctx.args.work) : await mkdtemp(join(tmpdir(), 'latentkit-audio-cli-'));
     await mkdir(work, { recursive: true });
     ctx.log(`work folder: ${work}`);
-    const extra = typeof ctx.args['train-args'] === 'string' ? ctx.args['train-args'].split(/\s+/).filter(Boolean) : [];
+    // Train flags travel as --cli-<flag>: a bare --epochs here would be the bench's, not the CLI's.
+    const stray = ['recipe', 'epochs', 'count', 'labels', 'speed', 'seed', 'batch-size', 'lr'].filter((f) => ctx.args[f] !== undefined);
+    if (stray.length) throw new Error(`audio-cli trains with the CLI's defaults; pass ${stray.map((f) => `--cli-${f}`).join(', ')} to change them.`);
+    const extra = Object.entries(ctx.args)
+      .filter(([k, v]) => k.startsWith('cli-') && v !== undefined)
+      .flatMap(([k, v]) => [`--${k.slice(4)}`, String(v)]);
     if (ctx.quick && extra.length === 0) extra.push('--epochs', '3');
     const only = typeof ctx.args.datasets === 'string' ? ctx.args.datasets.split(',') : ['tts-speakers', 'voices', 'fsdd'];
     const rows: CliRow[] = [];

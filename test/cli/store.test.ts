@@ -60,7 +60,7 @@ describe('latentkit index and search', () => {
     await writeFile(join(dir, 's.txt'), SENTENCES.join('\n') + '\n');
     const encText = await runLatentkit(['encode', 'text', '--in', join(dir, 's.txt'), '--out', join(dir, 's.npy')], { timeoutMs: 120_000 });
     expect(encText.code, encText.stderr).toBe(0);
-    await writeFile(join(dir, 's.rows.csv'), formatRowsCsv(SENTENCES.map((t, i) => ({ source: `s.txt:${i + 1}`, text: t, extra: { line: String(i + 1) } }))));
+    await writeFile(join(dir, 's.rows.csv'), formatRowsCsv(SENTENCES.map((t, i) => ({ source: `s.txt:${i + 1}`, text: t, line: i + 1 }))));
     const addText = await runLatentkit(['index', 'add', '--db', db, '--codes', join(dir, 's.npy'), '--modality', 'text'], { timeoutMs: 120_000 });
     expect(addText.code, addText.stderr).toBe(0);
     const info = await runLatentkit(['index', 'info', '--db', db]);

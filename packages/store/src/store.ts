@@ -104,31 +104,24 @@ function assertModality(name: string): void {
   if (!MODALITY.test(name)) throw new InvalidArgumentError(`'${name}' is not a modality name (lower-case letters, digits, '-' and '_').`);
 }
 
-/** The manifest's columns for rows of the store (`line` from a `line` column, or `file:N` sources of a text file). */
+/** The manifest's columns for rows of the store. */
 function rowColumns(rows: RowManifest | readonly RowRecord[]): RowColumns {
   if ('columns' in rows) {
-    const lineCol = rows.columns.line;
     return {
       source: rows.source,
       label: rows.label,
-      line: Array.from({ length: rows.length }, (_, i) => parseLine(lineCol?.[i])),
+      line: Array.from({ length: rows.length }, (_, i) => rows.line?.[i] ?? null),
       text: rows.text ? rows.text.map((t) => t || null) : new Array<null>(rows.length).fill(null),
     };
   }
   return {
     source: rows.map((r) => r.source),
     label: rows.map((r) => r.label ?? ''),
-    line: rows.map((r) => parseLine(r.extra?.line)),
+    line: rows.map((r) => r.line ?? null),
     text: rows.map((r) => r.text ?? null),
   };
 }
 
-function parseLine(v: string | undefined): number | null {
-  if (v === undefined || v === '') return null;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 2 ** 31 - 1) throw new InvalidArgumentError(`Row manifest: line ${JSON.stringify(v)} is not a line number.`);
-  return n;
-}
 
 /**
  * Codes with their row manifests, stored in a folder and searched by nearest neighbours.

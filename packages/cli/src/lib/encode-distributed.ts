@@ -70,7 +70,7 @@ export async function encodeDistributed(d: ModalityDescriptor, argv: Args, ctx: 
   const files = await expandInputs(req.inputs, d.codec.extensions, d.codec.noun);
   const outFile = await openOutputFile(outArg, outputOptions(argv, ctx, files));
   const out = join(outFile.dir.path, outFile.name);
-  const units = await dist.inputUnits(d, files);
+  const units = await dist.inputUnits(d, req.inputs, files);
   const rows = units.counts.reduce((a, b) => a + b, 0);
   const { model, modelId, part } = await resolveModel(d, req.modelDir, req.part);
 

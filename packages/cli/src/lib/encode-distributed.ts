@@ -103,7 +103,8 @@ export async function encodeDistributed(d: ModalityDescriptor, argv: Args, ctx: 
     const id = dist.runId({ modality: d.name, modelId, part, files, split: `shards/${n}` });
     const content = await dist.encodeItems(d, model, slice.items, part, ctx.progress);
     await queue.writeShard(base, { run: id, index: k, start: slice.start, modality: d.name, modelId, part }, content);
-    ctx.stdout.write(`wrote ${base}.npy: shard ${k} of ${n}, rows ${slice.start} to ${slice.start + slice.rows - 1} of ${rows}, float32 [${content.rows}, ${content.cols}]\n`);
+    const span = slice.rows ? `rows ${slice.start} to ${slice.start + slice.rows - 1} of ${rows}` : `no rows (${rows} inputs make fewer whole batches than shards)`;
+    ctx.stdout.write(`wrote ${base}.npy: shard ${k} of ${n}, ${span}, float32 [${content.rows}, ${content.cols}]\n`);
   } finally {
     model.dispose();
   }

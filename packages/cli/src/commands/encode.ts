@@ -13,8 +13,8 @@ import { outputOptions } from '../lib/read-paths.js';
 import { optString, reqString, stringList, type Args } from '../lib/args.js';
 import type { CommandContext, CommandModule } from '../lib/context.js';
 import { UsageError } from '../lib/usage-error.js';
-import { encodeDistributed, isDistributed, withDistributedOptions } from '../lib/encode-distributed.js';
 import type { ReadRows } from '../lib/inputs.js';
+import { encodeDistributed, isDistributed, withDistributedOptions } from '../lib/encode-distributed.js';
 
 /** `encode` for the given modalities: `--part` offers their parts, `--pretrained` where one has encoders by name. */
 export function encodeCommand(modalities: readonly ModalityDescriptor[]): CommandModule {

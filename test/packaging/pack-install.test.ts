@@ -25,7 +25,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quick, readmeBlocks } from '../readme/blocks.js';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
-const PACKAGES = ['core', 'image', 'audio', 'text', 'explorer', 'cli'];
+/** Every workspace package, by short name (`packages/core` -> `core`). */
+const PACKAGES = (JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as { workspaces: string[] }).workspaces.map((w) => w.replace(/^packages\//, ''));
+/** Packages that have no README yet, so no README example to run (each with who owns it). */
+const NO_README: Record<string, string> = { server: 'the HTTP server package, new from the serve branch: its README is still to be written' };
 const run = promisify(execFile);
 
 let tmp: string;
@@ -116,7 +119,7 @@ describe('packed tarballs', () => {
       expect(pkg.license).toBe('Apache-2.0');
       expect(pkg.repository).toMatchObject({ type: 'git', directory: `packages/${n}` });
       expect(await readFile(join(root, 'LICENSE'), 'utf8')).toBe(await readFile(join(REPO, 'LICENSE'), 'utf8'));
-      expect(existsSync(join(root, 'README.md'))).toBe(true);
+      expect(existsSync(join(root, 'README.md')), `${n} ships its README`).toBe(!(n in NO_README));
       const files = (await readdir(root, { recursive: true })).map(String);
       expect(files.filter((f) => /\.test\.(ts|js)$/.test(f)), `${n}: tests are not shipped`).toEqual([]);
       const maps = files.filter((f) => f.endsWith('.map'));
@@ -150,7 +153,7 @@ describe('packed tarballs', () => {
     // Fixtures the README examples read, and each package's first example.
     await mkdir(join(consumer, 'out'));
     await writeFile(join(consumer, 'out', 'mnist.npy'), (await import('@latentkit/core')).encodeNpy({ data: Float32Array.from({ length: 40 }, (_, i) => Math.sin(i)), rows: 10, cols: 4 }));
-    const examples = await Promise.all(PACKAGES.filter((n) => n !== 'cli').map(async (n) => [n, await firstExample(n)] as const));
+    const examples = await Promise.all(PACKAGES.filter((n) => n !== 'cli' && !(n in NO_README)).map(async (n) => [n, await firstExample(n)] as const));
     for (const [n, code] of examples) await writeFile(join(consumer, `${n}-example.mjs`), code);
     const results: [string, { code: number | null; out: string }][] = [];
     for (const [n] of examples) {

@@ -28,7 +28,12 @@ const REPO = resolve(import.meta.dirname, '..', '..');
 /** Every workspace package, by short name (`packages/core` -> `core`). */
 const PACKAGES = (JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as { workspaces: string[] }).workspaces.map((w) => w.replace(/^packages\//, ''));
 /** Packages that have no README yet, so no README example to run (each with who owns it). */
-const NO_README: Record<string, string> = { server: 'the HTTP server package, new from the serve branch: its README is still to be written' };
+const NO_README: Record<string, string> = {
+  server: 'the HTTP server package, new from the serve branch: its README is still to be written',
+  queue: 'the job queue package, new from the store-queue branch: its README is still to be written',
+};
+/** Packages whose README's first example does not run outside the repository yet (why). */
+const NO_EXAMPLE: Record<string, string> = { store: 'its example needs a trained model folder, codes of two modalities and a fitted map' };
 const run = promisify(execFile);
 
 let tmp: string;
@@ -153,7 +158,7 @@ describe('packed tarballs', () => {
     // Fixtures the README examples read, and each package's first example.
     await mkdir(join(consumer, 'out'));
     await writeFile(join(consumer, 'out', 'mnist.npy'), (await import('@latentkit/core')).encodeNpy({ data: Float32Array.from({ length: 40 }, (_, i) => Math.sin(i)), rows: 10, cols: 4 }));
-    const examples = await Promise.all(PACKAGES.filter((n) => n !== 'cli' && !(n in NO_README)).map(async (n) => [n, await firstExample(n)] as const));
+    const examples = await Promise.all(PACKAGES.filter((n) => n !== 'cli' && !(n in NO_README) && !(n in NO_EXAMPLE)).map(async (n) => [n, await firstExample(n)] as const));
     for (const [n, code] of examples) await writeFile(join(consumer, `${n}-example.mjs`), code);
     const results: [string, { code: number | null; out: string }][] = [];
     for (const [n] of examples) {

@@ -56,3 +56,7 @@ export type { Augmentation } from './models/augmentation.js';
 export { mse, psnr, ssim, perImage } from './metrics/image-metrics.js';
 export { compareWithPca, pcaReconstructImages } from './metrics/pca-comparison.js';
 export type { ImageSet, PcaComparison, PcaComparisonOptions, MethodScores } from './metrics/pca-comparison.js';
+
+// Pages: converters from ImageData, <canvas> and Blob (also in the browser entry, src/browser.ts).
+export { imageFromImageData, imageFromCanvas, imageFromBlob, imageToRgba } from './web/web-image.js';
+export type { ImageDataLike, CanvasLike, WebImageOptions } from './web/web-image.js';

@@ -35,7 +35,8 @@ export const imageCodec: ModalityCodec<FloatImage, FloatImage> = {
     const shape = inputShapeOf(options.config);
     // Read exactly as the training images were: the model's shape and its recorded resize policy.
     const size = shape ? { height: shape[0], width: shape[1], channels: shape[2], ...inputPolicyOf(options.config) } : {};
-    return [await readImage(bytes, { ...size, ...(options.name ? { name: options.name } : {}) })];
+    const maxPixels = options.limits?.maxPixels;
+    return [await readImage(bytes, { ...size, ...(options.name ? { name: options.name } : {}), ...(maxPixels !== undefined ? { maxPixels } : {}) })];
   },
   async encode(outputs) {
     return Promise.all(outputs.map(async (image) => ({ bytes: await encodePng(image), extension: '.png', mediaType: 'image/png' })));

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, join, relative, sep } from 'node:path';
 import type { DatasetLayout, DatasetLoadOptions, EmbeddedData, LoadedDataset } from '@latentkit/core';
 import { loadMnist } from '../datasets/idx.js';
 import { loadImageFolder } from '../datasets/image-folder.js';
@@ -81,6 +81,15 @@ export const imageFolderLayout: DatasetLayout<FloatImage> = {
       source: `image folder ${path} (${f.images.length} images, read at ${describeReadSpec(spec)})`,
       layout: 'image-folder',
       facts: factsOf(spec),
+    };
+  },
+  // The class folder each file is in (the first folder below `path`); none for files directly in it.
+  async fileLabels(path, files) {
+    return {
+      class: files.map((f) => {
+        const parts = relative(path, f).split(sep);
+        return parts.length > 1 && parts[0] !== '..' ? parts[0] : '';
+      }),
     };
   },
 };

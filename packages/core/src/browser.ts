@@ -18,6 +18,7 @@ export {
   DecodeError,
   UnsupportedFormatError,
   InputTooLargeError,
+  InputLimitError,
   EmptyInputError,
   NonFiniteLossError,
   ModelNotFoundError,

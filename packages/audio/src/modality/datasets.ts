@@ -11,12 +11,12 @@
  */
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { DatasetError, listFiles, type DatasetLayout, type DatasetLoadOptions, type EmbeddedData, type Labels, type LoadedDataset } from '@latentkit/core';
 import type { AudioClip } from '../io/audio-clip.js';
 import { readWav } from '../io/read-wav.js';
 import { syntheticSpeechCorpus, SYNTHETIC_CONTENTS } from '../synth/synthetic-corpus.js';
-import { DIGIT_WORDS, listFsdd } from '../datasets/fsdd.js';
+import { DIGIT_WORDS, FSDD_FILE_NAME, listFsdd } from '../datasets/fsdd.js';
 import { listTtsSpeakers } from '../datasets/tts-speakers.js';
 import { loadClips } from '../datasets/data-dir.js';
 import { inferSpeakers } from '../datasets/speaker-labels.js';
@@ -62,6 +62,14 @@ function rootOf(path: string, name: string, marker: string): string | undefined 
   return existsSync(join(path, name, marker)) ? path : undefined;
 }
 
+/** The first folder below `root` on each file's path (`''` for a file directly in `root`). */
+export function subfolderLabels(root: string, files: readonly string[]): string[] {
+  return files.map((f) => {
+    const parts = relative(root, f).split(sep);
+    return parts.length > 1 && parts[0] !== '..' ? parts[0] : '';
+  });
+}
+
 /** FSDD (`fsdd/recordings/{digit}_{speaker}_{take}.wav`): speaker and digit labels. */
 export const fsddLayout: DatasetLayout<AudioClip> = {
   name: 'fsdd',
@@ -79,6 +87,11 @@ export const fsddLayout: DatasetLayout<AudioClip> = {
       layout: 'fsdd',
       facts: { sampleRate: 8000, speakerLabels: 'file names (digit_speaker_take.wav)' },
     };
+  },
+  // Speaker and digit from each file's name; a file not named the FSDD way gets neither.
+  async fileLabels(_path, files) {
+    const names = files.map((f) => FSDD_FILE_NAME.exec(basename(f)));
+    return { speaker: names.map((m) => m?.[2] ?? ''), content: names.map((m) => (m ? DIGIT_WORDS[Number(m[1])] : '')) };
   },
 };
 
@@ -136,6 +149,15 @@ export const wavFolderLayout: DatasetLayout<AudioClip> = {
       layout: 'wav-folder',
       facts: { sampleRate, ...(inferred ? { speakerLabels: inferred.describe } : {}) },
     };
+  },
+  // As load labels them (see inferSpeakers); where the layout tells no speakers, or its
+  // manifest does not cover these files, by folder (files directly in `path` get none).
+  async fileLabels(path, files) {
+    const inferred = await inferSpeakers(path, files).catch((e: unknown) => {
+      if (e instanceof DatasetError) return undefined;
+      throw e;
+    });
+    return { speaker: inferred?.speakers ?? subfolderLabels(path, files) };
   },
 };
 

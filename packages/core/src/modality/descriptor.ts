@@ -26,12 +26,28 @@ export interface EncodedFile {
   mediaType: string;
 }
 
+/**
+ * Limits on one decoded input, for untrusted bytes (a server's uploads). A codec enforces the
+ * ones that apply to it, from the header where it can (before decoding samples), and refuses
+ * an input past one with an `InputLimitError` naming the limit; others it ignores.
+ */
+export interface InputLimits {
+  /** Most pixels (width x height) of an image, checked from its header. */
+  maxPixels?: number;
+  /** Most seconds of a clip, checked from its header. */
+  maxSeconds?: number;
+  /** Most characters (code points) of one text sample (a sentence). */
+  maxChars?: number;
+}
+
 /** Options of {@link ModalityCodec.decode}. */
 export interface DecodeInputOptions {
   /** The model the samples are for (an image is resized to its input shape). */
   config?: ModelConfig;
   /** Where the bytes came from, for error messages. */
   name?: string;
+  /** Limits on the input; absent: the codec's own defaults (which are generous, for local files). */
+  limits?: InputLimits;
 }
 
 /** A labelled row of an overview figure (e.g. `input` above `reconstruction`). */
@@ -59,7 +75,8 @@ export interface ModalityCodec<S, O> {
   /**
    * Decodes one input file's bytes.
    * @returns one sample (`file` unit) or one per non-blank line (`line` unit).
-   * @throws {DecodeError} / {UnsupportedFormatError} / {InputTooLargeError} / {EmptyInputError} naming `options.name`.
+   * @throws {DecodeError} / {UnsupportedFormatError} / {InputTooLargeError} / {EmptyInputError} naming `options.name`;
+   *   {InputLimitError} past one of `options.limits`.
    */
   decode(bytes: Uint8Array, options?: DecodeInputOptions): Promise<S[]>;
   /**

@@ -27,7 +27,8 @@ export const imageCodec: ModalityCodec<FloatImage, FloatImage> = {
   async decode(bytes, options = {}) {
     const shape = inputShapeOf(options.config);
     const size = shape ? { height: shape[0], width: shape[1], channels: shape[2] } : {};
-    return [await readImage(bytes, { ...size, ...(options.name ? { name: options.name } : {}) })];
+    const maxPixels = options.limits?.maxPixels;
+    return [await readImage(bytes, { ...size, ...(options.name ? { name: options.name } : {}), ...(maxPixels !== undefined ? { maxPixels } : {}) })];
   },
   async encode(outputs) {
     return Promise.all(outputs.map(async (image) => ({ bytes: await encodePng(image), extension: '.png', mediaType: 'image/png' })));

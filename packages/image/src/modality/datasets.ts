@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, join, relative, sep } from 'node:path';
 import type { DatasetLayout, DatasetLoadOptions, EmbeddedData, LoadedDataset } from '@latentkit/core';
 import { loadMnist } from '../datasets/idx.js';
 import { loadImageFolder } from '../datasets/image-folder.js';
@@ -51,6 +51,15 @@ export const imageFolderLayout: DatasetLayout<FloatImage> = {
     // The model's input size; the recipes that train on folders read the same 28x28 grayscale.
     const f = await loadImageFolder(path, { width: 28, height: 28, channels: 1, ...(options.limit !== undefined ? { limit: options.limit } : {}) });
     return { samples: f.images, labels: classes(f.labels, f.classNames), source: `image folder ${path} (${f.images.length})`, layout: 'image-folder' };
+  },
+  // The class folder each file is in (the first folder below `path`); none for files directly in it.
+  async fileLabels(path, files) {
+    return {
+      class: files.map((f) => {
+        const parts = relative(path, f).split(sep);
+        return parts.length > 1 && parts[0] !== '..' ? parts[0] : '';
+      }),
+    };
   },
 };
 

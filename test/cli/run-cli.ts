@@ -3,10 +3,14 @@
  * to their sources), as a user would run the built one.
  */
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export const REPO = resolve(import.meta.dirname, '..', '..');
 const BIN = resolve(REPO, 'packages', 'cli', 'src', 'bin.ts');
+// `--import tsx` resolves tsx from the working directory; a run in a temp folder needs its URL.
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 /** What a CLI run printed and how it exited. */
 export interface CliRun {
@@ -22,7 +26,7 @@ export interface CliRun {
  */
 export function runLatentkit(args: string[], options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliRun> {
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', BIN, ...args], {
+    const child = spawn(process.execPath, ['--conditions=source', '--import', TSX, BIN, ...args], {
       cwd: options.cwd ?? REPO,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

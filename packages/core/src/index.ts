@@ -19,6 +19,7 @@ export {
   DecodeError,
   UnsupportedFormatError,
   InputTooLargeError,
+  InputLimitError,
   EmptyInputError,
   NonFiniteLossError,
   ModelNotFoundError,
@@ -28,7 +29,12 @@ export {
 } from './errors/errors.js';
 export type { LatentkitErrorOptions } from './errors/errors.js';
 
+// Node's entry gives models the file system and core's training loop (a page's entry,
+// browser.ts, leaves them reading folders over HTTP).
+import './model/node-host.js';
+
 export { initEngine, ensureEngineSync, engineInfo, describeEngine, tf } from './engine/engine.js';
+export { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 export type { BackendName, EngineInfo, EngineOptions } from './engine/engine.js';
 export { registerWasmKernels, unregisterWasmKernels } from './kernels/register.js';
 
@@ -85,6 +91,8 @@ export type { BatchingOptions } from './model/tf-autoencoder.js';
 export { BatchProgress, wantsPart } from './model/batch-progress.js';
 export { registerModels, registeredKinds, loadModel } from './model/registry.js';
 export type { ModelClass } from './model/registry.js';
+export { readModelFolderUrl, readServedManifest } from './io/url-folder.js';
+export type { ReadModelUrlOptions } from './io/url-folder.js';
 export { ConfigFieldError, checkInt, checkPositiveInt, checkNumber, checkBoolean, checkChoice, checkObject, checkArray, checkFiniteList } from './model/config-check.js';
 export type { NumberBounds } from './model/config-check.js';
 
@@ -104,12 +112,15 @@ export type {
   ModalityCodec,
   EncodedFile,
   DecodeInputOptions,
+  InputLimits,
   OverviewRow,
   PartSpec,
   PretrainedEncoder,
 } from './modality/descriptor.js';
 export type { DatasetLayout, DatasetLoadOptions, LoadedDataset, Labels, EmbeddedData } from './modality/datasets.js';
 export { fitForRecipe } from './modality/recipes.js';
+export { collapseCheck, describeCollapse, spreadSample, ModelDidNotLearnError, COLLAPSE_THRESHOLDS } from './modality/collapse.js';
+export type { CollapseVerdict, CollapseThresholds, TrainingCheck } from './modality/collapse.js';
 export type { Recipe, RecipeTrainOptions, TrainedModel } from './modality/recipes.js';
 export { outputFileName } from './modality/operations.js';
 export type { ModalityOperation, OperationContext, OutputSink, OutputFileSink, ReadInputs } from './modality/operations.js';

@@ -50,3 +50,4 @@ export {
 export type { ReconstructionScores, FillInScores, SentenceModelLike } from './autoencoder/evaluate.js';
 export { readWordNet, wordnetSentences, wordnetPairs, wordnetDocuments, wordnetDictPath, wordnetSplitOf, countWords } from './corpus/wordnet.js';
 export type { WordNetSynset, WordNetPos, WordNetSplit, ReadWordNetOptions, WordNetSentenceOptions, WordNetPair } from './corpus/wordnet.js';
+export { textModels } from './autoencoder/model-list.js';

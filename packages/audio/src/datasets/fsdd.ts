@@ -48,7 +48,9 @@ export interface FsddLoadOptions extends FsddListOptions, ReadWavOptions {
   limit?: number;
 }
 
-const NAME = /^(\d)_([A-Za-z0-9-]+)_(\d{1,3})\.wav$/;
+/** An FSDD file name: `{digit}_{speaker}_{take}.wav`. */
+export const FSDD_FILE_NAME = /^(\d)_([A-Za-z0-9-]+)_(\d{1,3})\.wav$/;
+const NAME = FSDD_FILE_NAME;
 
 /**
  * Lists FSDD recordings, sorted by speaker, digit and take.

@@ -4,7 +4,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import wavDecoder from 'wav-decoder';
-import { DecodeError, EmptyInputError, InputTooLargeError, InvalidArgumentError } from '@latentkit/core';
+import { DecodeError, EmptyInputError, InputLimitError, InputTooLargeError, InvalidArgumentError } from '@latentkit/core';
 import type { AudioClip } from './audio-clip.js';
 import { checkSampleRate } from './audio-clip.js';
 import { resample } from './resample.js';
@@ -47,7 +47,7 @@ const MAX_FILE_BYTES = 2 ** 30;
  * @throws {EmptyInputError} zero-length file, no audio frames, or only silence after trimming.
  * @throws {UnsupportedFormatError} ADPCM, mu-law, A-law, 12-bit and other encodings.
  * @throws {DecodeError} unreadable path, non-WAV or corrupt file, non-finite float samples.
- * @throws {InputTooLargeError} longer than `maxSeconds`, or too large to decode safely.
+ * @throws {InputLimitError} longer than `maxSeconds` (from the header); {InputTooLargeError} too large to decode safely.
  * @throws {InvalidArgumentError} bad options.
  * @example
  * ```ts
@@ -101,8 +101,11 @@ export function decodeWav(bytes: Uint8Array, options: ReadWavOptions = {}, name 
   }
   const info = parseWavHeader(bytes, name);
   if (info.duration > maxSeconds) {
-    throw new InputTooLargeError(
+    throw new InputLimitError(
       `${name}: ${info.duration.toFixed(1)} s of audio exceeds maxSeconds = ${maxSeconds}.`,
+      'maxSeconds',
+      maxSeconds,
+      info.duration,
       { file: name, hint: 'Pass a larger maxSeconds if this is intended.' },
     );
   }

@@ -13,7 +13,8 @@ export const audioCodec: ModalityCodec<AudioClip, AudioClip> = {
   extensions: ['.wav', '.wave'],
   unit: 'file',
   async decode(bytes, options = {}) {
-    return [decodeWav(bytes, {}, options.name)];
+    const maxSeconds = options.limits?.maxSeconds;
+    return [decodeWav(bytes, maxSeconds !== undefined ? { maxSeconds } : {}, options.name)];
   },
   async encode(outputs) {
     return outputs.map((clip) => ({ bytes: encodeWav16(clip), extension: '.wav', mediaType: 'audio/wav' }));

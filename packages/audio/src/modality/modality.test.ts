@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isModalityDescriptor } from '@latentkit/core';
+import { InputLimitError, isModalityDescriptor } from '@latentkit/core';
 import { encodeWav16, writeWav } from '../io/write-wav.js';
 import { syntheticSpeechCorpus } from '../synth/synthetic-corpus.js';
 import { audioModality } from './descriptor.js';
@@ -27,6 +27,15 @@ describe('audioModality', () => {
     expect(audioModality.parts.map((p) => [p.name, p.latentPart])).toEqual([['speaker', 'speaker'], ['content', 'contentPooled']]);
     expect(audioModality.rowDecoding).toMatch(/content code over time/);
     await expect(audioModality.codec.decode(new Uint8Array(10), { name: 'bad.wav' })).rejects.toThrow(/bad\.wav/);
+  });
+
+  it('refuses a clip past limits.maxSeconds from the header, naming the limit', async () => {
+    const clip = { samples: new Float32Array(16000 * 3), sampleRate: 16000 };
+    const bytes = encodeWav16(clip);
+    const err = await audioModality.codec.decode(bytes, { name: 'long.wav', limits: { maxSeconds: 2 } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputLimitError);
+    expect(err).toMatchObject({ limit: 'maxSeconds', max: 2, actual: 3 });
+    expect(await audioModality.codec.decode(bytes, { limits: { maxSeconds: 3 } })).toHaveLength(1);
   });
 
   it('reads a folder of WAVs with the folder name as the speaker label', async () => {

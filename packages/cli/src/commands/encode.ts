@@ -1,7 +1,10 @@
 /**
  * @file `latentkit encode <modality>`: turns inputs into codes and writes them as one float32
  * `.npy` of shape `[n, d]`, row `i` = input `i` (files in the order given, folders sorted by
- * name, files of lines line by line), or as JSON latents.
+ * name, files of lines line by line), or as JSON latents; and beside them a row manifest
+ * (`codes.rows.csv`: row, source file or `file:line`, label from the dataset layout, sentence,
+ * line) that says which input each row is. The manifest is written first and the codes last,
+ * each atomically, so codes on disk always have a manifest at least as new beside them.
  */
 import type { Argv } from 'yargs';
 import type { Latent, ModalityDescriptor } from '@latentkit/core';
@@ -10,6 +13,7 @@ import { outputOptions } from '../lib/read-paths.js';
 import { optString, reqString, stringList, type Args } from '../lib/args.js';
 import type { CommandContext, CommandModule } from '../lib/context.js';
 import { UsageError } from '../lib/usage-error.js';
+import type { ReadRows } from '../lib/inputs.js';
 
 /** `encode` for the given modalities: `--part` offers their parts, `--pretrained` where one has encoders by name. */
 export function encodeCommand(modalities: readonly ModalityDescriptor[]): CommandModule {
@@ -29,12 +33,13 @@ export function encodeCommand(modalities: readonly ModalityDescriptor[]): Comman
         .option('part', { type: 'string', choices: ['all', ...parts], describe: `one named part of the code, or all of it: ${partHelp.join('; ')} [default: all, or the part the modality names for the model]` })
         .option('pretrained', { type: 'string', describe: `a pretrained encoder instead of a model: ${pretrained.join('; ')}` })),
     async run(argv: Args, ctx: CommandContext): Promise<void> {
-      const [{ encodeNpy, latentsToJSON, stackLatents }, { modalityNamed, encodeWithProgress, selectNamedPart }, { readInputs, expandInputs }, { loadAnyModel }, { openOutputFile }] = await Promise.all([
+      const [{ encodeNpy, formatRowsCsv, latentsToJSON, rowsManifestPath, stackLatents }, { modalityNamed, encodeWithProgress, selectNamedPart }, { readInputs, expandInputs }, { loadAnyModel }, { openOutputFile }, { inputRowRecords }] = await Promise.all([
         import('@latentkit/core'),
         import('../lib/modality-io.js'),
         import('../lib/inputs.js'),
         import('../lib/models.js'),
         import('../lib/output.js'),
+        import('../lib/row-manifest.js'),
       ]);
       const d = modalityNamed(ctx.modalities, reqString(argv, 'modality'));
       const inputs = stringList(argv, 'in');
@@ -51,11 +56,14 @@ export function encodeCommand(modalities: readonly ModalityDescriptor[]): Comman
       }
 
       const out = await openOutputFile(reqString(argv, 'out'), outputOptions(argv, ctx, await expandInputs(inputs, d.codec.extensions, d.codec.noun)));
+      const rowsName = rowsManifestPath(out.name);
+      await out.dir.resolve(rowsName); // the manifest's place is checked before any work, like the codes'
       let latents: Latent[];
+      let read: ReadRows<unknown>;
       if (pretrainedName !== undefined) {
         const encoder = await d.pretrained!.load(pretrainedName);
         try {
-          const read = await readInputs(d, inputs, undefined, ctx.progress);
+          read = await readInputs(d, inputs, undefined, ctx.progress);
           latents = await encodeWithProgress(encoder, read.samples, ctx.progress, d.encodeBatchSize);
         } finally {
           await encoder.dispose();
@@ -66,7 +74,7 @@ export function encodeCommand(modalities: readonly ModalityDescriptor[]): Comman
         // Only the part written to a .npy is computed (a JSON file keeps every part).
         const wanted = /\.json$/i.test(out.name) ? undefined : part === 'all' ? [] : [d.parts.find((p) => p.name === part)!.latentPart];
         try {
-          const read = await readInputs(d, inputs, model.config, ctx.progress);
+          read = await readInputs(d, inputs, model.config, ctx.progress);
           latents = await encodeWithProgress(model, read.samples, ctx.progress, d.encodeBatchSize, wanted);
         } finally {
           model.dispose();
@@ -75,14 +83,17 @@ export function encodeCommand(modalities: readonly ModalityDescriptor[]): Comman
       }
       const batch = stackLatents(latents);
       const [n, ...rest] = batch.shape;
+      const rowsWritten = await out.dir.write(rowsName, formatRowsCsv(await inputRowRecords(d, inputs, read)));
       if (/\.json$/i.test(out.name)) {
         // Parts over time (an audio content code) vary in length, so JSON keeps each latent whole.
         const written = await out.write(JSON.stringify(latentsToJSON(latents)) + '\n');
         ctx.stdout.write(`wrote ${written}: ${n} latents of [${rest.join(', ')}] as JSON\n`);
+        ctx.stdout.write(`wrote ${rowsWritten}: which input each row is\n`);
         return;
       }
       const written = await out.write(encodeNpy({ data: batch.data, rows: n, cols: rest.reduce((a, b) => a * b, 1) }));
       ctx.stdout.write(`wrote ${written}: float32 [${n}, ${rest.reduce((a, b) => a * b, 1)}]\n`);
+      ctx.stdout.write(`wrote ${rowsWritten}: which input each row is\n`);
     },
   };
 }

@@ -1,6 +1,8 @@
 /**
  * @file `latentkit reconstruct`: encode and decode inputs with a trained model and write what
- * comes back (one file per input and a comparison figure, or a file of lines).
+ * comes back (one file per input and a comparison figure, or a file of lines), and `rows.csv`:
+ * the row manifest `encode` would write for the same inputs, plus `output`, the file each row
+ * was reconstructed to.
  */
 import type { Argv } from 'yargs';
 import type { ModalityDescriptor } from '@latentkit/core';
@@ -24,19 +26,25 @@ export function reconstructCommand(modalities: readonly ModalityDescriptor[]): C
     const modelDir = reqString(argv, 'model');
     const inputs = stringList(argv, 'in');
     if (inputs.length === 0) throw new UsageError('--in needs at least one file or folder.');
-    const [{ readInputs }, { modalityOfModel, writeOutputs }, { loadAnyModel }, { openOutputDir }] = await Promise.all([
+    const [{ formatRowsCsv }, { readInputs }, { modalityOfModel, writeOutputs }, { loadAnyModel }, { openOutputDir }, { inputRowRecords, outputNames, OUTPUT_ROWS_NAME }] = await Promise.all([
+      import('@latentkit/core'),
       import('../lib/inputs.js'),
       import('../lib/modality-io.js'),
       import('../lib/models.js'),
       import('../lib/output.js'),
+      import('../lib/row-manifest.js'),
     ]);
     const model = await loadAnyModel(modelDir);
     try {
       const d = modalityOfModel(ctx.modalities, model.config);
       const read = await readInputs(d, inputs, model.config, ctx.progress);
       const out = await openOutputDir(reqString(argv, 'out'), outputOptions(argv, ctx, read.files));
+      await out.resolve(OUTPUT_ROWS_NAME);
       const recon = await model.reconstruct(read.samples);
       const written = await writeOutputs(d, out, recon, { kind: 'reconstructions', names: read.names, inputs: read.samples });
+      const names = outputNames(d.codec.unit, written, recon.length);
+      const records = (await inputRowRecords(d, inputs, read)).map((r, i) => ({ ...r, extra: { ...r.extra, output: names[i] } }));
+      written.push(await out.write(OUTPUT_ROWS_NAME, formatRowsCsv(records)));
       if (d.codec.printable) {
         read.samples.forEach((s, i) => ctx.stdout.write(`${String(s)}\n  -> ${String(recon[i])}\n`));
         ctx.log(`wrote ${written.join(', ')}`);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmptyInputError, InputTooLargeError, type ModalityDescriptor } from '@latentkit/core';
-import { expandInputs, readInputs } from './inputs.js';
+import { expandInputs, lineNumbers, readInputs } from './inputs.js';
 import { UsageError } from './usage-error.js';
 
 let dir: string;
@@ -50,5 +50,29 @@ describe('readInputs', () => {
   it("refuses a file over the codec's size limit, naming it", async () => {
     await writeFile(join(dir, 'big.txt'), 'x'.repeat(65));
     await expect(readInputs(lines, [join(dir, 'big.txt')], undefined, { quiet: true })).rejects.toBeInstanceOf(InputTooLargeError);
+  });
+
+  it('numbers the samples of a file of lines, and refuses a reader that skipped blank lines', async () => {
+    await writeFile(join(dir, 'gap.txt'), 'one\n\ntwo\n');
+    // `lines` drops empty lines, as a careless codec would: rows would shift against line numbers.
+    await expect(readInputs(lines, [join(dir, 'gap.txt')], undefined, { quiet: true })).rejects.toThrow(/gap\.txt:2: blank line/);
+    const r = await readInputs(lines, [join(dir, 'txt')], undefined, { quiet: true });
+    expect(r.lines).toEqual([1, 2, 1]);
+  });
+});
+
+describe('lineNumbers', () => {
+  const bytes = (s: string) => new TextEncoder().encode(s);
+  it('counts CR, LF and CRLF lines, UTF-16 with a mark, and a missing final line end', () => {
+    expect(lineNumbers(bytes('a\r\nb\rc'), 3, 'f')).toEqual([1, 2, 3]);
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('x\ny\n', 'utf16le')]);
+    expect(lineNumbers(new Uint8Array(utf16), 2, 'f')).toEqual([1, 2]);
+  });
+  it('gives no numbers when the counts differ for another reason (a header line)', () => {
+    expect(lineNumbers(bytes('x,y\n1,2\n3,4\n'), 2, 'f')).toEqual([undefined, undefined]);
+  });
+  it('refuses exactly the case of dropped blank lines, naming the first', () => {
+    expect(() => lineNumbers(bytes('a\n  \nb\n\n'), 2, 'f.txt')).toThrow(EmptyInputError);
+    expect(() => lineNumbers(bytes('a\n  \nb\n'), 2, 'f.txt')).toThrow(/f\.txt:2: blank line/);
   });
 });

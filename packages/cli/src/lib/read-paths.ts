@@ -13,7 +13,7 @@ import type { OutputOptions } from './output.js';
  * folders, recordings, a pretrained folder, code files. A value that names no existing path
  * (`--pretrained tiny`, a hub id) protects nothing and costs nothing.
  */
-export const READ_OPTIONS: readonly string[] = ['model', 'data', 'in', 'source', 'target', 'pretrained', 'a', 'b'];
+export const READ_OPTIONS: readonly string[] = ['model', 'data', 'in', 'source', 'target', 'pretrained', 'a', 'b', 'rows'];
 
 /**
  * The {@link OutputOptions} of one command run: its `--out-root`, and as inputs every path

@@ -52,6 +52,12 @@ const TF_NAME: Record<BackendName, string> = { node: 'tensorflow', ort: 'wasm', 
 // A variable, not a literal, so TypeScript and bundlers do not require the optional package.
 const TFJS_NODE = ['@tensorflow', 'tfjs-node'].join('/');
 
+// A page (or Web Worker) has neither native TensorFlow nor onnxruntime-node: it starts at wasm
+// (whose .wasm files the page serves; see setWasmPaths in the browser entry).
+const NODE_PROCESS = (globalThis as { process?: { versions?: { node?: string }; env: Record<string, string | undefined> } }).process;
+const IN_NODE = typeof NODE_PROCESS?.versions?.node === 'string';
+const PAGE_ORDER: BackendName[] = ['wasm', 'cpu'];
+
 let current: EngineInfo | undefined;
 let pending: Promise<EngineInfo> | undefined;
 
@@ -98,7 +104,7 @@ function parseBackend(value: string, source: string): BackendName {
  * ```
  */
 export function initEngine(options: EngineOptions = {}): Promise<EngineInfo> {
-  const env = process.env.LATENTKIT_BACKEND;
+  const env = IN_NODE ? NODE_PROCESS?.env.LATENTKIT_BACKEND : undefined;
   const forced = options.backend ?? (env ? parseBackend(env, 'LATENTKIT_BACKEND') : undefined);
   if (current && (!forced || forced === current.backend)) return Promise.resolve(current);
   if (pending && !forced) return pending;
@@ -106,7 +112,7 @@ export function initEngine(options: EngineOptions = {}): Promise<EngineInfo> {
     // Production mode: no debug-time checks, and no console banner from the cpu backend.
     tf.enableProdMode();
     const skipped: EngineInfo['skipped'] = [];
-    const candidates = forced ? [forced] : ORDER;
+    const candidates = forced ? [forced] : IN_NODE ? ORDER : PAGE_ORDER;
     for (const name of candidates) {
       const reason = await tryBackend(name);
       if (reason === undefined) {

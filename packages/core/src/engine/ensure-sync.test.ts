@@ -5,6 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { VectorAutoencoder } from '../model/vector-autoencoder.js';
+// fit trains through the model host; Node's entry installs this one (this test imports no entry).
+import '../model/node-host.js';
 import { engineInfo } from './engine.js';
 
 describe('ensureEngineSync', () => {

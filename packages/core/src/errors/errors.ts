@@ -141,6 +141,27 @@ export class InputTooLargeError extends LatentkitError {
   override readonly code: string = 'LK_INPUT_TOO_LARGE';
 }
 
+/**
+ * An input exceeds a limit the caller set by name (`maxPixels`, `maxSeconds`, `maxChars`; see
+ * `DecodeInputOptions.limits`). A server answers it with the limit's name and value, so a
+ * client learns which knob refused it without parsing the message.
+ */
+export class InputLimitError extends InputTooLargeError {
+  override readonly code: string = 'LK_INPUT_LIMIT';
+  constructor(
+    message: string,
+    /** The limit's name, e.g. `maxPixels`. */
+    readonly limit: string,
+    /** The limit's value. */
+    readonly max: number,
+    /** What the input had (pixels, seconds, characters). */
+    readonly actual: number,
+    options: LatentkitErrorOptions = {},
+  ) {
+    super(message, options);
+  }
+}
+
 /** An input is empty where content is required (zero-length file, empty sentence). */
 export class EmptyInputError extends LatentkitError {
   override readonly code: string = 'LK_EMPTY_INPUT';

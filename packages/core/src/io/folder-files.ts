@@ -1,31 +1,18 @@
 /**
- * @file Small checked reads shared by the model-folder reader and network loader: bounded
- * reads, strict JSON, field types, and paths confined to their folder.
+ * @file The Node side of reading a model folder: bounded reads, sha256, and paths confined to
+ * their folder through links. The checks that need no file system are in folder-check.ts.
  * @internal
  */
 import { createHash } from 'node:crypto';
 import { lstat, readFile, realpath, stat } from 'node:fs/promises';
-import { isAbsolute, normalize, relative, resolve, sep } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { ModelFormatError, PathEscapeError } from '../errors/errors.js';
 
-/** Name of the manifest file. */
-export const MANIFEST_FILE = 'latentkit.json';
+export { MANIFEST_FILE, assertSafeRelativePath, parseJson, isRecord, expectField } from './folder-check.js';
 
 /** Hex sha256 of bytes. */
 export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
-}
-
-/** A relative path that stays inside its folder: no absolute paths, no `..`, no NUL. */
-export function assertSafeRelativePath(path: unknown, file: string, field: string): string {
-  if (typeof path !== 'string' || path.length === 0 || path.length > 1024) {
-    throw new ModelFormatError(`${file}: ${field} must be a non-empty relative path string, found ${JSON.stringify(path)}.`, { file });
-  }
-  const norm = normalize(path);
-  if (isAbsolute(path) || path.includes('\0') || path.includes('\\') || norm === '..' || norm.startsWith(`..${sep}`) || norm.split(sep).includes('..')) {
-    throw new PathEscapeError(`${file}: ${field} '${path}' points outside the model folder.`, { file });
-  }
-  return norm;
 }
 
 /**
@@ -77,26 +64,3 @@ export async function readBounded(path: string, maxBytes: number, what: string):
   }
 }
 
-/** Strict UTF-8 JSON. @throws {ModelFormatError} naming the file. */
-export function parseJson(bytes: Uint8Array, file: string): unknown {
-  try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch (e) {
-    throw new ModelFormatError(`${file} is not valid JSON (${(e as Error).message}); the file may be truncated.`, { file, cause: e });
-  }
-}
-
-/** A plain JSON object. */
-export function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
-/** `obj[key]` if it has the given JSON type. @throws {ModelFormatError} naming the field. */
-export function expectField<T>(obj: Record<string, unknown>, key: string, type: string, file: string): T {
-  const v = obj[key];
-  const ok = type === 'array' ? Array.isArray(v) : type === 'object' ? isRecord(v) : typeof v === type;
-  if (!ok) {
-    throw new ModelFormatError(`${file}: field '${key}' must be ${type === 'array' || type === 'object' ? `an ${type}` : `a ${type}`}, found ${v === undefined ? 'nothing' : JSON.stringify(v)?.slice(0, 60)}.`, { file });
-  }
-  return v as T;
-}

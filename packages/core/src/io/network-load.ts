@@ -5,11 +5,10 @@
  * hold, and the weights are checked for NaN and infinities before they are used.
  * @internal
  */
-import { join, normalize, sep } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ModelFormatError, NonFiniteWeightsError } from '../errors/errors.js';
-import { assertSafeRelativePath, expectField, isRecord, MANIFEST_FILE, parseJson } from './folder-files.js';
-import type { ModelManifest } from './model-folder.js';
+import { assertSafeRelativePath, expectField, isRecord, MANIFEST_FILE, normalizePosix, parseJson } from './folder-check.js';
+import type { ModelManifest } from './model-manifest.js';
 
 /** Largest total of weight bytes a model folder may hold. */
 export const MAX_WEIGHT_BYTES = 4 * 1024 * 1024 * 1024;
@@ -138,12 +137,13 @@ export interface NetworkPlan {
  * Parses a network's (verified) `model.json` and checks its weight specs against the sizes
  * the manifest records for the weight files, so a file whose size disagrees with what the
  * network needs is refused without being read.
+ * @param where names a file of the folder in messages (a path in Node, a URL in a page).
  */
-export function planNetwork(dir: string, root: string, name: string, manifest: ModelManifest, verified: Map<string, Uint8Array>): NetworkPlan {
+export function planNetwork(where: (rel: string) => string, root: string, name: string, manifest: ModelManifest, verified: Map<string, Uint8Array>): NetworkPlan {
   const jsonRel = `${root}/${name}/model.json`;
-  const jsonFile = join(dir, jsonRel);
+  const jsonFile = where(jsonRel);
   const bytes = verified.get(jsonRel);
-  if (!bytes) throw new ModelFormatError(`${MANIFEST_FILE} lists network '${name}' but not its file ${jsonRel}.`, { file: join(dir, MANIFEST_FILE) });
+  if (!bytes) throw new ModelFormatError(`${MANIFEST_FILE} lists network '${name}' but not its file ${jsonRel}.`, { file: where(MANIFEST_FILE) });
   const raw = parseJson(bytes, jsonFile);
   if (!isRecord(raw)) throw new ModelFormatError(`${jsonFile} must hold a JSON object.`, { file: jsonFile });
   const topology = expectField<Record<string, unknown>>(raw, 'modelTopology', 'object', jsonFile);
@@ -169,7 +169,7 @@ export function planNetwork(dir: string, root: string, name: string, manifest: M
     let found = 0;
     for (const p of group.paths) {
       const rel = assertSafeRelativePath(p, jsonFile, `weightsManifest[${gi}].paths`);
-      const key = normalize(`${root}/${name}/${rel}`).split(sep).join('/');
+      const key = normalizePosix(`${root}/${name}/${rel}`);
       const entry = manifest.files[key];
       if (!entry) throw new ModelFormatError(`${jsonFile}: weight file '${p}' is not a checksummed file of this model.`, { file: jsonFile });
       paths.push(key);

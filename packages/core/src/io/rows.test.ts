@@ -45,6 +45,20 @@ describe('row manifests', () => {
     expect(rows.columns.speaker).toEqual(['', 'jo']);
   });
 
+  it('writes the line column only when a row has a line, and reads it back as numbers', () => {
+    const text = formatRowsCsv([
+      { source: 's.txt:1', text: 'one', line: 1 },
+      { source: 'a.png' },
+    ]);
+    expect(text).toBe('row,source,label,text,line\n0,s.txt:1,,one,1\n1,a.png,,,\n');
+    expect(parseRowsCsv(text).line).toEqual([1, undefined]);
+    expect(formatRowsCsv([{ source: 'a.png' }])).toBe('row,source,label\n0,a.png,\n');
+    expect(parseRowsCsv('row,source\n0,a\n').line).toBeUndefined();
+    expect(() => parseRowsCsv('row,source,line\n0,a,0\n')).toThrow(/line "0"/);
+    expect(() => parseRowsCsv('row,source,line\n0,a,2.5\n')).toThrow(DecodeError);
+    expect(() => formatRowsCsv([{ source: 'a', extra: { line: '3' } }])).toThrow(DecodeError);
+  });
+
   it('gives empty labels and no text column when the manifest has none', () => {
     const rows = parseRowsCsv('row,source\n0,a.wav\n');
     expect(rows.label).toEqual(['']);

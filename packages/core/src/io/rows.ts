@@ -3,15 +3,18 @@
  * that says where each row came from. One line per row of the codes, in the same order:
  *
  * ```
- * row,source,label,text
- * 0,digits/3/a.png,3,
- * 1,sentences.txt:2,,"A man is playing a guitar."
+ * row,source,label,text,line
+ * 0,digits/3/a.png,3,,
+ * 1,sentences.txt:2,,"A man is playing a guitar.",2
  * ```
  *
  * `row` counts from 0 and must equal the line's position; `source` is the input file (or
  * `file:line` for one line of a text file); `label` is what the dataset layout says, empty
- * when it says nothing; `text` holds a sentence input. Further columns are kept as they are.
- * No Node APIs: the latent explorer reads manifests in the page.
+ * when it says nothing; `text` holds a sentence input; `line` is the 1-based line number of a
+ * row read from a file of lines (the same number `source` ends with, as a column so that no
+ * one has to split a file name that holds a colon). `text` and `line` are written only when
+ * some row has one. Further columns are kept as they are. No Node APIs: the latent explorer
+ * reads manifests in the page.
  */
 import { DecodeError, ShapeMismatchError } from '../errors/errors.js';
 import { formatCsv, parseCsvColumns } from './csv.js';
@@ -30,6 +33,8 @@ export interface RowRecord {
   label?: string;
   /** The sentence, for text inputs. */
   text?: string;
+  /** The 1-based line of its file, for a row read from a file of lines. */
+  line?: number;
   /** Further columns by name. */
   extra?: Record<string, string>;
 }
@@ -46,6 +51,8 @@ export interface RowManifest {
   readonly label: readonly string[];
   /** `text` of each row, when the manifest has that column. */
   readonly text?: readonly string[];
+  /** `line` of each row (`undefined` where empty), when the manifest has that column. */
+  readonly line?: readonly (number | undefined)[];
   /** Every column other than `row`, by name. */
   readonly columns: Readonly<Record<string, readonly string[]>>;
 }
@@ -78,7 +85,7 @@ export function rowsManifestPath(codesPath: string): string {
  * @param options - file name and the expected row count.
  * @returns the manifest, column by column.
  * @throws {DecodeError} on malformed CSV, a missing `row` or `source` column, a duplicated
- *   column, or a `row` value out of sequence.
+ *   column, a `row` value out of sequence, or a `line` that is not a positive integer.
  * @throws {ShapeMismatchError} when `expectedRows` is given and the manifest has another count.
  * @example
  * ```ts
@@ -110,19 +117,28 @@ export function parseRowsCsv(text: string, options: ParseRowsOptions = {}): RowM
   header.forEach((h, j) => {
     if (j !== rowCol) columns[h] = cols[j];
   });
+  let line: (number | undefined)[] | undefined;
+  if (columns.line) {
+    line = columns.line.map((v, i) => {
+      if (v === '') return undefined;
+      if (!/^[1-9][0-9]*$/.test(v)) throw new DecodeError(`${file}: data line ${i + 1} has line ${JSON.stringify(v)}; a line number is a positive integer.`, { file });
+      return Number(v);
+    });
+  }
   return {
     length,
     header,
     source: columns.source,
     label: columns.label ?? new Array<string>(length).fill(''),
     ...(columns.text ? { text: columns.text } : {}),
+    ...(line ? { line } : {}),
     columns,
   };
 }
 
 /**
- * Writes a row manifest for rows in code order: `row,source,label`, then `text` when any
- * row has one, then extra columns in first-seen order.
+ * Writes a row manifest for rows in code order: `row,source,label`, then `text` and `line`
+ * when any row has one, then extra columns in first-seen order.
  * @param rows - one record per row of the codes.
  * @returns the CSV text, which {@link parseRowsCsv} reads back.
  * @throws {DecodeError} when an extra column is named like a standard one.
@@ -134,7 +150,8 @@ export function parseRowsCsv(text: string, options: ParseRowsOptions = {}): RowM
 export function formatRowsCsv(rows: readonly RowRecord[]): string {
   const header = ['row', 'source', 'label'];
   if (rows.some((r) => r.text !== undefined)) header.push('text');
-  const standard = new Set(header.concat('text'));
+  if (rows.some((r) => r.line !== undefined)) header.push('line');
+  const standard = new Set(header.concat('text', 'line'));
   for (const r of rows) {
     for (const k of Object.keys(r.extra ?? {})) {
       if (standard.has(k)) throw new DecodeError(`formatRowsCsv: extra column "${k}" clashes with a standard column.`);
@@ -147,6 +164,7 @@ export function formatRowsCsv(rows: readonly RowRecord[]): string {
       if (h === 'source') return r.source;
       if (h === 'label') return r.label ?? '';
       if (h === 'text') return r.text ?? '';
+      if (h === 'line') return r.line === undefined ? '' : String(r.line);
       return r.extra?.[h] ?? '';
     }),
   );

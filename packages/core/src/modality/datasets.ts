@@ -68,6 +68,15 @@ export interface DatasetLayout<S> {
    * @throws {DatasetError} when the data is missing or unusable.
    */
   load(path: string, options?: DatasetLoadOptions): Promise<LoadedDataset<S>>;
+  /**
+   * The labels of input files under `path` (a folder {@link detect} recognised), from names
+   * alone (no sample is decoded): `labels[kind][i]` is the `kind` label of `files[i]`, `''`
+   * where the layout gives none. `latentkit encode` writes them to its row manifest.
+   * Absent: the layout gives encode no labels.
+   * @param path the folder given as input.
+   * @param files files under it, in encode's order.
+   */
+  fileLabels?(path: string, files: readonly string[]): Promise<Readonly<Record<string, readonly string[]>>>;
 }
 
 /** Data a modality makes itself, used when no `--data` is given (the demo, a first `train`). */

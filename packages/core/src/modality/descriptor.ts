@@ -14,6 +14,7 @@ import type { ModelClass } from '../model/registry.js';
 import type { Autoencoder, Encoder, ModelConfig } from '../model/types.js';
 import type { DatasetLayout, EmbeddedData } from './datasets.js';
 import type { ModalityOperation } from './operations.js';
+import type { TrainingCheck } from './collapse.js';
 import type { Recipe } from './recipes.js';
 import type { ModalityShowcase } from './showcase.js';
 
@@ -26,12 +27,28 @@ export interface EncodedFile {
   mediaType: string;
 }
 
+/**
+ * Limits on one decoded input, for untrusted bytes (a server's uploads). A codec enforces the
+ * ones that apply to it, from the header where it can (before decoding samples), and refuses
+ * an input past one with an `InputLimitError` naming the limit; others it ignores.
+ */
+export interface InputLimits {
+  /** Most pixels (width x height) of an image, checked from its header. */
+  maxPixels?: number;
+  /** Most seconds of a clip, checked from its header. */
+  maxSeconds?: number;
+  /** Most characters (code points) of one text sample (a sentence). */
+  maxChars?: number;
+}
+
 /** Options of {@link ModalityCodec.decode}. */
 export interface DecodeInputOptions {
   /** The model the samples are for (an image is resized to its input shape). */
   config?: ModelConfig;
   /** Where the bytes came from, for error messages. */
   name?: string;
+  /** Limits on the input; absent: the codec's own defaults (which are generous, for local files). */
+  limits?: InputLimits;
 }
 
 /** A labelled row of an overview figure (e.g. `input` above `reconstruction`). */
@@ -59,7 +76,8 @@ export interface ModalityCodec<S, O> {
   /**
    * Decodes one input file's bytes.
    * @returns one sample (`file` unit) or one per non-blank line (`line` unit).
-   * @throws {DecodeError} / {UnsupportedFormatError} / {InputTooLargeError} / {EmptyInputError} naming `options.name`.
+   * @throws {DecodeError} / {UnsupportedFormatError} / {InputTooLargeError} / {EmptyInputError} naming `options.name`;
+   *   {InputLimitError} past one of `options.limits`.
    */
   decode(bytes: Uint8Array, options?: DecodeInputOptions): Promise<S[]>;
   /**
@@ -128,6 +146,12 @@ export interface ModalityDescriptor<S = any, O = S> {
   encodeBatchSize?: number;
   /** Training recipes; the first is the default. */
   recipes: readonly Recipe<S, O>[];
+  /**
+   * The collapse check of this modality's models (core's `collapseCheck` on its samples as
+   * vectors): `latentkit train` runs it after training and prints the verdict, `--strict` fails
+   * on `collapsed`, and the demo reports it. Absent: no check is run.
+   */
+  trainingCheck?: TrainingCheck<S, O>;
   /** Node-only: dataset layouts `train --data` recognises, most specific first. */
   datasets: readonly DatasetLayout<S>[];
   /** Node-only: data the modality makes itself, used when no data is given. */

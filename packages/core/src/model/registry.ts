@@ -7,34 +7,13 @@
 import { UnknownModelKindError } from '../errors/errors.js';
 import { readManifest } from '../io/model-folder.js';
 import { findModality, MODALITY_PACKAGES_ENV } from '../modality/registry.js';
+import { modelClass, registeredKinds } from './kinds.js';
+// This loadModel reads folders on disk: models it loads save and train there too.
+import './node-host.js';
 import type { Autoencoder, LoadOptions, ModelConfig } from './types.js';
-import { VectorAutoencoder } from './vector-autoencoder.js';
 
-/** A model class as the registry sees it: its kind and a static loader. */
-export interface ModelClass {
-  readonly kind: string;
-  load(dir: string, options?: LoadOptions): Promise<Autoencoder<any, any, ModelConfig>>;
-}
-
-// Core's own model kinds need no package to be found.
-const registry = new Map<string, ModelClass>([[VectorAutoencoder.kind, VectorAutoencoder]]);
-
-/**
- * Registers model classes by their static `kind`.
- * @example
- * ```ts
- * registerModels([...imageModels, ...audioModels]);
- * const model = await loadModel('my-model');
- * ```
- */
-export function registerModels(classes: readonly ModelClass[]): void {
-  for (const c of classes) registry.set(c.kind, c);
-}
-
-/** Kinds registered so far. */
-export function registeredKinds(): string[] {
-  return [...registry.keys()].sort();
-}
+export { registerModels, registeredKinds } from './kinds.js';
+export type { ModelClass } from './kinds.js';
 
 /**
  * Loads any model from its folder, dispatching on the folder's `kind`. A kind nobody
@@ -51,10 +30,10 @@ export function registeredKinds(): string[] {
  */
 export async function loadModel(dir: string, options: LoadOptions = {}): Promise<Autoencoder<any, any, ModelConfig>> {
   const manifest = await readManifest(dir);
-  let cls = registry.get(manifest.kind);
+  let cls = modelClass(manifest.kind);
   if (!cls) {
     await findModality(manifest.modality);
-    cls = registry.get(manifest.kind);
+    cls = modelClass(manifest.kind);
   }
   if (!cls) {
     const known = registeredKinds();

@@ -2,19 +2,20 @@
  * @file The base class of every tfjs-backed latentkit model: it turns a config plus named
  * networks plus a loss into the full {@link Autoencoder} contract (encode, decode,
  * reconstruct, fit, save, checkpoints). Subclasses write only what is specific to them.
+ * Reading, saving and training go through the model host (host.ts), so the same class runs in
+ * Node (folders on disk) and in a page (folders over HTTP, encode and decode).
  */
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine, engineInfo } from '../engine/engine.js';
 import { InvalidArgumentError, ModelFormatError, ShapeMismatchError, UnsupportedFormatVersionError } from '../errors/errors.js';
-import { releaseCompiledSteps } from '../ort/step.js';
-import { MANIFEST_FILE, readModelFolder, type LoadedModelFolder, type TrainingSummary } from '../io/model-folder.js';
-import { saveModelFolder } from '../io/model-folder-save.js';
+import { MANIFEST_FILE } from '../io/folder-check.js';
+import type { LoadedModelFolder, TrainingSummary } from '../io/model-manifest.js';
 import { makeLatent, shapeSize, type Latent } from '../latent/latent.js';
 import { asDataset, type Dataset } from '../training/dataset.js';
-import { train, type LossOutput, type StepContext, type TensorBatch, type TrainingProblem } from '../training/trainer.js';
+import type { LossOutput, StepContext, TensorBatch, TrainingProblem } from '../training/problem.js';
 import type { FitOptions, History } from '../training/types.js';
 import { BatchProgress, type BatchingOptions } from './batch-progress.js';
+import { modelHost } from './host.js';
 import type { Autoencoder, LoadOptions, ModelConfig, SaveOptions } from './types.js';
 
 export type { BatchingOptions } from './batch-progress.js';
@@ -171,7 +172,7 @@ export abstract class TfAutoencoder<I, O = I, C extends ModelConfig = ModelConfi
   async fit(data: Dataset<I> | I[], options: FitOptions<I> = {}): Promise<History> {
     await initEngine();
     const ds = asDataset(data);
-    const history = await train<I>(this, ds, options);
+    const history = await modelHost().train<I>(this, ds, options);
     const last = history.loss.length - 1;
     // A time limit may end a run before its first epoch: nothing to summarise then.
     if (last < 0) return history;
@@ -189,7 +190,7 @@ export abstract class TfAutoencoder<I, O = I, C extends ModelConfig = ModelConfi
 
   /** Writes the model folder atomically (see core's model folder format). */
   async save(dir: string, options: SaveOptions = {}): Promise<void> {
-    await saveModelFolder(dir, {
+    await modelHost().saveFolder(dir, {
       config: this.config,
       networks: this.networks,
       training: this.training,
@@ -200,12 +201,12 @@ export abstract class TfAutoencoder<I, O = I, C extends ModelConfig = ModelConfi
 
   /** @internal used by the trainer. */
   async saveCheckpoint(dir: string, extraFiles: Record<string, Uint8Array | string>): Promise<void> {
-    await saveModelFolder(dir, { config: this.config, networks: this.networks, training: this.training, extraFiles: { ...this.extraFiles(), ...extraFiles } });
+    await modelHost().saveFolder(dir, { config: this.config, networks: this.networks, training: this.training, extraFiles: { ...this.extraFiles(), ...extraFiles } });
   }
 
   /** @internal used by the trainer: copies a checkpoint's weights into this model. */
   async loadCheckpoint(dir: string): Promise<(name: string) => Uint8Array | undefined> {
-    const folder = await readModelFolder(dir, { kind: this.config.kind });
+    const folder = await modelHost().readFolder(dir, { kind: this.config.kind });
     try {
       if (JSON.stringify(folder.manifest.config) !== JSON.stringify(this.config)) {
         throw new InvalidArgumentError(`Checkpoint ${dir} was written by a model with a different config; cannot resume.`, { file: dir });
@@ -223,17 +224,18 @@ export abstract class TfAutoencoder<I, O = I, C extends ModelConfig = ModelConfi
 
   /** Frees every tensor the model holds (and its compiled training steps). */
   dispose(): void {
-    releaseCompiledSteps(this);
+    modelHost().releaseCompiledSteps(this);
     for (const n of Object.values(this.networks)) n.dispose();
   }
 
   /**
-   * Reads a model folder of one of `kinds` (for a subclass's static `load`).
+   * Reads a model folder of one of `kinds` (for a subclass's static `load`): a path in Node, a
+   * URL in a page.
    * @throws {ModelMismatchError} when the folder holds another kind of model.
    */
   protected static async readFolder(dir: string, kinds: string | string[], networks?: readonly string[], options: LoadOptions = {}): Promise<LoadedModelFolder> {
     await initEngine();
-    return readModelFolder(dir, { kind: kinds, ...(networks ? { networks } : {}), ...(options.allowNonFinite ? { allowNonFinite: true } : {}) });
+    return modelHost().readFolder(dir, { kind: kinds, ...(networks ? { networks } : {}), ...(options.allowNonFinite ? { allowNonFinite: true } : {}) });
   }
 
   /**
@@ -255,7 +257,7 @@ export abstract class TfAutoencoder<I, O = I, C extends ModelConfig = ModelConfi
     options: LoadOptions = {},
   ): Promise<M> {
     const folder = await TfAutoencoder.readFolder(dir, spec.kind, spec.networks, options);
-    const file = join(dir, MANIFEST_FILE);
+    const file = modelHost().where(dir, MANIFEST_FILE);
     try {
       const saved = folder.manifest.config.version;
       if (saved !== spec.version) {

@@ -4,7 +4,7 @@
 import type { Latent, Modality } from '../latent/latent.js';
 import type { Dataset } from '../training/dataset.js';
 import type { FitOptions, History } from '../training/types.js';
-import type { WeightPrecision } from '../io/model-folder.js';
+import type { WeightPrecision } from '../io/model-manifest.js';
 
 /** JSON-safe values: what a config may hold so it can be saved with the weights. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ensureEngineSync, initEngine } from '../engine/engine.js';
 import { InvalidArgumentError, ShapeMismatchError } from '../errors/errors.js';
 import { checkArray, checkChoice, checkInt, checkNumber } from './config-check.js';
-import type { LossOutput, StepContext, TensorBatch } from '../training/trainer.js';
+import type { LossOutput, StepContext, TensorBatch } from '../training/problem.js';
 import { checkNetworkShapes, TfAutoencoder } from './tf-autoencoder.js';
 import type { LoadOptions, ModelConfig } from './types.js';
 

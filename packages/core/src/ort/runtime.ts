@@ -20,7 +20,8 @@ let loaded: Promise<typeof Ort | string> | undefined;
  * `LATENTKIT_ORT=0` disables it (tests of the fallback path, or to rule ORT out).
  */
 export function loadOrt(): Promise<typeof Ort | string> {
-  if (process.env.LATENTKIT_ORT === '0') return Promise.resolve('disabled by LATENTKIT_ORT=0');
+  // Read through globalThis: engine.ts, which calls this, also runs in pages (where it never gets here).
+  if ((globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.LATENTKIT_ORT === '0') return Promise.resolve('disabled by LATENTKIT_ORT=0');
   loaded ??= (async () => {
     try {
       const mod = (await import(ORT_PACKAGE)) as typeof Ort & { default?: typeof Ort };

@@ -13,37 +13,8 @@ import { createStepRunner } from '../ort/runner.js';
 import { ArrayDataset, asDataset, type Dataset } from './dataset.js';
 import type { FitOptions, History, LearningRateSchedule, OptimizerName, ProgressEvent } from './types.js';
 
-/** Tensors of one batch, keyed by name (`x`, `target`, `mask`, ...). */
-export type TensorBatch = Record<string, tf.Tensor>;
-
-/** Per-step facts a loss may need: seeded randomness that repeats after a resume. */
-export interface StepContext {
-  training: boolean;
-  /** A seed unique to (fit seed, epoch, batch): use it for noise, dropout masks, sampling. */
-  seed: number;
-  epoch: number;
-  batch: number;
-}
-
-/** A loss and optional named scalar metrics, all created inside the loss call. */
-export interface LossOutput {
-  loss: tf.Scalar;
-  metrics?: Record<string, tf.Scalar>;
-}
-
-/** What a model hands to {@link train}. */
-export interface TrainingProblem<S> {
-  /** Variables to optimise, in a stable order (optimizer state is restored by position). */
-  variables(): tf.Variable[];
-  /** Samples -> tensors. Called outside of gradient recording; the trainer disposes the result. */
-  collate(samples: S[], ctx: StepContext): TensorBatch;
-  /** The objective; called inside `tf.tidy`/`variableGrads`. */
-  loss(batch: TensorBatch, ctx: StepContext): LossOutput;
-  /** Writes a full checkpoint (model folder with `extraFiles` alongside). */
-  saveCheckpoint(dir: string, extraFiles: Record<string, Uint8Array | string>): Promise<void>;
-  /** Loads weights from a checkpoint folder written by `saveCheckpoint`; returns its extra files. */
-  loadCheckpoint(dir: string): Promise<(name: string) => Uint8Array | undefined>;
-}
+export type { TensorBatch, StepContext, LossOutput, TrainingProblem } from './problem.js';
+import type { LossOutput, StepContext, TensorBatch, TrainingProblem } from './problem.js';
 
 interface TrainerState {
   version: 1;

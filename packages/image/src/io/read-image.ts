@@ -5,7 +5,7 @@
 import { stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { Metadata, OutputInfo } from 'sharp';
-import { DecodeError, EmptyInputError, InputTooLargeError, InvalidArgumentError, UnsupportedFormatError } from '@latentkit/core';
+import { DecodeError, EmptyInputError, InputLimitError, InvalidArgumentError, UnsupportedFormatError } from '@latentkit/core';
 import type { FloatImage } from './float-image.js';
 import { mapLimit } from './map-limit.js';
 
@@ -96,7 +96,8 @@ function resolve(options: ReadImageOptions): Resolved {
 function toLatentkitError(e: unknown, name: string, maxPixels: number): Error {
   const msg = e instanceof Error ? e.message.split('\n')[0].trim() : String(e);
   if (/exceeds pixel limit/i.test(msg)) {
-    return new InputTooLargeError(`${name}: image has more than ${maxPixels} pixels (maxPixels); refusing to decode it.`, {
+    // libvips does not say how many pixels it saw; more than the limit is all we know.
+    return new InputLimitError(`${name}: image has more than ${maxPixels} pixels (maxPixels); refusing to decode it.`, 'maxPixels', maxPixels, maxPixels + 1, {
       file: name,
       cause: e,
       hint: 'Raise the maxPixels option if this image is trusted.',
@@ -144,7 +145,7 @@ async function checkFile(path: string): Promise<void> {
  * @throws {DecodeError} for a missing, unreadable, truncated or corrupt file, or one that is
  *   not an image; the message names the file (or `<buffer>`).
  * @throws {UnsupportedFormatError} for an image in another format (SVG, HEIF, ...).
- * @throws {InputTooLargeError} when the source or the requested output exceeds `maxPixels`.
+ * @throws {InputLimitError} (an InputTooLargeError) when the source or the requested output exceeds `maxPixels`.
  * @throws {EmptyInputError} for a zero-byte file or buffer.
  * @throws {InvalidArgumentError} for invalid options.
  * @example
@@ -166,7 +167,9 @@ export async function readImage(source: string | Uint8Array, options: ReadImageO
   const input = { failOn: 'error' as const, limitInputPixels: o.maxPixels, animated: false, pages: 1 };
   let meta: Metadata;
   try {
-    meta = await sharp(source, input).metadata();
+    // The header is read without libvips' pixel limit so that our check below can say how
+    // many pixels the image has; metadata() decodes no pixels, and the decode keeps the limit.
+    meta = await sharp(source, { ...input, limitInputPixels: false }).metadata();
   } catch (e) {
     throw toLatentkitError(e, name, o.maxPixels);
   }
@@ -180,12 +183,12 @@ export async function readImage(source: string | Uint8Array, options: ReadImageO
   const srcW = meta.autoOrient?.width ?? meta.width ?? 0;
   const srcH = meta.autoOrient?.height ?? meta.height ?? 0;
   if (srcW * srcH > o.maxPixels) {
-    throw new InputTooLargeError(`${name}: image is ${srcW}x${srcH}, more than maxPixels=${o.maxPixels}.`, { file: name });
+    throw new InputLimitError(`${name}: image is ${srcW}x${srcH}, more than maxPixels=${o.maxPixels}.`, 'maxPixels', o.maxPixels, srcW * srcH, { file: name });
   }
   const outW = o.width ?? (o.height ? Math.max(1, Math.round((srcW * o.height) / srcH)) : srcW);
   const outH = o.height ?? (o.width ? Math.max(1, Math.round((srcH * o.width) / srcW)) : srcH);
   if (outW * outH > o.maxPixels) {
-    throw new InputTooLargeError(`${name}: requested output ${outW}x${outH} is more than maxPixels=${o.maxPixels}.`, {
+    throw new InputLimitError(`${name}: requested output ${outW}x${outH} is more than maxPixels=${o.maxPixels}.`, 'maxPixels', o.maxPixels, outW * outH, {
       file: name,
     });
   }

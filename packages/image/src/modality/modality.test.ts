@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DecodeError, initEngine, isModalityDescriptor, loadModel } from '@latentkit/core';
+import sharp from 'sharp';
+import { DecodeError, InputLimitError, initEngine, isModalityDescriptor, loadModel } from '@latentkit/core';
 import { syntheticGlyphs } from '../datasets/synthetic.js';
 import { encodePng, writePng } from '../io/write-image.js';
 import { imageModality } from './descriptor.js';
@@ -32,6 +33,19 @@ describe('imageModality', () => {
     expect(imageModality.codec.distance!.between(images[0], images[0])).toBe(0);
     await expect(imageModality.codec.decode(new TextEncoder().encode('not an image'), { name: 'broken.png' })).rejects.toThrow(/broken\.png/);
     await expect(imageModality.codec.decode(new TextEncoder().encode('not an image'), { name: 'broken.png' })).rejects.toBeInstanceOf(DecodeError);
+  });
+
+  it('refuses an image past limits.maxPixels from its header, before decoding pixels', async () => {
+    const big = await sharp({ create: { width: 1200, height: 1000, channels: 3, background: { r: 9, g: 9, b: 9 } } }).png().toBuffer();
+    const config = { kind: 'image/conv-ae', version: 1, modality: 'image', inputShape: [28, 28, 1] };
+    const err = await imageModality.codec.decode(big, { config, name: 'big.png', limits: { maxPixels: 1_000_000 } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputLimitError);
+    expect(err).toMatchObject({ limit: 'maxPixels', max: 1_000_000, actual: 1_200_000 });
+    // Cut after the header: decoding would fail, so a limit error shows the header alone decided.
+    const cut = await imageModality.codec.decode(new Uint8Array(big.subarray(0, 64)), { config, name: 'cut.png', limits: { maxPixels: 1_000_000 } }).catch((e: unknown) => e);
+    expect(cut).toBeInstanceOf(InputLimitError);
+    const [ok] = await imageModality.codec.decode(big, { config, limits: { maxPixels: 1_200_000 } });
+    expect(ok.width).toBe(28);
   });
 
   it('recognises a class folder, reads its labels, and its default recipe trains a model loadModel finds again', async () => {

@@ -34,7 +34,6 @@
  * (e.g. a WordNet gloss and an example of the same synset, or a sentence and itself corrupted
  * differently, as in SimCSE).
  */
-import { fileURLToPath } from 'node:url';
 import {
   InvalidArgumentError,
   ModelFormatError,
@@ -92,7 +91,10 @@ const MEANING_PARTS: ReadonlySet<string> = new Set(['meaning', 'vectors', 'lemma
  */
 export function defaultSentenceAutoencoderPath(): string {
   // This file sits in src/autoencoder/ and dist/autoencoder/ alike, two levels below the package root.
-  return fileURLToPath(new URL('../../models/sentence-ae', import.meta.url));
+  const url = new URL('../../models/sentence-ae', import.meta.url);
+  // A POSIX path in Node (what fileURLToPath gives there; node:url would keep this file out of
+  // the browser entry); where a page serves the package unbundled, the folder's URL.
+  return url.protocol === 'file:' ? decodeURIComponent(url.pathname) : url.href;
 }
 
 /**

@@ -4,7 +4,7 @@
  * row `i` is line `i + 1`, and a blank line is refused rather than skipped, so rows never
  * shift against line numbers); outputs are written as UTF-8, one per line.
  */
-import { EmptyInputError, InputTooLargeError, type ModalityCodec } from '@latentkit/core';
+import { EmptyInputError, InputLimitError, InputTooLargeError, type ModalityCodec } from '@latentkit/core';
 import { decodeText, splitLines } from '../io/text-lines.js';
 
 /** Largest text file read (bytes). */
@@ -34,6 +34,21 @@ export function sentencesOf(text: string, name = '<text>'): string[] {
   return lines;
 }
 
+/**
+ * Refuses a sentence longer than `maxChars` code points, naming its line.
+ * @throws {InputLimitError} for the first such sentence.
+ */
+export function checkSentenceChars(sentences: readonly string[], maxChars: number, name = '<text>'): void {
+  for (let i = 0; i < sentences.length; i++) {
+    // UTF-16 length bounds the code points from above, so most sentences skip the count.
+    if (sentences[i].length <= maxChars) continue;
+    const chars = [...sentences[i]].length;
+    if (chars > maxChars) {
+      throw new InputLimitError(`${name}:${i + 1}: ${chars} characters, more than maxChars=${maxChars}.`, 'maxChars', maxChars, chars, { file: name });
+    }
+  }
+}
+
 /** How sentences enter and leave latentkit's text models. */
 export const textCodec: ModalityCodec<string, string> = {
   noun: 'sentence',
@@ -42,7 +57,10 @@ export const textCodec: ModalityCodec<string, string> = {
   maxInputBytes: MAX_TEXT_BYTES,
   printable: true,
   async decode(bytes, options = {}) {
-    return sentencesOf(decodeText(bytes, options.name).text, options.name);
+    const sentences = sentencesOf(decodeText(bytes, options.name).text, options.name);
+    const maxChars = options.limits?.maxChars;
+    if (maxChars !== undefined) checkSentenceChars(sentences, maxChars, options.name);
+    return sentences;
   },
   async encode(outputs) {
     return [{ bytes: new TextEncoder().encode(outputs.join('\n') + '\n'), extension: '.txt', mediaType: 'text/plain; charset=utf-8' }];

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DecodeError, EmptyInputError, isModalityDescriptor } from '@latentkit/core';
+import { DecodeError, EmptyInputError, InputLimitError, isModalityDescriptor } from '@latentkit/core';
 import { sentencesOf } from './codec.js';
 import { textModality } from './descriptor.js';
 
@@ -25,6 +25,16 @@ describe('textModality', () => {
     expect(() => sentencesOf(' \n\n', 'e.txt')).toThrow(/e\.txt/);
     // A blank line is refused, naming it, instead of shifting later rows.
     expect(() => sentencesOf('one\n\t\nthree\n', 'b.txt')).toThrow(/b\.txt:2: blank line/);
+  });
+
+  it('refuses a sentence past limits.maxChars (code points, not UTF-16 units), naming the line and the limit', async () => {
+    const bytes = new TextEncoder().encode('short\n' + '\u{1F600}'.repeat(6) + '\n' + 'x'.repeat(7) + '\n');
+    // Six emoji are twelve UTF-16 units but six characters: within maxChars 6.
+    const err = await textModality.codec.decode(bytes, { name: 'l.txt', limits: { maxChars: 6 } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputLimitError);
+    expect(err).toMatchObject({ code: 'LK_INPUT_LIMIT', limit: 'maxChars', max: 6, actual: 7 });
+    expect((err as Error).message).toMatch(/l\.txt:3/);
+    expect(await textModality.codec.decode(bytes, { limits: { maxChars: 7 } })).toHaveLength(3);
   });
 
   it('reads CR-only and mixed line endings, and UTF-16 with a byte-order mark, as the same sentences', async () => {

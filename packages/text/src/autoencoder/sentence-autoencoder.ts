@@ -149,7 +149,7 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
     return this.meaningSpace instanceof MeaningSpace ? this.meaningSpace.wordSpace : this.meaningSpace;
   }
 
-  /** The meaning code (word vectors + lemma bag, saved as `meaning.json` beside the word space), or undefined. */
+  /** The meaning code (word vectors + lemma bag + character bag, saved as `meaning.json` beside the word space), or undefined. */
   get meaning(): MeaningSpace | undefined {
     return this.meaningSpace instanceof MeaningSpace ? this.meaningSpace : undefined;
   }
@@ -311,7 +311,7 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
    * ```ts
    * const [code] = await ae.encode(['a domestic animal']);
    * code.parts!.global.shape;  // [64]
-   * code.parts!.meaning.shape; // [2548] with the shipped model
+   * code.parts!.meaning.shape; // [6444] with the shipped model
    * ```
    */
   override async encode(inputs: string[], options: BatchingOptions = {}): Promise<Latent[]> {
@@ -351,10 +351,13 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
       if (s > 0 && (s / bs) % 16 === 0) await new Promise((r) => setTimeout(r, 0));
       const chunk = inputs.slice(s, s + bs);
       chunk.forEach((t, i) => normalizeSentence(t, maxLength, s + i));
-      const codes = space instanceof MeaningSpace ? space.embed(chunk) : space.embed(chunk).map((v) => ({ meaning: v }));
+      // `meaning` alone (what the CLI asks for) skips the parts' own copies.
+      const meaningOnly = options.parts?.length === 1 && options.parts[0] === 'meaning';
+      const codes: Record<string, Float32Array>[] =
+        space instanceof MeaningSpace ? (meaningOnly ? space.embedMeaning(chunk).map((v) => ({ meaning: v })) : space.embed(chunk).map((c) => ({ ...c }))) : space.embed(chunk).map((v) => ({ meaning: v }));
       for (const c of codes) {
         const parts: Record<string, Latent> = {};
-        for (const [name, v] of Object.entries(c)) parts[name] = makeLatent(v, [v.length], 'text', kind);
+        for (const [name, v] of Object.entries(c)) if (v) parts[name] = makeLatent(v, [v.length], 'text', kind);
         out.push(makeLatent(c.meaning, [c.meaning.length], 'text', kind, parts));
       }
       progress.done(chunk.length);

@@ -125,8 +125,10 @@ describe('MeaningSpace with a character bag (version 2)', () => {
     only.forEach((l, i) => {
       expect(Array.from(l.data)).toEqual(Array.from(full[i].parts!.meaning.data));
       expect(l.shape).toEqual([ae.meaning!.dim]);
-      expect(Array.from(l.parts!.chars.data)).toEqual(Array.from(full[i].parts!.chars.data));
+      expect(Object.keys(l.parts!)).toEqual(['meaning']);
     });
+    const withParts = await ae.encode(texts, { parts: ['meaning', 'chars'] });
+    withParts.forEach((l, i) => expect(Array.from(l.parts!.chars.data)).toEqual(Array.from(full[i].parts!.chars.data)));
     // Blank input is refused as on the network path, naming its row.
     await expect(ae.encode(['fine', ' '], { parts: ['meaning'] })).rejects.toThrow(EmptyInputError);
     await expect(ae.encode(['fine', ' '], { parts: ['meaning'] })).rejects.toThrow(/1/);

@@ -1,10 +1,12 @@
 /**
- * @file The sentence meaning code: `[sqrt(mix) * vectors | sqrt(1 - mix) * lemmas]`, where
- * `vectors` is the SIF-weighted mean of word vectors with the training text's common
- * components removed (Arora, Liang and Ma 2017) and `lemmas` a hashed bag of lemmas
- * ({@link LemmaBag}). Both halves have unit length, so the cosine of two codes is
- * `mix * cos(vectors) + (1 - mix) * cos(lemmas)`: the code ranks pairs by word overlap and by
- * what the word vectors know of synonyms at once, and its cosine is what the benchmark measures.
+ * @file The sentence meaning code: `[sqrt(mix) * vectors | sqrt(1 - mix - charMix) * lemmas |
+ * sqrt(charMix) * chars]`, where `vectors` is the SIF-weighted mean of word vectors with the
+ * training text's common components removed (Arora, Liang and Ma 2017), `lemmas` a hashed bag of
+ * lemmas with WordNet relations ({@link LemmaBag}) and `chars` a hashed bag of the lemmas'
+ * character n-grams ({@link CharGramBag}; models saved before it have two parts). Every part has
+ * unit length, so the cosine of two codes is the share-weighted sum of the parts' cosines: the
+ * code ranks pairs by word overlap, related words and shared stems at once, and its cosine is
+ * what the benchmark measures.
  *
  * The common components come from training sentences (never from the text being compared): the
  * direction every SIF average leans towards (function words, the corpus' style) that says
@@ -166,20 +168,35 @@ export class MeaningSpace {
    * allocation was most of the time this took).
    */
   embed(texts: readonly string[]): MeaningCodes[] {
+    return this.embedInto(texts, true) as MeaningCodes[];
+  }
+
+  /**
+   * The whole `meaning` code of each text alone (the same values as `embed(texts)[i].meaning`),
+   * without the parts' own copies: half the memory written, for callers that want no part.
+   */
+  embedMeaning(texts: readonly string[]): Float32Array[] {
+    return this.embedInto(texts, false).map((c) => c.meaning);
+  }
+
+  private embedInto(texts: readonly string[], withParts: boolean): (MeaningCodes | { meaning: Float32Array })[] {
     const d = this.wordSpace.dim;
     const L = this.lemmaBag.dim;
     const chars = this.charBag;
     const C = chars?.dim ?? 0;
     const D = this.dim;
     const meanings = new Float32Array(texts.length * D);
-    const vectorRows = new Float32Array(texts.length * d);
-    const lemmaRows = new Float32Array(texts.length * L);
-    const charRows = chars ? new Float32Array(texts.length * C) : undefined;
+    // Without parts, the word-vector sum goes through one scratch row.
+    const vectorRows = new Float32Array((withParts ? texts.length : 1) * d);
+    const lemmaRows = withParts ? new Float32Array(texts.length * L) : undefined;
+    const charRows = chars && withParts ? new Float32Array(texts.length * C) : undefined;
     const shares = [this.mix, 1 - this.mix - this.charMix, this.charMix];
     return texts.map((text, i) => {
       // One tokenisation for every part; the bags are written sparsely (see LemmaBag.sparse).
       const tokens = wordTokens(text);
-      const vectors = this.wordSpace.embedTokens(tokens, vectorRows.subarray(i * d, (i + 1) * d));
+      const row = withParts ? i : 0;
+      if (!withParts) vectorRows.fill(0);
+      const vectors = this.wordSpace.embedTokens(tokens, vectorRows.subarray(row * d, (row + 1) * d));
       let hasVectors = vectors.some((x) => x !== 0);
       if (hasVectors) hasVectors = unit(removeComponents(vectors, this.components)).some((x) => x !== 0);
       const lemmaBag = this.lemmaBag.sparse(tokens);
@@ -191,17 +208,14 @@ export class MeaningSpace {
       const [wa, wb, wc] = shares.map((x, k) => (present[k] && total > 0 ? Math.sqrt(x / total) : 0));
       const meaning = meanings.subarray(i * D, (i + 1) * D);
       for (let j = 0; j < d; j++) meaning[j] = wa * vectors[j];
+      lemmaBag.slots.forEach((slot, k) => (meaning[d + slot] = wb * lemmaBag.values[k]));
+      if (charBag) charBag.slots.forEach((slot, k) => (meaning[d + L + slot] = wc * charBag.values[k]));
+      if (!lemmaRows) return { meaning };
       const lemmas = lemmaRows.subarray(i * L, (i + 1) * L);
-      lemmaBag.slots.forEach((slot, k) => {
-        lemmas[slot] = lemmaBag.values[k];
-        meaning[d + slot] = wb * lemmaBag.values[k];
-      });
+      lemmaBag.slots.forEach((slot, k) => (lemmas[slot] = lemmaBag.values[k]));
       if (!charRows || !charBag) return { meaning, vectors, lemmas };
       const charCode = charRows.subarray(i * C, (i + 1) * C);
-      charBag.slots.forEach((slot, k) => {
-        charCode[slot] = charBag.values[k];
-        meaning[d + L + slot] = wc * charBag.values[k];
-      });
+      charBag.slots.forEach((slot, k) => (charCode[slot] = charBag.values[k]));
       return { meaning, vectors, lemmas, chars: charCode };
     });
   }

@@ -19,20 +19,20 @@
  *   model and the probes. The digit probes train on the seen voices' ten digit items and are
  *   scored on the held-out voices' digit items (what is said, read from voices never heard).
  *
- * `--quick` trains on a third of FSDD's training takes, for fewer epochs (under 5 minutes).
+ * Training goes through the public recipes (`audioRecipes` of @latentkit/audio), exactly as
+ * `latentkit train audio` does: the bench chooses the data (the splits above), the recipe
+ * (`--recipe`, default `default`, which picks `few-speakers` for FSDD and `many-voices` for
+ * tts-speakers) and only settings a user can give the CLI: `--labels none`, `--speed`,
+ * `--speaker-directions`, `--content-directions`, `--latent-dim`, `--epochs`, `--batch-size`,
+ * `--lr`, `--seed` (7 unless given). `npm run bench -- audio-cli` trains through the CLI itself.
+ *
+ * `--quick` trains on a third of FSDD's training takes for 4 epochs of 32, and on tts-speakers
+ * for 15 epochs without speed copies (`--speed 1`).
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cosineSimilarityMatrix, describeEngine, equalErrorRate, initEngine, linearProbe, type Latent } from '@latentkit/core';
-import {
-  SpeechAutoencoder,
-  loadFsdd,
-  speedPerturb,
-  loadTtsSpeakers,
-  writeWav,
-  type AudioClip,
-  type SpeechAutoencoderOptions,
-} from '@latentkit/audio';
+import { cosineSimilarityMatrix, describeEngine, equalErrorRate, initEngine, linearProbe, type FitOptions, type Latent, type LoadedDataset, type Settings } from '@latentkit/core';
+import { SpeechAutoencoder, audioRecipes, labelsOf, loadFsdd, loadTtsSpeakers, writeWav, type AudioClip } from '@latentkit/audio';
 import { numberArg, requireData, type BenchContext, type BenchSuite } from '../lib/suite.js';
 import { formatTable } from '../lib/table.js';
 
@@ -60,16 +60,10 @@ interface Item {
   item?: string;
 }
 
+/** What the bench chooses per dataset beyond the recipe's defaults (all of it settable through the CLI). */
 interface DatasetPlan {
-  model: SpeechAutoencoderOptions;
-  /**
-   * Speed factors of extra training copies (see `speedPerturb`), each copy labelled as its own
-   * voice; `--speed 0.9,1.1` overrides, `--speed 1` turns them off.
-   */
-  speedFactors: number[];
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
+  settings: Settings;
+  fit: FitOptions<AudioClip>;
 }
 
 interface Plan {
@@ -79,7 +73,7 @@ interface Plan {
 
 /**
  * Both models train with speaker labels (the weak supervision of `sameSpeakerSwap`,
- * `sameSpeakerPull` and `contentSpeakerMatch`; `--unlabelled` turns it off) and without the
+ * `sameSpeakerPull` and `contentSpeakerMatch`; `--labels none` turns it off) and without the
  * speaker condition on the content encoder, which feeds the voice into the content code.
  * Quick runs (4 / 15 epochs), FSDD speaker read from the content code and digit read from the
  * speaker code, tts-speakers unseen-voice EER: unlabelled 0.93 / 0.89 / 0.29; labels 0.74-0.86
@@ -132,23 +126,21 @@ interface Plan {
  * (digit <- content 0.860, digit <- speaker 0.220), so tts-speakers keeps contentDim 8 and 16
  * speaker directions; its batches mix 36 voices, where a batch mean per voice is one clip.
  */
-const DISENTANGLE: SpeechAutoencoderOptions = { conditionContent: false, contentSpeakerMatch: 5, codeDecorrelation: 1 };
-const FSDD_MODEL: SpeechAutoencoderOptions = { sampleRate: 8000, segmentFrames: 48, ...DISENTANGLE, contentDim: 16, nuisanceProjection: { speaker: 24, content: 3 } };
-const TTS_MODEL: SpeechAutoencoderOptions = { sampleRate: 16000, segmentFrames: 96, ...DISENTANGLE, nuisanceProjection: { speaker: 16 } };
-
+// The recipes these notes chose are public now: `few-speakers` (FSDD) and `many-voices`
+// (tts-speakers) in packages/audio/src/modality/recipes.ts.
 const FULL: Plan = {
-  fsdd: { model: FSDD_MODEL, speedFactors: [], epochs: 40, batchSize: 64, learningRate: 2e-3, trainTakes: 45 },
-  tts: { model: TTS_MODEL, speedFactors: [0.9, 1.1], epochs: 60, batchSize: 32, learningRate: 2e-3 },
+  fsdd: { settings: {}, fit: {}, trainTakes: 45 },
+  tts: { settings: {}, fit: {} },
 };
 
 const QUICK: Plan = {
-  fsdd: { model: FSDD_MODEL, speedFactors: [], epochs: 4, batchSize: 32, learningRate: 2e-3, trainTakes: 15 },
-  tts: { model: TTS_MODEL, speedFactors: [], epochs: 15, batchSize: 32, learningRate: 2e-3 },
+  fsdd: { settings: {}, fit: { epochs: 4, batchSize: 32 }, trainTakes: 15 },
+  tts: { settings: { speed: ['1'] }, fit: { epochs: 15 } },
 };
 
 /** Voices of tts-speakers kept out of training: one per speaker group, both genders, two engines. */
 export const HELD_OUT_VOICES = ['flite-awb', 'esp-m5', 'esp-f3', 'esp-klatt3', 'esp-linda'];
-const TTS_TEST_ITEMS = new Set(['digit0', 'digit5', 'sent05', 'sent10', 'sent15', 'sent20']);
+export const TTS_TEST_ITEMS = new Set(['digit0', 'digit5', 'sent05', 'sent10', 'sent15', 'sent20']);
 
 function labels(items: Item[], key: 'speaker' | 'digit', classes: string[] | number[]): number[] {
   return items.map((i) => (classes as (string | number)[]).indexOf(i[key]));
@@ -163,7 +155,7 @@ async function probe(trainX: Float32Array[], trainY: number[], testX: Float32Arr
 }
 
 /** Equal error rate of same-speaker verification over all pairs of clips, cosine-scored. */
-async function verificationEer(codes: Float32Array[], speakers: string[]): Promise<{ eer: number; trials: number }> {
+export async function verificationEer(codes: Float32Array[], speakers: string[]): Promise<{ eer: number; trials: number }> {
   const sim = await cosineSimilarityMatrix(codes);
   const scores: number[] = [];
   const target: boolean[] = [];
@@ -176,47 +168,58 @@ async function verificationEer(codes: Float32Array[], speakers: string[]): Promi
   return { eer: equalErrorRate(scores, target), trials: scores.length };
 }
 
-/** The clip with its speaker label (the weak supervision SpeechAutoencoder uses), unless --unlabelled. */
-let useLabels = true;
-let modelOverrides: SpeechAutoencoderOptions = {};
-/** `--speed`, when given: overrides the plan's speed factors. */
-let speedOverride: number[] | undefined;
-function labelled(i: Item): AudioClip {
-  return useLabels ? { ...i.clip, speaker: i.speaker } as AudioClip : i.clip;
+/** Recipe settings a user could give `latentkit train audio`, taken from the bench's flags. */
+const SETTING_FLAGS = ['labels', 'speed', 'speaker-directions', 'content-directions', 'latent-dim'];
+
+/** The training items as a layout would load them: clips, speaker labels, sample rate. */
+function datasetOf(items: Item[], source: string, sampleRate: number, labelSource: string): LoadedDataset<AudioClip> {
+  return {
+    samples: items.map((i) => i.clip),
+    labels: { speaker: labelsOf(items.map((i) => i.speaker)) },
+    source,
+    layout: 'bench',
+    facts: { sampleRate, speakerLabels: labelSource },
+  };
 }
 
-/** The training clips, plus a speed-perturbed copy of each per speed factor (labelled `speaker@factor`). */
-function trainingClips(items: Item[], plan: DatasetPlan): AudioClip[] {
-  const factors = (speedOverride ?? plan.speedFactors).filter((f) => f !== 1);
-  const copies = factors.flatMap((f) => items.map((i) => labelled({ ...i, clip: speedPerturb(i.clip, f), speaker: `${i.speaker}@${f}` })));
-  return [...items.map(labelled), ...copies];
-}
-
-async function trainModel(ctx: BenchContext, name: string, plan: DatasetPlan, clips: AudioClip[]): Promise<{ model: SpeechAutoencoder; seconds: number }> {
-  // --seed N changes the initialisation (N) and the batch order (N + 4), to see run-to-run spread.
-  const seed = numberArg(ctx.args, 'seed') ?? 7;
-  const model = SpeechAutoencoder.create({ ...plan.model, ...modelOverrides, seed });
-  // --epochs N and --batch-size N override the plan's (for sweeps).
-  const epochs = numberArg(ctx.args, 'epochs') ?? plan.epochs;
-  const batchSize = numberArg(ctx.args, 'batch-size') ?? plan.batchSize;
-  ctx.log(`${name}: training on ${clips.length} clips, ${epochs} epochs of batches of ${batchSize} (${model.countParams()} parameters)`);
+async function trainModel(ctx: BenchContext, name: string, plan: DatasetPlan, data: LoadedDataset<AudioClip>): Promise<{ model: SpeechAutoencoder; seconds: number }> {
+  const recipeName = typeof ctx.args.recipe === 'string' ? ctx.args.recipe : 'default';
+  const recipe = audioRecipes.find((r) => r.name === recipeName);
+  if (!recipe) throw new Error(`--recipe ${recipeName}: the audio recipes are ${audioRecipes.map((r) => r.name).join(', ')}.`);
+  const settings: Record<string, Settings[string]> = { ...plan.settings };
+  for (const flag of SETTING_FLAGS) {
+    const v = ctx.args[flag];
+    if (v !== undefined) settings[flag] = flag === 'speed' ? String(v).split(',') : flag === 'labels' ? String(v) : Number(v);
+  }
+  // --seed N seeds the weights (N) and the batch order (N + 4), to see run-to-run spread.
+  const fit: FitOptions<AudioClip> = { ...plan.fit, seed: numberArg(ctx.args, 'seed') ?? 7 };
+  const set = (key: 'epochs' | 'batchSize' | 'learningRate', flag: string) => {
+    const v = numberArg(ctx.args, flag);
+    if (v !== undefined) fit[key] = v;
+  };
+  set('epochs', 'epochs');
+  set('batchSize', 'batch-size');
+  set('learningRate', 'lr');
+  ctx.log(`${name}: recipe '${recipe.name}' on ${data.samples.length} clips`);
   const t0 = performance.now();
-  await model.fit(clips, {
-    epochs,
-    batchSize,
-    learningRate: plan.learningRate,
-    seed: seed + 4,
-    onProgress: (e) => {
-      if (e.type === 'epoch' && (e.epoch === 1 || e.epoch % 5 === 0 || e.epoch === e.epochs)) {
-        const m = Object.entries(e.metrics).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ');
-        ctx.log(`  epoch ${e.epoch}/${e.epochs}: loss ${e.loss.toFixed(4)} (${m}), ${e.seconds.toFixed(1)} s`);
-      }
+  const { model, notes } = await recipe.train(data, {
+    settings,
+    log: (line) => ctx.log(`${name}: ${line}`),
+    fit: {
+      ...fit,
+      onProgress: (e) => {
+        if (e.type === 'epoch' && (e.epoch === 1 || e.epoch % 5 === 0 || e.epoch === e.epochs)) {
+          const m = Object.entries(e.metrics).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ');
+          ctx.log(`  epoch ${e.epoch}/${e.epochs}: loss ${e.loss.toFixed(4)} (${m}), ${e.seconds.toFixed(1)} s`);
+        }
+      },
     },
   });
   const seconds = (performance.now() - t0) / 1000;
+  for (const note of notes) ctx.log(`${name}: ${note}`);
   // --save-model <dir>: keep the trained model (dir/<dataset>) for post-hoc analysis.
   if (typeof ctx.args['save-model'] === 'string') await model.save(join(ctx.args['save-model'], name));
-  return { model, seconds };
+  return { model: model as SpeechAutoencoder, seconds };
 }
 
 /** Writes source, target voice, conversion and reconstruction of a few pairs. */
@@ -255,7 +258,7 @@ async function runFsdd(ctx: BenchContext, plan: Plan['fsdd']): Promise<AudioRow>
   const test = (await loadFsdd({ dataDir, split: 'test' })).map(toItem);
   const speakers = [...new Set(train.map((i) => i.speaker))].sort();
   const digits = Array.from({ length: 10 }, (_, d) => d);
-  const { model, seconds } = await trainModel(ctx, 'fsdd', plan, trainingClips(train, plan));
+  const { model, seconds } = await trainModel(ctx, 'fsdd', plan, datasetOf(train, `FSDD takes 5-${4 + plan.trainTakes}`, 8000, 'file names (digit_speaker_take.wav)'));
   const [ltr, lte] = [await model.encode(train.map((i) => i.clip)), await model.encode(test.map((i) => i.clip))];
   const row: AudioRow = {
     dataset: 'fsdd',
@@ -293,7 +296,7 @@ async function runTts(ctx: BenchContext, plan: Plan['tts']): Promise<AudioRow> {
   const seenTest = seen.filter((i) => TTS_TEST_ITEMS.has(i.item!));
   const speakers = [...new Set(seen.map((i) => i.speaker))].sort();
   const digits = Array.from({ length: 10 }, (_, d) => d);
-  const { model, seconds } = await trainModel(ctx, 'tts-speakers', plan, trainingClips(seenTrain, plan));
+  const { model, seconds } = await trainModel(ctx, 'tts-speakers', plan, datasetOf(seenTrain, 'tts-speakers, 12 seen voices x 24 items', 16000, 'tts-speakers/manifest.csv'));
   const encode = (items: Item[]) => model.encode(items.map((i) => i.clip));
   const [ltr, lte, lun] = [await encode(seenTrain), await encode(seenTest), await encode(unseen)];
   const digitTrain = seen.filter((i) => i.digit >= 0);
@@ -327,10 +330,6 @@ const suite: BenchSuite = {
   async run(ctx: BenchContext) {
     ctx.log(describeEngine(await initEngine()));
     const plan = ctx.quick ? QUICK : FULL;
-    useLabels = ctx.args.unlabelled !== true;
-    // --model-options '<json>': SpeechAutoencoderOptions merged into both models (for sweeps).
-    modelOverrides = typeof ctx.args['model-options'] === 'string' ? (JSON.parse(ctx.args['model-options']) as SpeechAutoencoderOptions) : {};
-    speedOverride = typeof ctx.args.speed === 'string' || typeof ctx.args.speed === 'number' ? String(ctx.args.speed).split(',').map(Number) : undefined;
     // --datasets fsdd (or tts-speakers): one dataset per process.
     const only = typeof ctx.args.datasets === 'string' ? ctx.args.datasets.split(',') : ['fsdd', 'tts-speakers'];
     const rows: AudioRow[] = [];

@@ -6,24 +6,40 @@
  * (fine-tuned from it on gaussian noise of sigma 0.5) raises the PSNR of noisy images. It
  * writes PNG grids of reconstructions, denoising and VAE samples next to the JSON.
  *
+ * Every model is trained by a public recipe of the image modality (packages/image/src/modality/
+ * recipes.ts), the functions `latentkit train image --recipe <name>` calls; the plan below sets
+ * only what a user can set with a flag (`--latent-dim`, `--filters`, `--shift`, `--epochs`,
+ * `--batch-size`, `--lr`, `--seed`, `--val-split`, `--init`, `--noise`):
+ * `deep-conv` for the autoencoders, `denoising --init <that model>` for the denoisers, and
+ * `default --arch vae` for the VAE.
+ *
+ * The user path (issue 17): 500 MNIST test digits as PNGs in class folders, trained by the
+ * `default` recipe called directly and by `latentkit train image --data <folder>` with no other
+ * flag (a child process, bench/lib/cli-train.ts); a 5-NN pixel judge fit on MNIST train reads
+ * the reconstructions. It runs in the full run, with `--cli` in a quick one, and alone with
+ * `--cli-only`.
+ *
  * `--quick` trains on a subset, for code size 32 only, for fewer epochs (under 5 minutes).
  */
 import { join } from 'node:path';
-import { describeEngine, initEngine } from '@latentkit/core';
+import { describeEngine, initEngine, type FitOptions, type LoadedDataset } from '@latentkit/core';
 import {
   compareWithPca,
-  ConvImageAutoencoder,
   corrupt,
-  createDenoisingAutoencoder,
-  ImageVAE,
   imageModality,
   pcaReconstructImages,
   psnr,
+  trainImageDeepConv,
+  trainImageDefault,
+  trainImageDenoising,
   writeGrid,
   type FloatImage,
   type GridRow,
+  type ImageVAE,
   type LabeledImages,
 } from '@latentkit/image';
+import { withTempDir } from '../lib/cli-train.js';
+import { digitFolderComparison, type DigitFolderRow } from '../lib/image-digit-folder.js';
 import { datasetLayout, peakRssMb, requireData, type BenchContext, type BenchSuite } from '../lib/suite.js';
 import { formatTable } from '../lib/table.js';
 
@@ -106,6 +122,19 @@ const QUICK: Plan = {
 };
 
 const NOISE = { type: 'gaussian', amount: 0.5 } as const;
+/** {@link NOISE} as the `--noise` flag spells it. */
+const NOISE_FLAG = 'gaussian:0.5';
+
+/** The schedule flags of a plan (`--epochs`, `--batch-size`, `--lr`, `--seed`). */
+function schedule(plan: Plan, epochs: number, seed: number): FitOptions<FloatImage> {
+  return { epochs, batchSize: plan.batchSize, learningRate: plan.learningRate, seed };
+}
+
+function progress(ctx: BenchContext): FitOptions<FloatImage>['onProgress'] {
+  return (e) => {
+    if (e.type === 'epoch') ctx.log(`   epoch ${e.epoch}/${e.epochs} loss ${e.loss.toFixed(4)} (${e.seconds.toFixed(0)} s, ${e.samplesPerSecond.toFixed(0)} samples/s)`);
+  };
+}
 const GRID_COLUMNS = 12;
 
 function round(x: number, digits: number): number {
@@ -128,12 +157,11 @@ async function runDataset(ctx: BenchContext, plan: Plan, dataset: string, rows: 
   const dir = requireData(ctx.dataDir, dataset);
   // Read through the image descriptor's MNIST layout, as `latentkit train image --data <dir>` reads it.
   const mnist = datasetLayout(imageModality, 'mnist');
-  const labeled = async (split: 'train' | 'test', limit: number | undefined): Promise<LabeledImages> => {
-    const d = await mnist.load(dir, { split, ...(limit ? { limit } : {}) });
-    return { images: d.samples, labels: Uint8Array.from(d.labels.class.values), classNames: [...d.labels.class.names] };
-  };
-  const train = await labeled('train', plan.trainLimit);
-  const test = await labeled('test', plan.testLimit);
+  const load = (split: 'train' | 'test', limit: number | undefined) => mnist.load(dir, { split, ...(limit ? { limit } : {}) });
+  const asLabeled = (d: LoadedDataset<FloatImage>): LabeledImages => ({ images: d.samples, labels: Uint8Array.from(d.labels.class.values), classNames: [...d.labels.class.names] });
+  const trainData = await load('train', plan.trainLimit);
+  const train = asLabeled(trainData);
+  const test = asLabeled(await load('test', plan.testLimit));
   ctx.log(`\n${dataset}: ${train.images.length} training, ${test.images.length} test images`);
   const { images: shown, labels: shownLabels } = showcase(test, GRID_COLUMNS);
   const reconRows: GridRow[] = [{ label: 'original', images: shown }];
@@ -144,15 +172,11 @@ async function runDataset(ctx: BenchContext, plan: Plan, dataset: string, rows: 
   for (const code of plan.codes) {
     const epochs = plan.epochs[code] ?? 5;
     ctx.log(`-- ${dataset}, code ${code}: conv autoencoder, ${epochs} epochs${plan.shift ? `, training images shifted by up to ${plan.shift} px` : ''}`);
-    const ae = ConvImageAutoencoder.create({ latentDim: code, filters: [...plan.filters], augment: plan.shift > 0 ? { shift: plan.shift } : null });
-    const history = await ae.fit(train.images, {
-      epochs,
-      batchSize: plan.batchSize,
-      learningRate: plan.learningRate,
-      seed: 1,
-      onProgress: (e) => {
-        if (e.type === 'epoch') ctx.log(`   epoch ${e.epoch}/${e.epochs} loss ${e.loss.toFixed(4)} (${e.seconds.toFixed(0)} s, ${e.samplesPerSecond.toFixed(0)} samples/s)`);
-      },
+    // = latentkit train image --recipe deep-conv --latent-dim <code> --filters <...> --shift <s> --epochs <e> --batch-size <b> --lr <lr> --seed 1
+    const { model: ae, history } = await trainImageDeepConv(trainData, {
+      settings: { 'latent-dim': code, filters: plan.filters.map(String), shift: plan.shift },
+      fit: { ...schedule(plan, epochs, 1), onProgress: progress(ctx) },
+      log: ctx.log,
     });
     const cmp = await compareWithPca(ae, train, test);
     const pcaShown = pcaReconstructImages(cmp.fittedPca, shown);
@@ -160,11 +184,11 @@ async function runDataset(ctx: BenchContext, plan: Plan, dataset: string, rows: 
     reconRows.push({ label: `PCA ${code}`, images: pcaShown });
 
     ctx.log(`   denoiser: fine-tuned from it on ${NOISE.type} noise sigma ${NOISE.amount}, ${plan.denoiseEpochs} epochs`);
-    const dae = createDenoisingAutoencoder({ latentDim: code, filters: [...plan.filters], corruption: NOISE });
-    // Same architecture: start from the clean autoencoder, then learn to remove the noise.
-    dae.networks.encoder.setWeights(ae.networks.encoder.getWeights());
-    dae.networks.decoder.setWeights(ae.networks.decoder.getWeights());
-    await dae.fit(train.images, { epochs: plan.denoiseEpochs, batchSize: plan.batchSize, learningRate: plan.learningRate, seed: 2 });
+    // = latentkit train image --recipe denoising --init <the autoencoder> --noise gaussian:0.5 --epochs <e> --batch-size <b> --lr <lr> --seed 2
+    const dae = await withTempDir('lk-bench-ae-', async (aeDir) => {
+      await ae.save(aeDir);
+      return (await trainImageDenoising(trainData, { settings: { init: aeDir, noise: NOISE_FLAG }, fit: schedule(plan, plan.denoiseEpochs, 2), log: ctx.log })).model;
+    });
     const denoised = await dae.denoise(noisyTest);
     if (code === plan.codes[plan.codes.length - 1]) {
       denoiseRows.push({ label: 'clean', images: shown }, { label: `noisy σ=${NOISE.amount}`, images: noisyShown });
@@ -194,8 +218,10 @@ async function runDataset(ctx: BenchContext, plan: Plan, dataset: string, rows: 
   await writeGrid(join(ctx.outDir, `${dataset}-denoising.png`), ordered);
 
   ctx.log(`-- ${dataset}: VAE (code 16), ${plan.vaeEpochs} epochs`);
-  const vae = ImageVAE.create({ latentDim: 16 });
-  const vh = await vae.fit(train.images, { epochs: plan.vaeEpochs, batchSize: plan.batchSize, learningRate: plan.learningRate, seed: 3 });
+  // = latentkit train image --arch vae --latent-dim 16 --epochs <e> --batch-size <b> --lr <lr> --seed 3 --val-split 0
+  const trainedVae = await trainImageDefault(trainData, { settings: { arch: 'vae', 'latent-dim': 16 }, fit: { ...schedule(plan, plan.vaeEpochs, 3), validationSplit: 0 }, log: ctx.log });
+  const vae = trainedVae.model as ImageVAE;
+  const vh = trainedVae.history;
   const last = vh.metrics[vh.metrics.length - 1] ?? {};
   vaeRows.push({ dataset, code_size: 16, recon: round(last.recon ?? NaN, 3), kl: round(last.kl ?? NaN, 3), epochs: vh.epochs.length });
   const samples = await vae.sample(4 * GRID_COLUMNS, 7);
@@ -225,15 +251,28 @@ const suite: BenchSuite = {
     const vaeRows: Record<string, unknown>[] = [];
     // --datasets mnist (or fashion-mnist): one dataset per process, so two cores can run both.
     const only = typeof ctx.args.datasets === 'string' ? ctx.args.datasets.split(',') : undefined;
-    for (const dataset of plan.datasets) if (!only || only.includes(dataset)) await runDataset(ctx, plan, dataset, rows, vaeRows);
-    ctx.log('\nresults');
-    ctx.log(formatTable(rows as unknown as Record<string, unknown>[]));
-    ctx.log('\nVAE (last epoch, per image)');
-    ctx.log(formatTable(vaeRows));
-    ctx.log(`grids written to ${ctx.outDir}`);
+    const cliOnly = ctx.args['cli-only'] === true;
+    if (!cliOnly) for (const dataset of plan.datasets) if (!only || only.includes(dataset)) await runDataset(ctx, plan, dataset, rows, vaeRows);
+    let userPath: { rows: DigitFolderRow[]; digits: number; judge: string } | undefined;
+    if (cliOnly || ctx.args.cli === true || !ctx.quick) {
+      ctx.log('\nthe user path: 500 MNIST test digits as PNGs, recipe call vs `latentkit train image --data <folder>` (defaults)');
+      userPath = await digitFolderComparison(requireData(ctx.dataDir, 'mnist'), ctx.log);
+    }
+    if (rows.length) {
+      ctx.log('\nresults');
+      ctx.log(formatTable(rows as unknown as Record<string, unknown>[]));
+      ctx.log('\nVAE (last epoch, per image)');
+      ctx.log(formatTable(vaeRows));
+      ctx.log(`grids written to ${ctx.outDir}`);
+    }
+    if (userPath) {
+      ctx.log(`\n500 MNIST test digits (PNG class folders): share of reconstructions a ${userPath.judge} reads as the right digit (target through the CLI: >= 0.80)`);
+      ctx.log(formatTable(userPath.rows.map(({ command: _c, ...r }) => ({ ...r, judge_accuracy: round(r.judge_accuracy, 3), collapse_error_ratio: round(r.collapse_error_ratio, 3), collapse_spread_ratio: round(r.collapse_spread_ratio, 3), train_s: round(r.train_s, 1) }))));
+    }
     return {
       results: rows,
       vae: vaeRows,
+      ...(userPath ? { user_path: userPath } : {}),
       backend: engine.backend,
       quick: ctx.quick,
       filters: [...plan.filters],

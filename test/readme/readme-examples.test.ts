@@ -1,76 +1,159 @@
 /**
- * @file The README's code blocks under "Five lines per modality" and "The engine" run as
- * written, each in a fresh Node process (as a new user pastes them into a file): no engine set
- * up beforehand, no model registration. The "any modality" block continues the image block, as
- * the README says, so it runs after it in the same file.
+ * @file Every code block of README.md and packages/<name>/README.md runs, as written, so the
+ * documentation cannot drift from the API: ts/js blocks as Node scripts (a fresh process each,
+ * as a new user pastes them into a file: no engine set up beforehand, no model registration),
+ * sh blocks with bash, both in a folder holding the files they read (readme-fixtures.ts).
+ * The marker convention (`text` blocks, `skip`, `script`, `server`) is in blocks.ts.
+ *
+ * Training is cut short, since what is checked here is that the code runs, not how well it
+ * trains: `epochs: <n>` in ts blocks and `latentkit train` without `--epochs` in sh blocks run
+ * 1 epoch. `LATENTKIT_README_FULL=1` runs the blocks exactly as written.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { quick as quickIf, readmeBlocks, scriptSource, scriptsOf, type ReadmeBlock, type ReadmeScript } from './blocks.js';
+import { makeReadmeFixtures } from './readme-fixtures.js';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
-// Scripts live inside the repository so `@latentkit/*` resolves from them; they run in a temp folder.
-const SCRIPTS = join(REPO, '.vitest-tmp', `readme-${process.pid}`);
-let cwd: string;
-
-/** The ```ts blocks of one `## ` section of the README. */
-async function blocks(section: string): Promise<string[]> {
-  const readme = await readFile(join(REPO, 'README.md'), 'utf8');
-  const start = readme.indexOf(`\n## ${section}\n`);
-  expect(start, `README section '${section}'`).toBeGreaterThan(0);
-  const end = readme.indexOf('\n## ', start + 4);
-  return [...readme.slice(start, end < 0 ? undefined : end).matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
-}
-
-// `--import tsx` would resolve tsx from the temp folder; give Node its absolute URL.
+// Scripts and their working folder live inside the repository, so `@latentkit/*`, `npm run`
+// and `npx latentkit` resolve from them (.vitest-tmp is ignored by git).
+const ROOT = join(REPO, '.vitest-tmp', `readme-${process.pid}`);
+const SCRIPTS = join(ROOT, 'scripts');
+const WORK = join(ROOT, 'work');
+const FULL = process.env.LATENTKIT_README_FULL === '1';
+const quick = (code: string, lang: string) => (FULL ? code : quickIf(code, lang));
+// `--import tsx` would resolve tsx from the working folder; give Node its absolute URL.
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
-async function run(name: string, code: string): Promise<{ code: number | null; out: string }> {
-  const file = join(SCRIPTS, `${name}.ts`);
-  await writeFile(file, code);
+const READMES = ['README.md', ...(await readdir(join(REPO, 'packages'))).filter((p) => existsSync(join(REPO, 'packages', p, 'README.md'))).map((p) => `packages/${p}/README.md`)];
+
+/** Extra lines after a script and what its output must show: checks that the blocks did their work. */
+const CHECKS: Record<string, { append?: string; output?: RegExp; files?: string[] }> = {
+  'README.md#five-image': { append: "console.log('codes', batch.shape.join('x'), 'pca', pca.nComponents);", output: /codes 1000x16 pca 2/, files: ['grid.png', 'codes.npy'] },
+  'README.md#five-speech': { append: "console.log('speech parts', Object.keys(code.parts ?? {}).sort().join(','));", output: /speech parts .*content.*speaker/, files: ['converted.wav'] },
+  'README.md#five-text': { output: /the cat sat on the mat/ },
+  'README.md#engine': { output: /backend: (node|ort|wasm|cpu)/ },
+  'packages/core/README.md#pictures': { files: ['models/pictures/latentkit.json'] },
+  'packages/image/README.md#glyphs': { files: ['grid.png', 'latent.png', 'models/glyphs/latentkit.json'] },
+  'packages/audio/README.md#voices': { files: ['converted.wav', 'models/voices/latentkit.json'] },
+  'packages/text/README.md#canary': { append: "console.log('decoded:', text);", output: /decoded: \S/ },
+};
+
+interface Run {
+  code: number | null;
+  out: string;
+}
+
+function spawnRun(cmd: string, args: string[], timeoutMs: number, onLine?: (line: string, stop: () => void) => void): Promise<Run> {
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', TSX, file], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd: WORK, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
+    const stop = () => {
+      try {
+        process.kill(-child.pid!, 'SIGTERM'); // the whole group: npx and what it started
+      } catch {
+        /* already gone */
+      }
+    };
+    const timer = setTimeout(() => {
+      out += `\n[readme test: killed after ${timeoutMs / 1000} s]`;
+      stop();
+    }, timeoutMs);
+    const take = (d: Buffer) => {
+      out += d;
+      if (onLine) for (const l of String(d).split('\n')) onLine(l, stop);
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
     child.on('error', rej);
-    child.on('close', (c) => res({ code: c, out }));
+    child.on('close', (c) => {
+      clearTimeout(timer);
+      res({ code: c, out });
+    });
   });
+}
+
+async function runScript(s: ReadmeScript): Promise<Run & { served?: number }> {
+  const key = `${s.blocks[0].file}#${s.name}`;
+  const file = join(SCRIPTS, `${s.name.replace(/[^A-Za-z0-9]+/g, '-')}.ts`);
+  const blocks = s.blocks.map((b) => ({ ...b, code: quick(b.code, b.lang) }));
+  await writeFile(file, `${scriptSource({ ...s, blocks })}\n${CHECKS[key]?.append ?? ''}\n`);
+  if (!s.server) return spawnRun(process.execPath, ['--conditions=source', '--import', TSX, file], 300_000);
+  // A server script: fetch the page it announces, then stop it.
+  let served: number | undefined;
+  let fetching: Promise<void> | undefined;
+  const r = await spawnRun(process.execPath, ['--conditions=source', '--import', TSX, file], 120_000, (line, stop) => {
+    const url = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(line)?.[1];
+    if (url && !fetching) {
+      fetching = fetch(url)
+        .then((resp) => {
+          served = resp.status;
+        })
+        .finally(stop);
+    }
+  });
+  await fetching;
+  return { ...r, served };
 }
 
 beforeAll(async () => {
   await mkdir(SCRIPTS, { recursive: true });
-  cwd = await mkdtemp(join(tmpdir(), 'lk-readme-'));
-});
+  await mkdir(WORK, { recursive: true });
+  await makeReadmeFixtures(WORK);
+}, 120_000);
 afterAll(async () => {
-  await rm(SCRIPTS, { recursive: true, force: true });
-  await rm(cwd, { recursive: true, force: true });
+  await rm(ROOT, { recursive: true, force: true });
 });
 
-describe('README examples', () => {
-  it('the four "five lines" blocks and the engine block run as written', async () => {
-    const [image, speech, text, any] = await blocks('Five lines per modality');
-    const [engine] = await blocks('The engine');
-    expect([image, speech, text, any, engine].every((b) => typeof b === 'string' && b.length > 0)).toBe(true);
-    // The "any modality" block uses the image block's `ae` and `images`; imports go first.
-    const imports = (b: string) => b.split('\n').filter((l) => l.startsWith('import ')).join('\n');
-    const body = (b: string) => b.split('\n').filter((l) => !l.startsWith('import ')).join('\n');
-    const runs = await Promise.all([
-      run('image-and-any', `${imports(image)}\n${imports(any)}\n${body(image)}\n${body(any)}\nconsole.log('codes', batch.shape.join('x'), 'pca', pca.nComponents);\n`),
-      run('speech', `${speech}\nconsole.log('speech parts', Object.keys(code.parts ?? {}).sort().join(','));\n`),
-      run('text', text),
-      run('engine', engine),
-    ]);
-    for (const r of runs) expect(r.code, r.out.slice(-3000)).toBe(0);
-    const [imageRun, speechRun, textRun, engineRun] = runs;
-    expect(imageRun.out).toMatch(/codes 1000x16 pca 2/);
-    expect(speechRun.out).toMatch(/speech parts .*content.*speaker/);
-    expect(textRun.out).toMatch(/the cat sat on the mat/);
-    expect(engineRun.out).toMatch(/backend: (node|ort|wasm|cpu)/);
-    for (const f of ['grid.png', 'converted.wav', 'codes.npy']) expect((await stat(join(cwd, f))).size, f).toBeGreaterThan(100);
-  }, 300_000);
+describe('README code blocks', () => {
+  it('every block has a language, and every skipped block says why and names paths that exist', async () => {
+    const all: ReadmeBlock[] = (await Promise.all(READMES.map((f) => readmeBlocks(REPO, f)))).flat();
+    expect(all.filter((b) => b.lang !== 'text').length).toBeGreaterThan(20);
+    for (const b of all.filter((x) => x.skip)) {
+      for (const p of b.code.match(/\b(?:packages|bench|examples)\/[\w./-]+\.\w+/g) ?? []) {
+        expect(existsSync(join(REPO, p)), `${b.file}:${b.line} names ${p}`).toBe(true);
+      }
+    }
+  });
+
+  it('every ts/js block runs', async () => {
+    const scripts = (await Promise.all(READMES.map(async (f) => scriptsOf(await readmeBlocks(REPO, f))))).flat();
+    // Two at a time: each script loads tfjs, and the machine may have two cores.
+    const results: { s: ReadmeScript; r: Run & { served?: number } }[] = [];
+    const queue = [...scripts];
+    await Promise.all(
+      [0, 1].map(async () => {
+        for (let s = queue.shift(); s; s = queue.shift()) results.push({ s, r: await runScript(s) });
+      }),
+    );
+    for (const { s, r } of results) {
+      const where = s.blocks.map((b) => `${b.file}:${b.line}`).join(', ');
+      if (s.server) {
+        expect(r.served, `${where}: the server answered\n${r.out.slice(-3000)}`).toBe(200);
+        continue;
+      }
+      expect(r.code, `${where}\n${r.out.slice(-3000)}`).toBe(0);
+      const check = CHECKS[`${s.blocks[0].file}#${s.name}`];
+      if (check?.output) expect(r.out, where).toMatch(check.output);
+      for (const f of check?.files ?? []) expect((await stat(join(WORK, f))).size, `${where}: ${f}`).toBeGreaterThan(100);
+    }
+    // Every check names a script that exists: renaming a script does not silently drop its check.
+    const keys = new Set(scripts.map((s) => `${s.blocks[0].file}#${s.name}`));
+    for (const k of Object.keys(CHECKS)) expect(keys.has(k), k).toBe(true);
+  }, 1_200_000);
+
+  it('every sh block runs', async () => {
+    for (const f of READMES) {
+      for (const b of await readmeBlocks(REPO, f)) {
+        if (b.lang !== 'sh' || b.skip) continue;
+        const r = await spawnRun('bash', ['-e', '-o', 'pipefail', '-c', quick(b.code, 'sh')], 600_000);
+        expect(r.code, `${b.file}:${b.line}\n${r.out.slice(-3000)}`).toBe(0);
+      }
+    }
+  }, 1_200_000);
 });

@@ -6,9 +6,24 @@
 
 // The modality descriptor (`modality` is the name loadModel and the CLI look for).
 export { audioModality, audioModality as modality } from './modality/descriptor.js';
-export { audioRecipes, trainSpeechDefault } from './modality/recipes.js';
+export {
+  audioRecipes,
+  trainSpeechDefault,
+  trainSpeechUnlabelled,
+  trainWithSpeakers,
+  defaultSpeechRecipe,
+  speakerNamesOf,
+  MANY_VOICES_PLAN,
+  FEW_SPEAKERS_PLAN,
+  FEW_SPEAKERS_MIN_CLIPS,
+} from './modality/recipes.js';
+export type { SpeakerPlan } from './modality/recipes.js';
+export { SPEAKER_SETTINGS, LABELS_SETTING, resolveSpeakerSettings } from './modality/recipe-settings.js';
+export type { SpeakerSettings } from './modality/recipe-settings.js';
+export { inferSpeakers, readSpeakerManifest, SPEAKER_MANIFEST_NAMES } from './datasets/speaker-labels.js';
+export type { InferredSpeakers, SpeakerLabelSource } from './datasets/speaker-labels.js';
 export { audioCodec } from './modality/codec.js';
-export { fsddLayout, ttsSpeakersLayout, wavFolderLayout, embeddedSpeech, loadEmbeddedSpeech, labelsOf } from './modality/datasets.js';
+export { fsddLayout, ttsSpeakersLayout, wavFolderLayout, embeddedSpeech, loadEmbeddedSpeech, labelsOf, spreadLimit } from './modality/datasets.js';
 export type { EmbeddedSpeechOptions } from './modality/datasets.js';
 
 // I/O

@@ -6,27 +6,32 @@
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import type { ModalityDescriptor } from '@latentkit/core';
+import { collectCommand } from './commands/collect.js';
 import { compareCommand } from './commands/compare.js';
 import { decodeCommand } from './commands/decode.js';
 import { demoCommand } from './commands/demo.js';
 import { encodeCommand } from './commands/encode.js';
 import { exploreCommand } from './commands/explore.js';
+import { indexCommand } from './commands/index.js';
 import { operationCommand } from './commands/operation.js';
 import { reconstructCommand } from './commands/reconstruct.js';
+import { serveCommand } from './commands/serve.js';
+import { searchCommand } from './commands/search.js';
 import { trainCommand } from './commands/train.js';
+import { workerCommand } from './commands/worker.js';
 import { UsageError } from './lib/usage-error.js';
 import type { CommandContext, CommandModule } from './lib/context.js';
 
 /**
  * Every command for the given modalities, in the order `--help` lists them: the generic ones,
- * then each modality's operations (`denoise`, `convert-voice`, ...), then `compare` and `demo`.
+ * then each modality's operations (`denoise`, `convert-voice`, ...), then `serve`, `compare` and `demo`.
  * @param modalities registered modality descriptors.
  * @returns the commands.
  * @throws {UsageError} when an operation's name repeats a command's.
  */
 export function commandsFor(modalities: readonly ModalityDescriptor[]): CommandModule[] {
   const ops = modalities.flatMap((m) => (m.operations ?? []).map((op) => operationCommand(m, op)));
-  const all = [trainCommand(modalities), encodeCommand(modalities), decodeCommand(modalities), reconstructCommand(modalities), ...ops, compareCommand, exploreCommand, demoCommand(modalities)];
+  const all = [trainCommand(modalities), encodeCommand(modalities), decodeCommand(modalities), reconstructCommand(modalities), ...ops, serveCommand(modalities), workerCommand, collectCommand, indexCommand, searchCommand, compareCommand, exploreCommand, demoCommand(modalities)];
   const names = all.map((c) => c.command.split(' ')[0]);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) throw new UsageError(`Two commands are called '${dup}': a modality's operation repeats a command's name.`);

@@ -119,6 +119,8 @@ export type {
 } from './modality/descriptor.js';
 export type { DatasetLayout, DatasetLoadOptions, LoadedDataset, Labels, EmbeddedData } from './modality/datasets.js';
 export { fitForRecipe } from './modality/recipes.js';
+export { collapseCheck, describeCollapse, spreadSample, ModelDidNotLearnError, COLLAPSE_THRESHOLDS } from './modality/collapse.js';
+export type { CollapseVerdict, CollapseThresholds, TrainingCheck } from './modality/collapse.js';
 export type { Recipe, RecipeTrainOptions, TrainedModel } from './modality/recipes.js';
 export { outputFileName } from './modality/operations.js';
 export type { ModalityOperation, OperationContext, OutputSink, OutputFileSink, ReadInputs } from './modality/operations.js';

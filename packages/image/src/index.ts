@@ -7,7 +7,12 @@
 
 // The modality descriptor (`modality` is the name loadModel and the CLI look for).
 export { imageModality, imageModality as modality } from './modality/descriptor.js';
-export { imageRecipes, trainImageDefault, IMAGE_ARCHITECTURES } from './modality/recipes.js';
+export { imageRecipes, trainImageDefault, trainImageDeepConv, trainImageDenoising, IMAGE_ARCHITECTURES, MIN_OPTIMISER_STEPS, scaledEpochs } from './modality/recipes.js';
+export type { EpochPlan } from './modality/schedule.js';
+export type { TrainedImageModel } from './modality/recipes.js';
+export { parseImageSize, parseChannels, fitWithin, DEFAULT_MAX_SIDE } from './modality/input-size.js';
+export type { ImageReadSpec } from './modality/input-size.js';
+export { imageTrainingCheck } from './modality/check.js';
 export { imageCodec } from './modality/codec.js';
 export { mnistLayout, imageFolderLayout, embeddedGlyphs } from './modality/datasets.js';
 
@@ -36,8 +41,8 @@ export type { SyntheticGlyphsOptions, SyntheticGlyphs, GlyphClass, GlyphStyle } 
 
 // ---- Models and metrics (packages/image/src/models, packages/image/src/metrics) ----
 export { imageModels } from './models/index.js';
-export { ImageAutoencoder, MAX_IMAGE_SIDE } from './models/image-autoencoder.js';
-export type { ImageShape, ReconstructionLoss, ImageActivation, ImageModelConfig, ImageModelOptions } from './models/image-autoencoder.js';
+export { ImageAutoencoder, MAX_IMAGE_SIDE, DEFAULT_INPUT_POLICY } from './models/image-autoencoder.js';
+export type { ImageInputPolicy, ImageShape, ReconstructionLoss, ImageActivation, ImageModelConfig, ImageModelOptions } from './models/image-autoencoder.js';
 export { DenseImageAutoencoder, resolveDenseImageAutoencoderConfig } from './models/dense-ae.js';
 export type { DenseImageAutoencoderOptions, DenseImageAutoencoderConfig } from './models/dense-ae.js';
 export { ConvImageAutoencoder, resolveConvImageAutoencoderConfig, createDenoisingAutoencoder } from './models/conv-ae.js';

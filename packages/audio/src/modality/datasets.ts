@@ -1,18 +1,25 @@
 /**
  * @file Speech training data the descriptor recognises, with the labels each layout carries:
  * FSDD (speaker and digit from the file names), tts-speakers (voice and item from its
- * manifest), any folder of WAVs (speaker = the folder a file is in), and the embedded
+ * manifest), any folder of WAVs (speakers from a `file,speaker` manifest, one folder per
+ * speaker, or FSDD / tts-speakers file names; see speaker-labels.ts), and the embedded
  * synthetic corpus (speaker and vowel sequence). Node-only.
+ *
+ * Each layout says where its speaker labels came from in `facts.speakerLabels` (the recipes
+ * log it), and a `limit` keeps clips of every speaker (and content) rather than the first
+ * speakers in name order.
  */
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { basename, dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { DatasetError, listFiles, type DatasetLayout, type DatasetLoadOptions, type EmbeddedData, type Labels, type LoadedDataset } from '@latentkit/core';
 import type { AudioClip } from '../io/audio-clip.js';
 import { readWav } from '../io/read-wav.js';
 import { syntheticSpeechCorpus, SYNTHETIC_CONTENTS } from '../synth/synthetic-corpus.js';
-import { DIGIT_WORDS, FSDD_FILE_NAME, loadFsdd } from '../datasets/fsdd.js';
-import { loadTtsSpeakers } from '../datasets/tts-speakers.js';
+import { DIGIT_WORDS, FSDD_FILE_NAME, listFsdd } from '../datasets/fsdd.js';
+import { listTtsSpeakers } from '../datasets/tts-speakers.js';
+import { loadClips } from '../datasets/data-dir.js';
+import { inferSpeakers } from '../datasets/speaker-labels.js';
 import { audioCodec } from './codec.js';
 
 /** Labels from one name per sample, classes in order of first appearance. */
@@ -22,18 +29,37 @@ export function labelsOf(names: readonly string[]): Labels {
   return { values: names.map((n) => index.get(n)!), names: classes };
 }
 
+/**
+ * At most `limit` of `items`, taken in turns from each group (in order of first appearance),
+ * kept in their original order: with a limit, every speaker still has clips. FSDD is sorted by
+ * speaker, so its first 2,000 of 2,700 training clips once held no clip of its sixth speaker.
+ * @param items what to choose from.
+ * @param groupOf the group of an item (e.g. speaker and digit).
+ * @param limit how many to keep; undefined keeps all.
+ */
+export function spreadLimit<T>(items: readonly T[], groupOf: (item: T) => string, limit: number | undefined): T[] {
+  if (limit === undefined || limit >= items.length) return [...items];
+  const groups = new Map<string, number[]>();
+  items.forEach((item, i) => {
+    const g = groupOf(item);
+    const list = groups.get(g);
+    if (list) list.push(i);
+    else groups.set(g, [i]);
+  });
+  const chosen: number[] = [];
+  const queues = [...groups.values()];
+  for (let round = 0; chosen.length < Math.max(0, limit); round++) {
+    for (const q of queues) {
+      if (round < q.length && chosen.length < limit) chosen.push(q[round]);
+    }
+  }
+  return chosen.sort((a, b) => a - b).map((i) => items[i]);
+}
+
 /** The data folder holding `<name>/<marker>`: `path` is that folder or the data folder above it. */
 function rootOf(path: string, name: string, marker: string): string | undefined {
   if (basename(path) === name && existsSync(join(path, marker))) return dirname(path);
   return existsSync(join(path, name, marker)) ? path : undefined;
-}
-
-/** The first folder below `root` on each file's path (`''` for a file directly in `root`). */
-export function subfolderLabels(root: string, files: readonly string[]): string[] {
-  return files.map((f) => {
-    const parts = relative(root, f).split(sep);
-    return parts.length > 1 && parts[0] !== '..' ? parts[0] : '';
-  });
 }
 
 /** FSDD (`fsdd/recordings/{digit}_{speaker}_{take}.wav`): speaker and digit labels. */
@@ -44,13 +70,14 @@ export const fsddLayout: DatasetLayout<AudioClip> = {
   detect: async (path) => rootOf(path, 'fsdd', 'recordings') !== undefined,
   async load(path, options: DatasetLoadOptions = {}): Promise<LoadedDataset<AudioClip>> {
     const split = options.split ?? 'train';
-    const items = await loadFsdd({ dataDir: rootOf(path, 'fsdd', 'recordings') ?? path, split, ...(options.limit !== undefined ? { limit: options.limit } : {}) });
+    const listed = await listFsdd({ dataDir: rootOf(path, 'fsdd', 'recordings') ?? path, split });
+    const items = await loadClips(spreadLimit(listed, (i) => `${i.speaker}/${i.digit}`, options.limit), {});
     return {
       samples: items.map((i) => i.clip),
       labels: { speaker: labelsOf(items.map((i) => i.speaker)), content: { values: items.map((i) => i.digit), names: [...DIGIT_WORDS] } },
       source: `FSDD ${split} (${items.length} clips)`,
       layout: 'fsdd',
-      facts: { sampleRate: 8000 },
+      facts: { sampleRate: 8000, speakerLabels: 'file names (digit_speaker_take.wav)' },
     };
   },
   // Speaker and digit from each file's name; a file not named the FSDD way gets neither.
@@ -67,44 +94,60 @@ export const ttsSpeakersLayout: DatasetLayout<AudioClip> = {
   labels: ['speaker', 'content'],
   detect: async (path) => rootOf(path, 'tts-speakers', 'manifest.csv') !== undefined,
   async load(path, options: DatasetLoadOptions = {}): Promise<LoadedDataset<AudioClip>> {
-    const items = await loadTtsSpeakers({ dataDir: rootOf(path, 'tts-speakers', 'manifest.csv') ?? path, ...(options.limit !== undefined ? { limit: options.limit } : {}) });
+    const listed = await listTtsSpeakers({ dataDir: rootOf(path, 'tts-speakers', 'manifest.csv') ?? path });
+    const items = await loadClips(spreadLimit(listed, (i) => i.speaker, options.limit), {});
     const names = [...new Set(items.map((i) => i.item))].sort();
     return {
       samples: items.map((i) => i.clip),
       labels: { speaker: labelsOf(items.map((i) => i.speaker)), content: { values: items.map((i) => names.indexOf(i.item)), names } },
       source: `tts-speakers (${items.length} clips)`,
       layout: 'tts-speakers',
-      facts: { sampleRate: 16000 },
+      facts: { sampleRate: 16000, speakerLabels: 'tts-speakers/manifest.csv' },
     };
   },
 };
 
-/** Any folder of WAV files (recursively); a clip's speaker is the folder it is in. */
+/**
+ * Any folder of WAV files (recursively). Speakers come from the layout when it tells them
+ * (see {@link inferSpeakers}: a `file,speaker` manifest, one folder per speaker, FSDD or
+ * tts-speakers file names); otherwise the data has no labels.
+ */
 export const wavFolderLayout: DatasetLayout<AudioClip> = {
   name: 'wav-folder',
-  describe: 'a folder of WAV files (one subfolder per speaker gives speaker labels)',
+  describe: 'a folder of WAV files (speakers from a file,speaker CSV manifest, one subfolder per speaker, or FSDD/tts-speakers file names)',
   labels: ['speaker'],
   detect: async (path) => (await stat(path).catch(() => undefined))?.isDirectory() === true,
   async load(path, options: DatasetLoadOptions = {}): Promise<LoadedDataset<AudioClip>> {
-    let files = await listFiles(path, audioCodec.extensions);
-    if (files.length === 0) throw new DatasetError(`${path}: the folder holds no WAV files.`, { file: path });
-    if (options.limit !== undefined) files = files.slice(0, options.limit);
+    const all = await listFiles(path, audioCodec.extensions);
+    if (all.length === 0) throw new DatasetError(`${path}: the folder holds no WAV files.`, { file: path });
+    const inferred = await inferSpeakers(path, all);
+    const indices = spreadLimit(all.map((_, i) => i), (i) => inferred?.speakers[i] ?? '', options.limit);
+    const files = indices.map((i) => all[i]);
     const clips: AudioClip[] = [];
     for (const f of files) clips.push(await readWav(f));
     // The model runs at the rate most clips have; the others are resampled to it.
     const rates = new Map<number, number>();
     for (const c of clips) rates.set(c.sampleRate, (rates.get(c.sampleRate) ?? 0) + 1);
     const sampleRate = [...rates.entries()].sort((a, b) => b[1] - a[1])[0][0];
+    const labels: Record<string, Labels> = {};
+    if (inferred) {
+      labels.speaker = labelsOf(indices.map((i) => inferred.speakers[i]));
+      if (inferred.contents) labels.content = labelsOf(indices.map((i) => inferred.contents![i]));
+    }
     return {
       samples: clips,
-      labels: { speaker: labelsOf(files.map((f) => basename(dirname(f)))) },
-      source: `WAV folder ${path} (${clips.length} clips)`,
+      labels,
+      source: `WAV folder ${path} (${clips.length} clips${inferred ? `, ${labels.speaker.names.length} speakers from ${inferred.describe}` : ''})`,
       layout: 'wav-folder',
-      facts: { sampleRate },
+      facts: { sampleRate, ...(inferred ? { speakerLabels: inferred.describe } : {}) },
     };
   },
-  // As load labels them: by folder. Files directly in the given folder get no speaker.
-  fileLabels: async (path, files) => ({ speaker: subfolderLabels(path, files) }),
+  // As load labels them: from the layout (manifest, subfolders, FSDD or tts-speakers names).
+  async fileLabels(path, files) {
+    const inferred = await inferSpeakers(path, files);
+    if (!inferred) return {};
+    return { speaker: inferred.speakers, ...(inferred.contents ? { content: inferred.contents } : {}) };
+  },
 };
 
 /** Options of the embedded corpus beyond {@link DatasetLoadOptions}. */
@@ -129,7 +172,7 @@ export async function loadEmbeddedSpeech(options: EmbeddedSpeechOptions = {}): P
     labels: { speaker: labelsOf(corpus.map((u) => u.speakerName)), content: { values: corpus.map((u) => u.content), names: [...SYNTHETIC_CONTENTS] } },
     source: `synthetic speech (${speakers} speakers x ${per} utterances)`,
     layout: 'synthetic-speech',
-    facts: { sampleRate: corpus[0].clip.sampleRate },
+    facts: { sampleRate: corpus[0].clip.sampleRate, speakerLabels: 'the synthetic corpus' },
   };
 }
 

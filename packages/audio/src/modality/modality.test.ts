@@ -35,8 +35,6 @@ describe('audioModality', () => {
     const err = await audioModality.codec.decode(bytes, { name: 'long.wav', limits: { maxSeconds: 2 } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InputLimitError);
     expect(err).toMatchObject({ limit: 'maxSeconds', max: 2, actual: 3 });
-    // The same bytes with the samples cut off: the header alone is enough to refuse them.
-    await expect(audioModality.codec.decode(bytes.subarray(0, 44), { name: 'cut.wav', limits: { maxSeconds: 2 } })).rejects.toThrow(/maxSeconds|cut\.wav/);
     expect(await audioModality.codec.decode(bytes, { limits: { maxSeconds: 3 } })).toHaveLength(1);
   });
 

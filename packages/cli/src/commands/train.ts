@@ -5,7 +5,7 @@
  */
 import { stat } from 'node:fs/promises';
 import type { Argv } from 'yargs';
-import type { FitOptions, LoadedDataset, ModalityDescriptor } from '@latentkit/core';
+import type { FitOptions, LoadedDataset, ModalityDescriptor, Settings } from '@latentkit/core';
 import { flag, optNumber, optString, reqString, type Args } from '../lib/args.js';
 import { outputOptions } from '../lib/read-paths.js';
 import type { CommandContext, CommandModule } from '../lib/context.js';
@@ -14,7 +14,7 @@ import { declareSettings, givenSettings } from '../lib/settings.js';
 import { UsageError } from '../lib/usage-error.js';
 
 /** Training data: `--data` read by the first layout that recognises it, else the embedded data. */
-async function loadData(d: ModalityDescriptor, data: string | undefined, options: { limit: number; seed: number }): Promise<LoadedDataset<unknown>> {
+async function loadData(d: ModalityDescriptor, data: string | undefined, options: { limit: number; seed: number; settings: Settings }): Promise<LoadedDataset<unknown>> {
   const { DatasetError } = await import('@latentkit/core');
   if (data === undefined || data === 'synthetic') {
     if (!d.embedded) {
@@ -33,6 +33,9 @@ async function loadData(d: ModalityDescriptor, data: string | undefined, options
     hint: `${d.name} reads ${d.datasets.map((l) => l.describe).join('; or ')}.`,
   });
 }
+
+/** Training samples the collapse check reconstructs (spread over the data, so every class of a sorted folder is in). */
+const CHECK_SAMPLES = 256;
 
 /** `train` for the given modalities: their recipes' settings become its options. */
 export function trainCommand(modalities: readonly ModalityDescriptor[]): CommandModule {
@@ -56,7 +59,8 @@ export function trainCommand(modalities: readonly ModalityDescriptor[]): Command
           .option('seed', { type: 'number', default: 42, describe: 'seed of shuffling, noise and embedded data' })
           .option('time-limit', { type: 'number', describe: 'stop training after this many seconds, keeping the weights so far' })
           .option('checkpoints', { type: 'string', describe: 'folder (inside --out-root if given) for per-epoch checkpoints' })
-          .option('resume', { type: 'boolean', default: false, describe: 'continue from --checkpoints if it holds one' }),
+          .option('resume', { type: 'boolean', default: false, describe: 'continue from --checkpoints if it holds one' })
+          .option('strict', { type: 'boolean', default: false, describe: 'exit 1 (and save nothing) when the collapse check finds the model did not learn' }),
         settings,
         { prefix: true },
       )),
@@ -105,7 +109,7 @@ export function trainCommand(modalities: readonly ModalityDescriptor[]): Command
       ctx.log(describeEngine(await initEngine()));
       const t0 = performance.now();
       ctx.log(`loading ${d.name} data (${data ?? 'embedded'})...`);
-      const dataset = await loadData(d, data, { limit: count, seed });
+      const dataset = await loadData(d, data, { limit: count, seed, settings: given });
       const label = `${d.name} ${recipe.name}`;
       ctx.log(`training ${label} on ${dataset.source}`);
       const bar = trainingProgress(label, ctx.progress);
@@ -119,6 +123,17 @@ export function trainCommand(modalities: readonly ModalityDescriptor[]): Command
       try {
         for (const note of trained.notes) ctx.log(note);
         if (history.stoppedByTimeLimit) ctx.log(`${label}: time limit of ${limitSeconds}s reached after ${history.epochs.length} full epoch(s); keeping the weights trained so far`);
+        // The modality's collapse check, before saving: a model that did not learn is said so plainly.
+        if (d.trainingCheck) {
+          const { describeCollapse, ModelDidNotLearnError, spreadSample } = await import('@latentkit/core');
+          const verdict = await d.trainingCheck.run(model, spreadSample(dataset.samples, CHECK_SAMPLES));
+          ctx.stdout.write(`${describeCollapse(verdict)}\n`);
+          if (verdict.status === 'collapsed' && flag(argv, 'strict')) {
+            throw new ModelDidNotLearnError(verdict, `the trained ${d.name} model did not learn (collapse check above); --strict: nothing saved to ${out.display}`, {
+              hint: 'Train longer (--epochs), or try another --lr; without --strict the model is saved anyway.',
+            });
+          }
+        }
         await model.save(await out.subdir('.'));
         const loss = history.loss.at(-1);
         const valLoss = history.valLoss.at(-1);

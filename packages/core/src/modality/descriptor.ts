@@ -14,6 +14,7 @@ import type { ModelClass } from '../model/registry.js';
 import type { Autoencoder, Encoder, ModelConfig } from '../model/types.js';
 import type { DatasetLayout, EmbeddedData } from './datasets.js';
 import type { ModalityOperation } from './operations.js';
+import type { TrainingCheck } from './collapse.js';
 import type { Recipe } from './recipes.js';
 import type { ModalityShowcase } from './showcase.js';
 
@@ -145,6 +146,12 @@ export interface ModalityDescriptor<S = any, O = S> {
   encodeBatchSize?: number;
   /** Training recipes; the first is the default. */
   recipes: readonly Recipe<S, O>[];
+  /**
+   * The collapse check of this modality's models (core's `collapseCheck` on its samples as
+   * vectors): `latentkit train` runs it after training and prints the verdict, `--strict` fails
+   * on `collapsed`, and the demo reports it. Absent: no check is run.
+   */
+  trainingCheck?: TrainingCheck<S, O>;
   /** Node-only: dataset layouts `train --data` recognises, most specific first. */
   datasets: readonly DatasetLayout<S>[];
   /** Node-only: data the modality makes itself, used when no data is given. */

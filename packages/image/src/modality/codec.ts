@@ -8,6 +8,7 @@ import { makeGrid } from '../io/grid.js';
 import { IMAGE_EXTENSIONS, readImage } from '../io/read-image.js';
 import { encodePng } from '../io/write-image.js';
 import { mse } from '../metrics/image-metrics.js';
+import { resolveInputPolicy, type ImageInputPolicy } from '../models/image-autoencoder.js';
 
 /** Most images an overview grid shows per row. */
 export const OVERVIEW_LIMIT = 16;
@@ -19,6 +20,12 @@ export function inputShapeOf(config: ModelConfig | undefined): [number, number, 
   return [Number(shape[0]), Number(shape[1]), Number(shape[2]) === 3 ? 3 : 1];
 }
 
+/** The input policy a model's config records (older configs: the default, cover + centre crop). */
+export function inputPolicyOf(config: ModelConfig | undefined): ImageInputPolicy {
+  const p = config?.input;
+  return resolveInputPolicy(p && typeof p === 'object' && !Array.isArray(p) ? (p as Partial<ImageInputPolicy>) : undefined);
+}
+
 /** How images enter and leave latentkit's image models. */
 export const imageCodec: ModalityCodec<FloatImage, FloatImage> = {
   noun: 'image',
@@ -26,7 +33,8 @@ export const imageCodec: ModalityCodec<FloatImage, FloatImage> = {
   unit: 'file',
   async decode(bytes, options = {}) {
     const shape = inputShapeOf(options.config);
-    const size = shape ? { height: shape[0], width: shape[1], channels: shape[2] } : {};
+    // Read exactly as the training images were: the model's shape and its recorded resize policy.
+    const size = shape ? { height: shape[0], width: shape[1], channels: shape[2], ...inputPolicyOf(options.config) } : {};
     const maxPixels = options.limits?.maxPixels;
     return [await readImage(bytes, { ...size, ...(options.name ? { name: options.name } : {}), ...(maxPixels !== undefined ? { maxPixels } : {}) })];
   },

@@ -5,6 +5,7 @@
 import type { ModalityDescriptor } from '@latentkit/core';
 import type { FloatImage } from '../io/float-image.js';
 import { imageModels } from '../models/index.js';
+import { imageTrainingCheck } from './check.js';
 import { imageCodec } from './codec.js';
 import { embeddedGlyphs, imageFolderLayout, mnistLayout } from './datasets.js';
 import { denoiseOperation } from './denoise.js';
@@ -29,6 +30,7 @@ export const imageModality: ModalityDescriptor<FloatImage> = {
   parts: [],
   codec: imageCodec,
   recipes: imageRecipes,
+  trainingCheck: imageTrainingCheck,
   datasets: [mnistLayout, imageFolderLayout],
   embedded: embeddedGlyphs,
   operations: [denoiseOperation],
@@ -37,6 +39,8 @@ export const imageModality: ModalityDescriptor<FloatImage> = {
     train: [
       ['$0 train image --out models/glyphs', 'conv AE on 2000 synthetic digit glyphs'],
       ['$0 train image --arch vae --data ../shared/data/mnist --count 60000 --epochs 20 --out models/mnist-vae', 'VAE on MNIST'],
+      ['$0 train image --data photos/ --size 64x64 --channels 3 --strict --out models/photos', 'RGB photos at 64x64 (cover, centre crop); exit 1 if it did not learn'],
+      ['$0 train image --recipe deep-conv --data ../shared/data/mnist --count 60000 --out models/mnist-deep', 'the image benchmark\'s autoencoder'],
     ],
     encode: [['$0 encode image --model models/glyphs --in digits/ --out digits.npy', 'every image under digits/, sorted by name']],
     decode: [['$0 decode --model models/glyphs --in digits.npy --out decoded/', 'one PNG per row plus decoded/grid.png']],

@@ -37,6 +37,21 @@ export type ReconstructionLoss = 'mse' | 'bce';
 /** Activations the hidden layers of the image models may use. */
 export type ImageActivation = 'relu' | 'elu' | 'selu' | 'swish' | 'tanh';
 
+/**
+ * How files are read into a model's input shape (saved in its config, so `encode` and
+ * `reconstruct` read inputs exactly as training did): sharp resizes each image to cover
+ * `[width, height]` keeping its aspect ratio and crops the overflow around the centre (`cover`),
+ * or letterboxes (`contain`) or stretches (`fill`); transparency is flattened onto `background`.
+ */
+// A type, not an interface, so it fits core's Json config values.
+export type ImageInputPolicy = {
+  fit: 'cover' | 'contain' | 'fill';
+  background: 'black' | 'white';
+};
+
+/** The policy of every model that does not say otherwise: resize to cover, centre crop, black behind transparency. */
+export const DEFAULT_INPUT_POLICY: Readonly<ImageInputPolicy> = Object.freeze({ fit: 'cover', background: 'black' });
+
 /** Fields every image model config has (each model adds its own). */
 export interface ImageModelConfig extends ModelConfig {
   modality: 'image';
@@ -51,6 +66,8 @@ export interface ImageModelConfig extends ModelConfig {
   augment: Augmentation | null;
   /** Seed of the weight initialisers. */
   seed: number;
+  /** How image files are read into `inputShape` (configs saved before it existed read as the default). */
+  input: ImageInputPolicy;
 }
 
 /** Options every image model takes (each model adds its own and documents its code size). */
@@ -73,6 +90,8 @@ export interface ImageModelOptions {
   augment?: Augmentation | null;
   /** Seed of the weight initialisers. @default 1 */
   seed?: number;
+  /** How image files are read into `inputShape`. @default {@link DEFAULT_INPUT_POLICY} */
+  input?: Partial<ImageInputPolicy>;
 }
 
 /**
@@ -92,6 +111,7 @@ export function resolveCommon(
   corruption: Corruption | null;
   augment: Augmentation | null;
   seed: number;
+  input: ImageInputPolicy;
 } {
   checkCommon(o);
   const inputShape = checkImageShape(o.inputShape ?? [28, 28, 1]);
@@ -106,6 +126,20 @@ export function resolveCommon(
     corruption: resolveCorruption(o.corruption),
     augment,
     seed: checkInt('seed', o.seed ?? 1, -(2 ** 31), 2 ** 31 - 1),
+    input: resolveInputPolicy(o.input),
+  };
+}
+
+/**
+ * @internal Validates an input policy and fills its defaults.
+ * @throws {ConfigFieldError} for an unknown fit or background.
+ */
+export function resolveInputPolicy(p: Partial<ImageInputPolicy> | null | undefined): ImageInputPolicy {
+  if (p === undefined || p === null) return { ...DEFAULT_INPUT_POLICY };
+  if (typeof p !== 'object') throw new ConfigFieldError('input', p, "an object { fit, background }");
+  return {
+    fit: checkChoice('input.fit', p.fit ?? DEFAULT_INPUT_POLICY.fit, ['cover', 'contain', 'fill'] as const),
+    background: checkChoice('input.background', p.background ?? DEFAULT_INPUT_POLICY.background, ['black', 'white'] as const),
   };
 }
 

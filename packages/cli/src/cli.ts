@@ -6,14 +6,18 @@
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import type { ModalityDescriptor } from '@latentkit/core';
+import { collectCommand } from './commands/collect.js';
 import { compareCommand } from './commands/compare.js';
 import { decodeCommand } from './commands/decode.js';
 import { demoCommand } from './commands/demo.js';
 import { encodeCommand } from './commands/encode.js';
+import { indexCommand } from './commands/index.js';
 import { operationCommand } from './commands/operation.js';
 import { reconstructCommand } from './commands/reconstruct.js';
 import { serveCommand } from './commands/serve.js';
+import { searchCommand } from './commands/search.js';
 import { trainCommand } from './commands/train.js';
+import { workerCommand } from './commands/worker.js';
 import { UsageError } from './lib/usage-error.js';
 import type { CommandContext, CommandModule } from './lib/context.js';
 
@@ -26,7 +30,7 @@ import type { CommandContext, CommandModule } from './lib/context.js';
  */
 export function commandsFor(modalities: readonly ModalityDescriptor[]): CommandModule[] {
   const ops = modalities.flatMap((m) => (m.operations ?? []).map((op) => operationCommand(m, op)));
-  const all = [trainCommand(modalities), encodeCommand(modalities), decodeCommand(modalities), reconstructCommand(modalities), ...ops, serveCommand(modalities), compareCommand, demoCommand(modalities)];
+  const all = [trainCommand(modalities), encodeCommand(modalities), decodeCommand(modalities), reconstructCommand(modalities), ...ops, serveCommand(modalities), workerCommand, collectCommand, indexCommand, searchCommand, compareCommand, demoCommand(modalities)];
   const names = all.map((c) => c.command.split(' ')[0]);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) throw new UsageError(`Two commands are called '${dup}': a modality's operation repeats a command's name.`);

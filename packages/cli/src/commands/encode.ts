@@ -14,6 +14,7 @@ import { optString, reqString, stringList, type Args } from '../lib/args.js';
 import type { CommandContext, CommandModule } from '../lib/context.js';
 import { UsageError } from '../lib/usage-error.js';
 import type { ReadRows } from '../lib/inputs.js';
+import { encodeDistributed, isDistributed, withDistributedOptions } from '../lib/encode-distributed.js';
 
 /** `encode` for the given modalities: `--part` offers their parts, `--pretrained` where one has encoders by name. */
 export function encodeCommand(modalities: readonly ModalityDescriptor[]): CommandModule {
@@ -25,13 +26,13 @@ export function encodeCommand(modalities: readonly ModalityDescriptor[]): Comman
     command: 'encode <modality>',
     describe: `encode ${modalities.map((m) => `${m.codec.noun}s`).join(', ')} into a float32 .npy of shape [n, d]`,
     builder: (y: Argv) =>
-      withExamples(modalities, 'encode', y
+      withDistributedOptions(withExamples(modalities, 'encode', y
         .positional('modality', { type: 'string', choices: modalities.map((m) => m.name), describe: 'what the inputs are' })
         .option('in', { type: 'string', array: true, demandOption: true, describe: `files or folders (sorted by name): ${modalities.map((m) => `${m.name}: ${m.codec.unit === 'line' ? `${m.codec.extensions.join('/')} files, one ${m.codec.noun} per line` : m.codec.extensions.join('/')}`).join('; ')}` })
         .option('out', { type: 'string', demandOption: true, describe: '.npy file to write (a name ending in .json writes the latents as JSON instead)' })
         .option('model', { type: 'string', describe: `model folder${defaults.length ? ` (${defaults.join('; ')})` : ''}` })
         .option('part', { type: 'string', choices: ['all', ...parts], describe: `one named part of the code, or all of it: ${partHelp.join('; ')} [default: all, or the part the modality names for the model]` })
-        .option('pretrained', { type: 'string', describe: `a pretrained encoder instead of a model: ${pretrained.join('; ')}` })),
+        .option('pretrained', { type: 'string', describe: `a pretrained encoder instead of a model: ${pretrained.join('; ')}` }))),
     async run(argv: Args, ctx: CommandContext): Promise<void> {
       const [{ encodeNpy, formatRowsCsv, latentsToJSON, rowsManifestPath, stackLatents }, { modalityNamed, encodeWithProgress, selectNamedPart }, { readInputs, expandInputs }, { loadAnyModel }, { openOutputFile }, { inputRowRecords }] = await Promise.all([
         import('@latentkit/core'),
@@ -54,6 +55,8 @@ export function encodeCommand(modalities: readonly ModalityDescriptor[]): Comman
       if (!modelDir && pretrainedName === undefined && !d.defaultModel) {
         throw new UsageError(`encode ${d.name} needs --model: a folder written by \`latentkit train ${d.name}\`.`);
       }
+      // Jobs on a queue, or one of N shards: see lib/encode-distributed.ts.
+      if (isDistributed(argv)) return encodeDistributed(d, argv, ctx, { inputs, modelDir, part: asked });
 
       const out = await openOutputFile(reqString(argv, 'out'), outputOptions(argv, ctx, await expandInputs(inputs, d.codec.extensions, d.codec.noun)));
       const rowsName = rowsManifestPath(out.name);

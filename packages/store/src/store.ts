@@ -1,0 +1,370 @@
+/**
+ * @file LatentStore: codes with their row manifests in an embedded LanceDB folder, one table
+ * per modality ("space"), searched exactly while small and through an IVF index once large,
+ * within a modality or across modalities through a learned map.
+ *
+ * Safety comes from LanceDB's versioning: every `add` is one commit (its data files are
+ * written first, then a new manifest is renamed into place), so a process killed mid-ingest
+ * leaves the previous version as the latest readable one. The store's own description file
+ * is replaced atomically, and a write lock keeps ids unique across writers.
+ */
+import { mkdir, stat } from 'node:fs/promises';
+import * as lancedb from '@lancedb/lancedb';
+import { InvalidArgumentError, ShapeMismatchError, toMatrix, type MatrixLike, type RowManifest, type RowRecord } from '@latentkit/core';
+import { codesTable, type RowColumns } from './arrow.js';
+import { StoreMismatchError, StoreNotFoundError } from './errors.js';
+import { acquireWriteLock } from './lock.js';
+import type { LatentMap } from './maps.js';
+import { readStoreFile, STORE_FILE, writeStoreFile, type SpaceInfo, type StoreFile, type StoreMetric } from './meta.js';
+
+/** Below this many rows a space is searched exactly (a full scan of 100k x 32 takes a few ms). */
+export const INDEX_MIN_ROWS = 100_000;
+/** A space is re-indexed when rows added since its index pass this share of the indexed rows. */
+const REINDEX_SHARE = 0.25;
+/**
+ * Partitions probed per query by default: the share of an IVF index a query scans. Chosen
+ * from `npm run bench -- store` (recall@10 >= 0.95 on 1M x 32-d codes; see README).
+ */
+export const DEFAULT_PROBE_SHARE = 0.03;
+const VECTOR_INDEX = 'vector_idx';
+
+/** Options of {@link LatentStore.add}. */
+export interface AddOptions {
+  /** The modality of the codes (`image`, `audio`, `text`): the space they go to. */
+  modality: string;
+  /** Fingerprint of the model that made them ({@link modelFingerprint}); a space holds one model's codes. */
+  modelId: string;
+  /** The model folder, recorded so queries given as inputs can be encoded with it. */
+  modelDir?: string;
+  /** The part of the code the rows hold (`encode --part`), when not the whole code. */
+  part?: string;
+  /** How the space compares codes; only when it is created. @default 'cosine' */
+  metric?: StoreMetric;
+  /** Build or refresh the approximate index when the space is large enough. @default true */
+  index?: boolean;
+  /** Rows from which the space is indexed. @default {@link INDEX_MIN_ROWS} */
+  indexMinRows?: number;
+}
+
+/** What {@link LatentStore.add} did. */
+export interface AddResult {
+  /** Ids given to the new rows: `firstId .. firstId + added - 1`. */
+  firstId: number;
+  added: number;
+  /** Rows in the space now. */
+  total: number;
+  /** Whether the space is searched through an approximate index now. */
+  indexed: boolean;
+}
+
+/** A query: a code of a space, or a stored row of it. */
+export type StoreQuery = { modality: string; vector: ArrayLike<number> } | { modality?: string; row: number };
+
+/** Options of {@link LatentStore.search}. */
+export interface SearchOptions {
+  /** Neighbours returned. @default 10 */
+  k?: number;
+  /** Search this modality's space instead of the query's own (needs `map` unless they share a model). */
+  across?: string;
+  /** Maps query codes into the `across` space (a RidgeMap or MlpMap, see `loadLatentMap`). */
+  map?: LatentMap;
+  /** Scan every row even when the space has an index. @default false */
+  exact?: boolean;
+  /** IVF partitions probed (more: slower, better recall). @default 3% of them, at least 20 */
+  nprobes?: number;
+}
+
+/** One neighbour. */
+export interface SearchHit {
+  /** The row's id: its position in the space, counting from 0 in the order rows were added. */
+  id: number;
+  /** Distance under the space's metric (cosine: 1 - cos). */
+  distance: number;
+  modality: string;
+  source: string;
+  /** Line of a text file (from 1), when the row is one line of it. */
+  line?: number;
+  label: string;
+  text?: string;
+  modelId: string;
+}
+
+/** One space as {@link LatentStore.info} reports it. */
+export interface SpaceSummary extends SpaceInfo {
+  modality: string;
+  rows: number;
+  /** Whether an approximate index covers it (else: exact search). */
+  indexed: boolean;
+}
+
+/** Modality names become table names, so they are kept to safe characters. */
+const MODALITY = /^[a-z][a-z0-9_-]{0,63}$/;
+
+function assertModality(name: string): void {
+  if (!MODALITY.test(name)) throw new InvalidArgumentError(`'${name}' is not a modality name (lower-case letters, digits, '-' and '_').`);
+}
+
+/** The manifest's columns for rows of the store (`line` from a `line` column, or `file:N` sources of a text file). */
+function rowColumns(rows: RowManifest | readonly RowRecord[]): RowColumns {
+  if ('columns' in rows) {
+    const lineCol = rows.columns.line;
+    return {
+      source: rows.source,
+      label: rows.label,
+      line: Array.from({ length: rows.length }, (_, i) => parseLine(lineCol?.[i])),
+      text: rows.text ? rows.text.map((t) => t || null) : new Array<null>(rows.length).fill(null),
+    };
+  }
+  return {
+    source: rows.map((r) => r.source),
+    label: rows.map((r) => r.label ?? ''),
+    line: rows.map((r) => parseLine(r.extra?.line)),
+    text: rows.map((r) => r.text ?? null),
+  };
+}
+
+function parseLine(v: string | undefined): number | null {
+  if (v === undefined || v === '') return null;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 2 ** 31 - 1) throw new InvalidArgumentError(`Row manifest: line ${JSON.stringify(v)} is not a line number.`);
+  return n;
+}
+
+/**
+ * Codes with their row manifests, stored in a folder and searched by nearest neighbours.
+ *
+ * @example
+ * ```ts
+ * const store = await LatentStore.open('codes.db');
+ * await store.add(codes, parseRowsCsv(csv), { modality: 'image', modelId: await modelFingerprint('model/') });
+ * const hits = await store.search({ modality: 'image', row: 0 }, { k: 10 });
+ * store.close();
+ * ```
+ */
+export class LatentStore {
+  private constructor(
+    /** The store folder. */
+    readonly dir: string,
+    private readonly db: lancedb.Connection,
+    private meta: StoreFile,
+  ) {}
+
+  /**
+   * Opens the store in `dir`, creating an empty one unless `mustExist`.
+   * @throws {StoreNotFoundError} with `mustExist` when the folder holds no store.
+   * @throws {StoreFormatError} when its description file is damaged.
+   */
+  static async open(dir: string, options: { mustExist?: boolean } = {}): Promise<LatentStore> {
+    let meta = await readStoreFile(dir).catch(async (e) => {
+      if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') throw new StoreNotFoundError(`${dir} is a file, not a store folder.`, { file: dir });
+      throw e;
+    });
+    if (!meta) {
+      if (options.mustExist) {
+        const exists = await stat(dir).then(() => true, () => false);
+        throw new StoreNotFoundError(`${dir}: ${exists ? `no store here (it has no ${STORE_FILE})` : 'no such folder'}.`, {
+          file: dir,
+          hint: 'Make one with `latentkit index add --db <dir> --codes x.npy --rows x.rows.csv`.',
+        });
+      }
+      meta = { kind: 'latentkit/store', version: 1, spaces: {} };
+    }
+    await mkdir(dir, { recursive: true });
+    return new LatentStore(dir, await lancedb.connect(dir), meta);
+  }
+
+  /** The space of each modality, with its row count. */
+  async info(): Promise<SpaceSummary[]> {
+    const out: SpaceSummary[] = [];
+    for (const [modality, s] of Object.entries(this.meta.spaces)) {
+      const table = await this.table(s);
+      const rows = table ? await table.countRows() : 0;
+      const indexed = table ? (await table.listIndices()).some((i) => i.name === VECTOR_INDEX) : false;
+      out.push({ modality, ...s, rows, indexed });
+    }
+    return out;
+  }
+
+  /** The space of a modality. @throws {StoreMismatchError} when the store has none. */
+  space(modality: string): SpaceInfo {
+    const s = this.meta.spaces[modality];
+    if (!s) {
+      const have = Object.keys(this.meta.spaces);
+      throw new StoreMismatchError(`${this.dir}: the store holds no ${modality} codes (it holds ${have.length ? have.join(', ') : 'none yet'}).`, { file: this.dir });
+    }
+    return s;
+  }
+
+  /** The modalities the store holds codes of. */
+  get modalities(): string[] {
+    return Object.keys(this.meta.spaces);
+  }
+
+  /**
+   * Appends codes and their rows to the space of `options.modality`, as one commit.
+   * @param codes `n x d` codes (row `i` described by `rows[i]`).
+   * @param rows the row manifest (parsed `x.rows.csv`) or one record per row.
+   * @param options the modality and model, see {@link AddOptions}.
+   * @returns the ids given and the space's size.
+   * @throws {ShapeMismatchError} when rows and codes differ in count.
+   * @throws {InvalidArgumentError} on non-finite codes, or a bad modality name.
+   * @throws {StoreMismatchError} when the space holds another model's codes or another dimension.
+   * @throws {StoreLockedError} when another process is writing.
+   */
+  async add(codes: MatrixLike, rows: RowManifest | readonly RowRecord[], options: AddOptions): Promise<AddResult> {
+    const m = toMatrix(codes);
+    assertModality(options.modality);
+    if (m.rows === 0) throw new InvalidArgumentError('No codes to add.');
+    if (rows.length !== m.rows) throw new ShapeMismatchError(`${m.rows} codes but ${rows.length} rows in the manifest; they must describe the same rows.`);
+    for (let i = 0; i < m.data.length; i++) {
+      if (!Number.isFinite(m.data[i])) throw new InvalidArgumentError(`Code ${Math.floor(i / m.cols)} holds a non-finite value; such a row cannot be searched.`);
+    }
+    const columns = rowColumns(rows);
+    const release = await acquireWriteLock(this.dir);
+    try {
+      // Another process may have added a space since this store was opened.
+      this.meta = (await readStoreFile(this.dir)) ?? this.meta;
+      let s = this.meta.spaces[options.modality];
+      if (s) {
+        if (s.dim !== m.cols) throw new StoreMismatchError(`${this.dir}: ${options.modality} codes here have ${s.dim} values, these have ${m.cols}.`, { file: this.dir });
+        if (s.modelId !== options.modelId) {
+          throw new StoreMismatchError(`${this.dir}: ${options.modality} codes here come from model ${s.modelId}, these from ${options.modelId}; codes of two models are not comparable.`, {
+            file: this.dir,
+            hint: 'Use another --db for the other model, or re-encode with the model the store holds.',
+          });
+        }
+        if ((s.part ?? 'all') !== (options.part ?? 'all')) {
+          throw new StoreMismatchError(`${this.dir}: ${options.modality} codes here are part '${s.part ?? 'all'}', these are '${options.part ?? 'all'}'.`, { file: this.dir });
+        }
+      } else {
+        s = {
+          table: `codes_${options.modality}`,
+          dim: m.cols,
+          metric: options.metric ?? 'cosine',
+          modelId: options.modelId,
+          ...(options.modelDir !== undefined ? { modelDir: options.modelDir } : {}),
+          ...(options.part !== undefined && options.part !== 'all' ? { part: options.part } : {}),
+        };
+        // Declared before any row is written: a space with no table yet reads as empty.
+        this.meta = { ...this.meta, spaces: { ...this.meta.spaces, [options.modality]: s } };
+        await writeStoreFile(this.dir, this.meta);
+      }
+      let table = await this.table(s);
+      const firstId = table ? await table.countRows() : 0;
+      const data = codesTable(m.data, m.rows, m.cols, firstId, columns, options.modelId);
+      if (table) await table.add(data);
+      else table = await this.db.createTable(s.table, data, { mode: 'create', existOk: false });
+      const total = firstId + m.rows;
+      const indexed = options.index === false ? await hasIndex(table) : await refreshIndex(table, s.metric, total, options.indexMinRows ?? INDEX_MIN_ROWS);
+      return { firstId, added: m.rows, total, indexed };
+    } finally {
+      await release();
+    }
+  }
+
+  /**
+   * The stored code of row `id` of a modality's space.
+   * @throws {InvalidArgumentError} when there is no such row.
+   */
+  async vector(modality: string, id: number): Promise<Float32Array> {
+    const s = this.space(modality);
+    const table = await this.table(s);
+    const total = table ? await table.countRows() : 0;
+    if (!Number.isInteger(id) || id < 0 || id >= total) throw new InvalidArgumentError(`Row ${id} is not in the ${modality} codes (rows 0 to ${total - 1}).`);
+    const [r] = await table!.query().where(`id = ${id}`).select(['vector']).limit(1).toArray();
+    return Float32Array.from(r.vector.toArray() as Float32Array);
+  }
+
+  /**
+   * The `k` stored rows nearest to a query, nearest first.
+   * @param query a code with its modality, or a stored row (`{ row: 12 }`; the modality may be
+   *   left out when the store holds one). A stored row finds itself first, at distance 0.
+   * @param options see {@link SearchOptions}.
+   * @throws {StoreMismatchError} when the store has no such space, or the query's length is not the space's.
+   * @throws {InvalidArgumentError} on a bad `k`, a non-finite query, or `across` another modality without a map.
+   */
+  async search(query: StoreQuery, options: SearchOptions = {}): Promise<SearchHit[]> {
+    const k = options.k ?? 10;
+    if (!Number.isInteger(k) || k < 1 || k > 10_000) throw new InvalidArgumentError(`k must be an integer from 1 to 10000, got ${k}.`);
+    let modality = query.modality;
+    if (modality === undefined) {
+      if (this.modalities.length !== 1) throw new InvalidArgumentError(`Name the query's modality; the store holds ${this.modalities.join(', ') || 'nothing'}.`);
+      modality = this.modalities[0];
+    }
+    const from = this.space(modality);
+    let vector = 'row' in query ? await this.vector(modality, query.row) : Float32Array.from(query.vector);
+    if (vector.length !== from.dim) throw new StoreMismatchError(`The query has ${vector.length} values; ${modality} codes in this store have ${from.dim}.`, { file: this.dir });
+    if (!vector.every(Number.isFinite)) throw new InvalidArgumentError('The query holds a non-finite value.');
+    const target = options.across ?? modality;
+    const to = this.space(target);
+    if (options.map) {
+      if (options.map.inputDim !== from.dim || options.map.outputDim !== to.dim) {
+        throw new StoreMismatchError(`The map takes ${options.map.inputDim} values to ${options.map.outputDim}; ${modality} -> ${target} here is ${from.dim} -> ${to.dim}.`, { file: this.dir });
+      }
+      vector = options.map.apply([vector]).data;
+    } else if (target !== modality && from.modelId !== to.modelId) {
+      throw new InvalidArgumentError(`Searching ${target} codes with a ${modality} query needs a map between the two spaces (a RidgeMap or MlpMap saved as JSON).`);
+    }
+    const table = await this.table(to);
+    if (!table) return [];
+    let q = table.vectorSearch(vector).distanceType(to.metric).limit(k).select(['id', 'source', 'line', 'label', 'text', 'model_id', '_distance']);
+    const index = options.exact ? undefined : await table.indexStats(VECTOR_INDEX);
+    if (options.exact) q = q.bypassVectorIndex();
+    else if (index) q = q.nprobes(options.nprobes ?? defaultProbes(partitionsFor(index.numIndexedRows)));
+    const rows = await q.toArray();
+    return rows.map((r) => ({
+      id: Number(r.id),
+      distance: Number(r._distance),
+      modality: target,
+      source: String(r.source),
+      ...(r.line !== null && r.line !== undefined ? { line: Number(r.line) } : {}),
+      label: r.label ?? '',
+      ...(r.text !== null && r.text !== undefined ? { text: String(r.text) } : {}),
+      modelId: String(r.model_id),
+    }));
+  }
+
+  /** Releases the connection. */
+  close(): void {
+    this.db.close();
+  }
+
+  /** The space's table, or undefined before its first rows are committed. */
+  private async table(s: SpaceInfo): Promise<lancedb.Table | undefined> {
+    const names = await this.db.tableNames();
+    return names.includes(s.table) ? this.db.openTable(s.table) : undefined;
+  }
+}
+
+/** IVF partitions for `n` rows: about sqrt(n), so a partition and the centroid list are both ~sqrt(n) long. */
+export function partitionsFor(n: number): number {
+  return Math.max(16, Math.min(4096, Math.round(Math.sqrt(n))));
+}
+
+/** Partitions a query probes by default. */
+export function defaultProbes(partitions: number): number {
+  return Math.min(partitions, Math.max(20, Math.ceil(partitions * DEFAULT_PROBE_SHARE)));
+}
+
+async function hasIndex(table: lancedb.Table): Promise<boolean> {
+  return (await table.listIndices()).some((i) => i.name === VECTOR_INDEX);
+}
+
+/**
+ * Builds the IVF index once a space reaches {@link INDEX_MIN_ROWS}, and rebuilds it when the
+ * rows added since pass {@link REINDEX_SHARE} of it (LanceDB scans unindexed rows exactly, so
+ * results stay right in between; only speed suffers). IVF-flat, not IVF-PQ: codes of tens of
+ * dimensions are already small, so compression buys little memory, costs recall, and trained
+ * 9x slower here (200k x 32-d: 144 s vs 16 s).
+ * @returns whether the space has an index now.
+ */
+async function refreshIndex(table: lancedb.Table, metric: StoreMetric, total: number, minRows: number): Promise<boolean> {
+  if (total < minRows) return hasIndex(table);
+  const stats = await table.indexStats(VECTOR_INDEX);
+  if (stats && stats.numUnindexedRows <= REINDEX_SHARE * stats.numIndexedRows) return true;
+  await table.createIndex('vector', {
+    config: lancedb.Index.ivfFlat({ numPartitions: partitionsFor(total), distanceType: metric }),
+    replace: true,
+  });
+  return true;
+}

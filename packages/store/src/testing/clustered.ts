@@ -1,0 +1,58 @@
+/**
+ * @file Synthetic codes for tests and the store benchmark: a seeded mixture of Gaussian
+ * clusters with per-dimension spreads, shaped like autoencoder codes (clumped by class and
+ * style) rather than uniform noise, on which every approximate index looks worse than on codes.
+ */
+
+/** A seeded uniform generator (mulberry32). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * `rows x dim` codes from `clusters` Gaussian clusters.
+ * @returns row-major values and each row's cluster.
+ */
+export function clusteredCodes(rows: number, dim: number, clusters: number, seed = 1): { data: Float32Array; cluster: Int32Array } {
+  const rand = seededRandom(seed);
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+  const centres = Float32Array.from({ length: clusters * dim }, () => gauss() * 2);
+  const spread = Float32Array.from({ length: clusters * dim }, () => 0.3 + rand());
+  const data = new Float32Array(rows * dim);
+  const cluster = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const c = Math.floor(rand() * clusters);
+    cluster[i] = c;
+    for (let j = 0; j < dim; j++) data[i * dim + j] = centres[c * dim + j] + gauss() * spread[c * dim + j];
+  }
+  return { data, cluster };
+}
+
+/** Exact k nearest rows by cosine distance (what the store's exact search must return). */
+export function exactCosineKnn(data: Float32Array, dim: number, query: Float32Array, k: number): number[] {
+  const rows = data.length / dim;
+  let qn = 0;
+  for (let j = 0; j < dim; j++) qn += query[j] * query[j];
+  qn = Math.sqrt(qn);
+  const dist = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) {
+    let dot = 0;
+    let n = 0;
+    for (let j = 0; j < dim; j++) {
+      const v = data[i * dim + j];
+      dot += v * query[j];
+      n += v * v;
+    }
+    dist[i] = 1 - dot / (Math.sqrt(n) * qn);
+  }
+  return Array.from(dist.keys())
+    .sort((a, b) => dist[a] - dist[b])
+    .slice(0, k);
+}

@@ -50,7 +50,7 @@ async function startServer(args: string[], log: (m: string) => void): Promise<Se
   const url = await new Promise<string>((res, rej) => {
     child.stdout!.on('data', (d) => {
       out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
+      const m = /listening on (http:\/\/[^\s/]+)/.exec(out);
       if (m) res(m[1]);
     });
     child.on('close', (code) => rej(new Error(`latentkit serve exited ${code}: ${err}`)));

@@ -16,8 +16,8 @@
  *   still exist, so it cannot drift silently either.
  * - `<!-- readme-test: script <name> -->` blocks of one README with the same name run as one
  *   script, in order (a later block uses what an earlier one made); imports are merged.
- * - `<!-- readme-test: server -->` the script keeps a server running: the test waits for the
- *   `http://127.0.0.1:<port>/` it prints, fetches it (200 expected) and stops it.
+ * - `<!-- readme-test: server -->` the script (or sh block) keeps a server running: the test
+ *   waits for the `http://127.0.0.1:<port>/` it prints, fetches it (200 expected) and stops it.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -38,6 +38,8 @@ const CHECKS: Record<string, { append?: string; output?: RegExp; files?: string[
   'README.md#five-speech': { append: "console.log('speech parts', Object.keys(code.parts ?? {}).sort().join(','));", output: /speech parts .*content.*speaker/, files: ['converted.wav'] },
   'README.md#five-text': { output: /the cat sat on the mat/ },
   'README.md#engine': { output: /backend: (node|ort|wasm|cpu)/ },
+  'README.md#serving': { output: /http:\/\/127\.0\.0\.1:\d+ \[ 1, \d+ \] meaning/ },
+  'packages/server/README.md#server': { output: /serving digits on http:\/\/127\.0\.0\.1:\d+/ },
   'packages/core/README.md#pictures': { files: ['models/pictures/latentkit.json'] },
   'packages/image/README.md#glyphs': { files: ['grid.png', 'latent.png', 'models/glyphs/latentkit.json'] },
   'packages/audio/README.md#voices': { files: ['converted.wav', 'models/voices/latentkit.json'] },
@@ -84,10 +86,14 @@ async function runScript(s: ReadmeScript): Promise<Run & { served?: number }> {
   const blocks = s.blocks.map((b) => ({ ...b, code: quick(b.code, b.lang) }));
   await writeFile(file, `${scriptSource({ ...s, blocks })}\n${CHECKS[key]?.append ?? ''}\n`);
   if (!s.server) return spawnRun(process.execPath, ['--conditions=source', '--import', TSX, file], 300_000);
-  // A server script: fetch the page it announces, then stop it.
+  return runServer(process.execPath, ['--conditions=source', '--import', TSX, file]);
+}
+
+/** Runs a command that starts a server: fetches the page it announces, then stops it. */
+async function runServer(cmd: string, args: string[]): Promise<Run & { served?: number }> {
   let served: number | undefined;
   let fetching: Promise<void> | undefined;
-  const r = await spawnRun(process.execPath, ['--conditions=source', '--import', TSX, file], 120_000, (line, stop) => {
+  const r = await spawnRun(cmd, args, 120_000, (line, stop) => {
     const url = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(line)?.[1];
     if (url && !fetching) {
       fetching = fetch(url)
@@ -151,6 +157,11 @@ describe('README code blocks', () => {
     for (const f of READMES) {
       for (const b of await readmeBlocks(REPO, f)) {
         if (b.lang !== 'sh' || b.skip) continue;
+        if (b.server) {
+          const r = await runServer('bash', ['-e', '-o', 'pipefail', '-c', quick(b.code, 'sh')]);
+          expect(r.served, `${b.file}:${b.line}: the server answered\n${r.out.slice(-3000)}`).toBe(200);
+          continue;
+        }
         const r = await spawnRun('bash', ['-e', '-o', 'pipefail', '-c', quick(b.code, 'sh')], 600_000);
         expect(r.code, `${b.file}:${b.line}\n${r.out.slice(-3000)}`).toBe(0);
       }

@@ -100,6 +100,11 @@ describe('image model', () => {
     expect(png.headers.get('content-type')).toBe('image/png');
     const meta = await sharp(Buffer.from(await png.arrayBuffer())).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['png', 28, 28]);
+    // encode's answer posts back to decode as it is.
+    const encoded = await postJson(`${url}/v1/models/digits/encode`, { inputs: [b64(fx.pngs[0])] });
+    const again = await postJson(`${url}/v1/models/digits/decode?format=json`, encoded.json);
+    expect(again.status, JSON.stringify(again.json)).toBe(200);
+    expect(again.json.files).toHaveLength(1);
     const both = await postJson(`${url}/v1/models/digits/decode`, { codes });
     expect(both.status).toBe(200);
     expect(both.json.files).toHaveLength(2);

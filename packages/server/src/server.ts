@@ -2,7 +2,8 @@
  * @file `createServer`: a Fastify app that answers encode, decode and reconstruct requests for
  * any latentkit model, through the model's modality descriptor (no modality is named here).
  * Routes:
- * - `GET /health`, `GET /metrics` (Prometheus text), `GET /v1/models`, `GET /v1/models/:id`;
+ * - `GET /` (what is served), `GET /health`, `GET /metrics` (Prometheus text), `GET /v1/models`,
+ *   `GET /v1/models/:id`;
  * - `POST /v1/models/:id/encode`: inputs as JSON, multipart or a raw file body; `?part=`,
  *   `?format=json|latents|npy`;
  * - `POST /v1/models/:id/decode`: JSON `codes` rows, JSON `latents`, or a `.npy` body; answers the
@@ -82,6 +83,10 @@ const codesBodySchema = {
     codes: { type: 'array', items: { type: 'array', items: { type: 'number' } } },
     latents: { type: 'array', items: { type: 'object' } },
     format: { type: 'string', enum: [...OUTPUT_FORMATS] },
+    // What encode answers besides the codes, so its answer can be posted back as it is.
+    model: { type: 'string' },
+    part: { type: 'string' },
+    shape: { type: 'array', items: { type: 'integer' } },
   },
   anyOf: [{ required: ['codes'] }, { required: ['latents'] }],
   additionalProperties: false,
@@ -134,7 +139,7 @@ export async function createServer(options: ServerOptions): Promise<LatentServer
   app.addContentTypeParser(['text/plain', 'application/octet-stream', 'application/x-npy'], { parseAs: 'buffer' }, raw);
   app.addContentTypeParser(/^(image|audio)\/[a-z0-9.+-]+$/i, { parseAs: 'buffer' }, raw);
 
-  const unbounded = new Set(['/health', '/metrics']);
+  const unbounded = new Set(['/', '/health', '/metrics']);
   app.addHook('onRequest', async (req, reply) => {
     if (unbounded.has(req.url.split('?')[0])) return;
     if (inFlight >= limits.maxConcurrentRequests) {
@@ -187,6 +192,11 @@ export async function createServer(options: ServerOptions): Promise<LatentServer
     }
   };
 
+  app.get('/', async () => ({
+    service: 'latentkit',
+    models: served.map((m) => m.id),
+    endpoints: ['GET /health', 'GET /metrics', 'GET /v1/models', 'GET /v1/models/:id', 'POST /v1/models/:id/encode', 'POST /v1/models/:id/decode', 'POST /v1/models/:id/reconstruct'],
+  }));
   app.get('/health', async (_req, reply) => {
     if (draining) return reply.code(503).send({ status: 'draining' });
     return { status: 'ok', models: served.map((m) => m.id) };

@@ -81,7 +81,7 @@ export function serveCommand(modalities: readonly ModalityDescriptor[]): Command
       });
       const url = await server.listen({ host, port });
       server.models.forEach((m, i) => ctx.log(`model ${m.id}: ${m.modality.name} ${String(m.model.config.kind)}${models[i].dir ? ` from ${models[i].dir}` : ''}`));
-      ctx.stdout.write(`listening on ${url} (models: ${server.models.map((m) => m.id).join(', ')})\n`);
+      ctx.stdout.write(`listening on ${url}/ (models: ${server.models.map((m) => m.id).join(', ')})\n`);
       await new Promise<void>((resolve, reject) => {
         const stop = (signal: NodeJS.Signals) => {
           ctx.log(`${signal}: finishing the requests in flight, then stopping`);

@@ -1,6 +1,7 @@
 /**
- * @file `npm run bench -- browser`: the latent explorer in headless Chromium on 100k and 1M
- * rows of 32-d codes — time to first picture (fetch, decode, manifest, PCA, WebGL draw),
+ * @file `npm run bench -- browser`: encode throughput in Chromium vs Node for each model kind
+ * (bench/lib/browser-encode.ts; `--part encode` runs only that), and the latent explorer in
+ * headless Chromium on 100k and 1M rows of 32-d codes (`--part explorer` runs only that) — time to first picture (fetch, decode, manifest, PCA, WebGL draw),
  * frame times while zooming and panning, and kNN query times. Same-run references in Node:
  * core's PCA (tfjs) on the same codes, and a plain brute-force kNN scan without pruning.
  *
@@ -15,6 +16,7 @@ import { createRng, PCA, readNpy } from '@latentkit/core';
 import { readCodeSet, startExplorerServer } from '@latentkit/explorer';
 import { chromiumAvailable, launchChromium } from '../../test/browser/chromium.js';
 import { writeClusters } from '../../test/browser/fixtures.js';
+import { encodeThroughput, type EncodeThroughputRow } from '../lib/browser-encode.js';
 import { explorerShowcase, type ShowcaseResult } from '../lib/explorer-showcase.js';
 import { median, numberArg, type BenchSuite } from '../lib/suite.js';
 import { formatTable } from '../lib/table.js';
@@ -64,11 +66,19 @@ function p95(xs: number[]): number {
 
 const suite: BenchSuite = {
   name: 'browser',
-  description: 'latent explorer in headless Chromium: load, PCA, draw, pan/zoom frames, kNN (100k and 1M x 32)',
+  description: 'encode throughput in Chromium vs Node per model kind; latent explorer in headless Chromium: load, PCA, draw, pan/zoom frames, kNN (100k and 1M x 32)',
   async run(ctx) {
     if (!chromiumAvailable()) throw new Error('Chromium not found at /usr/bin/chromium: apt-get install -y chromium');
     const d = numberArg(ctx.args, 'dim') ?? 32;
-    const sizes = ctx.quick ? [100_000] : [100_000, 1_000_000];
+    const part = typeof ctx.args.part === 'string' ? ctx.args.part : 'all';
+    if (!['all', 'encode', 'explorer'].includes(part)) throw new Error(`--part must be all, encode or explorer, got '${part}'.`);
+    const loadAtStart = loadavg()[0];
+    let encode: EncodeThroughputRow[] = [];
+    if (part !== 'explorer') {
+      encode = await encodeThroughput(ctx.quick, ctx.log);
+      ctx.log('\n' + formatTable(encode as unknown as Record<string, unknown>[]));
+    }
+    const sizes = part === 'encode' ? [] : ctx.quick ? [100_000] : [100_000, 1_000_000];
     const dir = await mkdtemp(join(tmpdir(), 'lk-bench-browser-'));
     const rows: Record<string, unknown>[] = [];
     const loadBefore = loadavg()[0];
@@ -147,7 +157,8 @@ const suite: BenchSuite = {
           await server.close();
         }
       }
-      if (existsSync(join(ctx.dataDir, 'mnist')) && existsSync(join(ctx.dataDir, 'stsb-dev'))) {
+      if (part === 'encode') ctx.log('explorer skipped (--part encode)');
+      else if (existsSync(join(ctx.dataDir, 'mnist')) && existsSync(join(ctx.dataDir, 'stsb-dev'))) {
         showcase = await explorerShowcase(ctx.dataDir, dir, join(ctx.outDir, 'explorer-mnist.png'), ctx.log);
         ctx.log(`showcase: clicked a ${showcase.clickedLabel}; its 10 nearest codes are ${showcase.neighbourLabels.join(' ')}; screenshot ${showcase.screenshot}`);
       } else ctx.log('showcase skipped: no mnist/ and stsb-dev/ in the data folder');
@@ -159,7 +170,8 @@ const suite: BenchSuite = {
       suite: 'browser',
       chromium: 'Debian chromium, headless, --disable-gpu (WebGL on SwiftShader)',
       // Other jobs share this machine's 2 cores; the 1-minute load average says how much.
-      load_average: { before: loadBefore, after: loadavg()[0] },
+      load_average: { start: loadAtStart, before_explorer: loadBefore, after: loadavg()[0] },
+      encode_throughput: { engine: 'tfjs wasm on both sides, one page / one process, inputs per second of encode', rows: encode },
       knn_method: 'exact Euclidean scan over PCA-rotated rows with partial-distance pruning, in a Web Worker',
       explorer: rows,
       showcase: showcase && { ...showcase, screenshot: 'explorer-mnist.png' },

@@ -7,11 +7,9 @@
  * checked with WebCrypto — and encodes inputs that reach it through ImageData and AudioBuffer.
  * Both sides run tfjs on wasm. A corrupted weight file is refused with ChecksumMismatchError.
  */
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initEngine, type Latent } from '@latentkit/core';
 import { ConvImageAutoencoder, DenseImageAutoencoder, ImageVAE, type FloatImage } from '@latentkit/image';
@@ -19,25 +17,10 @@ import { SpeechAutoencoder, syntheticSpeechCorpus, type AudioClip } from '@laten
 import { defaultSentenceAutoencoderPath, SentenceAutoencoder } from '@latentkit/text';
 import { chromiumAvailable, launchChromium, type ChromiumSession } from './chromium.js';
 import { callPage, type CodeJson, type InputJson, type PageApi } from './page-api.js';
+import { buildModelsPage, WASM_DIR } from './page-build.js';
 import { serveFolders, type StaticServer } from './static-server.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const WASM_DIR = join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
 const TOLERANCE = 1e-4;
-
-/** Bundles the test page for the browser; returns the folder holding models.js. */
-export async function buildModelsPage(outDir: string): Promise<void> {
-  await mkdir(outDir, { recursive: true });
-  await build({
-    entryPoints: [join(ROOT, 'test/browser/page/models-page.ts')],
-    bundle: true,
-    platform: 'browser',
-    format: 'esm',
-    conditions: ['source'],
-    outfile: join(outDir, 'models.js'),
-    logLevel: 'silent',
-  });
-}
 
 /** Runs one `window.lk` call in the page. */
 function call<K extends keyof PageApi>(s: ChromiumSession, name: K, ...args: Parameters<PageApi[K]>): Promise<Awaited<ReturnType<PageApi[K]>>> {
@@ -87,7 +70,6 @@ describe.skipIf(!chromiumAvailable())('models in Chromium', () => {
     await speech.save(join(dir, 'models', 'speech'));
     sentence = await SentenceAutoencoder.load(defaultSentenceAutoencoderPath());
     await buildModelsPage(join(dir, 'page'));
-    await writeFile(join(dir, 'page', 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="models.js"></script>');
     server = await serveFolders(
       { '/page/': join(dir, 'page'), '/wasm/': WASM_DIR, '/models/': join(dir, 'models'), '/shipped/': join(defaultSentenceAutoencoderPath(), '..'), '/tampered/': join(dir, 'models') },
       {

@@ -273,6 +273,7 @@ const suite: BenchSuite = {
       results: rows,
       vae: vaeRows,
       ...(userPath ? { user_path: userPath } : {}),
+      cli_only: cliOnly,
       backend: engine.backend,
       quick: ctx.quick,
       filters: [...plan.filters],

@@ -14,7 +14,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultProbes, LatentStore, partitionsFor } from '@latentkit/store';
-import { clusteredCodes, seededRandom } from '../../packages/store/src/testing/clustered.js';
+import { clusteredCodes, exactCosineKnn, seededRandom } from '../../packages/store/src/testing/clustered.js';
 import { numberArg, type BenchContext, type BenchSuite } from '../lib/suite.js';
 import { formatTable } from '../lib/table.js';
 
@@ -50,14 +50,16 @@ async function run(ctx: BenchContext) {
       const id = Math.floor(rand() * rows);
       return Float32Array.from(data.subarray(id * DIM, (id + 1) * DIM), (v) => v + (rand() - 0.5) * 0.1);
     });
-    const truth: Set<number>[] = [];
+    // Ground truth: a brute-force cosine scan in JS (the store's own exact scan agrees with it in
+    // the tests; here it is timed on a few queries only, it reads every row from disk).
+    const truth = qs.map((q) => new Set(exactCosineKnn(data, DIM, q, 10)));
     const exactMs: number[] = [];
-    for (const q of qs) {
+    for (const q of qs.slice(0, 20)) {
       const t = performance.now();
-      truth.push(new Set((await store.search({ modality: 'image', vector: q }, { k: 10, exact: true })).map((h) => h.id)));
+      await store.search({ modality: 'image', vector: q }, { k: 10, exact: true });
       exactMs.push(performance.now() - t);
     }
-    const sweep = [...new Set([5, 10, defaultProbes(partitions), 64].sort((a, b) => a - b))];
+    const sweep = [...new Set([2, 5, defaultProbes(partitions), 64])].sort((a, b) => a - b);
     const table: Record<string, unknown>[] = [{ search: 'exact scan', nprobes: '-', p50_ms: percentile(exactMs, 0.5), p99_ms: percentile(exactMs, 0.99), recall_at_10: 1 }];
     const results: { nprobes: number; default: boolean; p50_ms: number; p99_ms: number; recall_at_10: number }[] = [];
     for (const nprobes of sweep) {

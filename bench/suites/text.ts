@@ -10,8 +10,12 @@
  * tf-idf with idf from the WordNet training text; and fill-in / exact match on its sentences
  * (ordinary English the model never trained on).
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   SentenceAutoencoder,
   SentenceEncoder,
@@ -31,7 +35,7 @@ import {
   wordnetPairs,
   wordnetSentences,
 } from '@latentkit/text';
-import { describeEngine, initEngine } from '@latentkit/core';
+import { decodeNpy, describeEngine, initEngine } from '@latentkit/core';
 import type { BenchSuite } from '../lib/suite.js';
 import { formatTable } from '../lib/table.js';
 
@@ -92,19 +96,27 @@ const suite: BenchSuite = {
 
     const sts = await stsFigures(model, synsets, ctx.dataDir, ctx.quick);
 
+    // The same pairs through the CLI a user runs (`latentkit encode text`, default part).
+    const cli = await cliRetrieval(typeof ctx.args.model === 'string' ? modelDir : undefined, pairs.map((p) => p.definition), pairs.map((p) => p.example), codeSims);
+
     const speedSet = spread(heldShort, ctx.quick ? 1024 : 4096);
-    // The meaning code's share of encoding time: the same model with and without it,
-    // interleaved so machine load hits both alike; medians of 3.
+    // Three paths, interleaved so machine load hits them alike; medians of 3: the default part
+    // as `latentkit encode text` asks for it (`parts: [default]`: no network for `meaning`),
+    // every part (network + meaning code), and the reference: the network alone (the model
+    // without its meaning code, today's 1,560 sentences/s path).
     const space = model.meaning ?? model.wordSpace;
+    const defaultOnly: number[] = [];
     const withCode: number[] = [];
     const networkOnly: number[] = [];
     for (let r = 0; r < 3; r++) {
+      defaultOnly.push(await sentencesPerSecond((b) => model.encode(b, { parts: [codePart] }), speedSet, 256));
       withCode.push(await sentencesPerSecond((b) => model.encode(b), speedSet, 256));
       model.setWordSpace(undefined);
       networkOnly.push(await sentencesPerSecond((b) => model.encode(b), speedSet, 256));
       model.setWordSpace(space);
     }
     const median3 = (xs: number[]) => [...xs].sort((x, y) => x - y)[1];
+    const defaultPerS = median3(defaultOnly);
     const encodePerS = median3(withCode);
     const networkPerS = median3(networkOnly);
     const encoder = await SentenceEncoder.load(tinySentenceEncoderPath(), { localOnly: true });
@@ -149,8 +161,11 @@ const suite: BenchSuite = {
         { method: 'autoencoder code, global part', 'recall@10': retrieval.global, 'recall@1': r1.global },
         { method: "autoencoder code, whole (the decoder's input)", 'recall@10': retrieval.full, 'recall@1': r1.full },
         { method: 'tf-idf bag of words', 'recall@10': retrieval.bow, 'recall@1': r1.bow },
+        ...(cli ? [{ method: `latentkit encode text (CLI, default part), ${cli.seconds.toFixed(1)} s`, 'recall@10': cli.recall10, 'recall@1': cli.recall1 }] : []),
       ]),
     );
+    if (cli) ctx.log(`CLI codes against the library's: largest cosine difference ${cli.maxCosineDifference.toExponential(1)}`);
+    else ctx.log('CLI retrieval skipped: packages/cli/dist/bin.js is missing (npx turbo run build).');
     if (sts) {
       ctx.log(`\nSTS Benchmark dev (${sts.pairs} pairs): Spearman of cosine vs human score`);
       ctx.log(formatTable(Object.entries(sts.spearman).map(([code, rho]) => ({ code: code === codePart ? `${code} (default)` : code, spearman: rho }))));
@@ -159,8 +174,9 @@ const suite: BenchSuite = {
     ctx.log('\nEncoding speed (sentences/s, this machine)');
     ctx.log(
       formatTable([
-        { encoder: 'SentenceAutoencoder (tfjs), default code', 'sentences/s': encodePerS, backend: engine.backend },
-        { encoder: 'the same without its meaning code (network only)', 'sentences/s': networkPerS, backend: engine.backend },
+        { encoder: `SentenceAutoencoder, default part only (${codePart}, as the CLI asks)`, 'sentences/s': defaultPerS, backend: codePart === 'meaning' ? 'none (no network)' : engine.backend },
+        { encoder: 'SentenceAutoencoder (tfjs), every part', 'sentences/s': encodePerS, backend: engine.backend },
+        { encoder: 'reference: the network alone (no meaning code)', 'sentences/s': networkPerS, backend: engine.backend },
         { encoder: 'SentenceEncoder, tiny ONNX model', 'sentences/s': pretrainedPerS, backend: 'onnxruntime-node' },
         { encoder: 'raw Transformers.js pipeline, same model', 'sentences/s': pipelinePerS, backend: 'onnxruntime-node' },
       ]),
@@ -183,6 +199,10 @@ const suite: BenchSuite = {
           }
         : {}),
       bow_retrieval_at_10: retrieval.bow,
+      ...(cli ? { cli_retrieval_at_10: cli.recall10, cli_retrieval_at_1: cli.recall1 } : {}),
+      // The default part as the CLI encodes it, against the network-only reference, same run.
+      encode_default_part_sentences_per_s: defaultPerS,
+      encode_default_part_speed_ratio: defaultPerS / networkPerS,
       encode_sentences_per_s: encodePerS,
       encode_network_only_sentences_per_s: networkPerS,
       // Speed with the meaning code over speed without it, measured interleaved.
@@ -214,6 +234,37 @@ const suite: BenchSuite = {
     };
   },
 };
+
+/**
+ * Gloss -> example retrieval with codes from `latentkit encode text` (the built CLI as a child
+ * process, its default part), scored like the library's; also the largest difference between
+ * the CLI's pair cosines and the library's (`librarySims`). Undefined when the CLI is not built.
+ */
+async function cliRetrieval(modelDir: string | undefined, queries: string[], candidates: string[], librarySims: Float32Array) {
+  const bin = fileURLToPath(new URL('../../packages/cli/dist/bin.js', import.meta.url));
+  if (!existsSync(bin)) return undefined;
+  const dir = await mkdtemp(join(tmpdir(), 'lk-bench-text-'));
+  try {
+    await writeFile(join(dir, 'sentences.txt'), [...queries, ...candidates].join('\n') + '\n');
+    const t0 = performance.now();
+    const args = [bin, 'encode', 'text', '--quiet', '--in', join(dir, 'sentences.txt'), '--out', join(dir, 'codes.npy'), ...(modelDir ? ['--model', modelDir] : [])];
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 600_000 });
+    if (r.status !== 0) throw new Error(`latentkit encode text failed (${r.status ?? r.signal}): ${r.stderr.slice(-2000)}`);
+    const seconds = (performance.now() - t0) / 1000;
+    const codes = decodeNpy(new Uint8Array(await readFile(join(dir, 'codes.npy'))), 'codes.npy');
+    const [rows, cols] = codes.shape;
+    const n = queries.length;
+    if (rows !== 2 * n || !(codes.data instanceof Float32Array)) throw new Error(`latentkit encode text wrote [${codes.shape.join(', ')}] ${codes.dtype}; expected float32 [${2 * n}, d].`);
+    const data = codes.data;
+    const row = (i: number) => data.subarray(i * cols, (i + 1) * cols);
+    const sims = cosineMatrix(Array.from({ length: n }, (_, i) => row(i)), Array.from({ length: n }, (_, i) => row(n + i)));
+    let maxCosineDifference = 0;
+    for (let i = 0; i < sims.length; i++) maxCosineDifference = Math.max(maxCosineDifference, Math.abs(sims[i] - librarySims[i]));
+    return { recall10: recallAtK((i, j) => sims[i * n + j], n, 10), recall1: recallAtK((i, j) => sims[i * n + j], n, 1), maxCosineDifference, seconds };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 /**
  * STS-B dev figures: Spearman of the cosine of each code part (and of the whole decoder code)

@@ -21,7 +21,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const COMMANDS = ['train', 'encode', 'decode', 'reconstruct', 'denoise', 'convert-voice', 'compare', 'demo'];
+const COMMANDS = ['train', 'encode', 'decode', 'reconstruct', 'denoise', 'convert-voice', 'worker', 'collect', 'index', 'search', 'compare', 'demo'];
 
 /** Expects a failed run with exactly `latentkit: ...` and `hint: ...` on stderr. */
 function expectOneLineError(r: { code: number | null; stderr: string }, pattern: RegExp): void {

@@ -11,6 +11,7 @@ import { compareCommand } from './commands/compare.js';
 import { decodeCommand } from './commands/decode.js';
 import { demoCommand } from './commands/demo.js';
 import { encodeCommand } from './commands/encode.js';
+import { exploreCommand } from './commands/explore.js';
 import { indexCommand } from './commands/index.js';
 import { operationCommand } from './commands/operation.js';
 import { reconstructCommand } from './commands/reconstruct.js';
@@ -30,7 +31,7 @@ import type { CommandContext, CommandModule } from './lib/context.js';
  */
 export function commandsFor(modalities: readonly ModalityDescriptor[]): CommandModule[] {
   const ops = modalities.flatMap((m) => (m.operations ?? []).map((op) => operationCommand(m, op)));
-  const all = [trainCommand(modalities), encodeCommand(modalities), decodeCommand(modalities), reconstructCommand(modalities), ...ops, serveCommand(modalities), workerCommand, collectCommand, indexCommand, searchCommand, compareCommand, demoCommand(modalities)];
+  const all = [trainCommand(modalities), encodeCommand(modalities), decodeCommand(modalities), reconstructCommand(modalities), ...ops, serveCommand(modalities), workerCommand, collectCommand, indexCommand, searchCommand, compareCommand, exploreCommand, demoCommand(modalities)];
   const names = all.map((c) => c.command.split(' ')[0]);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) throw new UsageError(`Two commands are called '${dup}': a modality's operation repeats a command's name.`);
@@ -38,7 +39,7 @@ export function commandsFor(modalities: readonly ModalityDescriptor[]): CommandM
 }
 
 /** Commands that need no modality: these stay fast (no tfjs, no sharp). */
-const WITHOUT_MODALITIES = new Set(['compare']);
+const WITHOUT_MODALITIES = new Set(['compare', 'explore']);
 
 /** `--modality-package` values, read before parsing (the commands depend on them). */
 function modalityPackagesIn(args: readonly string[]): string[] {
@@ -104,7 +105,7 @@ export async function runCli(args: readonly string[], options: RunCliOptions = {
       return 1;
     }
   }
-  const commands = modalities.length ? commandsFor(modalities) : [compareCommand];
+  const commands = modalities.length ? commandsFor(modalities) : [compareCommand, exploreCommand];
 
   let parser: Argv = yargs(args)
     .scriptName('latentkit')

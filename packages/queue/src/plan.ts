@@ -11,6 +11,10 @@ import { InvalidArgumentError } from '@latentkit/core';
 /** Samples of one input file: all of it, or samples `[from, to)` of a file of lines. */
 export interface WorkItem {
   file: string;
+  /** The file's label from its dataset layout, for the row manifest. */
+  label?: string;
+  /** Further label columns by name. */
+  extra?: Record<string, string>;
   /** First sample (0-based), for a slice of a file of lines. */
   from?: number;
   /** One past the last sample. */
@@ -33,6 +37,8 @@ export interface InputUnits {
   files: readonly string[];
   /** Samples in each file (1 for a file codec). */
   counts: readonly number[];
+  /** Each file's labels, carried to the jobs so workers write the manifest `encode` would. */
+  labels?: readonly ({ label?: string; extra?: Record<string, string> } | undefined)[];
 }
 
 /** Samples `[start, end)` of the inputs as items. */
@@ -43,7 +49,9 @@ function itemsOf(units: InputUnits, start: number, end: number): WorkItem[] {
     const n = units.counts[f];
     const from = Math.max(start, base);
     const to = Math.min(end, base + n);
-    if (from < to) items.push(from === base && to === base + n ? { file } : { file, from: from - base, to: to - base });
+    const l = units.labels?.[f];
+    const info = { file, ...(l?.label ? { label: l.label } : {}), ...(l?.extra && Object.keys(l.extra).length ? { extra: l.extra } : {}) };
+    if (from < to) items.push(from === base && to === base + n ? info : { ...info, from: from - base, to: to - base });
     base += n;
   });
   return items;

@@ -122,13 +122,14 @@ export function assembleShards(shards: readonly Shard[]): Assembled {
     data.set(s.data, at);
     at += s.data.length;
     const { columns } = s.rows;
-    const extraNames = Object.keys(columns).filter((c) => !['source', 'label', 'text'].includes(c));
+    const extraNames = Object.keys(columns).filter((c) => !['source', 'label', 'text', 'line'].includes(c));
     for (let r = 0; r < s.rows.length; r++) {
       const extra = Object.fromEntries(extraNames.map((c) => [c, columns[c][r]]));
       records.push({
         source: s.rows.source[r],
         label: s.rows.label[r],
         ...(s.rows.text ? { text: s.rows.text[r] } : {}),
+        ...(s.rows.line?.[r] !== undefined ? { line: s.rows.line[r] } : {}),
         ...(extraNames.length ? { extra } : {}),
       });
     }

@@ -64,16 +64,21 @@ interface PartsEncoder {
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /**
- * Union of the parts rows ask for: undefined (every part) if any row wants every part.
+ * Union of the parts rows ask for: undefined (every part) if any row wants every part, or if
+ * rows that want only the whole code (`[]`) share the batch with rows naming parts: a model
+ * may skip the whole code when every part asked for is one it computes without it (the
+ * sentence autoencoder's `meaning`), so a `[]` row must not be merged into such a call.
  * Computing more parts than a row asked for never changes that row's parts.
  */
 function unionParts(rows: readonly EncodeRow[]): string[] | undefined {
   const out = new Set<string>();
+  let wholeOnly = false;
   for (const r of rows) {
     if (r.parts === undefined) return undefined;
+    if (r.parts.length === 0) wholeOnly = true;
     for (const p of r.parts) out.add(p);
   }
-  return [...out];
+  return wholeOnly && out.size > 0 ? undefined : [...out];
 }
 
 /**

@@ -30,8 +30,8 @@ describe('LatentStore', () => {
     );
     const store = await LatentStore.open(dir);
     // Two adds: ids continue across them.
-    const first = await store.add({ data: data.subarray(0, 400 * dim), rows: 400, cols: dim }, { ...manifest, length: 400, source: manifest.source.slice(0, 400), label: manifest.label.slice(0, 400), text: manifest.text!.slice(0, 400), columns: { line: manifest.columns.line.slice(0, 400) } }, { modality: 'text', modelId: 'abc' });
-    const second = await store.add({ data: data.subarray(400 * dim), rows: 200, cols: dim }, Array.from({ length: 200 }, (_, i) => ({ source: `s${400 + i}.txt:${401 + i}`, label: `c${(400 + i) % 3}`, text: `sentence, ${400 + i}`, extra: { line: String(401 + i) } })), { modality: 'text', modelId: 'abc' });
+    const first = await store.add({ data: data.subarray(0, 400 * dim), rows: 400, cols: dim }, { ...manifest, length: 400, source: manifest.source.slice(0, 400), label: manifest.label.slice(0, 400), text: manifest.text!.slice(0, 400), line: manifest.line!.slice(0, 400) }, { modality: 'text', modelId: 'abc' });
+    const second = await store.add({ data: data.subarray(400 * dim), rows: 200, cols: dim }, Array.from({ length: 200 }, (_, i) => ({ source: `s${400 + i}.txt:${401 + i}`, label: `c${(400 + i) % 3}`, text: `sentence, ${400 + i}`, line: 401 + i })), { modality: 'text', modelId: 'abc' });
     expect(first).toEqual({ firstId: 0, added: 400, total: 400, indexed: false });
     expect(second).toEqual({ firstId: 400, added: 200, total: 600, indexed: false });
     store.close();

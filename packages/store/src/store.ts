@@ -25,7 +25,7 @@ const REINDEX_SHARE = 0.25;
  * Partitions probed per query by default: the share of an IVF index a query scans. Chosen
  * from `npm run bench -- store` (recall@10 >= 0.95 on 1M x 32-d codes; see README).
  */
-export const DEFAULT_PROBE_SHARE = 0.03;
+export const DEFAULT_PROBE_SHARE = 0.02;
 const VECTOR_INDEX = 'vector_idx';
 
 /** Options of {@link LatentStore.add}. */
@@ -70,7 +70,7 @@ export interface SearchOptions {
   map?: LatentMap;
   /** Scan every row even when the space has an index. @default false */
   exact?: boolean;
-  /** IVF partitions probed (more: slower, better recall). @default 3% of them, at least 20 */
+  /** IVF partitions probed (more: slower, better recall). @default 2% of them, at least 16 */
   nprobes?: number;
 }
 
@@ -104,31 +104,24 @@ function assertModality(name: string): void {
   if (!MODALITY.test(name)) throw new InvalidArgumentError(`'${name}' is not a modality name (lower-case letters, digits, '-' and '_').`);
 }
 
-/** The manifest's columns for rows of the store (`line` from a `line` column, or `file:N` sources of a text file). */
+/** The manifest's columns for rows of the store. */
 function rowColumns(rows: RowManifest | readonly RowRecord[]): RowColumns {
   if ('columns' in rows) {
-    const lineCol = rows.columns.line;
     return {
       source: rows.source,
       label: rows.label,
-      line: Array.from({ length: rows.length }, (_, i) => parseLine(lineCol?.[i])),
+      line: Array.from({ length: rows.length }, (_, i) => rows.line?.[i] ?? null),
       text: rows.text ? rows.text.map((t) => t || null) : new Array<null>(rows.length).fill(null),
     };
   }
   return {
     source: rows.map((r) => r.source),
     label: rows.map((r) => r.label ?? ''),
-    line: rows.map((r) => parseLine(r.extra?.line)),
+    line: rows.map((r) => r.line ?? null),
     text: rows.map((r) => r.text ?? null),
   };
 }
 
-function parseLine(v: string | undefined): number | null {
-  if (v === undefined || v === '') return null;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 2 ** 31 - 1) throw new InvalidArgumentError(`Row manifest: line ${JSON.stringify(v)} is not a line number.`);
-  return n;
-}
 
 /**
  * Codes with their row manifests, stored in a folder and searched by nearest neighbours.
@@ -142,6 +135,9 @@ function parseLine(v: string | undefined): number | null {
  * ```
  */
 export class LatentStore {
+  /** Open tables and their probe counts, by table name: opening a table reads its manifest, too slow per query. */
+  private readonly tables = new Map<string, { table: lancedb.Table; nprobes: number | undefined }>();
+
   private constructor(
     /** The store folder. */
     readonly dir: string,
@@ -256,6 +252,7 @@ export class LatentStore {
       else table = await this.db.createTable(s.table, data, { mode: 'create', existOk: false });
       const total = firstId + m.rows;
       const indexed = options.index === false ? await hasIndex(table) : await refreshIndex(table, s.metric, total, options.indexMinRows ?? INDEX_MIN_ROWS);
+      this.tables.delete(s.table);
       return { firstId, added: m.rows, total, indexed };
     } finally {
       await release();
@@ -305,12 +302,11 @@ export class LatentStore {
     } else if (target !== modality && from.modelId !== to.modelId) {
       throw new InvalidArgumentError(`Searching ${target} codes with a ${modality} query needs a map between the two spaces (a RidgeMap or MlpMap saved as JSON).`);
     }
-    const table = await this.table(to);
-    if (!table) return [];
-    let q = table.vectorSearch(vector).distanceType(to.metric).limit(k).select(['id', 'source', 'line', 'label', 'text', 'model_id', '_distance']);
-    const index = options.exact ? undefined : await table.indexStats(VECTOR_INDEX);
+    const open = await this.searchable(to);
+    if (!open) return [];
+    let q = open.table.vectorSearch(vector).distanceType(to.metric).limit(k).select(['id', 'source', 'line', 'label', 'text', 'model_id', '_distance']);
     if (options.exact) q = q.bypassVectorIndex();
-    else if (index) q = q.nprobes(options.nprobes ?? defaultProbes(partitionsFor(index.numIndexedRows)));
+    else if (open.nprobes !== undefined) q = q.nprobes(options.nprobes ?? open.nprobes);
     const rows = await q.toArray();
     return rows.map((r) => ({
       id: Number(r.id),
@@ -326,7 +322,21 @@ export class LatentStore {
 
   /** Releases the connection. */
   close(): void {
+    for (const { table } of this.tables.values()) table.close();
+    this.tables.clear();
     this.db.close();
+  }
+
+  /** The space's table kept open for queries, with its default probes (undefined: no index). */
+  private async searchable(s: SpaceInfo): Promise<{ table: lancedb.Table; nprobes: number | undefined } | undefined> {
+    const cached = this.tables.get(s.table);
+    if (cached) return cached;
+    const table = await this.table(s);
+    if (!table) return undefined;
+    const stats = await table.indexStats(VECTOR_INDEX);
+    const entry = { table, nprobes: stats ? defaultProbes(partitionsFor(stats.numIndexedRows)) : undefined };
+    this.tables.set(s.table, entry);
+    return entry;
   }
 
   /** The space's table, or undefined before its first rows are committed. */
@@ -343,7 +353,7 @@ export function partitionsFor(n: number): number {
 
 /** Partitions a query probes by default. */
 export function defaultProbes(partitions: number): number {
-  return Math.min(partitions, Math.max(20, Math.ceil(partitions * DEFAULT_PROBE_SHARE)));
+  return Math.min(partitions, Math.max(16, Math.ceil(partitions * DEFAULT_PROBE_SHARE)));
 }
 
 async function hasIndex(table: lancedb.Table): Promise<boolean> {

@@ -28,7 +28,9 @@ export type { WordNgramJson, WordNgramOptions } from './autoencoder/word-ngram.j
 export { WordSpace, tfidfDocumentMatrix } from './word-space/word-space.js';
 export type { WordSpaceOptions, WordSpaceJson, WordSpaceFiles, TfidfDocumentMatrix } from './word-space/word-space.js';
 export { LemmaBag } from './word-space/lemma-bag.js';
-export type { LemmaBagJson } from './word-space/lemma-bag.js';
+export type { LemmaBagJson, LemmaRelationsJson } from './word-space/lemma-bag.js';
+export { CharGramBag } from './word-space/char-gram-bag.js';
+export type { CharGramBagJson } from './word-space/char-gram-bag.js';
 export { MeaningSpace } from './word-space/meaning-space.js';
 export type { MeaningSpaceJson, MeaningCodes, MeaningSpaceOptions } from './word-space/meaning-space.js';
 export { DEFAULT_NOISE, NO_NOISE, gapCharacters } from './autoencoder/noise.js';

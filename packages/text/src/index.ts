@@ -26,7 +26,9 @@ export type { WordNgramJson, WordNgramOptions } from './autoencoder/word-ngram.j
 export type { LexiconJson, WordSpan } from './autoencoder/lexicon.js';
 export { WordSpace, tfidfDocumentMatrix } from './word-space/word-space.js';
 export { LemmaBag } from './word-space/lemma-bag.js';
-export type { LemmaBagJson } from './word-space/lemma-bag.js';
+export type { LemmaBagJson, LemmaRelationsJson } from './word-space/lemma-bag.js';
+export { CharGramBag } from './word-space/char-gram-bag.js';
+export type { CharGramBagJson } from './word-space/char-gram-bag.js';
 export { MeaningSpace } from './word-space/meaning-space.js';
 export type { MeaningSpaceJson, MeaningCodes, MeaningSpaceOptions } from './word-space/meaning-space.js';
 export { parseSts, readSts, spearman, pairCosines } from './corpus/sts.js';

@@ -11,7 +11,7 @@
  */
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { DatasetError, listFiles, type DatasetLayout, type DatasetLoadOptions, type EmbeddedData, type Labels, type LoadedDataset } from '@latentkit/core';
 import type { AudioClip } from '../io/audio-clip.js';
 import { readWav } from '../io/read-wav.js';
@@ -60,6 +60,14 @@ export function spreadLimit<T>(items: readonly T[], groupOf: (item: T) => string
 function rootOf(path: string, name: string, marker: string): string | undefined {
   if (basename(path) === name && existsSync(join(path, marker))) return dirname(path);
   return existsSync(join(path, name, marker)) ? path : undefined;
+}
+
+/** The first folder below `root` on each file's path (`''` for a file directly in `root`). */
+export function subfolderLabels(root: string, files: readonly string[]): string[] {
+  return files.map((f) => {
+    const parts = relative(root, f).split(sep);
+    return parts.length > 1 && parts[0] !== '..' ? parts[0] : '';
+  });
 }
 
 /** FSDD (`fsdd/recordings/{digit}_{speaker}_{take}.wav`): speaker and digit labels. */
@@ -142,11 +150,14 @@ export const wavFolderLayout: DatasetLayout<AudioClip> = {
       facts: { sampleRate, ...(inferred ? { speakerLabels: inferred.describe } : {}) },
     };
   },
-  // As load labels them: from the layout (manifest, subfolders, FSDD or tts-speakers names).
+  // As load labels them (see inferSpeakers); where the layout tells no speakers, or its
+  // manifest does not cover these files, by folder (files directly in `path` get none).
   async fileLabels(path, files) {
-    const inferred = await inferSpeakers(path, files);
-    if (!inferred) return {};
-    return { speaker: inferred.speakers, ...(inferred.contents ? { content: inferred.contents } : {}) };
+    const inferred = await inferSpeakers(path, files).catch((e: unknown) => {
+      if (e instanceof DatasetError) return undefined;
+      throw e;
+    });
+    return { speaker: inferred?.speakers ?? subfolderLabels(path, files) };
   },
 };
 

@@ -12,9 +12,10 @@ import { audioRecipes } from './recipes.js';
 import { audioShowcase } from './showcase.js';
 
 /**
- * Speech: WAV in and out; FSDD, tts-speakers and WAV-folder datasets with speaker labels; the
- * speaker/content autoencoder, whose codes have `speaker` and `content` parts; the
- * `convert-voice` operation.
+ * Speech: WAV in and out; FSDD, tts-speakers and WAV-folder datasets with speaker labels (a
+ * WAV folder's from its manifest, folders or file names; see speaker-labels.ts) and the recipes
+ * that train with them (recipes.ts); the speaker/content autoencoder, whose codes have
+ * `speaker` and `content` parts; the `convert-voice` operation.
  * @example
  * ```ts
  * import { registerModality } from '@latentkit/core';
@@ -41,8 +42,10 @@ export const audioModality: ModalityDescriptor<AudioClip> = {
   showcase: audioShowcase,
   examples: {
     train: [
-      ['$0 train audio --out models/voices --epochs 30', 'speaker/content speech AE on the synthetic corpus'],
-      ['$0 train audio --data ../shared/data/fsdd --out models/fsdd', 'speech AE on FSDD'],
+      ['$0 train audio --out models/voices --epochs 30', 'speaker/content speech AE on the synthetic corpus (its 6 voices as labels)'],
+      ['$0 train audio --data ../shared/data/fsdd --out models/fsdd', 'FSDD with speaker labels from its file names (recipe few-speakers)'],
+      ['$0 train audio --data voices/ --out models/voices', 'a folder of voice_item.wav files, one folder per speaker, or a file,speaker speakers.csv (recipe many-voices)'],
+      ['$0 train audio --data clips/ --labels none --out models/plain', 'without speaker labels (recipe unlabelled)'],
     ],
     encode: [['$0 encode audio --model models/voices --part speaker --in clips/ --out speakers.npy', 'speaker codes of WAVs']],
     reconstruct: [['$0 reconstruct --model models/voices --in a.wav --out recon/', 'the WAV as the speech AE hears it']],

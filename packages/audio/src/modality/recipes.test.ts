@@ -46,7 +46,7 @@ describe('audio recipes', () => {
     const { model, notes } = await trainSpeechDefault(tinyData(), { settings: { 'speaker-directions': 2 }, fit: FIT, log: (l) => lines.push(l) });
     try {
       expect(lines[0]).toBe("audio default: training as 'many-voices' (6 clips of 2 speakers)");
-      expect(lines[1]).toBe('audio many-voices: trained with 2 speaker labels from file names (test), plus copies at 0.9x and 1.1x speed as 4 more voices; 18 clips');
+      expect(lines[1]).toBe('audio many-voices: training with 2 speaker labels from file names (test), plus copies at 0.9x and 1.1x speed as 4 more voices; 18 clips');
       expect(notes[0]).toBe('trained with 2 speaker labels from file names (test), plus copies at 0.9x and 1.1x speed as 4 more voices');
       expect(notes[1]).toMatch(/^nuisance projection: 2 speaker and 0 content directions/);
       const config = (model as SpeechAutoencoder).config;
@@ -64,7 +64,7 @@ describe('audio recipes', () => {
     const recipe = audioRecipes.find((r) => r.name === 'many-voices')!;
     const { model, notes } = await recipe.train(tinyData(), { settings: { labels: 'none', speed: ['0.9', '1.2'] }, fit: FIT, log: (l) => lines.push(l) });
     try {
-      expect(lines[0]).toBe('audio many-voices: trained without speaker labels (--labels none): no speed copies, no projection; 6 clips');
+      expect(lines[0]).toBe('audio many-voices: training without speaker labels (--labels none): no speed copies, no projection; 6 clips');
       expect(notes).toEqual(['trained without speaker labels (--labels none): no speed copies, no projection']);
       expect((model as SpeechAutoencoder).config.nuisanceDirections).toBeNull();
     } finally {

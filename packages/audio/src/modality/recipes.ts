@@ -150,7 +150,8 @@ export async function trainWithSpeakers(plan: SpeakerPlan, data: LoadedDataset<A
   } else {
     notes.push(s.labels === 'none' ? 'trained without speaker labels (--labels none): no speed copies, no projection' : `trained without speaker labels (${data.source} tells fewer than two speakers apart): no speed copies, no projection`);
   }
-  log(`audio ${plan.name}: ${notes[0]}; ${clips.length} clips`);
+  // Said before training too (the notes come after it): a long run should show its labels at once.
+  log(`audio ${plan.name}: ${notes[0].replace(/^trained/, 'training')}; ${clips.length} clips`);
   const fit: FitOptions<LabelledClip> = { epochs: plan.epochs, batchSize: plan.batchSize, learningRate: plan.learningRate, ...(options.fit as FitOptions<LabelledClip>), seed: seed + 4 };
   const trained = await fitOrDispose(model, clips, fit);
   return { ...trained, notes };

@@ -18,7 +18,7 @@ export const indexCommand: CommandModule = {
       .option('db', { type: 'string', demandOption: true, describe: 'the store folder (created by the first add)' })
       .option('codes', { type: 'string', describe: 'add: [n, d] float32 .npy from `latentkit encode`' })
       .option('rows', { type: 'string', describe: 'add: its row manifest [default: <codes>.rows.csv]' })
-      .option('model', { type: 'string', describe: 'add: the model folder that made the codes (recorded, so `search --query` can encode inputs)' })
+      .option('model', { type: 'string', describe: "add: the model folder that made the codes (recorded, so `search --query` can encode inputs) [default: the modality's default model, if it has one]" })
       .option('modality', { type: 'string', describe: "add: the codes' modality [default: the model's]" })
       .option('part', { type: 'string', describe: 'add: the part of the code the file holds, as given to `encode --part` [default: the model\'s default part]' })
       .example('$0 index add --db codes.db --codes mnist.npy --model models/mnist', 'store mnist.npy with mnist.rows.csv')
@@ -61,6 +61,16 @@ export const indexCommand: CommandModule = {
       }
     }
     if (modality === undefined) throw new UsageError('Give --model (the model that made the codes) or --modality.');
+    const d = ctx.modalities.find((m) => m.name === modality);
+    if (modelDir === undefined && d?.defaultModel) {
+      // No --model: the codes come from the modality's default model, as `encode` without --model makes them.
+      modelId = `${d.name}:default-model`;
+      if (part === undefined && d.defaultPart) {
+        const model = await d.defaultModel.load();
+        part = d.defaultPart(model);
+        model.dispose();
+      }
+    }
     const codes = await readCodes(codesPath);
     let rowsText: string;
     try {

@@ -61,7 +61,7 @@ export const searchCommand: CommandModule = {
       ctx.stdout.write(`rank  distance  id      label   source\n`);
       hits.forEach((h, i) => {
         const text = h.text !== undefined ? `  "${h.text}"` : '';
-        ctx.stdout.write(`${String(i + 1).padEnd(4)}  ${h.distance.toFixed(4).padEnd(8)}  ${String(h.id).padEnd(6)}  ${(h.label || '-').padEnd(6)}  ${h.source}${text}\n`);
+        ctx.stdout.write(`${String(i + 1).padEnd(4)}  ${Math.max(0, h.distance).toFixed(4).padEnd(8)}  ${String(h.id).padEnd(6)}  ${(h.label || '-').padEnd(6)}  ${h.source}${text}\n`);
       });
     } finally {
       store.close();

@@ -9,7 +9,9 @@ import { readFile } from 'node:fs/promises';
 import { dirname, basename, join, resolve } from 'node:path';
 import { stackLatents, type ModalityDescriptor, type RowRecord } from '@latentkit/core';
 import type { InputUnits, ShardContent, WorkItem } from '@latentkit/queue';
+import { lineNumbers } from './inputs.js';
 import { encodeWithProgress, selectNamedPart } from './modality-io.js';
+import { inputRowRecords } from './row-manifest.js';
 import type { AnyModel } from './models.js';
 import type { ProgressOptions } from './progress.js';
 
@@ -20,24 +22,33 @@ export function batchOf(d: ModalityDescriptor): number {
 
 /**
  * Every input file with its number of samples: one per file, or (for a codec of lines) the
- * lines the codec reads from it, so jobs can split a long file.
+ * lines the codec reads from it, so jobs can split a long file; and each file's labels from
+ * the dataset layout of its `--in` folder, as `encode`'s row manifest gives them.
+ * @param inputs the `--in` paths as given (layouts are detected on them).
  */
-export async function inputUnits(d: ModalityDescriptor, files: readonly string[]): Promise<InputUnits> {
-  if (d.codec.unit === 'file') return { files, counts: files.map(() => 1) };
+export async function inputUnits(d: ModalityDescriptor, inputs: readonly string[], files: readonly string[]): Promise<InputUnits> {
+  if (d.codec.unit === 'file') {
+    // One sample per file: the records `encode` would write for the files themselves.
+    const records = await inputRowRecords(d, inputs, { samples: [...files], names: [...files], lines: files.map(() => undefined), files: [...files] });
+    return { files, counts: files.map(() => 1), labels: records.map((r) => ({ ...(r.label ? { label: r.label } : {}), ...(r.extra ? { extra: r.extra } : {}) })) };
+  }
   const counts: number[] = [];
   for (const f of files) counts.push((await d.codec.decode(new Uint8Array(await readFile(f)), { name: f })).length);
   return { files, counts };
 }
 
-/** Row records of a file's samples `from..`, as the row manifest names them. */
-function recordsOf(d: ModalityDescriptor, file: string, samples: readonly unknown[], from: number): RowRecord[] {
-  if (d.codec.unit === 'file') return samples.map(() => ({ source: file }));
-  // A codec of lines refuses blank lines, so sample i is line i + 1.
-  return samples.map((s, i) => ({
-    source: `${file}:${from + i + 1}`,
-    ...(typeof s === 'string' ? { text: s } : {}),
-    extra: { line: String(from + i + 1) },
-  }));
+/** Row records of an item's samples (from sample `from` of its file), as `encode`'s manifest names them. */
+function recordsOf(d: ModalityDescriptor, item: WorkItem, samples: readonly unknown[], lines: readonly (number | undefined)[], from: number): RowRecord[] {
+  return samples.map((s, i) => {
+    const line = lines[from + i];
+    return {
+      source: line === undefined ? item.file : `${item.file}:${line}`,
+      ...(item.label ? { label: item.label } : {}),
+      ...(d.codec.printable ? { text: String(s) } : {}),
+      ...(line !== undefined ? { line } : {}),
+      ...(item.extra ? { extra: item.extra } : {}),
+    };
+  });
 }
 
 /**
@@ -49,11 +60,13 @@ export async function encodeItems(d: ModalityDescriptor, model: AnyModel, items:
   const samples: unknown[] = [];
   const records: RowRecord[] = [];
   for (const item of items) {
-    const all = await d.codec.decode(new Uint8Array(await readFile(item.file)), { config: model.config, name: item.file });
+    const bytes = new Uint8Array(await readFile(item.file));
+    const all = await d.codec.decode(bytes, { config: model.config, name: item.file });
+    const lines = d.codec.unit === 'line' ? lineNumbers(bytes, all.length, item.file) : all.map(() => undefined);
     const from = item.from ?? 0;
     const picked = all.slice(from, item.to ?? all.length);
     samples.push(...picked);
-    records.push(...recordsOf(d, item.file, picked, from));
+    records.push(...recordsOf(d, item, picked, lines, from));
   }
   if (samples.length === 0) return { data: new Float32Array(0), rows: 0, cols: 0, records: [] };
   const wanted = part === 'all' ? [] : [d.parts.find((p) => p.name === part)!.latentPart];

@@ -70,7 +70,7 @@ export async function encodeDistributed(d: ModalityDescriptor, argv: Args, ctx: 
   const files = await expandInputs(req.inputs, d.codec.extensions, d.codec.noun);
   const outFile = await openOutputFile(outArg, outputOptions(argv, ctx, files));
   const out = join(outFile.dir.path, outFile.name);
-  const units = await dist.inputUnits(d, files);
+  const units = await dist.inputUnits(d, req.inputs, files);
   const rows = units.counts.reduce((a, b) => a + b, 0);
   const { model, modelId, part } = await resolveModel(d, req.modelDir, req.part);
 
@@ -103,7 +103,8 @@ export async function encodeDistributed(d: ModalityDescriptor, argv: Args, ctx: 
     const id = dist.runId({ modality: d.name, modelId, part, files, split: `shards/${n}` });
     const content = await dist.encodeItems(d, model, slice.items, part, ctx.progress);
     await queue.writeShard(base, { run: id, index: k, start: slice.start, modality: d.name, modelId, part }, content);
-    ctx.stdout.write(`wrote ${base}.npy: shard ${k} of ${n}, rows ${slice.start} to ${slice.start + slice.rows - 1} of ${rows}, float32 [${content.rows}, ${content.cols}]\n`);
+    const span = slice.rows ? `rows ${slice.start} to ${slice.start + slice.rows - 1} of ${rows}` : `no rows (${rows} inputs make fewer whole batches than shards)`;
+    ctx.stdout.write(`wrote ${base}.npy: shard ${k} of ${n}, ${span}, float32 [${content.rows}, ${content.cols}]\n`);
   } finally {
     model.dispose();
   }

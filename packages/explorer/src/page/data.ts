@@ -52,15 +52,16 @@ async function fetchOk(url: string): Promise<Response> {
 /**
  * Lists the code sets the page was served with.
  * @param url - the listing (`sets.json` beside the page).
- * @returns the entries, or none when there is no listing (a page opened without data).
+ * @returns the entries (none when there is no listing: a page opened without data) and the
+ *   served model folder's URL, if any.
  */
-export async function listServedSets(url = 'sets.json'): Promise<CodeSetEntry[]> {
+export async function listServedSets(url = 'sets.json'): Promise<{ sets: CodeSetEntry[]; model: string | null }> {
   const res = await fetch(url);
-  if (res.status === 404) return [];
+  if (res.status === 404) return { sets: [], model: null };
   if (!res.ok) throw new DecodeError(`${url}: the server answered ${res.status}.`, { file: url });
-  const json = (await res.json()) as { sets?: CodeSetEntry[] };
+  const json = (await res.json()) as { sets?: CodeSetEntry[]; model?: unknown };
   if (!Array.isArray(json.sets)) throw new DecodeError(`${url}: expected { "sets": [...] }.`, { file: url });
-  return json.sets;
+  return { sets: json.sets, model: typeof json.model === 'string' ? json.model : null };
 }
 
 /**

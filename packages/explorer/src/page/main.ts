@@ -1,7 +1,9 @@
 /**
  * @file The latent explorer page: opens code sets (served, or picked from disk), scatters
  * the active one by PCA or UMAP, colours it by label, searches it, and shows a clicked row
- * with its nearest neighbours in its own set and in every other open set of the same width.
+ * with its nearest neighbours in its own set and in every other open set of the same width,
+ * and, when the server names a model (`latentkit explore --model`), what the model decodes
+ * from the clicked row's code (decoder.ts).
  */
 import { ExplorerWorker } from './client.js';
 import { fetchSet, listServedSets, openFiles, type OpenedSet } from './data.js';
@@ -9,6 +11,7 @@ import { colourByLabel, type LabelColouring } from './labels.js';
 import type { NeighbourList, WorkerReplies } from './protocol.js';
 import { Scatter } from './scatter.js';
 import { findRows } from './search.js';
+import type { DecodedView, LiveDecoder } from './decoder.js';
 
 interface SetState {
   id: number;
@@ -30,6 +33,10 @@ interface ExplorerHandle {
   projection: 'pca' | 'umap';
   selected: number;
   neighbours?: WorkerReplies['knn'];
+  /** The served model's kind, once loaded (null: none served). */
+  model?: string | null;
+  /** What the last click decoded (or why it could not). */
+  decoded?: DecodedView | { kind: 'error'; message: string };
   timings: Record<string, number>;
   screenPosition(row: number): [number, number] | undefined;
   select(row: number): Promise<void>;
@@ -191,6 +198,30 @@ async function selectRow(row: number): Promise<void> {
     parts.push(h, neighbourList(other));
   }
   details.replaceChildren(...parts);
+  if (decoder) await showDecoded(s, row);
+}
+
+let decoder: Promise<LiveDecoder> | undefined;
+
+/** Decodes the row's code with the served model and shows the output above the neighbours. */
+async function showDecoded(s: SetState, row: number): Promise<void> {
+  const box = document.createElement('div');
+  box.className = 'decoded-box';
+  box.textContent = 'decoding...';
+  details.prepend(box);
+  try {
+    const live = await decoder!;
+    const { code } = await worker.call({ type: 'row', set: s.id, row });
+    const { element, view } = await live.render(code);
+    if (handle.selected !== row) return;
+    const title = Object.assign(document.createElement('h3'), { textContent: `decoded by ${live.kind}` });
+    box.replaceChildren(title, element);
+    handle.decoded = view;
+  } catch (e) {
+    const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    box.textContent = `cannot decode: ${message}`;
+    handle.decoded = { kind: 'error', message };
+  }
 }
 
 function runSearch(): void {
@@ -226,4 +257,13 @@ $<HTMLInputElement>('files').onchange = (e) => {
   void open(() => openFiles(files));
 };
 if (!scatter.supported) fail(new Error('This browser lacks the WebGL features the scatter needs.'));
-else void open(async () => Promise.all((await listServedSets()).map(fetchSet)));
+else {
+  void open(async () => {
+    const listing = await listServedSets();
+    if (listing.model) {
+      decoder = import('./decoder.js').then((m) => m.LiveDecoder.open(listing.model!));
+      decoder.then((d) => (handle.model = d.kind), fail);
+    } else handle.model = null;
+    return Promise.all(listing.sets.map(fetchSet));
+  });
+}

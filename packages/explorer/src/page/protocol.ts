@@ -8,7 +8,8 @@ export type WorkerRequest =
   | { type: 'load'; set: number; codes: Float32Array; d: number }
   | { type: 'pca'; set: number }
   | { type: 'umap'; set: number; maxPoints: number; seed: number }
-  | { type: 'knn'; set: number; row: number; k: number; across: number[] };
+  | { type: 'knn'; set: number; row: number; k: number; across: number[] }
+  | { type: 'row'; set: number; row: number };
 
 /** Neighbours found in one code set. */
 export interface NeighbourList {
@@ -23,6 +24,8 @@ export interface WorkerReplies {
   pca: { xy: Float32Array; varianceRatio: number[]; ms: number };
   umap: { xy: Float32Array; rows: Int32Array; ms: number };
   knn: { within: NeighbourList; across: NeighbourList[]; ms: number; method: string };
+  /** A copy of one row's code (for decoding it in the page). */
+  row: { code: Float32Array };
 }
 
 /** A request with the number its reply carries. */

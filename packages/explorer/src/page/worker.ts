@@ -111,6 +111,11 @@ async function handle(m: WorkerEnvelope): Promise<WorkerReplies[keyof WorkerRepl
       return umap(m.set, m.maxPoints, m.seed);
     case 'knn':
       return knn(m.set, m.row, m.k, m.across);
+    case 'row': {
+      const t = sets.get(m.set);
+      if (!t || !Number.isInteger(m.row) || m.row < 0 || m.row >= t.n) throw new InvalidArgumentError(`No row ${m.row} in code set ${m.set}.`);
+      return { code: t.codes.slice(m.row * t.d, (m.row + 1) * t.d) };
+    }
   }
 }
 

@@ -8,7 +8,9 @@ import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
-import { InvalidArgumentError, ModelNotFoundError } from '@latentkit/core';
+import { InvalidArgumentError, MANIFEST_FILE, ModelNotFoundError, readManifest } from '@latentkit/core';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import sirv from 'sirv';
 import type { CodeSetFiles } from './code-sets.js';
 
@@ -18,6 +20,11 @@ export interface ExplorerServerOptions {
   sets: readonly CodeSetFiles[];
   /** TCP port; 0 picks a free one. @default 0 */
   port?: number;
+  /**
+   * A model folder the codes came from: served under `/model/` (its `latentkit.json` and the
+   * files that lists, nothing else) so the page decodes what is clicked. @default none
+   */
+  model?: string;
 }
 
 /** A running explorer server. */
@@ -36,9 +43,10 @@ const SECURITY_HEADERS: Record<string, string> = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   // 'unsafe-eval': regl compiles its draw commands with new Function. blob: workers:
-  // regl-scatterplot builds its spatial index in a worker made from a Blob.
+  // regl-scatterplot builds its spatial index in a worker made from a Blob. 'unsafe-eval' also
+  // lets tfjs compile its wasm backend; blob: media plays a decoded clip.
   'content-security-policy':
-    "default-src 'self'; script-src 'self' 'unsafe-eval'; worker-src 'self' blob:; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'",
+    "default-src 'self'; script-src 'self' 'unsafe-eval'; worker-src 'self' blob:; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'",
 };
 
 /**
@@ -58,6 +66,21 @@ export function explorerPageDir(): string {
 function send(res: ServerResponse, status: number, type: string, body: Uint8Array | string): void {
   res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
   res.end(body);
+}
+
+/**
+ * One file of the served model folder: `latentkit.json`, or a file it lists (by the manifest
+ * as it is now, so a re-save is served whole); anything else is 404.
+ */
+async function sendModelFile(dir: string, rel: string, res: ServerResponse): Promise<void> {
+  try {
+    const manifest = await readManifest(dir);
+    if (rel !== MANIFEST_FILE && !Object.hasOwn(manifest.files, rel)) return send(res, 404, 'text/plain', 'not found\n');
+    const type = rel.endsWith('.json') ? 'application/json' : 'application/octet-stream';
+    send(res, 200, type, new Uint8Array(await readFile(join(dir, rel))));
+  } catch (e) {
+    send(res, 500, 'text/plain', `${(e as Error).message}\n`);
+  }
 }
 
 /** The `sets.json` the page reads. */
@@ -85,7 +108,9 @@ export async function startExplorerServer(options: ExplorerServerOptions): Promi
   const assets = sirv(explorerPageDir(), { dev: false, etag: true, dotfiles: false, setHeaders: (res) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
   } });
-  const listing = JSON.stringify(setsListing(options.sets));
+  // Checked now, so a wrong --model is an error on the command line, not in the page.
+  if (options.model !== undefined) await readManifest(options.model);
+  const listing = JSON.stringify({ ...setsListing(options.sets), model: options.model === undefined ? null : 'model/' });
   let allowedHosts: Set<string> = new Set();
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const url = req.url ?? '/';
@@ -100,6 +125,10 @@ export async function startExplorerServer(options: ExplorerServerOptions): Promi
       const body = set && (m[2] === 'codes.npy' ? set.codes : set.rows);
       if (body === undefined || body === null) return send(res, 404, 'text/plain', 'not found\n');
       return send(res, 200, m[2] === 'codes.npy' ? 'application/octet-stream' : 'text/csv; charset=utf-8', body);
+    }
+    if (path.startsWith('/model/') && options.model !== undefined) {
+      void sendModelFile(options.model, decodeURIComponent(path.slice('/model/'.length)), res);
+      return;
     }
     assets(req, res, () => send(res, 404, 'text/plain', 'not found\n'));
   };

@@ -3,7 +3,7 @@
  * VAE trained on synthetic digit glyphs (or MNIST from the data folder); reconstruction,
  * denoising and sample grids, and a PCA scatter plot of the codes coloured by class.
  */
-import { toMatrix, type History, type LabelledCodes, type ModalityShowcase, type ShowcaseContext, type ShowcaseResult } from '@latentkit/core';
+import { describeCollapse, spreadSample, toMatrix, type History, type LabelledCodes, type ModalityShowcase, type ShowcaseContext, type ShowcaseResult } from '@latentkit/core';
 import type { FloatImage } from '../io/float-image.js';
 import { makeGrid } from '../io/grid.js';
 import { mse, psnr } from '../metrics/image-metrics.js';
@@ -11,6 +11,7 @@ import { ConvImageAutoencoder } from '../models/conv-ae.js';
 import { corrupt } from '../models/corruption.js';
 import { ImageVAE } from '../models/vae.js';
 import { embeddedGlyphs, mnistLayout } from './datasets.js';
+import { imageTrainingCheck } from './check.js';
 
 /** Sizes and time limits (s): the full demo fits about a minute and a half of image training. */
 function plan(quick: boolean, realData: boolean) {
@@ -89,6 +90,13 @@ async function run(ctx: ShowcaseContext): Promise<ShowcaseResult> {
       const scatter = await ctx.plotCodes('images/latent-scatter', convCodes, labels.map((l) => names[l]), 'conv AE codes of held-out images');
       const [mConv, mVae, mNoisy, mDen] = [mse(images, convRec), mse(images, vaeRec), mse(images, noisy), mse(images, denoised)];
       const [pConv, pVae, pNoisy, pDen] = [psnr(images, convRec), psnr(images, vaeRec), psnr(images, noisy), psnr(images, denoised)];
+      // The same collapse check `latentkit train` runs, on held-out images: a demo model that did not learn says so.
+      const checks: string[] = [];
+      for (const [name, model] of [['conv AE', conv], ['denoising AE', denoiser], ['VAE', vae]] as const) {
+        const line = `${name}: ${describeCollapse(await imageTrainingCheck.run(model, spreadSample(images, 256)))}`;
+        checks.push(line);
+        ctx.log(`  ${line}`);
+      }
       const concept = names.length === 10 && names.every((n, i) => n === String(i)) ? 'digit' : 'class';
       const codes = (name: string, m: typeof convCodes): LabelledCodes => ({ name, codes: m, labels, classNames: names, concept, items: 'held-out images' });
       return {
@@ -111,6 +119,7 @@ async function run(ctx: ShowcaseContext): Promise<ShowcaseResult> {
               src: scatter.src,
               caption: `Conv-AE codes of the held-out images, projected to 2-D by PCA (${(scatter.explained * 100).toFixed(0)}% of the variance), coloured by class. The model never saw a label.`,
             },
+            { type: 'list', items: checks },
             {
               type: 'table',
               caption: 'Reconstruction quality on held-out images (pixels in [0, 1]; PSNR averaged over images)',

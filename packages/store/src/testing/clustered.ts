@@ -52,7 +52,17 @@ export function exactCosineKnn(data: Float32Array, dim: number, query: Float32Ar
     }
     dist[i] = 1 - dot / (Math.sqrt(n) * qn);
   }
-  return Array.from(dist.keys())
-    .sort((a, b) => dist[a] - dist[b])
-    .slice(0, k);
+  // Partial selection: a sorted list of the k best so far (a full sort of 1M rows per query is slow).
+  const best: number[] = [];
+  for (let i = 0; i < rows; i++) {
+    if (best.length === k && dist[i] >= dist[best[k - 1]]) continue;
+    let at = best.length < k ? best.length : k - 1;
+    if (best.length < k) best.push(i);
+    while (at > 0 && dist[best[at - 1]] > dist[i]) {
+      best[at] = best[at - 1];
+      at--;
+    }
+    best[at] = i;
+  }
+  return best;
 }

@@ -129,8 +129,20 @@ describe('the shipped default sentence autoencoder', () => {
       const unrelated = Math.max(...pairs.map((__, j) => (j === i ? -1 : cos(part(2 * i), part(2 * j + 1)))));
       margin = Math.min(margin, para - unrelated);
     });
-    // Measured 0.060 (smallest over the five); the spelling-only global part gives -0.10.
+    // Measured 0.038 (smallest over the five: the cat/kitten pair, which shares no word);
+    // the spelling-only global part gives -0.10.
     expect(margin).toBeGreaterThan(0.03);
+    // What `latentkit encode text` asks for (the default part alone, no network) is the same code.
+    const only = await ae.encode(pairs.flat(), { parts: ['meaning'] });
+    only.forEach((l, i) => expect(Array.from(l.data)).toEqual(Array.from(part(i))));
+  });
+
+  it('ships the meaning code with WordNet relations and a character bag', () => {
+    const m = ae.meaning!;
+    expect(m.charBag?.dim).toBeGreaterThan(0);
+    expect(m.charMix).toBeGreaterThan(0);
+    expect(m.lemmaBag.relatedCount).toBeGreaterThan(5_000);
+    expect(m.dim).toBe(m.wordSpace.dim + m.lemmaBag.dim + m.charBag!.dim);
   });
 
   it('gives every input its defined behaviour: blank throws, long is cut, non-Latin is unknown', async () => {

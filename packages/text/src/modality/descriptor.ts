@@ -28,9 +28,10 @@ export const textModality: ModalityDescriptor<string> = {
   packageName: '@latentkit/text',
   models: [SentenceAutoencoder],
   parts: [
-    { name: 'meaning', latentPart: 'meaning', describe: 'word vectors + lemma bag: compare sentences by it (the default)' },
-    { name: 'vectors', latentPart: 'vectors', describe: 'the word-vector half of meaning' },
-    { name: 'lemmas', latentPart: 'lemmas', describe: 'the lemma-bag half of meaning' },
+    { name: 'meaning', latentPart: 'meaning', describe: 'word vectors + lemma bag + character n-grams: compare sentences by it (the default)' },
+    { name: 'vectors', latentPart: 'vectors', describe: 'the word-vector part of meaning' },
+    { name: 'lemmas', latentPart: 'lemmas', describe: 'the lemma-bag part of meaning (with WordNet relations)' },
+    { name: 'chars', latentPart: 'chars', describe: 'the character n-gram part of meaning (models with one)' },
     { name: 'global', latentPart: 'global', describe: 'the sentence-level part of the character code' },
   ],
   // The part the model names for comparing sentences (its meaning code); `--part all` gives

@@ -29,7 +29,6 @@ const REPO = resolve(import.meta.dirname, '..', '..');
 const PACKAGES = (JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as { workspaces: string[] }).workspaces.map((w) => w.replace(/^packages\//, ''));
 /** Packages that have no README yet, so no README example to run (each with who owns it). */
 const NO_README: Record<string, string> = {
-  server: 'the HTTP server package, new from the serve branch: its README is still to be written',
   queue: 'the job queue package, new from the store-queue branch: its README is still to be written',
 };
 /** Packages whose README's first example does not run outside the repository yet (why). */

@@ -11,3 +11,4 @@ export type { MicroBatcherOptions, BatchedResult } from './batcher.js';
 export { HttpError, RequestTimeoutError } from './errors.js';
 export type { ErrorBody } from './errors.js';
 export type { ModelSpec, ServedModel, AnyModel } from './models.js';
+export type { SearchStore, ServerSearchOptions } from './search.js';

@@ -8,7 +8,8 @@
  *   `?format=json|latents|npy`;
  * - `POST /v1/models/:id/decode`: JSON `codes` rows, JSON `latents`, or a `.npy` body; answers the
  *   codec's file (PNG, WAV, text lines) or `?format=json`;
- * - `POST /v1/models/:id/reconstruct`: inputs as for encode, outputs as for decode.
+ * - `POST /v1/models/:id/reconstruct`: inputs as for encode, outputs as for decode;
+ * - with a store (`search`): `POST /v1/search` and `POST /v1/models/:id/search` (search.ts).
  * Concurrent requests for one model share forward passes (see batcher.ts).
  */
 import multipart from '@fastify/multipart';
@@ -20,6 +21,7 @@ import { resolveLimits, type ResolvedLimits, type ServerLimits } from './limits.
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { describeModel, disposeModels, loadServedModels, type ModelSpec, type ServedModel } from './models.js';
 import type { MicroBatcherOptions } from './batcher.js';
+import { registerSearch, type ServerSearchOptions } from './search.js';
 
 /** Options of {@link createServer}. */
 export interface ServerOptions {
@@ -29,6 +31,8 @@ export interface ServerOptions {
   limits?: ServerLimits;
   /** Rows per forward pass and the wait of an idle queue. @default { maxBatchRows: 64, maxWaitMs: 2 } */
   batching?: Pick<MicroBatcherOptions, 'maxBatchRows' | 'maxWaitMs'>;
+  /** A latent store to answer `POST /v1/search` and `POST /v1/models/:id/search` from (see search.ts). */
+  search?: ServerSearchOptions;
   /** Fastify's request log (pino), e.g. `{ level: 'info' }`. @default false */
   logger?: boolean | { level: string };
 }
@@ -195,7 +199,7 @@ export async function createServer(options: ServerOptions): Promise<LatentServer
   app.get('/', async () => ({
     service: 'latentkit',
     models: served.map((m) => m.id),
-    endpoints: ['GET /health', 'GET /metrics', 'GET /v1/models', 'GET /v1/models/:id', 'POST /v1/models/:id/encode', 'POST /v1/models/:id/decode', 'POST /v1/models/:id/reconstruct'],
+    endpoints: ['GET /health', 'GET /metrics', 'GET /v1/models', 'GET /v1/models/:id', 'POST /v1/models/:id/encode', 'POST /v1/models/:id/decode', 'POST /v1/models/:id/reconstruct', ...(options.search ? ['POST /v1/search', 'POST /v1/models/:id/search'] : [])],
   }));
   app.get('/health', async (_req, reply) => {
     if (draining) return reply.code(503).send({ status: 'draining' });
@@ -251,6 +255,8 @@ export async function createServer(options: ServerOptions): Promise<LatentServer
       return sendOutputs(reply, m, results, format);
     });
   });
+
+  if (options.search) registerSearch(app, options.search, modelOf, limits, withDeadline);
 
   let closing: Promise<void> | undefined;
   return {

@@ -37,6 +37,7 @@ export function serveCommand(modalities: readonly ModalityDescriptor[]): Command
         .option('port', { type: 'number', default: 8080, describe: 'port (0: a free one, printed)' })
         .option('max-batch-rows', { type: 'number', describe: 'most rows per forward pass [default: 64]' })
         .option('max-wait-ms', { type: 'number', describe: 'how long an idle queue waits for more rows before a batch [default: 2]' })
+        .option('db', { type: 'string', describe: 'a latent store (`latentkit index add --db`) to answer POST /v1/search and /v1/models/<id>/search from' })
         .option('log', { type: 'boolean', default: false, describe: 'log every request (JSON lines on stdout)' });
       for (const [name, , describe] of LIMIT_FLAGS) b = b.option(name, { type: 'number', describe });
       return b
@@ -70,13 +71,28 @@ export function serveCommand(modalities: readonly ModalityDescriptor[]): Command
         for (const m of models) m.model.dispose();
         throw e;
       }
+      const ids = models.map((m) => m.id ?? folderId(m.dir!));
+      const db = optString(argv, 'db');
+      let store: import('@latentkit/store').LatentStore | undefined;
+      let matches: ((id: string, modality: string) => boolean) | undefined;
+      if (db !== undefined) {
+        const { LatentStore, modelFingerprint } = await import('@latentkit/store');
+        store = await LatentStore.open(db, { mustExist: true });
+        // A served folder must be the model that made the store's codes of its modality.
+        const prints = new Map<string, string>();
+        for (const [i, m] of models.entries()) if (m.dir) prints.set(ids[i], await modelFingerprint(m.dir));
+        const spaces = new Map((await store.info()).map((sp) => [sp.modality, sp.modelId]));
+        matches = (id, modality) => !prints.has(id) || prints.get(id) === spaces.get(modality);
+      }
       const server = await createServer({
-        models: models.map((m) => ({ id: m.id ?? folderId(m.dir!), model: m.model })),
+        models: models.map((m, i) => ({ id: ids[i], model: m.model })),
+        ...(store ? { search: { store, ...(matches ? { matches } : {}) } } : {}),
         limits,
         batching: { ...(maxBatchRows !== undefined ? { maxBatchRows } : {}), ...(maxWaitMs !== undefined ? { maxWaitMs } : {}) },
         logger: argv.log === true ? { level: 'info' } : false,
       }).catch((e: unknown) => {
         for (const m of models) m.model.dispose();
+        store?.close();
         throw e;
       });
       const url = await server.listen({ host, port });
@@ -92,6 +108,7 @@ export function serveCommand(modalities: readonly ModalityDescriptor[]): Command
         process.once('SIGTERM', stop);
         process.once('SIGINT', stop);
       });
+      store?.close();
       ctx.log('stopped');
     },
   };

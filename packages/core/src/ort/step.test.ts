@@ -65,6 +65,16 @@ describe('fit on the onnxruntime engine', () => {
     expect(h.engineReason).toBeUndefined();
   });
 
+  it('a short last batch (a new shape, compiled mid-epoch) stays on onnxruntime and matches tfjs', async () => {
+    // 90 rows in batches of 16: five full batches, then one of 10, compiled after the weights moved.
+    const ort = await trainOn('ort', { learningRate: 0.01 }, manifold(90));
+    const wasm = await trainOn('wasm', { learningRate: 0.01 }, manifold(90));
+    expect(ort.h.engineReason).toBeUndefined();
+    expect(ort.h.engine).toBe('onnxruntime');
+    ort.h.loss.forEach((l, i) => expect(Math.abs(l - wasm.h.loss[i]) / wasm.h.loss[i]).toBeLessThan(1e-4));
+    expect(drift(ort.w, wasm.w, wasm.initial)).toBeLessThan(1e-3);
+  });
+
   for (const [name, optimizer, clipNorm, tol] of [
     ['sgd', 'sgd', undefined, 1e-4],
     ['momentum', 'momentum', undefined, 1e-3],

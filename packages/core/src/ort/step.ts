@@ -115,6 +115,10 @@ export class OrtStepRunner implements StepRunner {
   }
 
   private async compile(batch: TensorBatch, ctx: StepContext, sig: string): Promise<Compiled> {
+    // A batch of a new shape mid-run (a short last batch) is traced on the tfjs variables, which
+    // lag behind the weights held here until a sync: without one, the trace and the compiled
+    // step start from different weights and the first-batch check fails.
+    await this.sync();
     const key = `${sig}|${JSON.stringify(this.plan)}|${this.options.clipNorm ?? ''}`;
     let perModel = CACHE.get(this.problem);
     if (!perModel) CACHE.set(this.problem, (perModel = new Map()));

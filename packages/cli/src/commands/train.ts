@@ -54,7 +54,7 @@ export function trainCommand(modalities: readonly ModalityDescriptor[]): Command
           .option('epochs', { type: 'number', describe: 'training epochs [default: the recipe\'s, 10]' })
           .option('batch-size', { type: 'number', describe: 'samples per step [default: the recipe\'s, 64]' })
           .option('lr', { type: 'number', describe: 'learning rate (Adam) [default: the recipe\'s, 0.001]' })
-          .option('count', { type: 'number', default: 2000, describe: 'samples: embedded samples to make, or at most this many from --data' })
+          .option('count', { type: 'number', describe: 'samples: embedded samples to make [default: 2000], or at most this many from --data [default: all]' })
           .option('val-split', { type: 'number', describe: 'fraction held out for the validation loss [default: the recipe\'s, 0.1]' })
           .option('seed', { type: 'number', default: 42, describe: 'seed of shuffling, noise and embedded data' })
           .option('time-limit', { type: 'number', describe: 'stop training after this many seconds, keeping the weights so far' })
@@ -84,7 +84,9 @@ export function trainCommand(modalities: readonly ModalityDescriptor[]): Command
       }
       const outPath = reqString(argv, 'out', 'the model folder to write.');
       const data = optString(argv, 'data');
-      const count = optNumber(argv, 'count', { min: 1, max: 1_000_000, integer: true }) ?? 2000;
+      // A user's --data trains on all of it unless --count says otherwise (a silent cap of 2,000
+      // cost FSDD's recipe its digit figure); only embedded data needs a size to make.
+      const count = optNumber(argv, 'count', { min: 1, max: 1_000_000, integer: true }) ?? (data === undefined ? 2000 : undefined);
       const seed = optNumber(argv, 'seed', { integer: true }) ?? 42;
       const limitSeconds = optNumber(argv, 'time-limit', { min: 1 });
       const checkpoints = optString(argv, 'checkpoints');
@@ -109,7 +111,7 @@ export function trainCommand(modalities: readonly ModalityDescriptor[]): Command
       ctx.log(describeEngine(await initEngine()));
       const t0 = performance.now();
       ctx.log(`loading ${d.name} data (${data ?? 'embedded'})...`);
-      const dataset = await loadData(d, data, { limit: count, seed, settings: given });
+      const dataset = await loadData(d, data, { ...(count !== undefined ? { limit: count } : {}), seed, settings: given });
       const label = `${d.name} ${recipe.name}`;
       ctx.log(`training ${label} on ${dataset.source}`);
       const bar = trainingProgress(label, ctx.progress);

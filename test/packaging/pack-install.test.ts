@@ -27,12 +27,13 @@ import { quick, readmeBlocks } from '../readme/blocks.js';
 const REPO = resolve(import.meta.dirname, '..', '..');
 /** Every workspace package, by short name (`packages/core` -> `core`). */
 const PACKAGES = (JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as { workspaces: string[] }).workspaces.map((w) => w.replace(/^packages\//, ''));
-/** Packages that have no README yet, so no README example to run (each with who owns it). */
-const NO_README: Record<string, string> = {
-  queue: 'the job queue package, new from the store-queue branch: its README is still to be written',
-};
+/** Packages that have no README yet, so no README example to run (why). */
+const NO_README: Record<string, string> = {};
 /** Packages whose README's first example does not run outside the repository yet (why). */
-const NO_EXAMPLE: Record<string, string> = { store: 'its example needs a trained model folder, codes of two modalities and a fitted map' };
+const NO_EXAMPLE: Record<string, string> = {
+  store: 'its example needs a trained model folder, codes of two modalities and a fitted map',
+  server: 'its example is a long-running server script, which this test does not drive yet (the README test does)',
+};
 const run = promisify(execFile);
 
 let tmp: string;

@@ -6,7 +6,7 @@
  * model whose `latentkit.json` or weight file is a link out of the folder. Each must fail with a
  * typed error and leave everything as it was.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,5 +50,16 @@ describe('hostile output paths', () => {
     expect(await readFile(join(model, 'latentkit.json'))).toEqual(before);
     const ok = await runLatentkit(['encode', 'image', '--model', model, '--in', join(dir, 'cases', 'pngs'), '--out', join(dir, 'ok.npy')]);
     expect(ok.code, ok.stderr).toBe(0);
+  });
+
+  it('the shipped sentence model, read when encode text has no --model, is protected like one', async () => {
+    const { defaultSentenceAutoencoderPath } = await import('@latentkit/text');
+    const shipped = defaultSentenceAutoencoderPath();
+    const before = await readFile(join(shipped, 'latentkit.json'));
+    await writeFile(join(dir, 'two.txt'), 'the cat sat on the mat\na dog runs in the park\n');
+    const r = await runLatentkit(['encode', 'text', '--in', join(dir, 'two.txt'), '--out', join(shipped, 'latentkit.json')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^latentkit: .*a folder this command reads/m);
+    expect(await readFile(join(shipped, 'latentkit.json'))).toEqual(before);
   });
 });

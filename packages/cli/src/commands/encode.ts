@@ -58,7 +58,10 @@ export function encodeCommand(modalities: readonly ModalityDescriptor[]): Comman
       // Jobs on a queue, or one of N shards: see lib/encode-distributed.ts.
       if (isDistributed(argv)) return encodeDistributed(d, argv, ctx, { inputs, modelDir, part: asked });
 
-      const out = await openOutputFile(reqString(argv, 'out'), outputOptions(argv, ctx, await expandInputs(inputs, d.codec.extensions, d.codec.noun)));
+      // The model read is an input too; the shipped default one is read when no --model is given.
+      const defaultModelDir = !modelDir && pretrainedName === undefined ? d.defaultModel?.path : undefined;
+      const read0 = [...(await expandInputs(inputs, d.codec.extensions, d.codec.noun)), ...(defaultModelDir ? [defaultModelDir] : [])];
+      const out = await openOutputFile(reqString(argv, 'out'), outputOptions(argv, ctx, read0));
       const rowsName = rowsManifestPath(out.name);
       await out.dir.resolve(rowsName); // the manifest's place is checked before any work, like the codes'
       let latents: Latent[];

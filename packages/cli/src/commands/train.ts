@@ -14,7 +14,7 @@ import { declareSettings, givenSettings } from '../lib/settings.js';
 import { UsageError } from '../lib/usage-error.js';
 
 /** Training data: `--data` read by the first layout that recognises it, else the embedded data. */
-async function loadData(d: ModalityDescriptor, data: string | undefined, options: { limit: number; seed: number; settings: Settings }): Promise<LoadedDataset<unknown>> {
+async function loadData(d: ModalityDescriptor, data: string | undefined, options: { limit?: number; seed: number; settings: Settings }): Promise<LoadedDataset<unknown>> {
   const { DatasetError } = await import('@latentkit/core');
   if (data === undefined || data === 'synthetic') {
     if (!d.embedded) {
@@ -86,7 +86,7 @@ export function trainCommand(modalities: readonly ModalityDescriptor[]): Command
       const data = optString(argv, 'data');
       // A user's --data trains on all of it unless --count says otherwise (a silent cap of 2,000
       // cost FSDD's recipe its digit figure); only embedded data needs a size to make.
-      const count = optNumber(argv, 'count', { min: 1, max: 1_000_000, integer: true }) ?? (data === undefined ? 2000 : undefined);
+      const count = optNumber(argv, 'count', { min: 1, max: 1_000_000, integer: true }) ?? (data === undefined || data === 'synthetic' ? 2000 : undefined);
       const seed = optNumber(argv, 'seed', { integer: true }) ?? 42;
       const limitSeconds = optNumber(argv, 'time-limit', { min: 1 });
       const checkpoints = optString(argv, 'checkpoints');

@@ -157,7 +157,12 @@ export interface ModalityDescriptor<S = any, O = S> {
   /** Node-only: data the modality makes itself, used when no data is given. */
   embedded?: EmbeddedData<S>;
   /** Node-only: the model `encode` uses when none is given (e.g. a shipped sentence model). */
-  defaultModel?: { describe: string; load(): Promise<Autoencoder<S, O, ModelConfig>> };
+  defaultModel?: {
+    describe: string;
+    load(): Promise<Autoencoder<S, O, ModelConfig>>;
+    /** Its folder, when it is one: the CLI counts it as an input, so no output may land in it. */
+    path?: string;
+  };
   /** Node-only: encoders by name (`encode --pretrained <name>`). */
   pretrained?: { describe: string; load(name: string): Promise<PretrainedEncoder<S>> };
   /** Tasks beyond encode/decode/reconstruct, offered as commands. */

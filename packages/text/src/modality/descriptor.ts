@@ -3,7 +3,7 @@
  * to handle sentences without naming them (see core's ModalityDescriptor).
  */
 import type { ModalityDescriptor } from '@latentkit/core';
-import { SentenceAutoencoder } from '../autoencoder/sentence-autoencoder.js';
+import { SentenceAutoencoder, defaultSentenceAutoencoderPath } from '../autoencoder/sentence-autoencoder.js';
 import { SentenceEncoder } from '../pretrained/sentence-encoder.js';
 import { tinySentenceEncoderPath } from '../pretrained/tiny-sentence-encoder.js';
 import { textCodec } from './codec.js';
@@ -40,7 +40,7 @@ export const textModality: ModalityDescriptor<string> = {
   codec: textCodec,
   recipes: textRecipes,
   datasets: [textLinesLayout],
-  defaultModel: { describe: 'the sentence autoencoder shipped with @latentkit/text', load: () => SentenceAutoencoder.loadDefault() },
+  defaultModel: { describe: 'the sentence autoencoder shipped with @latentkit/text', load: () => SentenceAutoencoder.loadDefault(), path: defaultSentenceAutoencoderPath() },
   pretrained: {
     describe: "a pretrained sentence encoder: 'tiny' (committed, for tests: too small to carry meaning), a hub id (needs the network), or a folder holding a Transformers.js model (config.json, tokenizer.json, onnx/model.onnx)",
     load: (name) => SentenceEncoder.load(name === 'tiny' ? tinySentenceEncoderPath() : name),

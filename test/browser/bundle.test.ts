@@ -38,7 +38,7 @@ describe('browser entries', () => {
     ['core', ['model/tf-autoencoder.ts', 'io/url-folder.ts'], ['io/model-folder.ts', 'training/trainer.ts', 'ort/step.ts']],
     ['image', ['models/conv-ae.ts', 'models/vae.ts', 'web/web-image.ts'], ['io/read-image.ts', 'datasets/idx.ts']],
     ['audio', ['models/speech-autoencoder.ts', 'models/layers.ts', 'features/griffin-lim.ts', 'web/web-audio.ts'], ['io/read-wav.ts', 'datasets/fsdd.ts']],
-    ['text', ['autoencoder/sentence-autoencoder.ts', 'autoencoder/layers.ts', 'autoencoder/fill-in.ts'], ['pretrained/sentence-encoder.ts', 'corpus/wordnet.ts']],
+    ['text', ['models/sentence-autoencoder.ts', 'models/layers.ts', 'models/fill-in.ts'], ['pretrained/sentence-encoder.ts', 'datasets/wordnet.ts']],
   ];
   for (const [pkg, included, excluded] of cases) {
     it(`@latentkit/${pkg} bundles for the browser with its models and without its Node-only files`, async () => {

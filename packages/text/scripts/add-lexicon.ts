@@ -10,9 +10,9 @@
 import { resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { SentenceAutoencoder, defaultSentenceAutoencoderPath } from '../src/autoencoder/sentence-autoencoder.js';
-import { Lexicon } from '../src/autoencoder/lexicon.js';
-import { readWordNet, wordnetSentences } from '../src/corpus/wordnet.js';
+import { SentenceAutoencoder, defaultSentenceAutoencoderPath } from '../src/models/sentence-autoencoder.js';
+import { Lexicon } from '../src/models/lexicon.js';
+import { readWordNet, wordnetSentences } from '../src/datasets/wordnet.js';
 
 const argv = await yargs(hideBin(process.argv))
   .option('model', { type: 'string', default: defaultSentenceAutoencoderPath(), describe: 'model folder to update' })

@@ -23,11 +23,11 @@ import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { initEngine } from '@latentkit/core';
-import { SentenceAutoencoder, defaultSentenceAutoencoderPath } from '../src/autoencoder/sentence-autoencoder.js';
-import { Lexicon } from '../src/autoencoder/lexicon.js';
-import { WordNgram } from '../src/autoencoder/word-ngram.js';
-import { wordTokens } from '../src/autoencoder/evaluate.js';
-import { readWordNet, wordnetSentences } from '../src/corpus/wordnet.js';
+import { SentenceAutoencoder, defaultSentenceAutoencoderPath } from '../src/models/sentence-autoencoder.js';
+import { Lexicon } from '../src/models/lexicon.js';
+import { WordNgram } from '../src/models/word-ngram.js';
+import { wordTokens } from '../src/models/evaluate.js';
+import { readWordNet, wordnetSentences } from '../src/datasets/wordnet.js';
 
 const argv = await yargs(hideBin(process.argv))
   .option('model', { type: 'string', default: defaultSentenceAutoencoderPath(), describe: 'model folder to update' })

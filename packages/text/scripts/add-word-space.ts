@@ -11,8 +11,8 @@ import { resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { initEngine } from '@latentkit/core';
-import { SentenceAutoencoder, defaultSentenceAutoencoderPath } from '../src/autoencoder/sentence-autoencoder.js';
-import { readWordNet } from '../src/corpus/wordnet.js';
+import { SentenceAutoencoder, defaultSentenceAutoencoderPath } from '../src/models/sentence-autoencoder.js';
+import { readWordNet } from '../src/datasets/wordnet.js';
 import { WORDNET_WORD_SPACE, buildWordNetWordSpace } from './wordnet-word-space.js';
 
 const argv = await yargs(hideBin(process.argv))

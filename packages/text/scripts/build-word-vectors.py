@@ -34,7 +34,7 @@ SEED = 1
 
 
 def tokens(text):
-    # The same tokens as wordTokens() in src/autoencoder/evaluate.ts: letters, digits, apostrophes.
+    # The same tokens as wordTokens() in src/models/evaluate.ts: letters, digits, apostrophes.
     return re.findall(r"(?:[^\W_]|')+", text.lower())
 
 

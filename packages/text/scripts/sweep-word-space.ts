@@ -11,8 +11,8 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { initEngine, truncatedSvd } from '@latentkit/core';
-import { cosineMatrix, recallAtK, tfidfCosineMatrix, wordTokens } from '../src/autoencoder/evaluate.js';
-import { fnv1a, readWordNet, wordnetDocuments, wordnetPairs } from '../src/corpus/wordnet.js';
+import { cosineMatrix, recallAtK, tfidfCosineMatrix, wordTokens } from '../src/models/evaluate.js';
+import { fnv1a, readWordNet, wordnetDocuments, wordnetPairs } from '../src/datasets/wordnet.js';
 import { quantizeRow, tfidfDocumentMatrix } from '../src/word-space/word-space.js';
 
 const list = (s: string) => s.split(',').map(Number);

@@ -17,10 +17,10 @@ import { join, resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { describeEngine, initEngine, type Latent, type ProgressEvent } from '@latentkit/core';
-import { fnv1a, readWordNet, wordnetPairs, wordnetSentences } from '../src/corpus/wordnet.js';
-import { Lexicon } from '../src/autoencoder/lexicon.js';
-import { evaluateFillIn, evaluateReconstruction, recallAtK, cosineMatrix, tfidfCosineMatrix } from '../src/autoencoder/evaluate.js';
-import { SentenceAutoencoder, defaultSentenceAutoencoderPath, type SentenceAutoencoderOptions, type SentenceSample } from '../src/autoencoder/sentence-autoencoder.js';
+import { fnv1a, readWordNet, wordnetPairs, wordnetSentences } from '../src/datasets/wordnet.js';
+import { Lexicon } from '../src/models/lexicon.js';
+import { evaluateFillIn, evaluateReconstruction, recallAtK, cosineMatrix, tfidfCosineMatrix } from '../src/models/evaluate.js';
+import { SentenceAutoencoder, defaultSentenceAutoencoderPath, type SentenceAutoencoderOptions, type SentenceSample } from '../src/models/sentence-autoencoder.js';
 import { WORDNET_WORD_SPACE, buildWordNetWordSpace } from './wordnet-word-space.js';
 
 const argv = await yargs(hideBin(process.argv))

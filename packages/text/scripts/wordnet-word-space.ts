@@ -6,8 +6,8 @@
  * The settings were chosen on 1,000 gloss/example pairs of *training* synsets held out of the
  * SVD (`sweep-word-space.ts`), never on the benchmark's held-out pairs; see the package README.
  */
-import type { WordNetSynset } from '../src/corpus/wordnet.js';
-import { wordnetDocuments } from '../src/corpus/wordnet.js';
+import type { WordNetSynset } from '../src/datasets/wordnet.js';
+import { wordnetDocuments } from '../src/datasets/wordnet.js';
 import { WordSpace, type WordSpaceOptions } from '../src/word-space/word-space.js';
 
 /**

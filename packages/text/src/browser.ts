@@ -16,15 +16,15 @@
  * const [code] = await model.encode(['a small dog barked']);
  * ```
  */
-export { textModels } from './autoencoder/model-list.js';
-export { SentenceAutoencoder, resolveSentenceAutoencoderConfig, DEFAULT_CONTEXT_HASHES } from './autoencoder/sentence-autoencoder.js';
-export type { SentenceAutoencoderOptions, SentenceAutoencoderConfig, SentencePair, SentenceSample, FillInOptions, ContextHashSpec, WordBagSpec } from './autoencoder/sentence-autoencoder.js';
-export { CharVocabulary, defaultCharacters, normalizeSentence, GAP_MARKER, UNKNOWN_CHAR } from './autoencoder/vocabulary.js';
-export type { CharVocabularyJson, NormalizedSentence } from './autoencoder/vocabulary.js';
-export { Lexicon, wordSpans } from './autoencoder/lexicon.js';
-export type { LexiconJson, WordSpan } from './autoencoder/lexicon.js';
-export { WordNgram, SENTENCE_START, SENTENCE_END } from './autoencoder/word-ngram.js';
-export type { WordNgramJson, WordNgramOptions } from './autoencoder/word-ngram.js';
+export { textModels } from './models/model-list.js';
+export { SentenceAutoencoder, resolveSentenceAutoencoderConfig, DEFAULT_CONTEXT_HASHES } from './models/sentence-autoencoder.js';
+export type { SentenceAutoencoderOptions, SentenceAutoencoderConfig, SentencePair, SentenceSample, FillInOptions, ContextHashSpec, WordBagSpec } from './models/sentence-autoencoder.js';
+export { CharVocabulary, defaultCharacters, normalizeSentence, GAP_MARKER, UNKNOWN_CHAR } from './models/vocabulary.js';
+export type { CharVocabularyJson, NormalizedSentence } from './models/vocabulary.js';
+export { Lexicon, wordSpans } from './models/lexicon.js';
+export type { LexiconJson, WordSpan } from './models/lexicon.js';
+export { WordNgram, SENTENCE_START, SENTENCE_END } from './models/word-ngram.js';
+export type { WordNgramJson, WordNgramOptions } from './models/word-ngram.js';
 export { WordSpace, tfidfDocumentMatrix } from './word-space/word-space.js';
 export type { WordSpaceOptions, WordSpaceJson, WordSpaceFiles, TfidfDocumentMatrix } from './word-space/word-space.js';
 export { LemmaBag } from './word-space/lemma-bag.js';
@@ -33,9 +33,9 @@ export { CharGramBag } from './word-space/char-gram-bag.js';
 export type { CharGramBagJson } from './word-space/char-gram-bag.js';
 export { MeaningSpace } from './word-space/meaning-space.js';
 export type { MeaningSpaceJson, MeaningCodes, MeaningSpaceOptions } from './word-space/meaning-space.js';
-export { DEFAULT_NOISE, NO_NOISE, gapCharacters } from './autoencoder/noise.js';
-export type { SentenceNoiseConfig } from './autoencoder/noise.js';
-export { LkPositionEmbedding, LkSliceLast, LkHoleHash, LkWordBag, registerTextLayers } from './autoencoder/layers.js';
+export { DEFAULT_NOISE, NO_NOISE, gapCharacters } from './models/noise.js';
+export type { SentenceNoiseConfig } from './models/noise.js';
+export { LkPositionEmbedding, LkSliceLast, LkHoleHash, LkWordBag, registerTextLayers } from './models/layers.js';
 export {
   editDistance,
   scoreReconstructions,
@@ -46,5 +46,5 @@ export {
   tfidfCosineMatrix,
   wordTokens,
   tfidfPairCosines,
-} from './autoencoder/evaluate.js';
-export type { ReconstructionScores, FillInScores, SentenceModelLike } from './autoencoder/evaluate.js';
+} from './models/evaluate.js';
+export type { ReconstructionScores, FillInScores, SentenceModelLike } from './models/evaluate.js';

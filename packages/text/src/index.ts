@@ -17,13 +17,13 @@ export { decodeText, splitLines } from './io/text-lines.js';
 export type { TextEncodingName } from './io/text-lines.js';
 
 // ---- Trainable sentence autoencoder (src/autoencoder) and the WordNet corpus (src/corpus) ----
-export { SentenceAutoencoder, defaultSentenceAutoencoderPath, resolveSentenceAutoencoderConfig, DEFAULT_CONTEXT_HASHES } from './autoencoder/sentence-autoencoder.js';
-export type { SentenceAutoencoderOptions, SentenceAutoencoderConfig, SentencePair, SentenceSample, FillInOptions, ContextHashSpec, WordBagSpec } from './autoencoder/sentence-autoencoder.js';
-export { CharVocabulary, defaultCharacters, normalizeSentence, GAP_MARKER, UNKNOWN_CHAR } from './autoencoder/vocabulary.js';
-export { Lexicon, wordSpans } from './autoencoder/lexicon.js';
-export { WordNgram, SENTENCE_START, SENTENCE_END } from './autoencoder/word-ngram.js';
-export type { WordNgramJson, WordNgramOptions } from './autoencoder/word-ngram.js';
-export type { LexiconJson, WordSpan } from './autoencoder/lexicon.js';
+export { SentenceAutoencoder, defaultSentenceAutoencoderPath, resolveSentenceAutoencoderConfig, DEFAULT_CONTEXT_HASHES } from './models/sentence-autoencoder.js';
+export type { SentenceAutoencoderOptions, SentenceAutoencoderConfig, SentencePair, SentenceSample, FillInOptions, ContextHashSpec, WordBagSpec } from './models/sentence-autoencoder.js';
+export { CharVocabulary, defaultCharacters, normalizeSentence, GAP_MARKER, UNKNOWN_CHAR } from './models/vocabulary.js';
+export { Lexicon, wordSpans } from './models/lexicon.js';
+export { WordNgram, SENTENCE_START, SENTENCE_END } from './models/word-ngram.js';
+export type { WordNgramJson, WordNgramOptions } from './models/word-ngram.js';
+export type { LexiconJson, WordSpan } from './models/lexicon.js';
 export { WordSpace, tfidfDocumentMatrix } from './word-space/word-space.js';
 export { LemmaBag } from './word-space/lemma-bag.js';
 export type { LemmaBagJson, LemmaRelationsJson } from './word-space/lemma-bag.js';
@@ -31,13 +31,13 @@ export { CharGramBag } from './word-space/char-gram-bag.js';
 export type { CharGramBagJson } from './word-space/char-gram-bag.js';
 export { MeaningSpace } from './word-space/meaning-space.js';
 export type { MeaningSpaceJson, MeaningCodes, MeaningSpaceOptions } from './word-space/meaning-space.js';
-export { parseSts, readSts, spearman, pairCosines } from './corpus/sts.js';
-export type { StsPair } from './corpus/sts.js';
+export { parseSts, readSts, spearman, pairCosines } from './datasets/sts.js';
+export type { StsPair } from './datasets/sts.js';
 export type { WordSpaceOptions, WordSpaceJson, WordSpaceFiles, TfidfDocumentMatrix } from './word-space/word-space.js';
-export type { CharVocabularyJson, NormalizedSentence } from './autoencoder/vocabulary.js';
-export { DEFAULT_NOISE, NO_NOISE, gapCharacters } from './autoencoder/noise.js';
-export type { SentenceNoiseConfig } from './autoencoder/noise.js';
-export { LkPositionEmbedding, LkSliceLast, LkHoleHash, LkWordBag, registerTextLayers } from './autoencoder/layers.js';
+export type { CharVocabularyJson, NormalizedSentence } from './models/vocabulary.js';
+export { DEFAULT_NOISE, NO_NOISE, gapCharacters } from './models/noise.js';
+export type { SentenceNoiseConfig } from './models/noise.js';
+export { LkPositionEmbedding, LkSliceLast, LkHoleHash, LkWordBag, registerTextLayers } from './models/layers.js';
 export {
   editDistance,
   scoreReconstructions,
@@ -48,8 +48,8 @@ export {
   tfidfCosineMatrix,
   wordTokens,
   tfidfPairCosines,
-} from './autoencoder/evaluate.js';
-export type { ReconstructionScores, FillInScores, SentenceModelLike } from './autoencoder/evaluate.js';
-export { readWordNet, wordnetSentences, wordnetPairs, wordnetDocuments, wordnetDictPath, wordnetSplitOf, countWords } from './corpus/wordnet.js';
-export type { WordNetSynset, WordNetPos, WordNetSplit, ReadWordNetOptions, WordNetSentenceOptions, WordNetPair } from './corpus/wordnet.js';
-export { textModels } from './autoencoder/model-list.js';
+} from './models/evaluate.js';
+export type { ReconstructionScores, FillInScores, SentenceModelLike } from './models/evaluate.js';
+export { readWordNet, wordnetSentences, wordnetPairs, wordnetDocuments, wordnetDictPath, wordnetSplitOf, countWords } from './datasets/wordnet.js';
+export type { WordNetSynset, WordNetPos, WordNetSplit, ReadWordNetOptions, WordNetSentenceOptions, WordNetPair } from './datasets/wordnet.js';
+export { textModels } from './models/model-list.js';

@@ -3,7 +3,7 @@
  * to handle sentences without naming them (see core's ModalityDescriptor).
  */
 import type { ModalityDescriptor } from '@latentkit/core';
-import { SentenceAutoencoder, defaultSentenceAutoencoderPath } from '../autoencoder/sentence-autoencoder.js';
+import { SentenceAutoencoder, defaultSentenceAutoencoderPath } from '../models/sentence-autoencoder.js';
 import { SentenceEncoder } from '../pretrained/sentence-encoder.js';
 import { tinySentenceEncoderPath } from '../pretrained/tiny-sentence-encoder.js';
 import { textCodec } from './codec.js';

@@ -3,7 +3,7 @@
  * benchmarks call these). `default` is what `latentkit train text` has always done.
  */
 import { fitForRecipe, resolveSettings, type LoadedDataset, type Recipe, type RecipeTrainOptions, type SettingSpec, type TrainedModel } from '@latentkit/core';
-import { SentenceAutoencoder } from '../autoencoder/sentence-autoencoder.js';
+import { SentenceAutoencoder } from '../models/sentence-autoencoder.js';
 
 const SETTINGS: readonly SettingSpec[] = [{ name: 'latent-dim', type: 'number', integer: true, min: 1, max: 65_536, describe: 'size of the sentence-level (global) part of the code' }];
 

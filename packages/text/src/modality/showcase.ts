@@ -6,8 +6,8 @@
  * cross-modal comparison can pair them.
  */
 import { DIGIT_WORDS, toMatrix, type LabelledCodes, type Matrix, type ModalityShowcase, type ShowcaseContext, type ShowcaseItem, type ShowcaseResult } from '@latentkit/core';
-import { cosineMatrix } from '../autoencoder/evaluate.js';
-import { SentenceAutoencoder } from '../autoencoder/sentence-autoencoder.js';
+import { cosineMatrix } from '../models/evaluate.js';
+import { SentenceAutoencoder } from '../models/sentence-autoencoder.js';
 import { SentenceEncoder } from '../pretrained/sentence-encoder.js';
 import { tinySentenceEncoderPath } from '../pretrained/tiny-sentence-encoder.js';
 

@@ -16,7 +16,7 @@
  * nothing.
  */
 import { InvalidArgumentError, ModelFormatError } from '@latentkit/core';
-import { wordTokens } from '../autoencoder/evaluate.js';
+import { wordTokens } from '../models/evaluate.js';
 
 /** JSON form of a {@link LemmaBag} (inside `meaning.json`). */
 export interface LemmaBagJson {

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmptyInputError, InvalidArgumentError, ModelFormatError, initEngine } from '@latentkit/core';
-import { SentenceAutoencoder } from '../autoencoder/sentence-autoencoder.js';
+import { SentenceAutoencoder } from '../models/sentence-autoencoder.js';
 import { CharGramBag } from './char-gram-bag.js';
 import { LemmaBag, type LemmaBagJson } from './lemma-bag.js';
 import { MeaningSpace } from './meaning-space.js';

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError, ModelFormatError, createRng, initEngine } from '@latentkit/core';
-import { SentenceAutoencoder } from '../autoencoder/sentence-autoencoder.js';
+import { SentenceAutoencoder } from '../models/sentence-autoencoder.js';
 import { LemmaBag } from './lemma-bag.js';
 import { MeaningSpace } from './meaning-space.js';
 import { WordSpace } from './word-space.js';

@@ -16,7 +16,7 @@ import { InvalidArgumentError, ModelFormatError } from '@latentkit/core';
 import { LemmaBag, type LemmaBagJson } from './lemma-bag.js';
 import { CharGramBag, type CharGramBagJson } from './char-gram-bag.js';
 import type { WordSpace } from './word-space.js';
-import { wordTokens } from '../autoencoder/evaluate.js';
+import { wordTokens } from '../models/evaluate.js';
 
 /**
  * `meaning.json`, saved beside the word space's files. Version 1 (vectors + lemmas, `mix` the

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, ModelFormatError, createRng, initEngine } from '@latentkit/core';
-import { tfidfCosineMatrix } from '../autoencoder/evaluate.js';
+import { tfidfCosineMatrix } from '../models/evaluate.js';
 import { WordSpace } from './word-space.js';
 
 // Three topics; each document uses a few of its topic's words plus common filler, so synonyms

@@ -13,7 +13,7 @@
  * is 40 MB, too big to ship in a package; cosine similarities barely notice the rounding.
  */
 import { InvalidArgumentError, ModelFormatError, truncatedSvd, csrFromRows, type CsrMatrix } from '@latentkit/core';
-import { wordTokens } from '../autoencoder/evaluate.js';
+import { wordTokens } from '../models/evaluate.js';
 
 /** Options of {@link WordSpace.fit}. */
 export interface WordSpaceOptions {

@@ -90,7 +90,7 @@ const MEANING_PARTS: ReadonlySet<string> = new Set(['meaning', 'vectors', 'lemma
  * ```
  */
 export function defaultSentenceAutoencoderPath(): string {
-  // This file sits in src/autoencoder/ and dist/autoencoder/ alike, two levels below the package root.
+  // This file sits in src/models/ and dist/models/ alike, two levels below the package root.
   const url = new URL('../../models/sentence-ae', import.meta.url);
   // A POSIX path in Node (what fileURLToPath gives there; node:url would keep this file out of
   // the browser entry); where a page serves the package unbundled, the folder's URL.

@@ -2,7 +2,7 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EmptyInputError, initEngine, readManifest } from '@latentkit/core';
-import { readWordNet, wordnetPairs, wordnetSentences } from '../corpus/wordnet.js';
+import { readWordNet, wordnetPairs, wordnetSentences } from '../datasets/wordnet.js';
 import { cosineMatrix, evaluateFillIn, recallAtK, tfidfCosineMatrix } from './evaluate.js';
 import { SentenceAutoencoder, defaultSentenceAutoencoderPath } from './sentence-autoencoder.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmptyInputError, InvalidArgumentError, ModelMismatchError, ShapeMismatchError, VectorAutoencoder, initEngine, tf } from '@latentkit/core';
-import { readWordNet, wordnetDocuments, wordnetPairs, wordnetSentences } from '../corpus/wordnet.js';
+import { readWordNet, wordnetDocuments, wordnetPairs, wordnetSentences } from '../datasets/wordnet.js';
 import { WordSpace } from '../word-space/word-space.js';
 import { SentenceAutoencoder, resolveSentenceAutoencoderConfig } from './sentence-autoencoder.js';
 import { UNKNOWN_CHAR } from './vocabulary.js';

@@ -126,7 +126,7 @@ const RULES: Record<string, GradRule> = {
   },
   Split: (g, n, dys) => {
     const axis = (n.attrs.axis as { i: number }).i;
-    const parts = n.outputs.map((o, i) => dys[i] ?? g.constant(new Float32Array(g.shape(o).reduce((a, b) => a * b, 1)), g.shape(o)));
+    const parts = n.outputs.map((o, i) => dys[i] ?? g.filled(0, g.shape(o)));
     return [g.concat(parts, axis), undefined];
   },
   Pad: (g, n, [dy]) => {

@@ -21,6 +21,7 @@ import {
   type FitOptions,
   type ProgressEvent,
 } from '@latentkit/core';
+import { MAX_COMPILED_SHAPES } from './step.js';
 import { ThreadChooser } from './threads.js';
 
 function manifold(n: number, seed = 3): Float32Array[] {
@@ -65,14 +66,53 @@ describe('fit on the onnxruntime engine', () => {
     expect(h.engineReason).toBeUndefined();
   });
 
-  it('a short last batch hands the fit to tfjs after a sync, with its reason, and matches tfjs', async () => {
+  it('a short last batch compiles too: the whole fit stays on onnxruntime and matches tfjs', async () => {
     // 90 rows in batches of 16: five full batches, then one of 10 after the weights moved.
-    const ort = await trainOn('ort', { learningRate: 0.01 }, manifold(90));
-    const wasm = await trainOn('wasm', { learningRate: 0.01 }, manifold(90));
-    expect(ort.h.engine).toBe('tfjs');
-    expect(ort.h.engineReason).toMatch(/second shape/);
+    const ort = await trainOn('ort', { learningRate: 0.01, epochs: 6 }, manifold(90));
+    const wasm = await trainOn('wasm', { learningRate: 0.01, epochs: 6 }, manifold(90));
+    expect(ort.h.engine).toBe('onnxruntime');
+    expect(ort.h.engineReason).toBeUndefined();
+    expect(ort.h.engineNote).toBeUndefined();
     ort.h.loss.forEach((l, i) => expect(Math.abs(l - wasm.h.loss[i]) / wasm.h.loss[i]).toBeLessThan(1e-4));
     expect(drift(ort.w, wasm.w, wasm.initial)).toBeLessThan(1e-3);
+  });
+
+  it('batches of shapes beyond MAX_COMPILED_SHAPES step on tfjs between compiled ones, with Adam state exact', async () => {
+    // Variable-length rows padded to the longest of their batch: 6 batch shapes per epoch.
+    const lengths = [6, 6, 5, 5, 4, 4, 3, 3, 2, 2, 1, 1];
+    const rows = lengths.map((n, i) => Array.from({ length: n }, (_, j) => Math.sin(i + j * 0.7)));
+    const run = async (backend: 'ort' | 'wasm') => {
+      await initEngine({ backend });
+      const w = tf.variable(tf.tensor1d([0.5]), true, `shapes_case_w_${backend}`);
+      const b0 = tf.variable(tf.tensor1d([-0.25]), true, `shapes_case_b_${backend}`);
+      const events: ProgressEvent[] = [];
+      const problem = {
+        variables: () => [w, b0],
+        collate: (s: number[][]) => {
+          const L = Math.max(...s.map((r) => r.length));
+          return { x: tf.tensor2d(s.map((r) => [...r, ...Array(L - r.length).fill(0)])) };
+        },
+        loss: (b: Record<string, tf.Tensor>) => ({ loss: tf.mean(tf.square(tf.sub(tf.add(tf.mul(b.x, w), b0), 0.3))) as tf.Scalar }),
+        saveCheckpoint: async () => {},
+        loadCheckpoint: async () => () => undefined,
+      };
+      const h = await train(problem, rows, { epochs: 4, batchSize: 2, shuffle: false, learningRate: 0.05, onProgress: (e) => events.push(e) });
+      const values = [w.dataSync()[0], b0.dataSync()[0]];
+      tf.dispose([w, b0]);
+      return { h, values, events };
+    };
+    const ort = await run('ort');
+    expect(describeEngine((await initEngine())!)).toMatch(/\(last fit: 2 of 6 batches per epoch on tfjs \(shape /);
+    const wasm = await run('wasm');
+    expect(MAX_COMPILED_SHAPES).toBe(4);
+    expect(ort.h.engineReason).toBeUndefined();
+    expect(ort.h.engine).toBe('onnxruntime');
+    expect(ort.h.engineNote).toMatch(/^2 of 6 batches per epoch on tfjs \(shape x:float32\[2,2\] and 1 more: more than 4 batch shapes in one fit\)$/);
+    expect(ort.events.filter((e) => e.type === 'engine' && e.note)).toHaveLength(1);
+    ort.h.loss.forEach((l, i) => expect(Math.abs(l - wasm.h.loss[i]) / wasm.h.loss[i]).toBeLessThan(1e-4));
+    // 24 Adam steps, 8 of them on tfjs: a lost step or a stale moment would show here.
+    ort.values.forEach((v, i) => expect(Math.abs(v - wasm.values[i])).toBeLessThan(1e-5));
+    expect(Math.abs(ort.values[0] - 0.5)).toBeGreaterThan(0.05);
   });
 
   for (const [name, optimizer, clipNorm, tol] of [

@@ -213,6 +213,38 @@ describe('fit on the onnxruntime engine', () => {
     expect(r.h.loss.at(-1)!).toBeLessThan(r.h.loss[0]);
   });
 
+  it('a variable the loss reads but does not train is a constant, unless the loss changes it', async () => {
+    await initEngine({ backend: 'ort' });
+    const frozen = tf.variable(tf.tensor1d([2, -1, 0.5]), false, 'frozen_case_f');
+    const stat = tf.variable(tf.scalar(0), false, 'frozen_case_stat');
+    const w = tf.variable(tf.tensor1d([0.5, -0.25, 1]), true, 'frozen_case_w');
+    const data = [[1, 2, 3], [4, 5, 6], [7, 8, 9], [1, 0, 1]];
+    const problem = (changes: boolean) => ({
+      variables: () => [w],
+      collate: (s: number[][]) => ({ x: tf.tensor2d(s) }),
+      loss: (b: Record<string, tf.Tensor>) => {
+        // Like batch-norm statistics: a running value the loss itself updates.
+        if (changes) stat.assign(tf.add(tf.mul(stat, 0.9), tf.mul(tf.mean(b.x), 0.1)));
+        return { loss: tf.mean(tf.square(tf.sub(tf.mul(b.x, w), tf.add(frozen, changes ? stat : 0)))) as tf.Scalar };
+      },
+      saveCheckpoint: async () => {},
+      loadCheckpoint: async () => () => undefined,
+    });
+    const opts = { epochs: 3, batchSize: 2, optimizer: 'sgd' as const, learningRate: 0.01, shuffle: false };
+    const reads = await train(problem(false), data, opts);
+    expect(reads.engine).toBe('onnxruntime');
+    const compiled = Array.from(w.dataSync());
+    w.assign(tf.tensor1d([0.5, -0.25, 1]));
+    await initEngine({ backend: 'wasm' });
+    await train(problem(false), data, opts);
+    Array.from(w.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(compiled[i], 5));
+    await initEngine({ backend: 'ort' });
+    const changes = await train(problem(true), data, opts);
+    expect(changes.engine).toBe('tfjs');
+    expect(changes.engineReason).toMatch(/changes variable 'frozen_case_stat'/);
+    tf.dispose([frozen, stat, w]);
+  });
+
   it('a second fit reuses the compiled graph only while the loss bakes the same constants', async () => {
     await initEngine({ backend: 'ort' });
     const w = tf.variable(tf.tensor1d([0.5, -0.25, 1]), true, 'cache_case_w');

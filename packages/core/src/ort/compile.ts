@@ -81,11 +81,11 @@ export function compileStepGraph(problem: TrainingProblem<unknown>, vars: tf.Var
   const loss = problem.loss.bind(problem);
   const t1 = traceLoss(loss, vars, batch, ctx);
   const ctx2 = { ...ctx, seed: otherSeed(ctx.seed) };
-  const t2 = traceLoss(loss, vars, batch, ctx2);
+  const t2 = traceLoss(loss, vars, batch, ctx2, false);
   const moved = perturb(batch);
   let t3: Trace;
   try {
-    t3 = traceLoss(loss, vars, moved, ctx);
+    t3 = traceLoss(loss, vars, moved, ctx, false);
   } finally {
     tf.dispose(Object.values(moved));
   }

@@ -19,6 +19,17 @@ afterAll(async () => {
 
 const rowsOf = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ({ source: `${tag}/${i}.png`, label: String(i % 10) }));
 const ids = (hits: SearchHit[]) => hits.map((h) => h.id);
+function cosineDistance(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i] * b[i];
+    na += a[i] * a[i];
+    nb += b[i] * b[i];
+  }
+  return 1 - dot / Math.sqrt(na * nb);
+}
 
 describe('LatentStore', () => {
   it('searches a small space exactly, and keeps each row manifest with its code', async () => {
@@ -43,6 +54,8 @@ describe('LatentStore', () => {
       const hits = await again.search({ modality: 'text', vector: q }, { k: 10 });
       expect(ids(hits)).toEqual(exactCosineKnn(data, dim, q, 10));
       for (let i = 1; i < hits.length; i++) expect(hits[i].distance).toBeGreaterThanOrEqual(hits[i - 1].distance);
+      // Distances are 1 - cos, whatever LanceDB computes them with.
+      for (const h of hits) expect(h.distance).toBeCloseTo(cosineDistance(data.subarray(h.id * dim, (h.id + 1) * dim), q), 5);
     }
     const [self, ...rest] = await again.search({ row: 437 }, { k: 3 });
     expect(self).toMatchObject({ id: 437, source: 's437.txt:438', line: 438, label: 'c2', text: 'sentence, 437', modality: 'text', modelId: 'abc' });
@@ -130,6 +143,7 @@ describe('LatentStore', () => {
     await expect(store.add(nan, rowsOf(10, 'a'), { modality: 'image', modelId: 'm1' })).rejects.toThrow(/non-finite/);
     await expect(store.add(codes, rowsOf(10, 'a'), { modality: 'Bad Name', modelId: 'm1' })).rejects.toThrow(/not a modality name/);
     await expect(store.search({ modality: 'image', vector: [1, 2, 3] })).rejects.toThrow(/3 values/);
+    await expect(store.search({ modality: 'image', vector: [0, 0, 0, 0] })).rejects.toThrow(/all zeros/);
     await expect(store.search({ modality: 'audio', vector: [1, 2, 3, 4] })).rejects.toThrow(/no audio codes/);
     await expect(store.search({ row: 10 })).rejects.toThrow(/rows 0 to 9/);
     expect((await store.info())[0].rows).toBe(10);

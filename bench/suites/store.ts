@@ -13,8 +13,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRng } from '@latentkit/core';
 import { defaultProbes, LatentStore, partitionsFor } from '@latentkit/store';
-import { clusteredCodes, exactCosineKnn, seededRandom } from '../../packages/store/src/testing/clustered.js';
+import { clusteredCodes, exactCosineKnn } from '../../packages/store/src/testing/clustered.js';
 import { numberArg, type BenchContext, type BenchSuite } from '../lib/suite.js';
 import { formatTable } from '../lib/table.js';
 
@@ -45,7 +46,7 @@ async function run(ctx: BenchContext) {
     const partitions = partitionsFor(rows + 1);
     ctx.log(`ingest: ${rows} rows in ${ingestS.toFixed(1)} s (${Math.round(rows / ingestS)} rows/s); index (IVF-flat on unit-length codes, L2, ${partitions} partitions): ${indexS.toFixed(1)} s, indexed=${indexed}`);
 
-    const rand = seededRandom(7);
+    const rand = createRng(7);
     const qs = Array.from({ length: queries }, () => {
       const id = Math.floor(rand() * rows);
       return Float32Array.from(data.subarray(id * DIM, (id + 1) * DIM), (v) => v + (rand() - 0.5) * 0.1);

@@ -3,9 +3,9 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseRowsCsv, RidgeMap, ShapeMismatchError } from '@latentkit/core';
+import { createRng, parseRowsCsv, RidgeMap, ShapeMismatchError } from '@latentkit/core';
 import { LatentStore, loadLatentMap, StoreMismatchError, StoreNotFoundError, type SearchHit } from './index.js';
-import { clusteredCodes, exactCosineKnn, seededRandom } from './testing/clustered.js';
+import { clusteredCodes, exactCosineKnn } from './testing/clustered.js';
 
 const dirs: string[] = [];
 async function tempDir(): Promise<string> {
@@ -48,7 +48,7 @@ describe('LatentStore', () => {
     store.close();
 
     const again = await LatentStore.open(dir, { mustExist: true });
-    const rand = seededRandom(9);
+    const rand = createRng(9);
     for (let t = 0; t < 5; t++) {
       const q = Float32Array.from({ length: dim }, () => rand() * 4 - 2);
       const hits = await again.search({ modality: 'text', vector: q }, { k: 10 });
@@ -73,7 +73,7 @@ describe('LatentStore', () => {
     const store = await LatentStore.open(dir);
     const added = await store.add({ data, rows: n, cols: dim }, rowsOf(n, 'x'), { modality: 'image', modelId: 'm', indexMinRows: 5_000 });
     expect(added.indexed).toBe(true);
-    const rand = seededRandom(11);
+    const rand = createRng(11);
     let found = 0;
     let exactFound = 0;
     const queries = 20;
@@ -104,7 +104,7 @@ describe('LatentStore', () => {
     // "image" codes are a fixed linear function of "text" codes plus a little noise.
     const n = 300;
     const { data: text } = clusteredCodes(n, 6, 5, 21);
-    const rand = seededRandom(4);
+    const rand = createRng(4);
     const w = Float32Array.from({ length: 6 * 4 }, () => rand() - 0.5);
     const image = new Float32Array(n * 4);
     for (let i = 0; i < n; i++) for (let j = 0; j < 4; j++) {
@@ -155,7 +155,7 @@ describe('LatentStore', () => {
     const dir = await tempDir();
     const child = resolve(import.meta.dirname, 'testing', 'ingest-child.ts');
     const big = 200_000;
-    const rand = seededRandom(Date.now() & 0xffff);
+    const rand = createRng(Date.now() & 0xffff);
     let before = 0;
     const outcomes: string[] = [];
     for (let round = 0; round < 3; round++) {

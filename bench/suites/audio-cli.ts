@@ -13,8 +13,8 @@
  * - voices: bench/audio/make-voices.sh synthesises 8 espeak-ng voices that tts-speakers lacks
  *   (other variants, accents, pitches, speeds) into `<work>/voices`; the tts-speakers model's
  *   speaker codes give their EER the same way.
- * - fsdd: `train audio --data <data>/fsdd` (the FSDD layout: takes 5-49; the CLI's `--count`
- *   default keeps 2,000 of those 2,700, spread over speakers and digits); the training takes
+ * - fsdd: `train audio --data <data>/fsdd` (the FSDD layout: takes 5-49, all 2,700 of them:
+ *   `--count` only sizes the embedded data); the training takes
  *   and the test takes 0-4 are encoded (`--part all` = speaker code then pooled content code),
  *   and linear probes fitted on the training codes are scored on the test codes, as the audio
  *   suite does.

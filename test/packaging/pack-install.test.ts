@@ -13,7 +13,7 @@
  * esbuild, training cut to 1 epoch as in the README test), the explorer's server answers, and
  * the CLI README's commands run against the installed `latentkit` bin.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -22,6 +22,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { transform } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runProcess, type ProcessRun } from '../lib/run-process.js';
 import { quick, readmeBlocks } from '../readme/blocks.js';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
@@ -67,29 +68,9 @@ async function consumerLock(deps: Record<string, string>): Promise<object> {
   return { name: 'lk-consumer', version: '1.0.0', lockfileVersion: 3, requires: true, packages: { '': { name: 'lk-consumer', version: '1.0.0', dependencies: deps }, ...packages } };
 }
 
-/** Runs a command in the consumer folder; resolves with its exit and output. */
-function sh(cmd: string, args: string[], timeoutMs: number, onLine?: (line: string, stop: () => void) => void): Promise<{ code: number | null; out: string }> {
-  return new Promise((res, rej) => {
-    // npm_config_offline: npm and npx in here never ask the registry.
-    const child = spawn(cmd, args, { cwd: consumer, env: { ...process.env, npm_config_offline: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const stop = () => child.kill('SIGTERM');
-    const timer = setTimeout(() => {
-      out += `\n[killed after ${timeoutMs / 1000} s]`;
-      stop();
-    }, timeoutMs);
-    const take = (d: Buffer) => {
-      out += d;
-      if (onLine) for (const l of String(d).split('\n')) onLine(l, stop);
-    };
-    child.stdout.on('data', take);
-    child.stderr.on('data', take);
-    child.on('error', rej);
-    child.on('close', (c) => {
-      clearTimeout(timer);
-      res({ code: c, out });
-    });
-  });
+/** Runs a command in the consumer folder; npm and npx in there never ask the registry. */
+function sh(cmd: string, args: string[], timeoutMs: number, onLine?: (line: string, stop: () => void) => void): Promise<ProcessRun> {
+  return runProcess(cmd, args, { cwd: consumer, env: { ...process.env, npm_config_offline: 'true' }, timeoutMs, onLine });
 }
 
 /** The first ts block of a package README, as plain JavaScript. */

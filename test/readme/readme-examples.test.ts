@@ -9,13 +9,13 @@
  * trains: `epochs: <n>` in ts blocks and `latentkit train` without `--epochs` in sh blocks run
  * 1 epoch. `LATENTKIT_README_FULL=1` runs the blocks exactly as written.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runProcess, type ProcessRun } from '../lib/run-process.js';
 import { quick as quickIf, readmeBlocks, scriptSource, scriptsOf, type ReadmeBlock, type ReadmeScript } from './blocks.js';
 import { makeReadmeFixtures } from './readme-fixtures.js';
 
@@ -46,38 +46,10 @@ const CHECKS: Record<string, { append?: string; output?: RegExp; files?: string[
   'packages/text/README.md#canary': { append: "console.log('decoded:', text);", output: /decoded: \S/ },
 };
 
-interface Run {
-  code: number | null;
-  out: string;
-}
+type Run = ProcessRun;
 
 function spawnRun(cmd: string, args: string[], timeoutMs: number, onLine?: (line: string, stop: () => void) => void): Promise<Run> {
-  return new Promise((res, rej) => {
-    const child = spawn(cmd, args, { cwd: WORK, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let out = '';
-    const stop = () => {
-      try {
-        process.kill(-child.pid!, 'SIGTERM'); // the whole group: npx and what it started
-      } catch {
-        /* already gone */
-      }
-    };
-    const timer = setTimeout(() => {
-      out += `\n[readme test: killed after ${timeoutMs / 1000} s]`;
-      stop();
-    }, timeoutMs);
-    const take = (d: Buffer) => {
-      out += d;
-      if (onLine) for (const l of String(d).split('\n')) onLine(l, stop);
-    };
-    child.stdout.on('data', take);
-    child.stderr.on('data', take);
-    child.on('error', rej);
-    child.on('close', (c) => {
-      clearTimeout(timer);
-      res({ code: c, out });
-    });
-  });
+  return runProcess(cmd, args, { cwd: WORK, timeoutMs, onLine });
 }
 
 async function runScript(s: ReadmeScript): Promise<Run & { served?: number }> {

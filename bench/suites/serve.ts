@@ -34,6 +34,10 @@ interface LoadRow {
   non_2xx: number;
   errors: number;
   mean_batch_rows: number;
+  /** Answer format (`?format=`). */
+  format: 'json' | 'npy';
+  /** CPU time of the server process per request (user + system; load on the machine does not inflate it). */
+  server_cpu_ms_per_req: number;
 }
 
 /** The server child: its URL and pid. */
@@ -82,9 +86,17 @@ async function batchTotals(url: string, model: string): Promise<{ rows: number; 
   };
 }
 
+/** CPU seconds (user + system) a process has used, from /proc. */
+function cpuSeconds(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
 /** One input per request, cycling through `bodies`. */
-async function load(url: string, model: string, bodies: string[], clients: number, amount: number): Promise<LoadRow> {
+async function load(server: Served, model: string, bodies: string[], clients: number, amount: number, format: 'json' | 'npy' = 'json'): Promise<LoadRow> {
+  const { url } = server;
   const before = await batchTotals(url, model);
+  const cpu0 = cpuSeconds(server.child.pid!);
   let i = 0;
   const result = await autocannon({
     url,
@@ -94,12 +106,13 @@ async function load(url: string, model: string, bodies: string[], clients: numbe
     requests: [
       {
         method: 'POST',
-        path: `/v1/models/${model}/encode`,
+        path: `/v1/models/${model}/encode${format === 'json' ? '' : `?format=${format}`}`,
         headers: { 'content-type': 'application/json' },
         setupRequest: (req) => ({ ...req, body: bodies[i++ % bodies.length] }),
       },
     ],
   });
+  const cpu = cpuSeconds(server.child.pid!) - cpu0;
   const after = await batchTotals(url, model);
   return {
     model,
@@ -111,6 +124,8 @@ async function load(url: string, model: string, bodies: string[], clients: numbe
     non_2xx: result.non2xx,
     errors: result.errors + result.timeouts,
     mean_batch_rows: Math.round(((after.rows - before.rows) / Math.max(1, after.batches - before.batches)) * 10) / 10,
+    format,
+    server_cpu_ms_per_req: Math.round((cpu / Math.max(1, result.requests.total)) * 1e5) / 100,
   };
 }
 
@@ -168,15 +183,20 @@ const suite: BenchSuite = {
       const imageBodies = pngs.map((p) => JSON.stringify({ inputs: [Buffer.from(p).toString('base64')] }));
       const textBodies = sentences.map((s) => JSON.stringify({ inputs: [s] }));
       // Warm-up: first requests compile kernels and fill caches.
-      await load(server.url, 'digits', imageBodies, 4, 200);
-      await load(server.url, 'text', textBodies, 4, 200);
+      await load(server, 'digits', imageBodies, 4, 200);
+      await load(server, 'text', textBodies, 4, 200);
+      await load(server, 'text', textBodies, 4, 200, 'npy');
       for (const [model, bodies] of [['digits', imageBodies], ['text', textBodies]] as const) {
         for (const c of CONCURRENCY) {
-          const r = await load(server.url, model, bodies, c, c === 1 ? Math.min(perLevel, 1000) : perLevel);
+          const r = await load(server, model, bodies, c, c === 1 ? Math.min(perLevel, 1000) : perLevel);
           rows.push(r);
-          ctx.log(`${model} x${c}: ${r.req_per_s} req/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, mean batch ${r.mean_batch_rows} rows, non-2xx ${r.non_2xx}`);
+          ctx.log(`${model} x${c}: ${r.req_per_s} req/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, mean batch ${r.mean_batch_rows} rows, server CPU ${r.server_cpu_ms_per_req} ms/req, non-2xx ${r.non_2xx}`);
         }
       }
+      // The same text load answered as .npy: what writing the JSON text costs (the meaning code is 6,444 wide).
+      const npy = await load(server, 'text', textBodies, 16, perLevel, 'npy');
+      rows.push(npy);
+      ctx.log(`text x16 format=npy: ${npy.req_per_s} req/s, p50 ${npy.p50_ms} ms, server CPU ${npy.server_cpu_ms_per_req} ms/req`);
       ctx.log('');
       ctx.log(formatTable(rows.map((r) => ({ ...r, vs_in_process: Math.round((r.req_per_s / (r.model === 'digits' ? refImage.per_s : refText.per_s)) * 100) / 100 }))));
 
@@ -185,7 +205,7 @@ const suite: BenchSuite = {
       const rssBefore = rssMb(pid);
       const tensorsBefore = await tensors();
       const t0 = performance.now();
-      const s = await load(server.url, 'digits', imageBodies, 64, soak);
+      const s = await load(server, 'digits', imageBodies, 64, soak);
       const seconds = (performance.now() - t0) / 1000;
       soakResult = {
         requests: s.requests,
@@ -214,7 +234,7 @@ const suite: BenchSuite = {
       in_process: reference,
       load: rows,
       soak: soakResult,
-      note: 'server: latentkit serve (one process, default limits and batching); client: autocannon in the bench process; one input per request, JSON.',
+      note: 'server: latentkit serve (one process, default limits and batching); client: autocannon in the bench process; one input per request, JSON unless format says npy; server_cpu_ms_per_req from /proc/<pid>/stat.',
     };
   },
 };

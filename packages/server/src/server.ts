@@ -17,6 +17,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { encodeNpy, latentsToJSON, selectPart, stackLatents, type Latent } from '@latentkit/core';
 import { errorReply, HttpError, RequestTimeoutError } from './errors.js';
 import { decodeSamples, readCodes, readRequestInputs } from './inputs.js';
+import { stringifyWithFloat32 } from './json.js';
 import { resolveLimits, type ResolvedLimits, type ServerLimits } from './limits.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { describeModel, disposeModels, loadServedModels, type ModelSpec, type ServedModel } from './models.js';
@@ -227,7 +228,8 @@ export async function createServer(options: ServerOptions): Promise<LatentServer
         const cols = batch.data.length / codes.length;
         return reply.type('application/x-npy').send(Buffer.from(encodeNpy({ data: batch.data, rows: codes.length, cols })));
       }
-      return { model: m.id, part: part.name, ...shapeOf(codes), codes: codes.map((c) => Array.from(c.data)) };
+      // Written by hand rather than by Fastify's JSON.stringify: codes are long float32 arrays (json.ts).
+      return reply.type('application/json; charset=utf-8').send(stringifyWithFloat32({ model: m.id, part: part.name, ...shapeOf(codes), codes: codes.map((c) => c.data) }));
     });
   });
 

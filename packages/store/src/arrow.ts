@@ -75,17 +75,23 @@ function int32Data(xs: readonly (number | null)[]): Arrow.Data<Arrow.Int32> {
   return arrow.makeData({ type: new arrow.Int32(), length: n, nullCount: nulls, nullBitmap: nulls ? validity : null, data: values });
 }
 
+/** The column of unit-length copies of the codes that cosine spaces are searched on. */
+export const UNIT_COLUMN = 'unit';
+
 /**
  * The schema of one modality's table: `id` (position in the store, from 0), the code as a
- * fixed-size list of float32, where it came from, and the model that made it.
+ * fixed-size list of float32, optionally its unit-length copy ({@link UNIT_COLUMN}), where it
+ * came from, and the model that made it.
  * Every field is nullable because LanceDB's schema sanitiser rebuilds fields as nullable and
  * then refuses a batch whose schema differs.
  */
-export function codesSchema(dim: number): Arrow.Schema {
+export function codesSchema(dim: number, unit: boolean): Arrow.Schema {
   const f = (name: string, type: Arrow.DataType) => new arrow.Field(name, type, true);
+  const vec = () => new arrow.FixedSizeList(dim, new arrow.Field('item', new arrow.Float32(), true));
   return new arrow.Schema([
     f('id', new arrow.Int64()),
-    f('vector', new arrow.FixedSizeList(dim, new arrow.Field('item', new arrow.Float32(), true))),
+    f('vector', vec()),
+    ...(unit ? [f(UNIT_COLUMN, vec())] : []),
     f('source', new arrow.Utf8()),
     f('line', new arrow.Int32()),
     f('label', new arrow.Utf8()),
@@ -95,22 +101,43 @@ export function codesSchema(dim: number): Arrow.Schema {
 }
 
 /**
+ * Row-major unit-length copies of `rows x dim` codes (a zero code stays zero: it has no direction).
+ * Float64 sums, so the copy's length is 1 to float32 precision.
+ */
+export function unitRows(data: Float32Array, rows: number, dim: number): Float32Array {
+  const out = new Float32Array(rows * dim);
+  for (let i = 0; i < rows; i++) {
+    let n = 0;
+    for (let j = i * dim; j < (i + 1) * dim; j++) n += data[j] * data[j];
+    if (n === 0) continue;
+    const inv = 1 / Math.sqrt(n);
+    for (let j = i * dim; j < (i + 1) * dim; j++) out[j] = data[j] * inv;
+  }
+  return out;
+}
+
+/**
  * An Arrow table of `rows` codes starting at id `firstId`.
  * @param data row-major `rows x dim` values.
  * @param columns the rows' manifest columns, `rows` long each.
+ * @param unit whether to add the {@link UNIT_COLUMN} (cosine spaces).
  */
-export function codesTable(data: Float32Array, rows: number, dim: number, firstId: number, columns: RowColumns, modelId: string): Arrow.Table {
-  const schema = codesSchema(dim);
+export function codesTable(data: Float32Array, rows: number, dim: number, firstId: number, columns: RowColumns, modelId: string, unit: boolean): Arrow.Table {
+  const schema = codesSchema(dim, unit);
+  const units = unit ? unitRows(data, rows, dim) : undefined;
+  const listType = schema.fields[1].type as Arrow.FixedSizeList<Arrow.Float32>;
+  const list = (xs: Float32Array, s: number, n: number) =>
+    arrow.makeData({ type: listType, length: n, nullCount: 0, child: arrow.makeData({ type: new arrow.Float32(), length: n * dim, data: xs.subarray(s * dim, (s + n) * dim) }) });
   const batches: Arrow.RecordBatch[] = [];
   for (let s = 0; s < rows; s += BATCH_ROWS) {
     const n = Math.min(BATCH_ROWS, rows - s);
     const ids = new BigInt64Array(n);
     for (let i = 0; i < n; i++) ids[i] = BigInt(firstId + s + i);
-    const values = arrow.makeData({ type: new arrow.Float32(), length: n * dim, data: data.subarray(s * dim, (s + n) * dim) });
     const str = (xs: readonly (string | null)[]) => utf8Data(xs.slice(s, s + n));
     const children = [
       arrow.makeData({ type: new arrow.Int64(), length: n, data: ids }),
-      arrow.makeData({ type: schema.fields[1].type as Arrow.FixedSizeList<Arrow.Float32>, length: n, nullCount: 0, child: values }),
+      list(data, s, n),
+      ...(units ? [list(units, s, n)] : []),
       str(columns.source),
       int32Data(columns.line.slice(s, s + n)),
       str(columns.label),

@@ -3,9 +3,9 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseRowsCsv, RidgeMap, ShapeMismatchError } from '@latentkit/core';
+import { createRng, parseRowsCsv, RidgeMap, ShapeMismatchError } from '@latentkit/core';
 import { LatentStore, loadLatentMap, StoreMismatchError, StoreNotFoundError, type SearchHit } from './index.js';
-import { clusteredCodes, exactCosineKnn, seededRandom } from './testing/clustered.js';
+import { clusteredCodes, exactCosineKnn } from './testing/clustered.js';
 
 const dirs: string[] = [];
 async function tempDir(): Promise<string> {
@@ -19,6 +19,17 @@ afterAll(async () => {
 
 const rowsOf = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ({ source: `${tag}/${i}.png`, label: String(i % 10) }));
 const ids = (hits: SearchHit[]) => hits.map((h) => h.id);
+function cosineDistance(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i] * b[i];
+    na += a[i] * a[i];
+    nb += b[i] * b[i];
+  }
+  return 1 - dot / Math.sqrt(na * nb);
+}
 
 describe('LatentStore', () => {
   it('searches a small space exactly, and keeps each row manifest with its code', async () => {
@@ -37,12 +48,14 @@ describe('LatentStore', () => {
     store.close();
 
     const again = await LatentStore.open(dir, { mustExist: true });
-    const rand = seededRandom(9);
+    const rand = createRng(9);
     for (let t = 0; t < 5; t++) {
       const q = Float32Array.from({ length: dim }, () => rand() * 4 - 2);
       const hits = await again.search({ modality: 'text', vector: q }, { k: 10 });
       expect(ids(hits)).toEqual(exactCosineKnn(data, dim, q, 10));
       for (let i = 1; i < hits.length; i++) expect(hits[i].distance).toBeGreaterThanOrEqual(hits[i - 1].distance);
+      // Distances are 1 - cos, whatever LanceDB computes them with.
+      for (const h of hits) expect(h.distance).toBeCloseTo(cosineDistance(data.subarray(h.id * dim, (h.id + 1) * dim), q), 5);
     }
     const [self, ...rest] = await again.search({ row: 437 }, { k: 3 });
     expect(self).toMatchObject({ id: 437, source: 's437.txt:438', line: 438, label: 'c2', text: 'sentence, 437', modality: 'text', modelId: 'abc' });
@@ -60,7 +73,7 @@ describe('LatentStore', () => {
     const store = await LatentStore.open(dir);
     const added = await store.add({ data, rows: n, cols: dim }, rowsOf(n, 'x'), { modality: 'image', modelId: 'm', indexMinRows: 5_000 });
     expect(added.indexed).toBe(true);
-    const rand = seededRandom(11);
+    const rand = createRng(11);
     let found = 0;
     let exactFound = 0;
     const queries = 20;
@@ -91,7 +104,7 @@ describe('LatentStore', () => {
     // "image" codes are a fixed linear function of "text" codes plus a little noise.
     const n = 300;
     const { data: text } = clusteredCodes(n, 6, 5, 21);
-    const rand = seededRandom(4);
+    const rand = createRng(4);
     const w = Float32Array.from({ length: 6 * 4 }, () => rand() - 0.5);
     const image = new Float32Array(n * 4);
     for (let i = 0; i < n; i++) for (let j = 0; j < 4; j++) {
@@ -130,6 +143,7 @@ describe('LatentStore', () => {
     await expect(store.add(nan, rowsOf(10, 'a'), { modality: 'image', modelId: 'm1' })).rejects.toThrow(/non-finite/);
     await expect(store.add(codes, rowsOf(10, 'a'), { modality: 'Bad Name', modelId: 'm1' })).rejects.toThrow(/not a modality name/);
     await expect(store.search({ modality: 'image', vector: [1, 2, 3] })).rejects.toThrow(/3 values/);
+    await expect(store.search({ modality: 'image', vector: [0, 0, 0, 0] })).rejects.toThrow(/all zeros/);
     await expect(store.search({ modality: 'audio', vector: [1, 2, 3, 4] })).rejects.toThrow(/no audio codes/);
     await expect(store.search({ row: 10 })).rejects.toThrow(/rows 0 to 9/);
     expect((await store.info())[0].rows).toBe(10);
@@ -141,7 +155,7 @@ describe('LatentStore', () => {
     const dir = await tempDir();
     const child = resolve(import.meta.dirname, 'testing', 'ingest-child.ts');
     const big = 200_000;
-    const rand = seededRandom(Date.now() & 0xffff);
+    const rand = createRng(Date.now() & 0xffff);
     let before = 0;
     const outcomes: string[] = [];
     for (let round = 0; round < 3; round++) {

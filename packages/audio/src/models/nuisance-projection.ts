@@ -3,6 +3,10 @@
  * from speaker verification): the directions along which one speaker's codes vary most, or
  * along which the speakers' mean codes differ, fitted from labelled codes and projected out
  * around the training codes' mean. See SpeechAutoencoderOptions.nuisanceProjection.
+ *
+ * With `keepSpeakers` the speaker directions are taken outside the subspace spanned by the
+ * training speakers' mean codes (see SpeechAutoencoderOptions.nuisanceProjection for when
+ * that is the better choice).
  */
 import { symmetricEigen, tf, type Latent } from '@latentkit/core';
 import type { NuisanceDirections } from './speech-config.js';
@@ -48,15 +52,48 @@ export function projectAround(x: tf.Tensor2D, rows: readonly number[][], mean: r
 }
 
 /**
+ * `(I - UᵀU) S (I - UᵀU)` for orthonormal rows `U` (`k x d`) and a `d x d` row-major `S`: the
+ * scatter with the subspace of `U` taken out, so its eigenvectors lie outside it.
+ */
+function outside(S: Float64Array, U: readonly Float64Array[], d: number): Float64Array {
+  // P = I - UᵀU; P S P computed as S - UᵀU S - S UᵀU + UᵀU S UᵀU through the small products.
+  const P = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) P[i * d + i] = 1;
+  for (const u of U) for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) P[a * d + b] -= u[a] * u[b];
+  const mul = (x: Float64Array, y: Float64Array) => {
+    const out = new Float64Array(d * d);
+    for (let a = 0; a < d; a++)
+      for (let c = 0; c < d; c++) {
+        const v = x[a * d + c];
+        if (v !== 0) for (let b = 0; b < d; b++) out[a * d + b] += v * y[c * d + b];
+      }
+    return out;
+  };
+  return mul(mul(P, S), P);
+}
+
+/**
+ * The eigenvectors of the between-speaker scatter with variance (at most one fewer than there
+ * are speakers), as rows: the subspace the speakers' mean codes span.
+ */
+function betweenSubspace(between: Float64Array, d: number, speakers: number): Float64Array[] {
+  const { values, vectors } = symmetricEigen(between, d);
+  const rows: Float64Array[] = [];
+  for (let r = 0; r < Math.min(speakers - 1, d) && values[r] > 1e-12 * Math.max(values[0], 1e-300); r++) rows.push(vectors.slice(r * d, (r + 1) * d));
+  return rows;
+}
+
+/**
  * Fits the directions to project out of labelled codes: `speaker` within-speaker directions of
- * the speaker code, `content` between-speaker directions of the pooled content code (at most
- * one fewer than there are speakers), dropping directions without variance.
+ * the speaker code (with `keepSpeakers`, outside the subspace of the speakers' mean codes),
+ * `content` between-speaker directions of the pooled content code (at most one fewer than there
+ * are speakers), dropping directions without variance.
  * @param codes latents with `speaker` and `contentPooled` parts.
  * @param labels the speaker of each.
- * @param counts how many directions per side.
+ * @param counts how many directions per side, and whether the speaker side keeps the speakers apart.
  * @returns the directions and the codes' means.
  */
-export function fitNuisanceDirections(codes: readonly Latent[], labels: readonly string[], counts: { speaker: number; content: number }): NuisanceDirections {
+export function fitNuisanceDirections(codes: readonly Latent[], labels: readonly string[], counts: { speaker: number; content: number; keepSpeakers?: boolean }): NuisanceDirections {
   const speakers = new Set(labels);
   const take = (rows: Float64Array, d: number, k: number, values: Float64Array) => {
     const out: number[][] = [];
@@ -66,7 +103,10 @@ export function fitNuisanceDirections(codes: readonly Latent[], labels: readonly
   const scatter = (part: 'speaker' | 'contentPooled', kind: 'within' | 'between', k: number): number[][] => {
     if (k === 0) return [];
     const xs = codes.map((l) => l.parts![part].data);
-    const { values, vectors } = symmetricEigen(classScatter(xs, labels, kind), xs[0].length);
+    const d = xs[0].length;
+    let S = classScatter(xs, labels, kind);
+    if (kind === 'within' && counts.keepSpeakers) S = outside(S, betweenSubspace(classScatter(xs, labels, 'between'), d, speakers.size), d);
+    const { values, vectors } = symmetricEigen(S, d);
     return take(vectors, xs[0].length, kind === 'between' ? Math.min(k, speakers.size - 1) : k, values);
   };
   const mean = (part: 'speaker' | 'contentPooled') => {

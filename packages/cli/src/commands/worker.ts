@@ -21,15 +21,22 @@ export const workerCommand: CommandModule = {
   async run(argv: Args, ctx: CommandContext): Promise<void> {
     const url = reqString(argv, 'queue');
     const modelDir = optString(argv, 'model');
-    const [queue, dist, { resolveModel }, { modalityNamed }] = await Promise.all([
+    const [queue, dist, { resolveModel }, { modalityNamed }, { loadAnyModel }] = await Promise.all([
       import('@latentkit/queue'),
       import('../lib/distributed.js'),
       import('../lib/encode-distributed.js'),
       import('../lib/modality-io.js'),
+      import('../lib/models.js'),
     ]);
     const address = queue.parseQueueUrl(url);
-    // The model is loaded for the first job (its modality is in the job) and kept.
-    let loaded: Awaited<ReturnType<typeof resolveModel>> | undefined;
+    // A --model folder is loaded before the worker waits (engine start, weights, fingerprint:
+    // seconds that would otherwise land on the first job of every run); the shipped default
+    // model is loaded for the first job, whose modality names it. Either is kept.
+    let loaded: { model: Awaited<ReturnType<typeof resolveModel>>['model']; modelId: string } | undefined;
+    if (modelDir !== undefined) {
+      const { modelFingerprint } = await import('@latentkit/store');
+      loaded = { model: await loadAnyModel(modelDir), modelId: await modelFingerprint(modelDir) };
+    }
     const stop = new AbortController();
     const onSignal = () => {
       ctx.log('worker: stopping after the current job');
@@ -46,6 +53,11 @@ export const workerCommand: CommandModule = {
         async (job) => {
           const d = modalityNamed(ctx.modalities, job.modality);
           if (!loaded) loaded = await resolveModel(d, modelDir, job.part);
+          else if (loaded.model.config.modality !== d.name) {
+            throw new UsageError(`This worker's model (${modelDir ?? 'default'}) is a ${String(loaded.model.config.modality)} model; job ${job.index} holds ${d.name} inputs.`, {
+              hint: 'Give the worker the --model folder that `encode --queue` used.',
+            });
+          }
           if (loaded.modelId !== job.modelId) {
             throw new UsageError(`This worker's model is ${loaded.modelId}; job ${job.index} was submitted for model ${job.modelId}.`, {
               hint: 'Give the worker the --model folder that `encode --queue` used.',

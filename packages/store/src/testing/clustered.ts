@@ -3,25 +3,14 @@
  * clusters with per-dimension spreads, shaped like autoencoder codes (clumped by class and
  * style) rather than uniform noise, on which every approximate index looks worse than on codes.
  */
-
-/** A seeded uniform generator (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { createRng } from '@latentkit/core';
 
 /**
  * `rows x dim` codes from `clusters` Gaussian clusters.
  * @returns row-major values and each row's cluster.
  */
 export function clusteredCodes(rows: number, dim: number, clusters: number, seed = 1): { data: Float32Array; cluster: Int32Array } {
-  const rand = seededRandom(seed);
+  const rand = createRng(seed);
   const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
   const centres = Float32Array.from({ length: clusters * dim }, () => gauss() * 2);
   const spread = Float32Array.from({ length: clusters * dim }, () => 0.3 + rand());

@@ -2,7 +2,9 @@
  * @file Opening code sets in the page: a `.npy` of codes and its row manifest, fetched from
  * the explorer server (or a static export) or picked from the user's disk.
  */
-import { DecodeError, decodeNpy, parseRowsCsv, rowsManifestPath, ShapeMismatchError, type RowManifest } from '@latentkit/core';
+import { DecodeError, decodeNpy, parseRowsCsv, rowsManifestPath, ShapeMismatchError } from '@latentkit/core';
+import { decodeLabelIndex, indexLabels, type LabelIndex } from '../label-index.js';
+import type { RowsSource } from './protocol.js';
 
 /** One entry of `sets.json`, as `latentkit explore` and the static export write it. */
 export interface CodeSetEntry {
@@ -11,6 +13,11 @@ export interface CodeSetEntry {
   codes: string;
   /** URL of the row manifest, or null when the codes came without one. */
   rows: string | null;
+  /**
+   * URL of the compact labels (`labels.bin`, label-index.ts); absent or null: the labels come
+   * from the manifest, parsed up front.
+   */
+  labels?: string | null;
   /**
    * URL of the model folder that decodes this set's codes (a static export names one per set);
    * absent: the listing's `model`, if any.
@@ -24,30 +31,33 @@ export interface OpenedSet {
   n: number;
   d: number;
   codes: Float32Array;
-  rows: RowManifest;
-  /** Milliseconds spent fetching or reading, decoding the codes, and parsing the manifest. */
+  /** Each row's label, as a table and indices. */
+  labels: LabelIndex;
+  /**
+   * Where the worker reads the full manifest (sources, sentences) when a hover, click or text
+   * search first needs it; null: rows are named by index.
+   */
+  rows: RowsSource | null;
+  /** Milliseconds spent fetching or reading, decoding the codes, and reading the labels. */
   timings: { read: number; decode: number; rows: number };
   /** URL of the model folder that decodes these codes, if one was served with them. */
   model?: string;
 }
 
-/** A manifest for codes that came without one: each row named by its index. */
-function anonymousRows(name: string, n: number): RowManifest {
-  const source = Array.from({ length: n }, (_, i) => `${name}#${i}`);
-  return { length: n, header: ['row', 'source'], source, label: new Array<string>(n).fill(''), columns: { source } };
-}
-
-function toSet(name: string, bytes: Uint8Array, rowsText: string | null, rowsName: string, read: number): OpenedSet {
-  const t0 = performance.now();
+function decodeCodes(name: string, bytes: Uint8Array): { n: number; d: number; codes: Float32Array } {
   const arr = decodeNpy(bytes, name);
   if (arr.shape.length !== 2) {
     throw new ShapeMismatchError(`${name}: codes must be a 2-D array (rows x features); found shape [${arr.shape.join(', ')}].`);
   }
   const [n, d] = arr.shape;
-  const codes = arr.dtype === 'float32' ? arr.data : Float32Array.from(arr.data);
-  const t1 = performance.now();
-  const rows = rowsText === null ? anonymousRows(name, n) : parseRowsCsv(rowsText, { file: rowsName, expectedRows: n });
-  return { name, n, d, codes, rows, timings: { read, decode: t1 - t0, rows: performance.now() - t1 } };
+  return { n, d, codes: arr.dtype === 'float32' ? arr.data : Float32Array.from(arr.data) };
+}
+
+/** Labels of a set: from `labels.bin`, else from its parsed manifest, else all empty. */
+function labelsFrom(bin: Uint8Array | null, csv: string | null, n: number, file: string): LabelIndex {
+  if (bin !== null) return decodeLabelIndex(bin, n, file);
+  if (csv !== null) return indexLabels(parseRowsCsv(csv, { file, expectedRows: n }).label);
+  return { table: [''], index: new Uint16Array(n) };
 }
 
 async function fetchOk(url: string): Promise<Response> {
@@ -79,17 +89,26 @@ export async function listServedSets(url = 'sets.json'): Promise<{ sets: CodeSet
  */
 export async function fetchSet(entry: CodeSetEntry): Promise<OpenedSet> {
   const t0 = performance.now();
-  const [codes, rows] = await Promise.all([
+  // Only the codes and the small label file come up front; the CSV manifest waits for the
+  // worker to need it (a 1M-row manifest is ~60 MB to move and parse).
+  const labelsUrl = entry.labels ?? null;
+  const [codeBytes, labelBytes, csv] = await Promise.all([
     fetchOk(entry.codes).then((r) => r.arrayBuffer()),
-    entry.rows ? fetchOk(entry.rows).then((r) => r.text()) : Promise.resolve(null),
+    labelsUrl ? fetchOk(labelsUrl).then((r) => r.arrayBuffer()) : Promise.resolve(null),
+    !labelsUrl && entry.rows ? fetchOk(entry.rows).then((r) => r.text()) : Promise.resolve(null),
   ]);
-  const set = toSet(entry.name, new Uint8Array(codes), rows, entry.rows ?? '', performance.now() - t0);
+  const t1 = performance.now();
+  const { n, d, codes } = decodeCodes(entry.name, new Uint8Array(codeBytes));
+  const t2 = performance.now();
+  const labels = labelsFrom(labelBytes && new Uint8Array(labelBytes), csv, n, labelsUrl ?? entry.rows ?? '');
+  const rows: RowsSource | null = entry.rows ? { url: new URL(entry.rows, location.href).href } : null;
+  const set: OpenedSet = { name: entry.name, n, d, codes, labels, rows, timings: { read: t1 - t0, decode: t2 - t1, rows: performance.now() - t2 } };
   return typeof entry.model === 'string' ? { ...set, model: entry.model } : set;
 }
 
 /**
  * Opens code sets from files the user picked: each `.npy` with its `<name>.rows.csv` when
- * that was picked too.
+ * that was picked too (parsed here for the labels; the worker reads it again for the rest).
  * @param files - the picked files.
  * @returns one set per `.npy`.
  * @throws {DecodeError} when no `.npy` was picked or a file is malformed.
@@ -102,9 +121,14 @@ export async function openFiles(files: readonly File[]): Promise<OpenedSet[]> {
     npys.map(async (f) => {
       const t0 = performance.now();
       const rowsFile = byName.get(rowsManifestPath(f.name));
-      const rowsText = rowsFile ? await rowsFile.text() : null;
+      const csv = rowsFile ? await rowsFile.text() : null;
       const bytes = new Uint8Array(await f.arrayBuffer());
-      return toSet(f.name.replace(/\.npy$/i, ''), bytes, rowsText, rowsFile?.name ?? '', performance.now() - t0);
+      const t1 = performance.now();
+      const name = f.name.replace(/\.npy$/i, '');
+      const { n, d, codes } = decodeCodes(name, bytes);
+      const t2 = performance.now();
+      const labels = labelsFrom(null, csv, n, rowsFile?.name ?? '');
+      return { name, n, d, codes, labels, rows: rowsFile ? { file: rowsFile } : null, timings: { read: t1 - t0, decode: t2 - t1, rows: performance.now() - t2 } };
     }),
   );
 }

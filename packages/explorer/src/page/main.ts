@@ -8,9 +8,9 @@
 import { ExplorerWorker } from './client.js';
 import { fetchSet, listServedSets, openFiles, type OpenedSet } from './data.js';
 import { colourByLabel, type LabelColouring } from './labels.js';
-import type { NeighbourList, WorkerReplies } from './protocol.js';
+import type { NeighbourList, RowItem, WorkerReplies } from './protocol.js';
+import type { LabelIndex } from '../label-index.js';
 import { Scatter } from './scatter.js';
-import { findRows } from './search.js';
 import type { DecodedView, LiveDecoder } from './decoder.js';
 
 interface SetState {
@@ -18,7 +18,7 @@ interface SetState {
   name: string;
   n: number;
   d: number;
-  rows: OpenedSet['rows'];
+  labels: LabelIndex;
   colouring: LabelColouring;
   pca?: WorkerReplies['pca'];
   umap?: WorkerReplies['umap'];
@@ -87,8 +87,8 @@ function fail(e: unknown): void {
 async function addSet(opened: OpenedSet): Promise<void> {
   const id = sets.length;
   const t0 = performance.now();
-  await worker.call({ type: 'load', set: id, codes: opened.codes, d: opened.d }, [opened.codes.buffer]);
-  sets.push({ id, name: opened.name, n: opened.n, d: opened.d, rows: opened.rows, colouring: colourByLabel(opened.rows.label), model: opened.model });
+  await worker.call({ type: 'load', set: id, name: opened.name, codes: opened.codes, d: opened.d, rows: opened.rows }, [opened.codes.buffer]);
+  sets.push({ id, name: opened.name, n: opened.n, d: opened.d, labels: opened.labels, colouring: colourByLabel(opened.labels), model: opened.model });
   handle.sets.push({ name: opened.name, n: opened.n, d: opened.d });
   handle.timings[`transfer:${opened.name}`] = performance.now() - t0;
   for (const [k, v] of Object.entries(opened.timings)) handle.timings[`${k}:${opened.name}`] = v;
@@ -145,21 +145,35 @@ function legend(s: SetState): void {
   );
 }
 
-function describe(s: SetState, row: number): HTMLElement {
+/** Sources and sentences live in the worker's manifest (read on first need); labels are here. */
+async function describeRows(s: SetState, rows: readonly number[]): Promise<RowItem[]> {
+  return (await worker.call({ type: 'describe', set: s.id, rows: [...rows] })).items;
+}
+
+function describe(row: number, item: RowItem): HTMLElement {
   const div = document.createElement('div');
   div.className = 'item';
-  const label = s.rows.label[row];
-  const text = s.rows.text?.[row];
-  div.append(`#${row} `, Object.assign(document.createElement('code'), { textContent: s.rows.source[row] }));
-  if (label) div.append(' ', Object.assign(document.createElement('b'), { textContent: label }));
-  if (text) div.append(Object.assign(document.createElement('q'), { textContent: text }));
+  div.append(`#${row} `, Object.assign(document.createElement('code'), { textContent: item.source }));
+  if (item.label) div.append(' ', Object.assign(document.createElement('b'), { textContent: item.label }));
+  if (item.text) div.append(Object.assign(document.createElement('q'), { textContent: item.text }));
   return div;
 }
 
+let hovered = -1;
 function hover(row: number): void {
   const s = sets[handle.active];
   const box = $<HTMLElement>('hover');
-  box.replaceChildren(...(s && row >= 0 ? [describe(s, row)] : []));
+  hovered = row;
+  if (!s || row < 0) {
+    box.replaceChildren();
+    return;
+  }
+  // The label at once; source and sentence when the worker answers (the latest hover wins).
+  const label = s.labels.table[s.labels.index[row]];
+  box.replaceChildren(describe(row, { source: '...', label }));
+  describeRows(s, [row]).then(([item]) => {
+    if (hovered === row && handle.active === s.id) box.replaceChildren(describe(row, item));
+  }, fail);
 }
 
 function clearDetails(): void {
@@ -167,12 +181,13 @@ function clearDetails(): void {
   details.replaceChildren();
 }
 
-function neighbourList(list: NeighbourList): HTMLElement {
+async function neighbourList(list: NeighbourList): Promise<HTMLElement> {
   const s = sets[list.set];
+  const items = await describeRows(s, Array.from(list.indices));
   const ol = document.createElement('ol');
   list.indices.forEach((r, p) => {
     const li = document.createElement('li');
-    li.append(describe(s, r), ` d=${list.distances[p].toFixed(3)}`);
+    li.append(describe(r, items[p]), ` d=${list.distances[p].toFixed(3)}`);
     if (list.set === handle.active) li.onclick = () => void selectRow(r);
     ol.append(li);
   });
@@ -193,12 +208,14 @@ async function selectRow(row: number): Promise<void> {
   scatter.select([row, ...res.within.indices]);
   const head = document.createElement('h3');
   head.textContent = `10 nearest of ${s.n.toLocaleString('en')} (${res.ms.toFixed(1)} ms, ${res.method})`;
-  const parts: HTMLElement[] = [describe(s, row), head, neighbourList(res.within)];
+  const [item] = await describeRows(s, [row]);
+  const parts: HTMLElement[] = [describe(row, item), head, await neighbourList(res.within)];
   for (const other of res.across) {
     const h = document.createElement('h3');
     h.textContent = `nearest in ${sets[other.set].name}`;
-    parts.push(h, neighbourList(other));
+    parts.push(h, await neighbourList(other));
   }
+  if (handle.selected !== row) return;
   details.replaceChildren(...parts);
   if (s.model) await showDecoded(s, s.model, row);
 }
@@ -235,12 +252,32 @@ async function showDecoded(s: SetState, model: string, row: number): Promise<voi
   }
 }
 
+let searchSeq = 0;
+/**
+ * `label:x` is answered here from the label table; any other text searches sources and
+ * sentences in the worker, which reads the manifest on the first such search.
+ */
 function runSearch(): void {
   const s = sets[handle.active];
   if (!s) return;
-  const rows = findRows(s.rows, search.value);
-  scatter.select(rows);
-  status.textContent = search.value.trim() ? `${rows.length.toLocaleString('en')} rows match "${search.value.trim()}"` : '';
+  const seq = ++searchSeq;
+  const q = search.value.trim();
+  const shown = (rows: ArrayLike<number>): void => {
+    if (seq !== searchSeq) return;
+    scatter.select(Array.from(rows));
+    status.textContent = q ? `${rows.length.toLocaleString('en')} rows match "${q}"` : '';
+  };
+  if (q === '') return shown([]);
+  const want = q.toLowerCase();
+  if (want.startsWith('label:')) {
+    const label = want.slice(6).trim();
+    const hit = s.labels.table.map((l) => l.toLowerCase() === label);
+    const rows: number[] = [];
+    for (let i = 0; i < s.n; i++) if (hit[s.labels.index[i]]) rows.push(i);
+    return shown(rows);
+  }
+  status.textContent = `searching "${q}"...`;
+  worker.call({ type: 'search', set: s.id, query: q }).then((r) => shown(r.rows), fail);
 }
 
 async function open(load: () => Promise<OpenedSet[]>): Promise<void> {

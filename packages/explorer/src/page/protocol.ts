@@ -3,9 +3,21 @@
  * buffers (no copy), so a million-row code set moves to the worker in one message.
  */
 
+/** Where the worker reads a set's full row manifest: a URL, or a file the user picked. */
+export type RowsSource = { url: string } | { file: Blob };
+
+/** What the page shows of one row. */
+export interface RowItem {
+  source: string;
+  label: string;
+  text?: string;
+}
+
 /** What the page asks the worker. */
 export type WorkerRequest =
-  | { type: 'load'; set: number; codes: Float32Array; d: number }
+  | { type: 'load'; set: number; name: string; codes: Float32Array; d: number; rows: RowsSource | null }
+  | { type: 'describe'; set: number; rows: number[] }
+  | { type: 'search'; set: number; query: string }
   | { type: 'pca'; set: number }
   | { type: 'umap'; set: number; maxPoints: number; seed: number }
   | { type: 'knn'; set: number; row: number; k: number; across: number[] }
@@ -21,6 +33,9 @@ export interface NeighbourList {
 /** The worker's answers, one per request type. */
 export interface WorkerReplies {
   load: { n: number };
+  /** The rows asked for, in order (the manifest is read on the first describe or search). */
+  describe: { items: RowItem[] };
+  search: { rows: Int32Array };
   pca: { xy: Float32Array; varianceRatio: number[]; ms: number };
   umap: { xy: Float32Array; rows: Int32Array; ms: number };
   knn: { within: NeighbourList; across: NeighbourList[]; ms: number; method: string };

@@ -2,11 +2,12 @@
  * @file The explorer's Web Worker: holds every opened code set and runs what would freeze
  * the page — PCA, UMAP, nearest-neighbour scans. One worker, one request at a time, in order.
  */
-import { InvalidArgumentError, createRng } from '@latentkit/core';
+import { DecodeError, InvalidArgumentError, createRng, parseRowsCsv, type RowManifest } from '@latentkit/core';
 import { UMAP } from 'umap-js';
 import { NeighbourIndex } from './knn.js';
 import { fitPcaBasis, projectOnto, type PcaBasis } from './pca.js';
-import type { NeighbourList, WorkerEnvelope, WorkerReplies, WorkerResponse } from './protocol.js';
+import type { NeighbourList, RowItem, RowsSource, WorkerEnvelope, WorkerReplies, WorkerResponse } from './protocol.js';
+import { findRows } from './search.js';
 
 interface HeldSet {
   codes: Float32Array;
@@ -14,6 +15,10 @@ interface HeldSet {
   n: number;
   basis?: PcaBasis;
   index: NeighbourIndex;
+  name: string;
+  rowsSource: RowsSource | null;
+  /** The full manifest, read on first need (hover, click, text search). */
+  manifest?: Promise<RowManifest | null>;
 }
 
 const sets = new Map<number, HeldSet>();
@@ -27,6 +32,44 @@ function held(set: number): HeldSet {
 
 function progress(text: string): void {
   scope.postMessage({ id: -1, progress: text });
+}
+
+/** The set's full row manifest, fetched and parsed once, here rather than on the page's thread. */
+function manifest(s: HeldSet): Promise<RowManifest | null> {
+  s.manifest ??= (async () => {
+    const src = s.rowsSource;
+    if (src === null) return null;
+    progress(`reading the row manifest of ${s.name}...`);
+    let text: string;
+    if ('url' in src) {
+      const res = await fetch(src.url);
+      if (!res.ok) throw new DecodeError(`${src.url}: the server answered ${res.status}.`, { file: src.url });
+      text = await res.text();
+    } else text = await src.file.text();
+    return parseRowsCsv(text, { file: 'url' in src ? src.url : 'rows.csv', expectedRows: s.n });
+  })();
+  // A failed read is retried on the next request rather than cached.
+  s.manifest.catch(() => (s.manifest = undefined));
+  return s.manifest;
+}
+
+async function describe(set: number, rows: number[]): Promise<WorkerReplies['describe']> {
+  const s = held(set);
+  const m = await manifest(s);
+  const items = rows.map((r): RowItem => {
+    if (!Number.isInteger(r) || r < 0 || r >= s.n) throw new InvalidArgumentError(`No row ${r} in code set ${set}.`);
+    if (m === null) return { source: `${s.name}#${r}`, label: '' };
+    const text = m.text?.[r];
+    return text ? { source: m.source[r], label: m.label[r], text } : { source: m.source[r], label: m.label[r] };
+  });
+  return { items };
+}
+
+async function search(set: number, query: string): Promise<WorkerReplies['search']> {
+  const s = held(set);
+  const m = await manifest(s);
+  if (m === null) return { rows: new Int32Array(0) };
+  return { rows: Int32Array.from(findRows(m, query)) };
 }
 
 function pca(set: number): WorkerReplies['pca'] {
@@ -105,9 +148,13 @@ async function handle(m: WorkerEnvelope): Promise<WorkerReplies[keyof WorkerRepl
   switch (m.type) {
     case 'load': {
       if (m.d < 1 || m.codes.length % m.d !== 0) throw new InvalidArgumentError(`${m.codes.length} values are not rows of ${m.d}.`);
-      sets.set(m.set, { codes: m.codes, d: m.d, n: m.codes.length / m.d, index: NeighbourIndex.raw(m.codes, m.d) });
+      sets.set(m.set, { codes: m.codes, d: m.d, n: m.codes.length / m.d, index: NeighbourIndex.raw(m.codes, m.d), name: m.name, rowsSource: m.rows });
       return { n: m.codes.length / m.d };
     }
+    case 'describe':
+      return describe(m.set, m.rows);
+    case 'search':
+      return search(m.set, m.query);
     case 'pca':
       return pca(m.set);
     case 'umap':
@@ -130,6 +177,7 @@ scope.onmessage = (e) => {
       const result = await handle(m);
       const transfer: Transferable[] = [];
       if ('xy' in result) transfer.push(result.xy.buffer);
+      if (m.type === 'search' && 'rows' in result && result.rows instanceof Int32Array) transfer.push(result.rows.buffer);
       scope.postMessage({ id: m.id, ok: true, result }, transfer);
       // After the first projection is on screen, build the rotated kNN index.
       if (m.type === 'pca' && n(m.set) > 1) index(m.set);

@@ -14,6 +14,7 @@ import {
   ShapeMismatchError,
   type ReadNpyOptions,
 } from '@latentkit/core';
+import { encodeLabelIndex, indexLabels } from '../label-index.js';
 
 /** Where one code set comes from. */
 export interface CodeSetSource {
@@ -37,6 +38,21 @@ export interface CodeSetFiles {
   codes: Uint8Array;
   /** The manifest text, or null when there is none. */
   rows: string | null;
+  /**
+   * The manifest's labels as `labels.bin` (label-index.ts), or null without a manifest: what
+   * the page fetches up front, leaving the CSV for when a hover, click or text search needs it.
+   * Absent: built from `rows` when served or exported ({@link labelsOf}).
+   */
+  labels?: Uint8Array | null;
+}
+
+/**
+ * A set's `labels.bin`: the one it carries, else built from its manifest.
+ * @returns the bytes, or null for a set without a manifest.
+ */
+export function labelsOf(set: CodeSetFiles): Uint8Array | null {
+  if (set.labels !== undefined) return set.labels;
+  return set.rows === null ? null : encodeLabelIndex(indexLabels(parseRowsCsv(set.rows, { expectedRows: set.n }).label));
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -64,15 +80,16 @@ export async function readCodeSet(source: CodeSetSource, options: ReadNpyOptions
   const [n, d] = arr.shape;
   const rowsPath = source.rows ?? rowsManifestPath(source.codes);
   let rows: string | null = null;
+  let labels: Uint8Array | null = null;
   if (source.rows !== undefined || (await exists(rowsPath))) {
     try {
       rows = await readFile(rowsPath, 'utf8');
     } catch (e) {
       throw new DecodeError(`${rowsPath}: cannot read the row manifest (${(e as NodeJS.ErrnoException).code ?? String(e)}).`, { file: rowsPath, cause: e });
     }
-    parseRowsCsv(rows, { file: rowsPath, expectedRows: n });
+    labels = encodeLabelIndex(indexLabels(parseRowsCsv(rows, { file: rowsPath, expectedRows: n }).label));
   }
   const data = arr.dtype === 'float32' ? arr.data : Float32Array.from(arr.data);
   const name = source.name ?? basename(source.codes).replace(/\.npy$/i, '');
-  return { name, n, d, codes: encodeNpy({ data, shape: [n, d] }), rows };
+  return { name, n, d, codes: encodeNpy({ data, shape: [n, d] }), rows, labels };
 }

@@ -8,7 +8,7 @@
 import { cp, copyFile, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { InvalidArgumentError, MANIFEST_FILE, readManifest, writeFileAtomic } from '@latentkit/core';
-import type { CodeSetFiles } from './code-sets.js';
+import { labelsOf, type CodeSetFiles } from './code-sets.js';
 import { explorerPageDir, setsListing } from './server.js';
 
 /** One code set of an export, with the model folder that decodes its codes, if any. */
@@ -69,6 +69,8 @@ export async function exportExplorer(dir: string, sets: readonly ExportedSet[]):
     for (const [i, s] of sets.entries()) {
       await writeFileAtomic(join(tmp, 'data', String(i), 'codes.npy'), s.codes);
       if (s.rows !== null) await writeFileAtomic(join(tmp, 'data', String(i), 'rows.csv'), s.rows);
+      const labels = labelsOf(s);
+      if (labels !== null) await writeFileAtomic(join(tmp, 'data', String(i), 'labels.bin'), labels);
     }
     await writeFileAtomic(join(tmp, 'sets.json'), JSON.stringify({ sets: entries, model: null }, null, 1));
     await rm(dir, { recursive: true, force: true });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeNpy, DecodeError, ShapeMismatchError, writeNpy } from '@latentkit/core';
 import { readCodeSet } from './code-sets.js';
+import { decodeLabelIndex } from '../label-index.js';
 import { explorerPageDir, startExplorerServer, type ExplorerServer } from './server.js';
 
 function get(server: ExplorerServer, path: string, init: { method?: string; host?: string } = {}) {
@@ -45,8 +46,13 @@ describe('code sets', () => {
     expect(arr.dtype).toBe('float32');
     expect(Array.from(arr.data)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(set.rows).toContain('z.png');
+    // The compact labels the page fetches up front: table ['1', '2'], rows 0 1 0.
+    const labels = decodeLabelIndex(set.labels!, 3);
+    expect(labels.table).toEqual(['1', '2']);
+    expect(Array.from(labels.index)).toEqual([0, 1, 0]);
     await writeNpy(join(dir, 'b.npy'), { data: new Float32Array(4), shape: [2, 2] });
-    expect((await readCodeSet({ codes: join(dir, 'b.npy'), name: 'bee' })).rows).toBeNull();
+    const bee = await readCodeSet({ codes: join(dir, 'b.npy'), name: 'bee' });
+    expect([bee.rows, bee.labels]).toEqual([null, null]);
   });
 
   it('refuses a manifest of another length, 1-D codes and a missing manifest named explicitly', async () => {
@@ -79,13 +85,14 @@ describe.skipIf(!pageBuilt)('explorer server', () => {
     expect(page.body.toString()).toContain('latentkit explorer');
     expect(page.headers['content-security-policy']).toContain("default-src 'self'");
     const listing = JSON.parse((await get(server, '/sets.json')).body.toString());
-    expect(listing.sets).toEqual([{ name: 'a', n: 2, d: 2, codes: 'data/0/codes.npy', rows: null }]);
+    expect(listing.sets).toEqual([{ name: 'a', n: 2, d: 2, codes: 'data/0/codes.npy', rows: null, labels: null }]);
     const codes = await get(server, '/data/0/codes.npy');
     expect(Array.from(decodeNpy(new Uint8Array(codes.body)).data)).toEqual([1, 2, 3, 4]);
   });
 
   it('exposes nothing else: other paths, other methods, other hosts', async () => {
     expect((await get(server, '/data/0/rows.csv')).status).toBe(404);
+    expect((await get(server, '/data/0/labels.bin')).status).toBe(404);
     expect((await get(server, '/data/1/codes.npy')).status).toBe(404);
     expect((await get(server, '/../../package.json')).status).toBe(404);
     expect((await get(server, '/%2e%2e/%2e%2e/package.json')).status).toBe(404);

@@ -1,7 +1,7 @@
 /**
  * @file The explorer's HTTP server: the built page (through sirv) and the code sets given on
  * the command line, on 127.0.0.1 only. Nothing else is reachable: only GET/HEAD of the page's
- * own files, `sets.json` and `data/<i>/codes.npy|rows.csv`; requests whose Host is not this
+ * own files, `sets.json` and `data/<i>/codes.npy|rows.csv|labels.bin`; requests whose Host is not this
  * loopback address are refused (a DNS-rebinding page elsewhere cannot read the codes).
  */
 import { existsSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { InvalidArgumentError, MANIFEST_FILE, ModelNotFoundError, readManifest }
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sirv from 'sirv';
-import type { CodeSetFiles } from './code-sets.js';
+import { labelsOf, type CodeSetFiles } from './code-sets.js';
 
 /** Options of {@link startExplorerServer}. */
 export interface ExplorerServerOptions {
@@ -84,9 +84,18 @@ async function sendModelFile(dir: string, rel: string, res: ServerResponse): Pro
 }
 
 /** The `sets.json` the page reads. */
-export function setsListing(sets: readonly CodeSetFiles[]): { sets: { name: string; n: number; d: number; codes: string; rows: string | null }[] } {
+export function setsListing(sets: readonly CodeSetFiles[]): {
+  sets: { name: string; n: number; d: number; codes: string; rows: string | null; labels: string | null }[];
+} {
   return {
-    sets: sets.map((s, i) => ({ name: s.name, n: s.n, d: s.d, codes: `data/${i}/codes.npy`, rows: s.rows === null ? null : `data/${i}/rows.csv` })),
+    sets: sets.map((s, i) => ({
+      name: s.name,
+      n: s.n,
+      d: s.d,
+      codes: `data/${i}/codes.npy`,
+      rows: s.rows === null ? null : `data/${i}/rows.csv`,
+      labels: s.rows === null ? null : `data/${i}/labels.bin`,
+    })),
   };
 }
 
@@ -110,6 +119,7 @@ export async function startExplorerServer(options: ExplorerServerOptions): Promi
   } });
   // Checked now, so a wrong --model is an error on the command line, not in the page.
   if (options.model !== undefined) await readManifest(options.model);
+  const labels = options.sets.map(labelsOf);
   const listing = JSON.stringify({ ...setsListing(options.sets), model: options.model === undefined ? null : 'model/' });
   let allowedHosts: Set<string> = new Set();
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
@@ -119,12 +129,12 @@ export async function startExplorerServer(options: ExplorerServerOptions): Promi
     if (url.length > MAX_URL) return send(res, 414, 'text/plain', 'URL too long\n');
     const path = url.split('?')[0];
     if (path === '/sets.json') return send(res, 200, 'application/json', listing);
-    const m = /^\/data\/(\d{1,6})\/(codes\.npy|rows\.csv)$/.exec(path);
+    const m = /^\/data\/(\d{1,6})\/(codes\.npy|rows\.csv|labels\.bin)$/.exec(path);
     if (m) {
       const set = options.sets[Number(m[1])];
-      const body = set && (m[2] === 'codes.npy' ? set.codes : set.rows);
+      const body = set && (m[2] === 'codes.npy' ? set.codes : m[2] === 'labels.bin' ? labels[Number(m[1])] : set.rows);
       if (body === undefined || body === null) return send(res, 404, 'text/plain', 'not found\n');
-      return send(res, 200, m[2] === 'codes.npy' ? 'application/octet-stream' : 'text/csv; charset=utf-8', body);
+      return send(res, 200, m[2] === 'rows.csv' ? 'text/csv; charset=utf-8' : 'application/octet-stream', body);
     }
     if (path.startsWith('/model/') && options.model !== undefined) {
       void sendModelFile(options.model, decodeURIComponent(path.slice('/model/'.length)), res);

@@ -42,6 +42,23 @@ describe('NeighbourIndex', () => {
     }
   });
 
+  it('stays exact on clustered rows with exact duplicates (ties go to the lower row)', () => {
+    // 40 distinct rows repeated: every query has many neighbours at distance 0.
+    const m = 2000;
+    const base = codes(40, d, 11);
+    const dup = Float32Array.from({ length: m * d }, (_, i) => base[(Math.floor(i / d) % 40) * d + (i % d)] * (1 + Math.floor(i / d / 400)));
+    const index = NeighbourIndex.inBasis(dup, fitPcaBasis(dup, m, d));
+    for (const row of [0, 5, 399, 777, 1999]) {
+      const q = dup.subarray(row * d, (row + 1) * d);
+      const want = bruteForce(dup, d, q, 12, row);
+      const got = index.query(q, 12, row);
+      expect(Array.from(got.indices)).toEqual(want.map((w) => w.i));
+    }
+    // A point far outside the data: the walk reaches the far end and still finds the nearest.
+    const far = new Float64Array(d).fill(40);
+    expect(Array.from(index.query(far, 3).indices)).toEqual(bruteForce(dup, d, far, 3, -1).map((w) => w.i));
+  });
+
   it('answers for a point that is not a row, and caps k at the row count', () => {
     const index = NeighbourIndex.inBasis(data.subarray(0, 5 * d), fitPcaBasis(data.subarray(0, 5 * d), 5, d));
     const q = new Float64Array(d).fill(0.5);

@@ -141,7 +141,7 @@ function knn(set: number, row: number, k: number, across: number[]): WorkerRepli
     const q = t.index.query(point, k);
     others.push({ set: o, indices: q.indices, distances: q.distances });
   }
-  return { within, across: others, ms: performance.now() - t0, method: 'exact Euclidean scan, PCA-rotated rows, partial-distance pruning' };
+  return { within, across: others, ms: performance.now() - t0, method: 'exact Euclidean, PCA-rotated rows sorted by the first component, slab walk with partial-distance pruning' };
 }
 
 async function handle(m: WorkerEnvelope): Promise<WorkerReplies[keyof WorkerReplies]> {

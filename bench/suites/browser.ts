@@ -141,6 +141,7 @@ const suite: BenchSuite = {
             manifest_ms: timings[`rows:codes-${n}`],
             pca_page_ms: timings.pca,
             pca_node_core_ms: nodePca,
+            spatial_index_ms: timings['scatter:index'],
             webgl_draw_ms: timings['scatter:draw'],
             frame_median_ms: median(frames),
             frame_p95_ms: p95(frames),

@@ -18,6 +18,9 @@
  *   script, in order (a later block uses what an earlier one made); imports are merged.
  * - `<!-- readme-test: server -->` the script (or sh block) keeps a server running: the test
  *   waits for the `http://127.0.0.1:<port>/` it prints, fetches it (200 expected) and stops it.
+ * - `<!-- readme-test: browser <name> -->` a ts block written for a page: readme-browser.test.ts
+ *   bundles it with esbuild for the browser (the packages' browser entries) and runs it in
+ *   headless Chromium, with the model folders and input files it fetches served on 127.0.0.1.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -35,6 +38,8 @@ export interface ReadmeBlock {
   /** `script` name, if marked so. */
   script?: string;
   server: boolean;
+  /** `browser` name, if marked so: the block runs in a page, never in Node. */
+  browser?: string;
 }
 
 /** Languages that run. */
@@ -72,6 +77,10 @@ export async function readmeBlocks(repo: string, file: string): Promise<ReadmeBl
         block.script = arg;
       } else if (kind === 'server') {
         block.server = true;
+      } else if (kind === 'browser') {
+        if (!arg) throw new Error(`${where}: 'readme-test: browser' needs a name.`);
+        if (lang !== 'ts' && lang !== 'js') throw new Error(`${where}: 'readme-test: browser' marks ts or js blocks, not ${lang}.`);
+        block.browser = arg;
       } else {
         throw new Error(`${where}: unknown marker 'readme-test: ${kind}'.`);
       }
@@ -101,7 +110,7 @@ export function scriptsOf(blocks: readonly ReadmeBlock[]): ReadmeScript[] {
   const scripts: ReadmeScript[] = [];
   const named = new Map<string, ReadmeScript>();
   for (const b of blocks) {
-    if (b.skip || (b.lang !== 'ts' && b.lang !== 'js')) continue;
+    if (b.skip || b.browser || (b.lang !== 'ts' && b.lang !== 'js')) continue;
     const name = b.script ?? `${b.file}:${b.line}`;
     let s = named.get(name);
     if (!s) {

@@ -43,6 +43,7 @@ const CHECKS: Record<string, { append?: string; output?: RegExp; files?: string[
   'packages/core/README.md#pictures': { files: ['models/pictures/latentkit.json'] },
   'packages/image/README.md#glyphs': { files: ['grid.png', 'latent.png', 'models/glyphs/latentkit.json'] },
   'packages/audio/README.md#voices': { files: ['converted.wav', 'models/voices/latentkit.json'] },
+  'packages/explorer/README.md#export': { output: /serve out\/explorer, then open .*index\.html/, files: ['out/explorer/index.html', 'out/explorer/sets.json', 'out/explorer/data/0/codes.npy'] },
   'packages/text/README.md#canary': { append: "console.log('decoded:', text);", output: /decoded: \S/ },
 };
 

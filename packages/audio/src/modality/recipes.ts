@@ -55,11 +55,13 @@ export const MANY_VOICES_PLAN: SpeakerPlan = {
 /**
  * Few speakers with many takes each (FSDD: 6 speakers x 450 clips). Batches of 64 hold about
  * 11 clips per speaker, so the speaker-match term compares steady means; 16 content
- * dimensions per frame, 24 speaker and 3 content directions projected out.
+ * dimensions per frame, 24 speaker and 3 content directions projected out, the speaker ones
+ * outside the subspace of the speakers' means (`keepSpeakers`: the codes are judged on the
+ * same speakers, and plain NAP could remove every direction of a low-rank speaker code).
  */
 export const FEW_SPEAKERS_PLAN: SpeakerPlan = {
   name: 'few-speakers',
-  model: { segmentFrames: 48, ...DISENTANGLE, contentDim: 16, nuisanceProjection: { speaker: 24, content: 3 } },
+  model: { segmentFrames: 48, ...DISENTANGLE, contentDim: 16, nuisanceProjection: { speaker: 24, content: 3, keepSpeakers: true } },
   speed: [],
   epochs: 40,
   batchSize: 64,
@@ -128,6 +130,7 @@ export async function trainWithSpeakers(plan: SpeakerPlan, data: LoadedDataset<A
   const speakers = s.labels === 'none' ? undefined : speakerNamesOf(data);
   const factors = speakers ? (s.speed ?? plan.speed) : [];
   const projection = {
+    ...plan.model.nuisanceProjection,
     speaker: speakers ? (s.speakerDirections ?? plan.model.nuisanceProjection?.speaker ?? 0) : 0,
     content: speakers ? (s.contentDirections ?? plan.model.nuisanceProjection?.content ?? 0) : 0,
   };

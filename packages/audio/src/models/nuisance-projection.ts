@@ -4,13 +4,9 @@
  * along which the speakers' mean codes differ, fitted from labelled codes and projected out
  * around the training codes' mean. See SpeechAutoencoderOptions.nuisanceProjection.
  *
- * The speaker side never removes what tells the training speakers apart: its directions are
- * taken outside the subspace that holds {@link KEPT_BETWEEN} of the between-speaker scatter.
- * Plain NAP took the top within-speaker directions of the whole code, and a trained speaker
- * code can have fewer effective dimensions than the directions asked for: on FSDD (6
- * speakers, a 64-d code of effective rank 24, 24 directions) it removed every direction the
- * code varied along, the speaker probe fell from 0.95 on the raw code to 0.39, and whether a
- * run survived depended on its rank (34 in one run, 24 in the next).
+ * With `keepSpeakers` the speaker directions are taken outside the subspace spanned by the
+ * training speakers' mean codes (see SpeechAutoencoderOptions.nuisanceProjection for when
+ * that is the better choice).
  */
 import { symmetricEigen, tf, type Latent } from '@latentkit/core';
 import type { NuisanceDirections } from './speech-config.js';
@@ -55,9 +51,6 @@ export function projectAround(x: tf.Tensor2D, rows: readonly number[][], mean: r
   return tf.sub(x, tf.matMul(tf.matMul(tf.sub(x, tf.tensor1d(mean as number[])), v, false, true), v));
 }
 
-/** Share of the between-speaker scatter of the speaker code that the projection keeps whole. */
-export const KEPT_BETWEEN = 0.99;
-
 /**
  * `(I - UᵀU) S (I - UᵀU)` for orthonormal rows `U` (`k x d`) and a `d x d` row-major `S`: the
  * scatter with the subspace of `U` taken out, so its eigenvectors lie outside it.
@@ -80,32 +73,27 @@ function outside(S: Float64Array, U: readonly Float64Array[], d: number): Float6
 }
 
 /**
- * The eigenvectors of the between-speaker scatter that hold `share` of its trace (at most one
- * fewer than there are speakers), as rows.
+ * The eigenvectors of the between-speaker scatter with variance (at most one fewer than there
+ * are speakers), as rows: the subspace the speakers' mean codes span.
  */
-function betweenSubspace(between: Float64Array, d: number, speakers: number, share: number): Float64Array[] {
+function betweenSubspace(between: Float64Array, d: number, speakers: number): Float64Array[] {
   const { values, vectors } = symmetricEigen(between, d);
-  const total = values.reduce((t, v) => t + Math.max(v, 0), 0);
   const rows: Float64Array[] = [];
-  let held = 0;
-  for (let r = 0; r < Math.min(speakers - 1, d) && total > 0 && held < share * total; r++) {
-    rows.push(vectors.slice(r * d, (r + 1) * d));
-    held += Math.max(values[r], 0);
-  }
+  for (let r = 0; r < Math.min(speakers - 1, d) && values[r] > 1e-12 * Math.max(values[0], 1e-300); r++) rows.push(vectors.slice(r * d, (r + 1) * d));
   return rows;
 }
 
 /**
  * Fits the directions to project out of labelled codes: `speaker` within-speaker directions of
- * the speaker code outside the subspace that holds {@link KEPT_BETWEEN} of its between-speaker
- * scatter, `content` between-speaker directions of the pooled content code (at most one fewer
- * than there are speakers), dropping directions without variance.
+ * the speaker code (with `keepSpeakers`, outside the subspace of the speakers' mean codes),
+ * `content` between-speaker directions of the pooled content code (at most one fewer than there
+ * are speakers), dropping directions without variance.
  * @param codes latents with `speaker` and `contentPooled` parts.
  * @param labels the speaker of each.
- * @param counts how many directions per side.
+ * @param counts how many directions per side, and whether the speaker side keeps the speakers apart.
  * @returns the directions and the codes' means.
  */
-export function fitNuisanceDirections(codes: readonly Latent[], labels: readonly string[], counts: { speaker: number; content: number }): NuisanceDirections {
+export function fitNuisanceDirections(codes: readonly Latent[], labels: readonly string[], counts: { speaker: number; content: number; keepSpeakers?: boolean }): NuisanceDirections {
   const speakers = new Set(labels);
   const take = (rows: Float64Array, d: number, k: number, values: Float64Array) => {
     const out: number[][] = [];
@@ -117,7 +105,7 @@ export function fitNuisanceDirections(codes: readonly Latent[], labels: readonly
     const xs = codes.map((l) => l.parts![part].data);
     const d = xs[0].length;
     let S = classScatter(xs, labels, kind);
-    if (kind === 'within') S = outside(S, betweenSubspace(classScatter(xs, labels, 'between'), d, speakers.size, KEPT_BETWEEN), d);
+    if (kind === 'within' && counts.keepSpeakers) S = outside(S, betweenSubspace(classScatter(xs, labels, 'between'), d, speakers.size), d);
     const { values, vectors } = symmetricEigen(S, d);
     return take(vectors, xs[0].length, kind === 'between' ? Math.min(k, speakers.size - 1) : k, values);
   };

@@ -163,7 +163,7 @@ describe('SpeechAutoencoder skeleton', () => {
     const old = await SpeechAutoencoder.load(dir);
     try {
       expect(old.config.centerPooled).toBe(false);
-      expect(old.config.nuisanceProjection).toEqual({ speaker: 0, content: 0, decoderEpochs: 0 });
+      expect(old.config.nuisanceProjection).toEqual({ speaker: 0, content: 0, decoderEpochs: 0, keepSpeakers: false });
       expect(old.config.nuisanceDirections).toBeNull();
       const clip = testItems[0].clip;
       const [l] = await old.encode([clip]);
@@ -397,13 +397,9 @@ describe('SpeechAutoencoder with speaker labels (weak supervision)', () => {
       };
       const [w0, w1] = [scatter(raw, 'speaker', 'within'), scatter(projected, 'speaker', 'within')];
       const [b0, b1] = [scatter(raw, 'contentPooled', 'between'), scatter(projected, 'contentPooled', 'between')];
-      const [s0, s1] = [scatter(raw, 'speaker', 'between'), scatter(projected, 'speaker', 'between')];
-      console.log(`speaker codes: within-speaker scatter ${w0.toFixed(3)} -> ${w1.toFixed(3)}, between ${s0.toFixed(3)} -> ${s1.toFixed(3)}; between-speaker scatter of pooled content ${b0.toFixed(3)} -> ${b1.toFixed(3)}`);
-      // 4 within directions outside the speakers' own subspace (which holds most of the
-      // within scatter of a 16-d code for 6 speakers) take a fifth of it and leave the
-      // between-speaker scatter whole; the top 2 of 5 between directions carry most of the content's.
-      expect(w1).toBeLessThan(w0 * 0.9);
-      expect(s1).toBeGreaterThan(s0 * 0.98);
+      console.log(`within-speaker scatter of speaker codes ${w0.toFixed(3)} -> ${w1.toFixed(3)}; between-speaker scatter of pooled content ${b0.toFixed(3)} -> ${b1.toFixed(3)}`);
+      // The top 4 of 16 within directions and the top 2 of 5 between directions carry most of each.
+      expect(w1).toBeLessThan(w0 * 0.6);
       expect(b1).toBeLessThan(b0 * 0.6);
       // Saved and loaded with the model.
       const dir = await tempDir();
@@ -424,7 +420,8 @@ describe('SpeechAutoencoder with speaker labels (weak supervision)', () => {
   it('validates the weak-supervision weights', () => {
     expect(() => resolveSpeechAutoencoderConfig({ speakerDim: 16, nuisanceProjection: { speaker: 16 } })).toThrow(/nuisanceProjection.speaker must be an integer in \[0, 15\]/);
     expect(() => resolveSpeechAutoencoderConfig({ nuisanceDirections: { speaker: [[1, 2]], content: [], speakerMean: [], contentMean: [] } })).toThrow(/nuisanceDirections.speaker must be/);
-    expect(resolveSpeechAutoencoderConfig({}).nuisanceProjection).toEqual({ speaker: 0, content: 0, decoderEpochs: 3 });
+    expect(resolveSpeechAutoencoderConfig({}).nuisanceProjection).toEqual({ speaker: 0, content: 0, decoderEpochs: 3, keepSpeakers: false });
+    expect(() => resolveSpeechAutoencoderConfig({ nuisanceProjection: { keepSpeakers: 'yes' as unknown as boolean } })).toThrow(/nuisanceProjection.keepSpeakers/);
     expect(() => resolveSpeechAutoencoderConfig({ codeDecorrelation: Number.POSITIVE_INFINITY })).toThrow(InvalidArgumentError);
     expect(() => resolveSpeechAutoencoderConfig({ sameSpeakerSwap: 1.5 })).toThrow(InvalidArgumentError);
     expect(() => resolveSpeechAutoencoderConfig({ contentSpeakerMatch: -1 })).toThrow(InvalidArgumentError);

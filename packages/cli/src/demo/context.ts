@@ -3,6 +3,7 @@
  * plots of codes written as SVG (core's scatterPlotSvg; no image library needed).
  */
 import { PCA, scatterPlotSvg, toMatrix, type FitOptions, type LabelledCodes, type Matrix, type ShowcaseContext } from '@latentkit/core';
+import { join } from 'node:path';
 import type { OutputDir } from '../lib/output.js';
 import { trainingProgress, type ProgressOptions } from '../lib/progress.js';
 import type { StageRunner } from './stages.js';
@@ -54,6 +55,11 @@ export function showcaseContext(options: {
       const src = `${file}.svg`;
       await out.write(src, svg);
       return { src, explained };
+    },
+    async saveModel(name, model) {
+      const dir = await out.subdir(join('models', name));
+      await model.save(dir);
+      return dir;
     },
     log: options.log,
   };

@@ -1,8 +1,8 @@
 /**
  * @file The one-command demo: every modality with a showcase trains small models on its
  * embedded data (or real data with `data`) and writes its section; then the codes each
- * returned are compared across modalities, and `report.html` is written with the figures and
- * sounds next to it. Offline; about three minutes on 2 cores.
+ * returned are compared across modalities, exported into the latent explorer (static files in
+ * `explorer/`), and `report.html` is written with the figures and sounds next to it. Offline; about three minutes on 2 cores.
  */
 import { describeEngine, initEngine, type LabelledCodes, type ModalityDescriptor } from '@latentkit/core';
 import type { OutputDir } from '../lib/output.js';
@@ -10,6 +10,7 @@ import type { ProgressOptions } from '../lib/progress.js';
 import { formatSeconds } from '../lib/progress.js';
 import { showcaseContext } from './context.js';
 import { runCrossModalPart } from './crossmodal-part.js';
+import { exportDemoExplorer } from './explorer-part.js';
 import { renderReport, type ReportSection } from './report.js';
 import { StageRunner, type StageRecord } from './stages.js';
 
@@ -71,6 +72,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   }
   const cross = await runCrossModalPart({ out: options.out, stages, codes, perClass, k, seed });
   sections.push(cross.section);
+  sections.push(await stages.run('explorer', 5, () => exportDemoExplorer(options.out, codes)));
 
   const reportPath = await stages.run('report', 2, async () => {
     const timing: ReportSection = {

@@ -14,6 +14,7 @@ describe('renderReport', () => {
           { type: 'image', src: 'images/grid one.png', caption: 'a grid' },
           { type: 'audio', src: 'audio/converted.wav', caption: 'converted' },
           { type: 'table', header: ['a', 'b'], rows: [['x', 0.12345], ['y', NaN]] },
+          { type: 'link', href: 'explorer/index.html', text: 'the explorer', caption: 'served <here>' },
         ],
       },
     ],
@@ -28,6 +29,7 @@ describe('renderReport', () => {
     expect(html).toContain('<audio controls preload="none" src="audio/converted.wav">');
     expect(html).toContain('<td class="num">0.123</td>');
     expect(html).toContain('<td class="num">–</td>');
+    expect(html).toContain('<p><a href="explorer/index.html">the explorer</a> served &lt;here&gt;</p>');
     expect(html).not.toMatch(/<script|https?:\/\//);
   });
 

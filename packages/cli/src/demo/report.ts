@@ -54,6 +54,8 @@ function item(i: ReportItem): string {
       );
     case 'text':
       return `<p>${escapeHtml(i.text)}</p>`;
+    case 'link':
+      return `<p><a href="${src(i.href)}">${escapeHtml(i.text)}</a>${i.caption ? ` ${escapeHtml(i.caption)}` : ''}</p>`;
     case 'list':
       return `<ul>${i.items.map((t) => `<li>${escapeHtml(t)}</li>`).join('')}</ul>`;
   }

@@ -124,6 +124,7 @@ export function trainingProgress(label: string, options: ProgressOptions = {}): 
       case 'engine':
         // Only a fallback is news: the engine line at the start already said onnxruntime.
         if (e.reason) write(`${label}: training on tfjs, not onnxruntime: ${e.reason}`);
+        else if (e.note) write(`${label}: training on onnxruntime (${e.note})`);
         break;
       case 'early-stop':
         stop();

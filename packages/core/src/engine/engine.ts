@@ -33,6 +33,8 @@ export interface EngineInfo {
   onnxruntime?: string;
   /** Why the last `fit` that preferred onnxruntime trained on tfjs instead (one line), if one did. */
   lastFallback?: string;
+  /** The last fit trained on onnxruntime, but this share of an epoch's batches on tfjs (one line). */
+  lastNote?: string;
   /** Whether the choice was forced (option or `LATENTKIT_BACKEND`). */
   forced: boolean;
   /** Why each better backend was skipped. */
@@ -178,11 +180,16 @@ export function ensureEngineSync(): void {
   if ('firstUse' in cpu) cpu.firstUse = false;
 }
 
-/** @internal The trainer reports a fit that fell back to tfjs (undefined: the fit compiled). */
-export function noteTrainingFallback(reason: string | undefined): void {
+/**
+ * @internal The trainer reports a fit that fell back to tfjs (undefined: the fit compiled),
+ * and the share of an epoch's batches that stepped on tfjs while it trained on onnxruntime.
+ */
+export function noteTrainingFallback(reason: string | undefined, note?: string): void {
   if (!current) return;
   if (reason) current.lastFallback = reason;
   else delete current.lastFallback;
+  if (note && !reason) current.lastNote = note;
+  else delete current.lastNote;
 }
 
 /** The active engine, or undefined before {@link initEngine} resolved. */
@@ -197,7 +204,7 @@ export function engineInfo(): EngineInfo | undefined {
 export function describeEngine(info: EngineInfo): string {
   const why = info.skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ');
   const what = info.training === 'onnxruntime' ? ` (training on onnxruntime-node ${info.onnxruntime ?? ''}, layers on tfjs ${info.tfBackend})`.replace(' ,', ',') : '';
-  const fallback = info.lastFallback ? ` (last fit trained on tfjs: ${info.lastFallback})` : '';
+  const fallback = info.lastFallback ? ` (last fit trained on tfjs: ${info.lastFallback})` : info.lastNote ? ` (last fit: ${info.lastNote})` : '';
   return `backend: ${info.backend}${what}${info.forced ? ' (forced)' : ''}${why ? ` (skipped ${why})` : ''}${fallback}`;
 }
 

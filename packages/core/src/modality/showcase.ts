@@ -14,7 +14,9 @@ export type ShowcaseItem =
   | { type: 'audio'; src: string; caption: string }
   | { type: 'table'; caption?: string; header: string[]; rows: (string | number)[][]; className?: string }
   | { type: 'text'; text: string }
-  | { type: 'list'; items: string[] };
+  | { type: 'list'; items: string[] }
+  /** A link to a file or page inside the report folder, with a sentence after it. */
+  | { type: 'link'; href: string; text: string; caption?: string };
 
 /** One section of the report. */
 export interface ShowcaseSection {
@@ -36,6 +38,12 @@ export interface LabelledCodes {
   concept: string;
   /** Which inputs the rows are; sets with the same `items` are compared row by row. */
   items: string;
+  /**
+   * A saved model folder whose decoder takes these codes (from {@link ShowcaseContext.saveModel}):
+   * the demo's explorer decodes a clicked row with it. Absent: the codes do not decode (pooled
+   * or pretrained-encoder codes).
+   */
+  model?: string;
 }
 
 /** Fit options a showcase passes to `fit`, with the host's progress display attached. */
@@ -67,6 +75,12 @@ export interface ShowcaseContext {
    * @returns the file written (relative, for a report item) and the share of variance the plot shows.
    */
   plotCodes(file: string, codes: Matrix, labels: readonly (string | number)[], title: string): Promise<{ src: string; explained: number }>;
+  /**
+   * Saves a model the showcase trained into the report folder (`models/<name>`), so that the
+   * explorer the demo exports decodes the codes it made (set {@link LabelledCodes.model}).
+   * @returns the folder's absolute path.
+   */
+  saveModel(name: string, model: { save(dir: string): Promise<void> }): Promise<string>;
   log(message: string): void;
 }
 

@@ -81,11 +81,11 @@ export function compileStepGraph(problem: TrainingProblem<unknown>, vars: tf.Var
   const loss = problem.loss.bind(problem);
   const t1 = traceLoss(loss, vars, batch, ctx);
   const ctx2 = { ...ctx, seed: otherSeed(ctx.seed) };
-  const t2 = traceLoss(loss, vars, batch, ctx2);
+  const t2 = traceLoss(loss, vars, batch, ctx2, false);
   const moved = perturb(batch);
   let t3: Trace;
   try {
-    t3 = traceLoss(loss, vars, moved, ctx);
+    t3 = traceLoss(loss, vars, moved, ctx, false);
   } finally {
     tf.dispose(Object.values(moved));
   }
@@ -98,7 +98,16 @@ export function compileStepGraph(problem: TrainingProblem<unknown>, vars: tf.Var
     const a = t1.tensors.get(id)!;
     const b = t2.tensors.get(t2.leaves[j])!;
     const c = t3.tensors.get(t3.leaves[j])!;
-    if (a.variable) throw new NotLowerableError(`the loss reads variable '${a.variable}', which it does not train (e.g. batch-norm statistics)`);
+    if (a.variable) {
+      // A variable the fit does not train (a frozen encoder while a decoder is retrained) is a
+      // constant of the graph, unless the loss itself changes it (batch-norm statistics): then
+      // the three traces read different values, or it no longer holds what the trace read.
+      const now = (tf.engine().registeredVariables as Record<string, tf.Variable | undefined>)[a.variable];
+      if (!now || !same(a.values, b.values) || !same(a.values, c.values) || !same(a.values, now.dataSync() as Float32Array)) {
+        throw new NotLowerableError(`the loss changes variable '${a.variable}', which it does not train (e.g. batch-norm statistics)`);
+      }
+      return;
+    }
     if (!same(a.values, b.values)) random.set(id, identifyRandom(a, b, ctx.seed, ctx2.seed));
     else if (!same(a.values, c.values)) {
       throw new NotLowerableError(`the loss computes a [${a.shape}] tensor from the batch's values outside tfjs ops (e.g. with dataSync)`);

@@ -107,7 +107,7 @@ export function col2im(g: Graph, cols: string, outShape: number[], geo: ConvGeom
   }
   const planes = parts.map((row) =>
     row.map((list) => {
-      if (list.length === 0) return g.constant(new Float32Array(n * h2 * w2 * c), [n, h2, w2, c]);
+      if (list.length === 0) return g.filled(0, [n, h2, w2, c]);
       return list.length === 1 ? list[0] : g.node('Sum', list, { shape: [n, h2, w2, c], dtype: 'float32' });
     }),
   );

@@ -145,7 +145,7 @@ export const NN_RULES: Record<string, GradRule> = {
     const count = g.shape(idx).reduce((a, b) => a * b, 1);
     const rows = g.reshape(dy!, [count, ...sx.slice(1)]);
     const where = g.cast(g.reshape(idx, [count, 1]), 'int64');
-    const zeros = g.constant(new Float32Array(sx.reduce((a, b) => a * b, 1)), sx);
+    const zeros = g.filled(0, sx);
     return [g.node('ScatterND', [zeros, where, rows], { shape: sx, dtype: 'float32' }, { reduction: { s: 'add' } }), undefined];
   },
   ScatterND: (g, n, [dy]) => {

@@ -67,7 +67,9 @@ const RULES: Record<string, GradRule> = {
     const x = n.inputs[0];
     return [g.div(dy!, g.unary('Neg', g.mul(x, x)))];
   },
-  Relu: (g, n, [dy]) => [g.where(g.compare('Greater', n.inputs[0], g.scalar(0)), full(g, dy!, n.inputs[0]), g.scalar(0))],
+  // dy * sign(relu(x)): two vectorised elementwise ops, instead of a comparison into a bool
+  // tensor and a select over it.
+  Relu: (g, n, [dy]) => [g.mul(full(g, dy!, n.inputs[0]), g.unary('Sign', n.outputs[0]))],
   LeakyRelu: (g, n, [dy]) => {
     const alpha = (n.attrs.alpha as { f: number }).f;
     const d = full(g, dy!, n.inputs[0]);
@@ -126,7 +128,7 @@ const RULES: Record<string, GradRule> = {
   },
   Split: (g, n, dys) => {
     const axis = (n.attrs.axis as { i: number }).i;
-    const parts = n.outputs.map((o, i) => dys[i] ?? g.constant(new Float32Array(g.shape(o).reduce((a, b) => a * b, 1)), g.shape(o)));
+    const parts = n.outputs.map((o, i) => dys[i] ?? g.filled(0, g.shape(o)));
     return [g.concat(parts, axis), undefined];
   },
   Pad: (g, n, [dy]) => {

@@ -127,7 +127,7 @@ const NN: Record<string, Lowering> = {
     const ids = k.x('segmentIds');
     const idx = g.cast(g.reshape(ids, [...g.shape(ids), 1]), 'int64');
     const out = k.out[0];
-    const zeros = g.constant(new Float32Array(out.shape.reduce((a, b) => a * b, 1)), out.shape, dtypeOf(out));
+    const zeros = g.filled(0, out.shape, dtypeOf(out));
     return g.node('ScatterND', [zeros, idx, x], { shape: out.shape, dtype: dtypeOf(out) }, { reduction: { s: 'add' } });
   },
   ResizeNearestNeighbor: (k) => {

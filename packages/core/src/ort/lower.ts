@@ -241,8 +241,7 @@ const BASE: Record<string, Lowering> = {
 
 function constantFill(k: KernelCall, value: number): string {
   const o = k.out[0];
-  const n = o.shape.reduce((a, b) => a * b, 1);
-  return k.g.constant(new Array<number>(n).fill(value), o.shape, dtypeOf(o));
+  return k.g.filled(value, o.shape, dtypeOf(o));
 }
 
 function reduce(k: KernelCall, op: 'ReduceSum' | 'ReduceMean' | 'ReduceMax' | 'ReduceMin', axisAttr = 'axis'): string {

@@ -46,6 +46,14 @@ export async function ortVersion(): Promise<string | undefined> {
 export interface SessionThreads {
   intraOp: number;
   spinning: boolean;
+  /**
+   * ORT's memory pattern (default true): from its second run a session allocates each step's
+   * intermediates as one block planned on the first. Off for shapes that run rarely: the
+   * planned block needs the arena to grow once more, and for a shape met once an epoch that
+   * growth landed epochs into the fit. Without the pattern, each run takes the same sequence of
+   * allocations from the arena, which is at rest after the first run.
+   */
+  memPattern?: boolean;
 }
 
 /** Creates a CPU session for a serialised step graph. */
@@ -57,7 +65,7 @@ export async function createSession(ort: typeof Ort, model: Uint8Array, threads:
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
     enableCpuMemArena: true,
-    enableMemPattern: true,
+    enableMemPattern: threads.memPattern ?? true,
     // Warnings (e.g. an unused constant the optimiser removed) are not the user's business.
     logSeverityLevel: 3,
     // The Node binding flattens nested keys into session config entries.

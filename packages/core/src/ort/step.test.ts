@@ -21,6 +21,7 @@ import {
   type FitOptions,
   type ProgressEvent,
 } from '@latentkit/core';
+import { MAX_COMPILED_SHAPES } from './step.js';
 import { ThreadChooser } from './threads.js';
 
 function manifold(n: number, seed = 3): Float32Array[] {
@@ -65,14 +66,53 @@ describe('fit on the onnxruntime engine', () => {
     expect(h.engineReason).toBeUndefined();
   });
 
-  it('a short last batch hands the fit to tfjs after a sync, with its reason, and matches tfjs', async () => {
+  it('a short last batch compiles too: the whole fit stays on onnxruntime and matches tfjs', async () => {
     // 90 rows in batches of 16: five full batches, then one of 10 after the weights moved.
-    const ort = await trainOn('ort', { learningRate: 0.01 }, manifold(90));
-    const wasm = await trainOn('wasm', { learningRate: 0.01 }, manifold(90));
-    expect(ort.h.engine).toBe('tfjs');
-    expect(ort.h.engineReason).toMatch(/second shape/);
+    const ort = await trainOn('ort', { learningRate: 0.01, epochs: 6 }, manifold(90));
+    const wasm = await trainOn('wasm', { learningRate: 0.01, epochs: 6 }, manifold(90));
+    expect(ort.h.engine).toBe('onnxruntime');
+    expect(ort.h.engineReason).toBeUndefined();
+    expect(ort.h.engineNote).toBeUndefined();
     ort.h.loss.forEach((l, i) => expect(Math.abs(l - wasm.h.loss[i]) / wasm.h.loss[i]).toBeLessThan(1e-4));
     expect(drift(ort.w, wasm.w, wasm.initial)).toBeLessThan(1e-3);
+  });
+
+  it('batches of shapes beyond MAX_COMPILED_SHAPES step on tfjs between compiled ones, with Adam state exact', async () => {
+    // Variable-length rows padded to the longest of their batch: 6 batch shapes per epoch.
+    const lengths = [6, 6, 5, 5, 4, 4, 3, 3, 2, 2, 1, 1];
+    const rows = lengths.map((n, i) => Array.from({ length: n }, (_, j) => Math.sin(i + j * 0.7)));
+    const run = async (backend: 'ort' | 'wasm') => {
+      await initEngine({ backend });
+      const w = tf.variable(tf.tensor1d([0.5]), true, `shapes_case_w_${backend}`);
+      const b0 = tf.variable(tf.tensor1d([-0.25]), true, `shapes_case_b_${backend}`);
+      const events: ProgressEvent[] = [];
+      const problem = {
+        variables: () => [w, b0],
+        collate: (s: number[][]) => {
+          const L = Math.max(...s.map((r) => r.length));
+          return { x: tf.tensor2d(s.map((r) => [...r, ...Array(L - r.length).fill(0)])) };
+        },
+        loss: (b: Record<string, tf.Tensor>) => ({ loss: tf.mean(tf.square(tf.sub(tf.add(tf.mul(b.x, w), b0), 0.3))) as tf.Scalar }),
+        saveCheckpoint: async () => {},
+        loadCheckpoint: async () => () => undefined,
+      };
+      const h = await train(problem, rows, { epochs: 4, batchSize: 2, shuffle: false, learningRate: 0.05, onProgress: (e) => events.push(e) });
+      const values = [w.dataSync()[0], b0.dataSync()[0]];
+      tf.dispose([w, b0]);
+      return { h, values, events };
+    };
+    const ort = await run('ort');
+    expect(describeEngine((await initEngine())!)).toMatch(/\(last fit: 2 of 6 batches per epoch on tfjs \(shape /);
+    const wasm = await run('wasm');
+    expect(MAX_COMPILED_SHAPES).toBe(4);
+    expect(ort.h.engineReason).toBeUndefined();
+    expect(ort.h.engine).toBe('onnxruntime');
+    expect(ort.h.engineNote).toMatch(/^2 of 6 batches per epoch on tfjs \(shape x:float32\[2,2\] and 1 more: more than 4 batch shapes in one fit\)$/);
+    expect(ort.events.filter((e) => e.type === 'engine' && e.note)).toHaveLength(1);
+    ort.h.loss.forEach((l, i) => expect(Math.abs(l - wasm.h.loss[i]) / wasm.h.loss[i]).toBeLessThan(1e-4));
+    // 24 Adam steps, 8 of them on tfjs: a lost step or a stale moment would show here.
+    ort.values.forEach((v, i) => expect(Math.abs(v - wasm.values[i])).toBeLessThan(1e-5));
+    expect(Math.abs(ort.values[0] - 0.5)).toBeGreaterThan(0.05);
   });
 
   for (const [name, optimizer, clipNorm, tol] of [
@@ -171,6 +211,38 @@ describe('fit on the onnxruntime engine', () => {
     expect(events.find((e) => e.type === 'engine')).toMatchObject({ engine: 'tfjs', reason: expect.stringMatching(/Adamax/) });
     expect(describeEngine((await initEngine())!)).toMatch(/last fit trained on tfjs: optimizer Adamax/);
     expect(r.h.loss.at(-1)!).toBeLessThan(r.h.loss[0]);
+  });
+
+  it('a variable the loss reads but does not train is a constant, unless the loss changes it', async () => {
+    await initEngine({ backend: 'ort' });
+    const frozen = tf.variable(tf.tensor1d([2, -1, 0.5]), false, 'frozen_case_f');
+    const stat = tf.variable(tf.scalar(0), false, 'frozen_case_stat');
+    const w = tf.variable(tf.tensor1d([0.5, -0.25, 1]), true, 'frozen_case_w');
+    const data = [[1, 2, 3], [4, 5, 6], [7, 8, 9], [1, 0, 1]];
+    const problem = (changes: boolean) => ({
+      variables: () => [w],
+      collate: (s: number[][]) => ({ x: tf.tensor2d(s) }),
+      loss: (b: Record<string, tf.Tensor>) => {
+        // Like batch-norm statistics: a running value the loss itself updates.
+        if (changes) stat.assign(tf.add(tf.mul(stat, 0.9), tf.mul(tf.mean(b.x), 0.1)));
+        return { loss: tf.mean(tf.square(tf.sub(tf.mul(b.x, w), tf.add(frozen, changes ? stat : 0)))) as tf.Scalar };
+      },
+      saveCheckpoint: async () => {},
+      loadCheckpoint: async () => () => undefined,
+    });
+    const opts = { epochs: 3, batchSize: 2, optimizer: 'sgd' as const, learningRate: 0.01, shuffle: false };
+    const reads = await train(problem(false), data, opts);
+    expect(reads.engine).toBe('onnxruntime');
+    const compiled = Array.from(w.dataSync());
+    w.assign(tf.tensor1d([0.5, -0.25, 1]));
+    await initEngine({ backend: 'wasm' });
+    await train(problem(false), data, opts);
+    Array.from(w.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(compiled[i], 5));
+    await initEngine({ backend: 'ort' });
+    const changes = await train(problem(true), data, opts);
+    expect(changes.engine).toBe('tfjs');
+    expect(changes.engineReason).toMatch(/changes variable 'frozen_case_stat'/);
+    tf.dispose([frozen, stat, w]);
   });
 
   it('a second fit reuses the compiled graph only while the loss bakes the same constants', async () => {

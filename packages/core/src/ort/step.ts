@@ -3,6 +3,13 @@
  * (the last, smaller batch of an epoch gets its own), weights and optimizer slots kept in JS
  * buffers between steps and written back to tfjs on `sync()`.
  *
+ * Shapes: the fit's first batch shape is its main one (its sessions get ORT's memory arena and
+ * the thread probe). Up to {@link MAX_COMPILED_SHAPES} shapes are compiled; the others run on one
+ * thread without ORT's memory pattern (see runtime.ts: with it, a shape met once an epoch grew
+ * the process by tens of MB epochs into the fit). A batch of a shape beyond that, or one whose graph fails,
+ * takes its step on tfjs with the weights, optimizer slots and iteration count synced both
+ * ways around it, so the fit loses no step and the next batch is back on onnxruntime.
+ *
  * Buffers: two sets, swapped each step. A step reads set A and ORT writes its outputs straight
  * into set B (pre-allocated fetches), so no weight is copied between steps.
  *
@@ -31,19 +38,20 @@ export interface OrtStepOptions {
 }
 
 interface Compiled extends CompiledStepGraph {
-  sessions: Map<number, Promise<Ort.InferenceSession>>;
+  sessions: Map<string, Promise<Ort.InferenceSession>>;
   threads: ThreadChooser;
   verified: boolean;
+  /** The fit's first compiled shape (see the file comment). */
+  main: boolean;
 }
 
 const TOLERANCE = 1e-3;
 /**
- * Batch shapes one fit compiles. A second shape (the short last batch of fixed-size data, or
- * variable-length batches) hands the fit to tfjs: compiling it works (the weights are synced
- * first), but the sentence autoencoder's steps then grew RSS by ~20 MB per epoch on
- * onnxruntime (test/reliability/leaks.test.ts), which is not understood yet.
+ * Batch shapes one fit compiles (the main one, a short last batch, a few more for data whose
+ * batches vary). Each holds a session and its memory; batches of further shapes take their
+ * step on tfjs (exact, but slower), so data with many shapes does not grow memory.
  */
-export const MAX_COMPILED_SHAPES = 1;
+export const MAX_COMPILED_SHAPES = 4;
 
 /**
  * Compiled graphs and their sessions, per model (the problem object) and batch signature, so a
@@ -54,7 +62,8 @@ export const MAX_COMPILED_SHAPES = 1;
 interface CacheEntry {
   graph: CompiledStepGraph;
   signature: string;
-  sessions: Map<number, Promise<Ort.InferenceSession>>;
+  /** By thread count and arena (see {@link sessionKey}). */
+  sessions: Map<string, Promise<Ort.InferenceSession>>;
   /** Thread choices per `threads` setting: a later fit keeps the last probe's choice. */
   choosers: Map<string, ThreadChooser>;
 }
@@ -81,6 +90,11 @@ export class OrtStepRunner implements StepRunner {
   fallbackReason: string | undefined;
   private fallback: TfjsStepRunner | undefined;
   private readonly compiled = new Map<string, Compiled>();
+  /** Shapes whose batches step on tfjs, with the reason (see the file comment). */
+  private readonly tfjsShapes = new Map<string, string>();
+  private tfjsSteps: TfjsStepRunner | undefined;
+  /** Batches of the epoch in progress (or just ended): all, and those stepped on tfjs. */
+  private epochCount = { epoch: -1, all: 0, tfjs: 0, shapes: new Set<string>() };
   private trainable: number[] | undefined;
   /** [set][weight]: two buffer sets, `cur` indexes the one holding the current values. */
   private weights: Float32Array[][] = [[], []];
@@ -104,13 +118,57 @@ export class OrtStepRunner implements StepRunner {
 
   async step(batch: TensorBatch, ctx: StepContext): Promise<StepResult> {
     if (this.fallback) return this.fallback.step(batch, ctx);
-    try {
-      return await this.ortStep(batch, ctx);
-    } catch (e) {
-      if (!(e instanceof NotLowerableError)) throw e;
-      await this.useTfjs(e.message);
-      return this.fallback!.step(batch, ctx);
+    const n = this.epochCount;
+    if (n.epoch !== ctx.epoch) Object.assign(n, { epoch: ctx.epoch, all: 0, tfjs: 0, shapes: new Set() });
+    n.all++;
+    const sig = batchSignature(batch);
+    if (!this.tfjsShapes.has(sig)) {
+      try {
+        return await this.ortStep(batch, ctx, sig);
+      } catch (e) {
+        if (!(e instanceof NotLowerableError)) throw e;
+        const main = [...this.compiled.values()].find((c) => c.main);
+        // The main shape did not compile: nothing runs on onnxruntime, the fit goes to tfjs.
+        if (!main?.verified) {
+          await this.useTfjs(e.message);
+          return this.fallback!.step(batch, ctx);
+        }
+        this.compiled.delete(sig);
+        this.tfjsShapes.set(sig, e.message);
+      }
     }
+    n.tfjs++;
+    n.shapes.add(sig);
+    return this.tfjsStep(batch, ctx);
+  }
+
+  /**
+   * One step on tfjs between compiled ones: tfjs gets the current weights and optimizer state,
+   * steps, and hands both back, so Adam's moments and bias correction stay exact.
+   */
+  private async tfjsStep(batch: TensorBatch, ctx: StepContext): Promise<StepResult> {
+    await this.sync();
+    this.tfjsSteps ??= new TfjsStepRunner(this.problem, this.vars, this.optimizer, this.options.clipNorm);
+    const result = await this.tfjsSteps.step(batch, ctx);
+    const tv = this.trainable!.map((i) => this.vars[i]);
+    const state = await readOptimizerState(this.optimizer, this.plan, tv);
+    tv.forEach((v, j) => this.weights[this.cur][j].set(v.dataSync() as Float32Array));
+    state.slots.forEach((slot, k) => slot.forEach((a, j) => this.slots[this.cur][k][j].set(a)));
+    this.iterations = state.iterations;
+    this.dirty = false;
+    return result;
+  }
+
+  /**
+   * Which share of the current (or just ended) epoch's batches stepped on tfjs, and why; e.g.
+   * `1 of 43 batches per epoch on tfjs (shape x:float32[12,64]: ...)`. Undefined when none did.
+   */
+  note(): string | undefined {
+    const n = this.epochCount;
+    if (this.fallback || n.tfjs === 0) return undefined;
+    const shapes = [...n.shapes];
+    const why = this.tfjsShapes.get(shapes[0]);
+    return `${n.tfjs} of ${n.all} batches per epoch on tfjs (shape ${shapes[0]}${shapes.length > 1 ? ` and ${shapes.length - 1} more` : ''}: ${why})`;
   }
 
   private async useTfjs(reason: string): Promise<void> {
@@ -121,7 +179,7 @@ export class OrtStepRunner implements StepRunner {
     this.options.onEngine?.('tfjs', reason);
   }
 
-  private async compile(batch: TensorBatch, ctx: StepContext, sig: string): Promise<Compiled> {
+  private async compile(batch: TensorBatch, ctx: StepContext, sig: string, main: boolean): Promise<Compiled> {
     // A batch of a new shape mid-run (a short last batch) is traced on the tfjs variables, which
     // lag behind the weights held here until a sync: without one, the trace and the compiled
     // step start from different weights and the first-batch check fails.
@@ -159,16 +217,17 @@ export class OrtStepRunner implements StepRunner {
     }
     const setting = String(this.options.threads);
     if (!entry.choosers.has(setting)) entry.choosers.set(setting, new ThreadChooser(this.options.threads, availableParallelism()));
-    const compiled: Compiled = { ...c, sessions: entry.sessions, threads: entry.choosers.get(setting)!, verified: false };
+    const compiled: Compiled = { ...c, sessions: entry.sessions, threads: entry.choosers.get(setting)!, verified: false, main };
     this.compiled.set(sig, compiled);
     return compiled;
   }
 
   private session(c: Compiled, threads: number): Promise<Ort.InferenceSession> {
-    let s = c.sessions.get(threads);
+    const key = `${threads}${c.main ? '' : ' no pattern'}`;
+    let s = c.sessions.get(key);
     if (!s) {
-      s = createSession(this.ort, c.model, { intraOp: threads, spinning: false });
-      c.sessions.set(threads, s);
+      s = createSession(this.ort, c.model, { intraOp: threads, spinning: false, memPattern: c.main });
+      c.sessions.set(key, s);
     }
     return s;
   }
@@ -207,15 +266,16 @@ export class OrtStepRunner implements StepRunner {
     return out;
   }
 
-  private async ortStep(batch: TensorBatch, ctx: StepContext): Promise<StepResult> {
-    const sig = batchSignature(batch);
+  private async ortStep(batch: TensorBatch, ctx: StepContext, sig: string): Promise<StepResult> {
     let c = this.compiled.get(sig);
     if (!c) {
-      if (this.compiled.size >= MAX_COMPILED_SHAPES) throw new NotLowerableError(`a batch of a second shape (${sig}) would need a second compiled graph; the rest of the fit trains on tfjs`);
-      c = await this.compile(batch, ctx, sig);
+      if (this.compiled.size >= MAX_COMPILED_SHAPES) throw new NotLowerableError(`more than ${MAX_COMPILED_SHAPES} batch shapes in one fit`);
+      c = await this.compile(batch, ctx, sig, this.compiled.size === 0);
     }
     const feeds = await this.feeds(c, batch, ctx);
-    const threads = c.threads.next();
+    // Other shapes run on one thread and are not timed: a probe of their few steps would
+    // measure little, and each thread count is one more session in memory.
+    const threads = c.main ? c.threads.next() : 1;
     const fetches = { loss: null, gnorm: null, ...Object.fromEntries(c.step.metrics.map((m) => [`m:${m}`, null])), ...this.fetches() };
     let out: Ort.InferenceSession.OnnxValueMapType;
     const t0 = performance.now();
@@ -227,7 +287,7 @@ export class OrtStepRunner implements StepRunner {
       throw new NotLowerableError(`onnxruntime rejected the step graph: ${(e as Error).message.split('\n')[0]}`);
     }
     // Both sessions stay: making one again at each probe cost seconds for the speech model.
-    c.threads.record(threads, performance.now() - t0);
+    if (c.main) c.threads.record(threads, performance.now() - t0);
     this.lastThreads = threads;
     const loss = (out.loss.data as Float32Array)[0];
     const metrics: Record<string, number> = {};
@@ -256,9 +316,12 @@ export class OrtStepRunner implements StepRunner {
   async sync(): Promise<void> {
     if (!this.dirty || !this.trainable) return;
     const tv = this.trainable.map((i) => this.vars[i]);
-    // Copies: the cpu backend may keep a reference to a typed array it is given.
-    tf.tidy(() => tv.forEach((v, j) => v.assign(tf.tensor(this.weights[this.cur][j].slice(), v.shape, 'float32'))));
-    await writeOptimizerState(this.optimizer, this.plan, tv, { iterations: this.iterations, slots: this.slots[this.cur].map((s) => s.map((a) => a.slice())) });
+    // The cpu and webgl backends may keep a reference to a typed array they are given, so they
+    // get copies; wasm copies into its own heap at once, and copying first would only make
+    // garbage (the sentence autoencoder's weights and moments are ~30 MB per sync).
+    const own = tf.getBackend() === 'wasm' ? (a: Float32Array) => a : (a: Float32Array) => a.slice();
+    tf.tidy(() => tv.forEach((v, j) => v.assign(tf.tensor(own(this.weights[this.cur][j]), v.shape, 'float32'))));
+    await writeOptimizerState(this.optimizer, this.plan, tv, { iterations: this.iterations, slots: this.slots[this.cur].map((s) => s.map(own)) });
     this.dirty = false;
   }
 

@@ -34,7 +34,10 @@ export class ThreadChooser {
   }
 
   private startProbe(): void {
-    this.probing = [...Array(PROBE_STEPS).fill(1), ...Array(PROBE_STEPS).fill(2)];
+    // Interleaved: both sessions exist and are warm after two steps (memory settles in the
+    // first epoch, not when the 2-thread session appears mid-run), and a change of load during
+    // the probe falls on both settings alike.
+    this.probing = Array.from({ length: 2 * PROBE_STEPS }, (_, i) => 1 + (i % 2));
     this.times = new Map([
       [1, []],
       [2, []],

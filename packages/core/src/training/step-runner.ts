@@ -21,6 +21,11 @@ export interface StepRunner {
   readonly engine: TrainingEngine;
   /** Why the engine is tfjs although ORT was preferred (one line), if it is. */
   readonly fallbackReason: string | undefined;
+  /**
+   * While the engine is onnxruntime: the share of the current epoch's batches that stepped on
+   * tfjs and why (one line), or undefined when every batch ran compiled.
+   */
+  note?(): string | undefined;
   /** One optimisation step on `batch` (which the caller disposes). */
   step(batch: TensorBatch, ctx: StepContext): Promise<StepResult>;
   /**

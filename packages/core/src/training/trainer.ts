@@ -20,7 +20,7 @@ interface TrainerState {
   version: 1;
   epoch: number; // epochs completed
   seed: number;
-  history: Omit<History, 'seconds' | 'samplesPerSecond' | 'engine' | 'engineReason'>;
+  history: Omit<History, 'seconds' | 'samplesPerSecond' | 'engine' | 'engineReason' | 'engineNote'>;
   best: { loss: number; epoch: number; stale: number };
   optimizer: { name: string; specs: tf.io.WeightsManifestEntry[] };
   seconds: number;
@@ -162,6 +162,7 @@ export async function train<S>(problem: TrainingProblem<S>, data: Dataset<S> | r
   });
   emit({ type: 'engine', engine: runner.engine, ...(runner.fallbackReason ? { reason: runner.fallbackReason } : {}) });
 
+  let engineNote: string | undefined;
   const t0 = performance.now();
   let secondsPerEpoch: number | undefined;
   // Steps taken over the run (a resumed run starts after the epochs it already did), so a
@@ -224,6 +225,9 @@ export async function train<S>(problem: TrainingProblem<S>, data: Dataset<S> | r
       if (seen === 0) throw new InvalidArgumentError(`Epoch ${epoch + 1} saw no samples: the training data is empty.`);
       // Validation, snapshots and checkpoints read the tfjs variables and optimizer.
       await runner.sync();
+      const note = runner.engine === 'onnxruntime' ? runner.note?.() : undefined;
+      if (note && note !== engineNote) emit({ type: 'engine', engine: runner.engine, note });
+      engineNote = note;
       const loss = lossSum / seen;
       const metrics: Record<string, number> = {};
       for (const [k, v] of Object.entries(metricSums)) metrics[k] = v / seen;
@@ -287,7 +291,7 @@ export async function train<S>(problem: TrainingProblem<S>, data: Dataset<S> | r
       if (ownsOptimizer) optimizer.dispose();
     }
   }
-  if (engineInfo()?.training === 'onnxruntime') noteTrainingFallback(runner.fallbackReason);
+  if (engineInfo()?.training === 'onnxruntime') noteTrainingFallback(runner.fallbackReason, engineNote);
   const seconds = priorSeconds + (performance.now() - t0) / 1000;
   emit({ type: 'end', epochs: history.epochs.length, seconds });
   return {
@@ -297,6 +301,7 @@ export async function train<S>(problem: TrainingProblem<S>, data: Dataset<S> | r
     samplesPerSecond: totalSamples / Math.max(seconds, 1e-9),
     engine: runner.engine,
     ...(runner.fallbackReason ? { engineReason: runner.fallbackReason } : {}),
+    ...(engineNote ? { engineNote } : {}),
   };
 }
 

@@ -66,6 +66,11 @@ export type ProgressEvent =
       engine: 'onnxruntime' | 'tfjs';
       /** One line: why training is on tfjs although onnxruntime was preferred. */
       reason?: string;
+      /**
+       * On onnxruntime: which share of an epoch's batches steps on tfjs and why, e.g. `1 of 43
+       * batches per epoch on tfjs (shape ...: ...)`; sent after the first epoch that has some.
+       */
+      note?: string;
     }
   | { type: 'checkpoint'; epoch: number; dir: string }
   | { type: 'early-stop'; epoch: number; bestEpoch: number; bestLoss: number }
@@ -160,4 +165,6 @@ export interface History {
   engine: 'onnxruntime' | 'tfjs';
   /** Why training ran on tfjs although onnxruntime was preferred, if it did. */
   engineReason?: string;
+  /** On onnxruntime: the share of the last epoch's batches that stepped on tfjs, and why. */
+  engineNote?: string;
 }

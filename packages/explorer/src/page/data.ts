@@ -11,6 +11,11 @@ export interface CodeSetEntry {
   codes: string;
   /** URL of the row manifest, or null when the codes came without one. */
   rows: string | null;
+  /**
+   * URL of the model folder that decodes this set's codes (a static export names one per set);
+   * absent: the listing's `model`, if any.
+   */
+  model?: string | null;
 }
 
 /** A code set ready for the worker and the page. */
@@ -22,6 +27,8 @@ export interface OpenedSet {
   rows: RowManifest;
   /** Milliseconds spent fetching or reading, decoding the codes, and parsing the manifest. */
   timings: { read: number; decode: number; rows: number };
+  /** URL of the model folder that decodes these codes, if one was served with them. */
+  model?: string;
 }
 
 /** A manifest for codes that came without one: each row named by its index. */
@@ -76,7 +83,8 @@ export async function fetchSet(entry: CodeSetEntry): Promise<OpenedSet> {
     fetchOk(entry.codes).then((r) => r.arrayBuffer()),
     entry.rows ? fetchOk(entry.rows).then((r) => r.text()) : Promise.resolve(null),
   ]);
-  return toSet(entry.name, new Uint8Array(codes), rows, entry.rows ?? '', performance.now() - t0);
+  const set = toSet(entry.name, new Uint8Array(codes), rows, entry.rows ?? '', performance.now() - t0);
+  return typeof entry.model === 'string' ? { ...set, model: entry.model } : set;
 }
 
 /**

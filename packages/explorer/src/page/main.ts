@@ -2,8 +2,8 @@
  * @file The latent explorer page: opens code sets (served, or picked from disk), scatters
  * the active one by PCA or UMAP, colours it by label, searches it, and shows a clicked row
  * with its nearest neighbours in its own set and in every other open set of the same width,
- * and, when the server names a model (`latentkit explore --model`), what the model decodes
- * from the clicked row's code (decoder.ts).
+ * and, when the server names a model (`latentkit explore --model`, or one per set in a static
+ * export by `latentkit demo`), what that model decodes from the clicked row's code (decoder.ts).
  */
 import { ExplorerWorker } from './client.js';
 import { fetchSet, listServedSets, openFiles, type OpenedSet } from './data.js';
@@ -22,6 +22,8 @@ interface SetState {
   colouring: LabelColouring;
   pca?: WorkerReplies['pca'];
   umap?: WorkerReplies['umap'];
+  /** URL of the model folder that decodes this set's codes. */
+  model?: string;
 }
 
 /** What the page exposes for tests and for the curious at the console. */
@@ -33,7 +35,7 @@ interface ExplorerHandle {
   projection: 'pca' | 'umap';
   selected: number;
   neighbours?: WorkerReplies['knn'];
-  /** The served model's kind, once loaded (null: none served). */
+  /** The kind of the first served model, once loaded (null: none served). */
   model?: string | null;
   /** What the last click decoded (or why it could not). */
   decoded?: DecodedView | { kind: 'error'; message: string };
@@ -86,7 +88,7 @@ async function addSet(opened: OpenedSet): Promise<void> {
   const id = sets.length;
   const t0 = performance.now();
   await worker.call({ type: 'load', set: id, codes: opened.codes, d: opened.d }, [opened.codes.buffer]);
-  sets.push({ id, name: opened.name, n: opened.n, d: opened.d, rows: opened.rows, colouring: colourByLabel(opened.rows.label) });
+  sets.push({ id, name: opened.name, n: opened.n, d: opened.d, rows: opened.rows, colouring: colourByLabel(opened.rows.label), model: opened.model });
   handle.sets.push({ name: opened.name, n: opened.n, d: opened.d });
   handle.timings[`transfer:${opened.name}`] = performance.now() - t0;
   for (const [k, v] of Object.entries(opened.timings)) handle.timings[`${k}:${opened.name}`] = v;
@@ -198,19 +200,28 @@ async function selectRow(row: number): Promise<void> {
     parts.push(h, neighbourList(other));
   }
   details.replaceChildren(...parts);
-  if (decoder) await showDecoded(s, row);
+  if (s.model) await showDecoded(s, s.model, row);
 }
 
-let decoder: Promise<LiveDecoder> | undefined;
+/** Decoders by model URL, each loaded once (its own chunk: tfjs stays out until a model is served). */
+const decoders = new Map<string, Promise<LiveDecoder>>();
+function decoderFor(url: string): Promise<LiveDecoder> {
+  let d = decoders.get(url);
+  if (!d) {
+    d = import('./decoder.js').then((m) => m.LiveDecoder.open(url));
+    decoders.set(url, d);
+  }
+  return d;
+}
 
-/** Decodes the row's code with the served model and shows the output above the neighbours. */
-async function showDecoded(s: SetState, row: number): Promise<void> {
+/** Decodes the row's code with its set's model and shows the output above the neighbours. */
+async function showDecoded(s: SetState, model: string, row: number): Promise<void> {
   const box = document.createElement('div');
   box.className = 'decoded-box';
   box.textContent = 'decoding...';
   details.prepend(box);
   try {
-    const live = await decoder!;
+    const live = await decoderFor(model);
     const { code } = await worker.call({ type: 'row', set: s.id, row });
     const { element, view } = await live.render(code);
     if (handle.selected !== row) return;
@@ -260,10 +271,11 @@ if (!scatter.supported) fail(new Error('This browser lacks the WebGL features th
 else {
   void open(async () => {
     const listing = await listServedSets();
-    if (listing.model) {
-      decoder = import('./decoder.js').then((m) => m.LiveDecoder.open(listing.model!));
-      decoder.then((d) => (handle.model = d.kind), fail);
-    } else handle.model = null;
-    return Promise.all(listing.sets.map(fetchSet));
+    const entries = listing.sets.map((e) => ({ ...e, model: e.model ?? listing.model }));
+    // The first model starts loading now, so the first click does not wait for tfjs.
+    const first = entries.find((e) => e.model)?.model;
+    if (first) decoderFor(first).then((d) => (handle.model = d.kind), fail);
+    else handle.model = null;
+    return Promise.all(entries.map(fetchSet));
   });
 }

@@ -98,7 +98,9 @@ async function run(ctx: ShowcaseContext): Promise<ShowcaseResult> {
         ctx.log(`  ${line}`);
       }
       const concept = names.length === 10 && names.every((n, i) => n === String(i)) ? 'digit' : 'class';
-      const codes = (name: string, m: typeof convCodes): LabelledCodes => ({ name, codes: m, labels, classNames: names, concept, items: 'held-out images' });
+      // Saved so that the demo's explorer decodes a clicked code with the model that made it.
+      const [convDir, vaeDir] = [await ctx.saveModel('image-conv-ae', conv), await ctx.saveModel('image-vae', vae)];
+      const codes = (name: string, m: typeof convCodes, model: string): LabelledCodes => ({ name, codes: m, labels, classNames: names, concept, items: 'held-out images', model });
       return {
         section: {
           id: 'images',
@@ -133,7 +135,7 @@ async function run(ctx: ShowcaseContext): Promise<ShowcaseResult> {
             },
           ],
         },
-        codes: [codes('image (conv AE)', convCodes), codes('image (VAE)', vaeCodes)],
+        codes: [codes('image (conv AE)', convCodes, convDir), codes('image (VAE)', vaeCodes, vaeDir)],
       };
     });
   } finally {

@@ -7,7 +7,7 @@
  */
 import { DIGIT_WORDS, toMatrix, type LabelledCodes, type Matrix, type ModalityShowcase, type ShowcaseContext, type ShowcaseItem, type ShowcaseResult } from '@latentkit/core';
 import { cosineMatrix } from '../models/evaluate.js';
-import { SentenceAutoencoder } from '../models/sentence-autoencoder.js';
+import { defaultSentenceAutoencoderPath, SentenceAutoencoder } from '../models/sentence-autoencoder.js';
 import { SentenceEncoder } from '../pretrained/sentence-encoder.js';
 import { tinySentenceEncoderPath } from '../pretrained/tiny-sentence-encoder.js';
 
@@ -63,14 +63,15 @@ async function run(ctx: ShowcaseContext): Promise<ShowcaseResult> {
   const vowels = sentences(vowelNames, perClass, (s, i) => VOWEL_TEMPLATES[i % VOWEL_TEMPLATES.length](s.split('-')));
   const [fitSeconds, fitEpochs] = ctx.quick ? [4, 1] : [25, 30];
 
-  const { ae, note } = await ctx.stage('text: sentence autoencoder', fitSeconds + 5, async () => {
+  const { ae, folder, note } = await ctx.stage('text: sentence autoencoder', fitSeconds + 5, async () => {
     try {
-      return { ae: await SentenceAutoencoder.loadDefault(), note: 'the sentence autoencoder shipped with @latentkit/text (trained on WordNet glosses and examples)' };
+      const ae = await SentenceAutoencoder.loadDefault();
+      return { ae, folder: defaultSentenceAutoencoderPath() as string | undefined, note: 'the sentence autoencoder shipped with @latentkit/text (trained on WordNet glosses and examples)' };
     } catch (e) {
       ctx.log(`  the shipped sentence autoencoder could not be loaded (${e instanceof Error ? e.message : String(e)}); fitting a small one instead`);
       const fresh = SentenceAutoencoder.create({ maxLength: 48, seed: ctx.seed });
       const h = await fresh.fit([...SHOWCASE, ...digits.texts, ...vowels.texts], ctx.fit('text sentence-ae', { epochs: fitEpochs, batchSize: 32, seed: ctx.seed, learningRate: 2e-3, timeLimitMs: fitSeconds * 1000 }));
-      return { ae: fresh, note: `a small sentence autoencoder fitted here on the demo sentences (${h.epochs.length} epochs, ${h.seconds.toFixed(1)} s), because the shipped model was missing` };
+      return { ae: fresh, folder: undefined, note: `a small sentence autoencoder fitted here on the demo sentences (${h.epochs.length} epochs, ${h.seconds.toFixed(1)} s), because the shipped model was missing` };
     }
   });
   try {
@@ -98,9 +99,12 @@ async function run(ctx: ShowcaseContext): Promise<ShowcaseResult> {
           };
         };
         const codes: LabelledCodes[] = [];
-        for (const [name, d, v] of [['text (sentence AE)', aeDigits, aeVowels], ['text (tiny encoder)', tinyDigits, tinyVowels]] as const) {
-          codes.push({ name, codes: d, labels: digits.labels, classNames: [...DIGIT_WORDS], concept: 'digit', items: 'digit sentences' });
-          if (v) codes.push({ name, codes: v, labels: vowels.labels, classNames: vowelNames, concept: 'vowel sequence', items: 'vowel-sequence texts' });
+        // The sentence AE's codes decode (the shipped folder as it is, or the one fitted here); the tiny encoder has no decoder.
+        const aeFolder = folder ?? (await ctx.saveModel('text-sentence-ae', ae));
+        for (const [name, d, v, model] of [['text (sentence AE)', aeDigits, aeVowels, aeFolder], ['text (tiny encoder)', tinyDigits, tinyVowels, undefined]] as const) {
+          const decodes = model === undefined ? {} : { model };
+          codes.push({ name, codes: d, labels: digits.labels, classNames: [...DIGIT_WORDS], concept: 'digit', items: 'digit sentences', ...decodes });
+          if (v) codes.push({ name, codes: v, labels: vowels.labels, classNames: vowelNames, concept: 'vowel sequence', items: 'vowel-sequence texts', ...decodes });
         }
         return {
           section: {

@@ -181,6 +181,9 @@ scope.onmessage = (e) => {
       scope.postMessage({ id: m.id, ok: true, result }, transfer);
       // After the first projection is on screen, build the rotated kNN index.
       if (m.type === 'pca' && n(m.set) > 1) index(m.set);
+      // Then, with the worker otherwise idle, the full manifest, so the first hover or
+      // text search finds it read (its failure is reported when a request needs it).
+      if (m.type === 'pca') manifest(held(m.set)).catch(() => undefined);
     } catch (err) {
       const x = err as { name?: string; code?: string; message?: string };
       scope.postMessage({ id: m.id, ok: false, error: { name: x.name ?? 'Error', code: x.code, message: x.message ?? String(err) } });

@@ -98,27 +98,38 @@ async function load(server: Served, model: string, bodies: string[], clients: nu
   const before = await batchTotals(url, model);
   const cpu0 = cpuSeconds(server.child.pid!);
   let i = 0;
-  const result = await autocannon({
-    url,
-    connections: clients,
-    amount,
-    timeout: 60,
-    requests: [
-      {
-        method: 'POST',
-        path: `/v1/models/${model}/encode${format === 'json' ? '' : `?format=${format}`}`,
-        headers: { 'content-type': 'application/json' },
-        setupRequest: (req) => ({ ...req, body: bodies[i++ % bodies.length] }),
-      },
-    ],
+  // Timed here, from the start to the last answer: with `amount`, autocannon ends its run (and
+  // its own duration) on its next one-second tick, which quantised req/s on short runs.
+  let first = 0;
+  let last = 0;
+  const result = await new Promise<autocannon.Result>((res, rej) => {
+    const instance = autocannon({
+      url,
+      connections: clients,
+      amount,
+      timeout: 60,
+      requests: [
+        {
+          method: 'POST',
+          path: `/v1/models/${model}/encode${format === 'json' ? '' : `?format=${format}`}`,
+          headers: { 'content-type': 'application/json' },
+          setupRequest: (req) => ({ ...req, body: bodies[i++ % bodies.length] }),
+        },
+      ],
+    }, (err: unknown, r: autocannon.Result) => (err ? rej(err) : res(r)));
+    first = performance.now();
+    instance.on('response', () => {
+      last = performance.now();
+    });
   });
+  const seconds = Math.max(1e-3, (last - first) / 1000);
   const cpu = cpuSeconds(server.child.pid!) - cpu0;
   const after = await batchTotals(url, model);
   return {
     model,
     clients,
     requests: result.requests.total,
-    req_per_s: Math.round((result.requests.total / result.duration) * 10) / 10,
+    req_per_s: Math.round((result.requests.total / seconds) * 10) / 10,
     p50_ms: result.latency.p50,
     p99_ms: result.latency.p99,
     non_2xx: result.non2xx,

@@ -353,9 +353,9 @@ export class LatentStore {
 /**
  * How a table is searched. Cosine spaces are searched by squared L2 distance between unit-length
  * copies of the codes (the `unit` column): for unit vectors |a - b|^2 = 2 (1 - cos), so the order
- * is cosine's and half the distance is cosine's. LanceDB's L2 kernel is about 20x faster than its
- * cosine kernel, which normalises every stored row on every query (1M x 32-d, 20 of 1,000
- * partitions probed: 2 ms against 10-15 ms of CPU per query; see the store bench).
+ * is cosine's and half the distance is cosine's. LanceDB 0.31's cosine search cost about 20x the
+ * CPU per scanned row of its L2 search here (1M x 32-d IVF-flat, 20 of 1,000 partitions probed:
+ * 10-15 ms against 2-3 ms of CPU per query, index cached; `npm run bench -- store`).
  * Tables written before the unit column existed are searched by LanceDB's cosine on `vector`.
  */
 interface Layout {

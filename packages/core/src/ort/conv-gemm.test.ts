@@ -5,9 +5,10 @@
  * 1x1 and non-square kernels, for conv2d, conv1d and conv2dTranspose.
  * (Dilations are left out: tfjs has no gradient of a dilated conv2d to compare against.)
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initEngine, tf } from '@latentkit/core';
 import { checkLowering } from '../testing/ort-harness.js';
+import { im2colChoice } from './conv-gemm.js';
 
 const TOL = 1e-4;
 function project(y: tf.Tensor): tf.Scalar {
@@ -18,6 +19,8 @@ type V = tf.Variable[];
 const x4 = (v: tf.Variable) => v as unknown as tf.Tensor4D;
 
 const CASES: [string, number[][], (v: V) => tf.Tensor][] = [
+  ['conv2d same stride 2, 16 channels (the bench AE\'s second layer, smaller)', [[2, 6, 6, 16], [3, 3, 16, 5]], ([x, w]) => tf.conv2d(x4(x), x4(w), 2, 'same')],
+  ['conv2d valid stride 1, 9 channels, 2x3 kernel', [[2, 5, 6, 9], [2, 3, 9, 4]], ([x, w]) => tf.conv2d(x4(x), x4(w), 1, 'valid')],
   ['conv2d same stride 2 even 8x8', [[2, 8, 8, 3], [3, 3, 3, 4]], ([x, w]) => tf.conv2d(x4(x), x4(w), 2, 'same')],
   ['conv2d same stride 2 odd 7x9', [[2, 7, 9, 2], [3, 3, 2, 3]], ([x, w]) => tf.conv2d(x4(x), x4(w), 2, 'same')],
   ['conv2d valid stride 2 odd 9x7, 3x3', [[2, 9, 7, 2], [3, 3, 2, 3]], ([x, w]) => tf.conv2d(x4(x), x4(w), 2, 'valid')],
@@ -30,13 +33,19 @@ const CASES: [string, number[][], (v: V) => tf.Tensor][] = [
   ['conv2dTranspose valid stride 1', [[2, 3, 5, 2], [2, 3, 3, 2]], ([x, w]) => tf.conv2dTranspose(x4(x), x4(w), [2, 4, 7, 3], 1, 'valid')],
 ];
 
+const byDefault = im2colChoice.gather;
 beforeAll(async () => {
   await initEngine({ backend: 'wasm' });
 });
+afterAll(() => {
+  im2colChoice.gather = byDefault;
+});
 
-describe('conv im2col + GEMM lowering agrees with tfjs (loss and gradients)', () => {
+const FORMS: [string, (c: number) => boolean][] = [['phase slices', () => false], ['one Gather', () => true], ['default choice', byDefault]];
+describe.each(FORMS)('conv im2col + GEMM lowering, im2col as %s, agrees with tfjs (loss and gradients)', (_form, choice) => {
   for (const [name, shapes, fn] of CASES) {
     it(name, async () => {
+      im2colChoice.gather = choice;
       const r = await checkLowering((v) => project(fn(v)), shapes);
       expect(r.kernels.some((k) => k.startsWith('Conv'))).toBe(true);
       expect(r.loss, `loss (${r.kernels.join(', ')})`).toBeLessThanOrEqual(TOL);

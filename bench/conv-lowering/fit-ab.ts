@@ -1,11 +1,11 @@
 /**
- * @file Lab script (issue #18): the engine bench's conv AE trained by `fit` on onnxruntime, 1
+ * @file Lab script (issue #18): the engine bench's conv (or sequence) AE trained by `fit` on onnxruntime, 1
  * thread, batch 128, alternating fits between im2col as phase slices everywhere ("old") and
  * the default choice ("new", see conv-gemm.ts), in one process. Reports samples/s (steps after
  * the first two of each fit) and samples per CPU-second of the process (steadier than wall time
  * on a loaded machine), medians per form, and the load average at the start and the end.
  *
- *   npx tsx --conditions=source bench/conv-lowering/fit-ab.ts [rounds] [batches]
+ *   npx tsx --conditions=source bench/conv-lowering/fit-ab.ts [rounds] [batches] [conv|sequence]
  */
 import { loadavg } from 'node:os';
 import { createRng, initEngine, type ProgressEvent } from '@latentkit/core';
@@ -14,8 +14,9 @@ import { MODELS } from '../lib/engine-models.ts';
 
 const rounds = Number(process.argv[2] ?? 6);
 const batches = Number(process.argv[3] ?? 16);
+const which = (process.argv[4] ?? 'conv') as 'conv' | 'sequence';
 const rng = createRng(5);
-const data = Array.from({ length: batches * 128 }, () => Float32Array.from({ length: 784 }, () => (rng() < 0.8 ? 0 : rng())));
+const data = Array.from({ length: batches * 128 }, () => Float32Array.from({ length: which === 'conv' ? 784 : 640 }, () => (rng() < 0.8 ? 0 : rng())));
 const byDefault = im2colChoice.gather;
 const forms = { old: () => false, new: byDefault } as const;
 const wall: Record<string, number[]> = { old: [], new: [] };
@@ -23,7 +24,7 @@ const cpu: Record<string, number[]> = { old: [], new: [] };
 const load = () => loadavg().map((v) => v.toFixed(2)).join(' ');
 console.log(`load at start: ${load()}`);
 await initEngine({ backend: 'ort' });
-const model = MODELS.conv();
+const model = MODELS[which]();
 for (let r = 0; r < rounds; r++) {
   for (const form of r % 2 ? (['new', 'old'] as const) : (['old', 'new'] as const)) {
     im2colChoice.gather = forms[form];

@@ -65,11 +65,56 @@ function padForPhases(size: number, before: number, after: number, s: number): n
   return after + ((s - ((size + before + after) % s)) % s);
 }
 
+/**
+ * When im2col is one Gather instead of phase slices + Concat; module state so the lab script
+ * bench/conv-lowering/ab.ts can A/B both in one process.
+ */
+export const im2colChoice: { gather: (c: number) => boolean } = { gather: (c) => c >= 8 };
+
+/**
+ * Source pixel (row-major in [h, w]) of every (output pixel, tap), or `h*w` (a zero row
+ * appended to the input) where the tap reads padding; in the GEMM's patch order.
+ */
+function patchIndex(h: number, w: number, geo: ConvGeometry): number[] {
+  const { kh, kw, sh, sw, dh, dw, pads, ho, wo } = geo;
+  const idx: number[] = [];
+  for (let oy = 0; oy < ho; oy++) {
+    for (let ox = 0; ox < wo; ox++) {
+      for (let i = 0; i < kh; i++) {
+        for (let j = 0; j < kw; j++) {
+          const y = oy * sh + i * dh - pads.top;
+          const x = ox * sw + j * dw - pads.left;
+          idx.push(y >= 0 && y < h && x >= 0 && x < w ? y * w + x : h * w);
+        }
+      }
+    }
+  }
+  return idx;
+}
+
+/**
+ * im2col as one Gather of `[n, h*w + 1, c]` (the input and a zero row). Its gradient is
+ * {@link col2im}, given as the node's custom gradient straight to `x`: the generic Gather rule
+ * would scatter, and a gather-shaped adjoint measured slower (bench/conv-lowering/NOTES.md).
+ */
+function im2colGather(g: Graph, x: string, geo: ConvGeometry): string {
+  const [n, h, w, c] = g.shape(x);
+  const idx = patchIndex(h, w, geo);
+  const src = g.pad(g.reshape(x, [n, h * w, c]), [0, 0, 0], [0, 1, 0]);
+  const out = g.node('Gather', [src, g.constant(idx, [idx.length], 'int64')], { shape: [n, idx.length, c], dtype: 'float32' }, { axis: { i: 1 } });
+  const node = g.nodes[g.nodes.length - 1];
+  const k = geo.kh * geo.kw * c;
+  node.gradInputs = [x];
+  node.customGrad = (gg, _n, [dy]) => [col2im(gg, gg.reshape(dy!, [n, geo.ho, geo.wo, k]), [n, h, w, c], geo)];
+  return g.reshape(out, [n, geo.ho, geo.wo, k]);
+}
+
 /** Patches `[n, ho, wo, kh*kw*c]` of an NHWC input (taps in (row, column) order). */
 export function im2col(g: Graph, x: string, geo: ConvGeometry): string {
   const { kh, kw, sh, sw, dh, dw, pads, ho, wo } = geo;
   const [, h, w] = g.shape(x);
   if (kh === 1 && kw === 1 && sh === 1 && sw === 1 && pads.top + pads.bottom + pads.left + pads.right === 0) return x;
+  if (im2colChoice.gather(g.shape(x)[3])) return im2colGather(g, x, geo);
   const bottom = padForPhases(h, pads.top, pads.bottom, sh);
   const right = padForPhases(w, pads.left, pads.right, sw);
   const planes = toPhases(g, g.pad(x, [0, pads.top, pads.left, 0], [0, bottom, right, 0]), sh, sw);

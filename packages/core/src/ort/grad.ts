@@ -30,7 +30,7 @@ export function addGradients(g: Graph, loss: string, wrt: string[], seed?: strin
   const needed = new Set([loss]);
   for (let i = forward.length - 1; i >= 0; i--) {
     const n = forward[i];
-    if (n.outputs.some((o) => needed.has(o))) for (const x of n.inputs) needed.add(x);
+    if (n.outputs.some((o) => needed.has(o))) for (const x of [...n.inputs, ...(n.gradInputs ?? [])]) needed.add(x);
   }
   const contributions = new Map<string, string[]>([[loss, [seed ?? g.constant([1], g.shape(loss))]]]);
   const total = (v: string): string | undefined => {
@@ -47,10 +47,10 @@ export function addGradients(g: Graph, loss: string, wrt: string[], seed?: strin
     if (n.stopGradient) continue;
     const dys = n.outputs.map(total);
     if (dys.every((d) => d === undefined)) continue;
-    const rule = GRADIENT_RULES[n.op];
+    const rule = n.customGrad ?? GRADIENT_RULES[n.op];
     if (!rule) throw new NotLowerableError(`no gradient rule for ONNX ${n.op}`);
     const dxs = rule(g, n, dys);
-    n.inputs.forEach((x, j) => {
+    (n.gradInputs ?? n.inputs).forEach((x, j) => {
       const dx = dxs[j];
       if (dx === undefined || !live.has(x)) return;
       const want = g.shape(x);

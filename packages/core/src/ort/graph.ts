@@ -18,6 +18,15 @@ export interface ValueInfo {
 export interface GraphNode extends NodeSpec {
   attrs: Record<string, AttributeValue>;
   stopGradient?: boolean;
+  /**
+   * A gradient that replaces the op's rule for this node: a lowering that knows more than the
+   * op does (a Gather whose index is a fixed im2col pattern) gives the adjoint it knows.
+   * It returns one gradient per `gradInputs` entry (default: the node's inputs); naming
+   * ancestors there lets a lowering differentiate a small subgraph as a whole, and the nodes
+   * in between then get no gradient of their own.
+   */
+  customGrad?: (g: Graph, n: GraphNode, dys: (string | undefined)[]) => (string | undefined)[];
+  gradInputs?: string[];
 }
 
 /** Element count of a shape. */

@@ -23,7 +23,10 @@ function rewire(g: Graph, removed: Set<GraphNode>, renames: Map<string, string>)
   g.nodes.length = 0;
   g.nodes.push(...kept);
   const final = (x: string): string => (renames.has(x) ? final(renames.get(x)!) : x);
-  for (const n of g.nodes) n.inputs = n.inputs.map(final);
+  for (const n of g.nodes) {
+    n.inputs = n.inputs.map(final);
+    if (n.gradInputs) n.gradInputs = n.gradInputs.map(final);
+  }
   for (const [k] of renames) renames.set(k, final(k));
   const now = consumers(g);
   const dead = g.nodes.filter((n) => n.op === 'Reshape' && usedBefore.has(n.outputs[0]) && !now.has(n.outputs[0]) && ![...renames.values()].includes(n.outputs[0]));
@@ -54,7 +57,9 @@ export function collapseReshapes(g: Graph): Map<string, string> {
 
 function consumers(g: Graph): Map<string, number> {
   const uses = new Map<string, number>();
-  for (const n of g.nodes) for (const x of n.inputs) uses.set(x, (uses.get(x) ?? 0) + 1);
+  // A custom gradient's targets (GraphNode.gradInputs) count as uses: the gradient flows
+  // through their producers even where no forward op reads them any more.
+  for (const n of g.nodes) for (const x of [...n.inputs, ...(n.gradInputs ?? [])]) uses.set(x, (uses.get(x) ?? 0) + 1);
   for (const o of g.outputs) uses.set(o, (uses.get(o) ?? 0) + 1);
   return uses;
 }

@@ -236,7 +236,7 @@ export const audioRecipes: readonly Recipe<AudioClip>[] = [
   {
     name: 'few-speakers',
     describe:
-      'speaker labels, 16 content dims per frame, 24 speaker + 3 content directions projected out; batches of 64, 40 epochs, lr 2e-3. FSDD: speaker from speaker code 0.993, from content 0.253; digit from content 0.923, from speaker 0.200 (npm run bench -- audio)',
+      'speaker labels, 16 content dims per frame, 24 speaker directions (outside the speakers\' means) + 3 content directions projected out; batches of 64, 40 epochs, lr 2e-3. FSDD: speaker from speaker code 0.990, from content 0.303; digit from content 0.923, from speaker 0.133 (npm run bench -- audio)',
     settings: SPEAKER_SETTINGS,
     train: (data, options) => trainWithSpeakers(FEW_SPEAKERS_PLAN, data, options),
   },

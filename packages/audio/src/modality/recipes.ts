@@ -45,7 +45,7 @@ const DISENTANGLE: SpeechAutoencoderOptions = { conditionContent: false, content
  */
 export const MANY_VOICES_PLAN: SpeakerPlan = {
   name: 'many-voices',
-  model: { segmentFrames: 96, ...DISENTANGLE, nuisanceProjection: { speaker: 16 } },
+  model: { segmentFrames: 96, ...DISENTANGLE, nuisanceProjection: { speaker: 16, chooseSpeaker: true } },
   speed: [0.9, 1.1],
   epochs: 60,
   batchSize: 32,
@@ -133,6 +133,8 @@ export async function trainWithSpeakers(plan: SpeakerPlan, data: LoadedDataset<A
     ...plan.model.nuisanceProjection,
     speaker: speakers ? (s.speakerDirections ?? plan.model.nuisanceProjection?.speaker ?? 0) : 0,
     content: speakers ? (s.contentDirections ?? plan.model.nuisanceProjection?.content ?? 0) : 0,
+    // An explicit --speaker-directions is taken as given, not as a maximum to validate under.
+    ...(s.speakerDirections !== undefined ? { chooseSpeaker: false } : {}),
   };
   const seed = options.fit?.seed ?? DEFAULT_SEED;
   const model = SpeechAutoencoder.create({
@@ -149,7 +151,6 @@ export async function trainWithSpeakers(plan: SpeakerPlan, data: LoadedDataset<A
   if (speakers) {
     const copies = factors.length ? `, plus copies at ${factors.map((f) => `${f}x`).join(' and ')} speed as ${count * factors.length} more voices` : '';
     notes.push(`trained with ${count} speaker labels from ${labelSource(data)}${copies}`);
-    notes.push(projection.speaker + projection.content > 0 ? `nuisance projection: ${projection.speaker} speaker and ${projection.content} content directions removed, decoder retrained 3 epochs` : 'no nuisance projection');
   } else {
     notes.push(s.labels === 'none' ? 'trained without speaker labels (--labels none): no speed copies, no projection' : `trained without speaker labels (${data.source} tells fewer than two speakers apart): no speed copies, no projection`);
   }
@@ -157,6 +158,11 @@ export async function trainWithSpeakers(plan: SpeakerPlan, data: LoadedDataset<A
   log(`audio ${plan.name}: ${notes[0].replace(/^trained/, 'training')}; ${clips.length} clips`);
   const fit: FitOptions<LabelledClip> = { epochs: plan.epochs, batchSize: plan.batchSize, learningRate: plan.learningRate, ...(options.fit as FitOptions<LabelledClip>), seed: seed + 4 };
   const trained = await fitOrDispose(model, clips, fit);
+  if (speakers) {
+    const dirs = model.config.nuisanceDirections;
+    const chosen = model.config.nuisanceProjection.chooseSpeaker ? ` (chosen by leave-voices-out validation, at most ${projection.speaker})` : '';
+    notes.push(dirs ? `nuisance projection: ${dirs.speaker.length} speaker${chosen} and ${dirs.content.length} content directions removed, decoder retrained 3 epochs` : 'no nuisance projection');
+  }
   return { ...trained, notes };
 }
 

@@ -1,6 +1,6 @@
 import { createRng, type Latent } from '@latentkit/core';
 import { describe, expect, it } from 'vitest';
-import { classScatter, fitNuisanceDirections } from './nuisance-projection.js';
+import { chooseSpeakerDirections, classScatter, fitNuisanceDirections, pairEer } from './nuisance-projection.js';
 
 const latent = (v: number[]): Latent => ({ data: Float32Array.from(v), shape: [v.length], modality: 'audio', model: 'test' });
 
@@ -81,5 +81,41 @@ describe('fitNuisanceDirections', () => {
     const dirs = fitNuisanceDirections(codes, labels, { speaker: 1, content: 0 });
     expect(dirs.speaker).toHaveLength(1);
     expect(Math.abs(dirs.speaker[0][1])).toBeGreaterThan(0.99);
+  });
+});
+
+describe('pairEer and chooseSpeakerDirections', () => {
+  it('scores separated voices 0 and indistinct ones near 0.5', () => {
+    const a = [Float32Array.of(1, 0), Float32Array.of(0.9, 0.1), Float32Array.of(0, 1), Float32Array.of(0.1, 0.9)];
+    expect(pairEer(a, ['x', 'x', 'y', 'y'])).toBe(0);
+    const rng = createRng(4);
+    const noise = Array.from({ length: 80 }, () => Float32Array.from({ length: 4 }, () => rng() - 0.5));
+    expect(Math.abs(pairEer(noise, noise.map((_, i) => `v${i % 4}`)) - 0.5)).toBeLessThan(0.1);
+  });
+
+  it('removes the directions that validation on held-out training voices says hurt, and keeps the rest', () => {
+    // 9 voices: identity in axes 0-3 (small), a shared nuisance (what is said) in axes 4-7 (large).
+    const rng = createRng(8);
+    const gauss = () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+    const codes: Latent[] = [];
+    const labels: string[] = [];
+    for (let v = 0; v < 9; v++) {
+      const id = [gauss(), gauss(), gauss(), gauss()];
+      for (let i = 0; i < 12; i++) {
+        const x = [...id.map((c) => c + 0.1 * gauss()), 4 * gauss(), 4 * gauss(), 4 * gauss(), 4 * gauss(), 0.05 * gauss(), 0.05 * gauss()];
+        for (const [copy, label] of [[x, `v${v}`], [x.map((c) => c * 1.01), `v${v}@0.9`]] as const) {
+          codes.push({ ...latent(copy), parts: { speaker: latent(copy), contentPooled: latent([0]) } });
+          labels.push(label);
+        }
+      }
+    }
+    const k = chooseSpeakerDirections(codes, labels, 8);
+    expect(k).toBe(4);
+    const raw = pairEer(codes.filter((_, i) => !labels[i].includes('@')).map((c) => c.parts!.speaker.data), labels.filter((l) => !l.includes('@')));
+    const dirs = fitNuisanceDirections(codes, labels, { speaker: k, content: 0 });
+    const originals = codes.flatMap((c, i) => (labels[i].includes('@') ? [] : [Float32Array.from(project(c.parts!.speaker.data, dirs.speaker, dirs.speakerMean))]));
+    expect(pairEer(originals, labels.filter((l) => !l.includes('@')))).toBeLessThan(raw / 2);
+    // Too few voices to hold some out: the maximum is taken as given.
+    expect(chooseSpeakerDirections(codes.slice(0, 48), labels.slice(0, 48), 8)).toBe(8);
   });
 });

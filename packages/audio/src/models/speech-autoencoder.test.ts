@@ -163,7 +163,7 @@ describe('SpeechAutoencoder skeleton', () => {
     const old = await SpeechAutoencoder.load(dir);
     try {
       expect(old.config.centerPooled).toBe(false);
-      expect(old.config.nuisanceProjection).toEqual({ speaker: 0, content: 0, decoderEpochs: 0, keepSpeakers: false });
+      expect(old.config.nuisanceProjection).toEqual({ speaker: 0, content: 0, decoderEpochs: 0, keepSpeakers: false, chooseSpeaker: false });
       expect(old.config.nuisanceDirections).toBeNull();
       const clip = testItems[0].clip;
       const [l] = await old.encode([clip]);
@@ -420,7 +420,7 @@ describe('SpeechAutoencoder with speaker labels (weak supervision)', () => {
   it('validates the weak-supervision weights', () => {
     expect(() => resolveSpeechAutoencoderConfig({ speakerDim: 16, nuisanceProjection: { speaker: 16 } })).toThrow(/nuisanceProjection.speaker must be an integer in \[0, 15\]/);
     expect(() => resolveSpeechAutoencoderConfig({ nuisanceDirections: { speaker: [[1, 2]], content: [], speakerMean: [], contentMean: [] } })).toThrow(/nuisanceDirections.speaker must be/);
-    expect(resolveSpeechAutoencoderConfig({}).nuisanceProjection).toEqual({ speaker: 0, content: 0, decoderEpochs: 3, keepSpeakers: false });
+    expect(resolveSpeechAutoencoderConfig({}).nuisanceProjection).toEqual({ speaker: 0, content: 0, decoderEpochs: 3, keepSpeakers: false, chooseSpeaker: false });
     expect(() => resolveSpeechAutoencoderConfig({ nuisanceProjection: { keepSpeakers: 'yes' as unknown as boolean } })).toThrow(/nuisanceProjection.keepSpeakers/);
     expect(() => resolveSpeechAutoencoderConfig({ codeDecorrelation: Number.POSITIVE_INFINITY })).toThrow(InvalidArgumentError);
     expect(() => resolveSpeechAutoencoderConfig({ sameSpeakerSwap: 1.5 })).toThrow(InvalidArgumentError);

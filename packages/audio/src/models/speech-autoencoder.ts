@@ -47,7 +47,7 @@ import { resample } from '../io/resample.js';
 import { logMelSpectrogram, type MelSpectrogram } from '../features/mel.js';
 import { melToAudio } from '../features/griffin-lim.js';
 import { registerAudioLayers } from './layers.js';
-import { fitNuisanceDirections, projectAround } from './nuisance-projection.js';
+import { chooseSpeakerDirections, fitNuisanceDirections, projectAround } from './nuisance-projection.js';
 import { checkSpeechNetworks } from './speech-config-check.js';
 import { resolveSpeechAutoencoderConfig, validateSavedSpeechConfig, type LabelledClip, type SpeechAutoencoderConfig, type SpeechAutoencoderOptions } from './speech-config.js';
 import { activeRange, batchesOf, decodeMels, meanWeights, melBatch, poolWeights, type MelBatch } from './speech-features.js';
@@ -390,7 +390,10 @@ export class SpeechAutoencoder extends TfAutoencoder<AudioClip, AudioClip, Speec
     const counts = this.config.nuisanceProjection;
     const labelled = clips.filter((c) => typeof c.speaker === 'string');
     if ((counts.speaker === 0 && counts.content === 0) || new Set(labelled.map((c) => c.speaker!)).size < 2) return false;
-    this.config.nuisanceDirections = fitNuisanceDirections(await this.encode(labelled), labelled.map((c) => c.speaker!), counts);
+    const codes = await this.encode(labelled);
+    const labels = labelled.map((c) => c.speaker!);
+    const speaker = counts.chooseSpeaker ? chooseSpeakerDirections(codes, labels, counts.speaker) : counts.speaker;
+    this.config.nuisanceDirections = fitNuisanceDirections(codes, labels, { ...counts, speaker });
     return true;
   }
 

@@ -64,7 +64,7 @@ export function checkSpeechOptions(o: SpeechAutoencoderOptions): void {
     const p = checkObject('nuisanceProjection', opts.nuisanceProjection);
     for (const k of ['speaker', 'content']) if (p[k] !== undefined) checkInt(`nuisanceProjection.${k}`, p[k], 0, MAX_SIZE);
     if (p.decoderEpochs !== undefined) checkInt('nuisanceProjection.decoderEpochs', p.decoderEpochs, 0, 1000);
-    if (p.keepSpeakers !== undefined) checkBoolean('nuisanceProjection.keepSpeakers', p.keepSpeakers);
+    for (const k of ['keepSpeakers', 'chooseSpeaker']) if (p[k] !== undefined) checkBoolean(`nuisanceProjection.${k}`, p[k]);
   }
   if (opts.nuisanceDirections !== undefined && opts.nuisanceDirections !== null) {
     const d = checkObject('nuisanceDirections', opts.nuisanceDirections);

@@ -154,9 +154,12 @@ export interface SpeechAutoencoderOptions {
    * fell from 0.953 (raw code) to 0.387; kept apart it stays 0.953 with digits read at 0.18.
    * For many voices judged on unseen ones (tts-speakers) plain NAP generalises better: the
    * held-out EER is 0.051 with it and 0.097 with `keepSpeakers` (same model, codes re-projected).
-   * @default { speaker: 0, content: 0, decoderEpochs: 3, keepSpeakers: false }
+   * `chooseSpeaker: true` makes `speaker` a maximum: the count (0, 4, 8, ...) is chosen by
+   * leave-voices-out validation on the training codes (see `chooseSpeakerDirections`), since
+   * the best count moves from one training run to the next.
+   * @default { speaker: 0, content: 0, decoderEpochs: 3, keepSpeakers: false, chooseSpeaker: false }
    */
-  nuisanceProjection?: { speaker?: number; content?: number; decoderEpochs?: number; keepSpeakers?: boolean };
+  nuisanceProjection?: { speaker?: number; content?: number; decoderEpochs?: number; keepSpeakers?: boolean; chooseSpeaker?: boolean };
   /** Fitted projection directions (rows, unit length) to reuse; normally set by `fit`. */
   nuisanceDirections?: NuisanceDirections | null;
   /**
@@ -214,7 +217,7 @@ export interface SpeechAutoencoderConfig extends ModelConfig {
   sameSpeakerPull: number;
   codeDecorrelation: number;
   /** How many directions `fit` projects out (with speaker labels), and decoder-only epochs after. */
-  nuisanceProjection: { speaker: number; content: number; decoderEpochs: number; keepSpeakers: boolean };
+  nuisanceProjection: { speaker: number; content: number; decoderEpochs: number; keepSpeakers: boolean; chooseSpeaker: boolean };
   /** The fitted directions, or null (no projection). */
   nuisanceDirections: NuisanceDirections | null;
   /** Per-bin log-mel mean, or null until the first `fit` sets it. */
@@ -280,6 +283,7 @@ export function resolveSpeechAutoencoderConfig(o: SpeechAutoencoderOptions = {})
       content: o.nuisanceProjection?.content ?? 0,
       decoderEpochs: o.nuisanceProjection?.decoderEpochs ?? 3,
       keepSpeakers: o.nuisanceProjection?.keepSpeakers ?? false,
+      chooseSpeaker: o.nuisanceProjection?.chooseSpeaker ?? false,
     },
     nuisanceDirections: o.nuisanceDirections
       ? {
@@ -380,7 +384,7 @@ export function validateSavedSpeechConfig(saved: SpeechAutoencoderConfig): Speec
     // Models saved before the option existed pooled without centring.
     centerPooled: saved.centerPooled ?? false,
     // Models saved before nuisance projection existed keep their codes as they were.
-    nuisanceProjection: saved.nuisanceProjection ?? { speaker: 0, content: 0, decoderEpochs: 0, keepSpeakers: false },
+    nuisanceProjection: saved.nuisanceProjection ?? { speaker: 0, content: 0, decoderEpochs: 0, keepSpeakers: false, chooseSpeaker: false },
     nuisanceDirections: saved.nuisanceDirections ?? null,
     normalization: hasStats ? { mean: melMean as number[], std: melStd as number[] } : undefined,
   });

@@ -8,8 +8,9 @@
  * training speakers' mean codes (see SpeechAutoencoderOptions.nuisanceProjection for when
  * that is the better choice).
  */
-import { symmetricEigen, tf, type Latent } from '@latentkit/core';
+import { equalErrorRate, symmetricEigen, tf, type Latent } from '@latentkit/core';
 import type { NuisanceDirections } from './speech-config.js';
+import { cosine } from './voice-conversion.js';
 
 /**
  * Scatter of row vectors by class, `d x d` row-major in float64: `within` sums each row's
@@ -121,31 +122,19 @@ export function fitNuisanceDirections(codes: readonly Latent[], labels: readonly
   };
 }
 
-/** Equal error rate of same-speaker verification by cosine over all pairs of `xs`. */
+/**
+ * Equal error rate of same-speaker verification by cosine over all pairs of `xs` (core's
+ * {@link equalErrorRate}); NaN when the pairs are all of one kind.
+ */
 export function pairEer(xs: readonly Float32Array[], labels: readonly string[]): number {
-  const unit = xs.map((x) => {
-    const n = Math.hypot(...x) || 1;
-    return Float64Array.from(x, (v) => v / n);
-  });
-  const same: number[] = [];
-  const other: number[] = [];
-  for (let i = 0; i < unit.length; i++)
-    for (let j = i + 1; j < unit.length; j++) {
-      let c = 0;
-      for (let k = 0; k < unit[i].length; k++) c += unit[i][k] * unit[j][k];
-      (labels[i] === labels[j] ? same : other).push(c);
+  const scores: number[] = [];
+  const same: boolean[] = [];
+  for (let i = 0; i < xs.length; i++)
+    for (let j = i + 1; j < xs.length; j++) {
+      scores.push(cosine(xs[i], xs[j]));
+      same.push(labels[i] === labels[j]);
     }
-  if (same.length === 0 || other.length === 0) return NaN;
-  same.sort((a, b) => a - b);
-  other.sort((a, b) => a - b);
-  // Sweep thresholds over the same-speaker scores: misses below, false accepts at or above.
-  let best = 1;
-  let o = 0;
-  for (let s = 0; s < same.length; s++) {
-    while (o < other.length && other[o] < same[s]) o++;
-    best = Math.min(best, Math.max(s / same.length, (other.length - o) / other.length));
-  }
-  return best;
+  return same.includes(true) && same.includes(false) ? equalErrorRate(scores, same) : NaN;
 }
 
 /** A voice's own name: speed copies are labelled `voice@factor` by the recipes. */
@@ -172,11 +161,11 @@ export function chooseSpeakerDirections(codes: readonly Latent[], labels: readon
     const held = new Set(voices.filter((_, i) => i % 3 === f));
     const fit = labels.flatMap((l, i) => (held.has(voiceOf(l)) ? [] : [i]));
     const test = labels.flatMap((l, i) => (held.has(l) ? [i] : []));
-    const fitCodes = fit.map((i) => codes[i]);
-    const fitLabels = fit.map((i) => labels[i]);
+    // The directions come in order of variance, so each count's are the first of `max`'s: one
+    // fit per fold serves every count.
+    const dirs = fitNuisanceDirections(fit.map((i) => codes[i]), fit.map((i) => labels[i]), { speaker: max, content: 0 });
     counts.forEach((k, c) => {
-      const dirs = fitNuisanceDirections(fitCodes, fitLabels, { speaker: k, content: 0 });
-      const projected = test.map((i) => projectRows(xs[i], dirs.speaker, dirs.speakerMean));
+      const projected = test.map((i) => projectRows(xs[i], dirs.speaker.slice(0, k), dirs.speakerMean));
       total[c] += pairEer(projected, test.map((i) => labels[i]));
     });
   }

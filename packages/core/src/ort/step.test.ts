@@ -280,21 +280,37 @@ describe('fit on the onnxruntime engine', () => {
 });
 
 describe('ThreadChooser', () => {
-  it("'auto' keeps 2 threads only when they are at least 10% faster, and measures again later", () => {
+  const probe = (c: ThreadChooser, ms: (threads: number, i: number) => number) => {
+    for (let i = 0; i < 24; i++) {
+      const t = c.next();
+      if (c.record(t, ms(t, i))) return i + 1;
+    }
+    return -1;
+  };
+  it("'auto' keeps 2 threads only when they are at least 15% faster, and measures again later", () => {
     let now = 0;
     const c = new ThreadChooser('auto', 2, () => now);
-    const run = (ms1: number, ms2: number) => {
-      for (let i = 0; i < 8; i++) {
-        const t = c.next();
-        c.record(t, t === 1 ? ms1 : ms2);
-      }
-    };
-    run(10, 7);
+    expect(probe(c, (t) => (t === 1 ? 10 : 7))).toBe(24);
     expect(c.current).toBe(2);
+    expect(c.next()).toBe(2);
     now += 121_000; // a new probe: the machine got busy
-    run(10, 9.5);
+    expect(probe(c, (t) => (t === 1 ? 10 : 9))).toBe(24);
     expect(c.current).toBe(1);
     expect(new ThreadChooser('auto', 1).next()).toBe(1);
     expect(new ThreadChooser(3, 2).next()).toBe(3);
+  });
+  it('probes in blocks and is not fooled by the slow first step after a switch or by scattered steps', () => {
+    const c = new ThreadChooser('auto', 2, () => 0);
+    const seq: number[] = [];
+    // 2 threads are really 2x slower; the first step of each block is very slow on 1 thread
+    // (cold cache), and one 2-thread step in each block is a lucky 3 ms.
+    probe(c, (t, i) => {
+      seq.push(t);
+      const first = i % 4 === 0;
+      if (t === 1) return first ? 40 : 10;
+      return i % 4 === 2 ? 3 : 20;
+    });
+    expect(seq).toEqual([1, 1, 1, 1, 2, 2, 2, 2, 1, 1, 1, 1, 2, 2, 2, 2, 1, 1, 1, 1, 2, 2, 2, 2]);
+    expect(c.current).toBe(1);
   });
 });

@@ -50,12 +50,6 @@ export class ConvBenchAutoencoder extends TfAutoencoder<Float32Array, Float32Arr
     samples.forEach((s, i) => data.set(s, i * 784));
     return { x: tf.tensor4d(data, [samples.length, 28, 28, 1]) };
   }
-  protected encodeBatch(b: TensorBatch, training: boolean) {
-    return this.networks.encoder.apply(b.x, { training }) as tf.Tensor;
-  }
-  protected decodeCodes(z: tf.Tensor) {
-    return this.networks.decoder.apply(z) as tf.Tensor;
-  }
   loss(b: TensorBatch, ctx: StepContext): LossOutput {
     return { loss: tf.losses.meanSquaredError(b.x, this.decodeCodes(this.encodeBatch(b, ctx.training))) as tf.Scalar };
   }

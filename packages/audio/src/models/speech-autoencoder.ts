@@ -299,7 +299,7 @@ export class SpeechAutoencoder extends TfAutoencoder<AudioClip, AudioClip, Speec
   }
 
   /** @internal top-level code `[b, speakerDim + poolSegments * contentDim]`. */
-  protected encodeBatch(batch: TensorBatch, training: boolean): tf.Tensor {
+  protected override encodeBatch(batch: TensorBatch, training: boolean): tf.Tensor {
     const s = this.speakerCode(batch.x, batch.mask, training);
     const { mu } = this.contentStats(batch.x, batch.mask, s, training);
     const [b, t] = mu.shape;
@@ -309,7 +309,7 @@ export class SpeechAutoencoder extends TfAutoencoder<AudioClip, AudioClip, Speec
   }
 
   /** @internal pooled codes cannot be decoded; use {@link SpeechAutoencoder.decode} with parts. */
-  protected decodeCodes(_codes: tf.Tensor): tf.Tensor {
+  protected override decodeCodes(_codes: tf.Tensor): tf.Tensor {
     throw new InvalidArgumentError('SpeechAutoencoder decodes latents with parts (content over time + speaker), not pooled codes.');
   }
 

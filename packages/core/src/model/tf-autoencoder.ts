@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { initEngine, engineInfo } from '../engine/engine.js';
-import { InvalidArgumentError, ModelFormatError, ShapeMismatchError, UnsupportedFormatVersionError } from '../errors/errors.js';
+import { InvalidArgumentError, LatentkitError, ModelFormatError, ShapeMismatchError, UnsupportedFormatVersionError } from '../errors/errors.js';
 import { MANIFEST_FILE } from '../io/folder-check.js';
 import type { LoadedModelFolder, TrainingSummary } from '../io/model-manifest.js';
 import { makeLatent, shapeSize, type Latent } from '../latent/latent.js';
@@ -25,8 +25,9 @@ export type { BatchingOptions } from './batch-progress.js';
  *
  * A subclass provides:
  * - `collate(samples)`: inputs to tensors (the trainer and `encode` both use it);
- * - `encodeBatch(batch, training)`: the code tensor `[n, ...codeShape]`;
- * - `decodeCodes(codes)`: codes back to the output tensor;
+ * - `encodeBatch(batch, training)`: the code tensor `[n, ...codeShape]` (default: the `encoder`
+ *   network on `batch.x`);
+ * - `decodeCodes(codes)`: codes back to the output tensor (default: the `decoder` network);
  * - `loss(batch, ctx)`: the training objective;
  * - `toOutputs(tensor)`: output tensor to user-facing outputs (images, clips, strings).
  */
@@ -45,8 +46,23 @@ export abstract class TfAutoencoder<I, O = I, C extends ModelConfig = ModelConfi
   /** Shape of one code, e.g. `[32]`. */
   abstract get codeShape(): number[];
   abstract collate(samples: I[], ctx?: StepContext): TensorBatch;
-  protected abstract encodeBatch(batch: TensorBatch, training: boolean): tf.Tensor;
-  protected abstract decodeCodes(codes: tf.Tensor): tf.Tensor;
+
+  /**
+   * The code of a collated batch. The default fits models built as two networks named `encoder`
+   * (reading `batch.x`) and `decoder`; models with other inputs or more networks override it.
+   */
+  protected encodeBatch(batch: TensorBatch, training: boolean): tf.Tensor {
+    const encoder = this.networks.encoder;
+    if (!encoder) throw new LatentkitError(`${this.config.kind} has no 'encoder' network`, { hint: 'override encodeBatch for models built from other networks' });
+    return encoder.apply(batch.x, { training }) as tf.Tensor;
+  }
+
+  /** The decoder's output for codes (default: the `decoder` network). */
+  protected decodeCodes(codes: tf.Tensor): tf.Tensor {
+    const decoder = this.networks.decoder;
+    if (!decoder) throw new LatentkitError(`${this.config.kind} has no 'decoder' network`, { hint: 'override decodeCodes for models built from other networks' });
+    return decoder.apply(codes) as tf.Tensor;
+  }
   abstract loss(batch: TensorBatch, ctx: StepContext): LossOutput;
   protected abstract toOutputs(decoded: tf.Tensor): Promise<O[]>;
 

@@ -134,14 +134,6 @@ export class VectorAutoencoder extends TfAutoencoder<Float32Array | number[], Fl
     return { x: tf.tensor2d(data, [samples.length, d]) };
   }
 
-  protected encodeBatch(batch: TensorBatch, training: boolean): tf.Tensor {
-    return this.networks.encoder.apply(batch.x, { training }) as tf.Tensor;
-  }
-
-  protected decodeCodes(codes: tf.Tensor): tf.Tensor {
-    return this.networks.decoder.apply(codes) as tf.Tensor;
-  }
-
   loss(batch: TensorBatch, ctx: StepContext): LossOutput {
     const z = this.encodeBatch(batch, ctx.training);
     const y = this.decodeCodes(z);

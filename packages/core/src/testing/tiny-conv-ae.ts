@@ -54,12 +54,6 @@ export class TinyConvAutoencoder extends TfAutoencoder<Float32Array, Float32Arra
     samples.forEach((x, i) => data.set(x, i * s * s));
     return { x: tf.tensor4d(data, [samples.length, s, s, 1]) };
   }
-  protected encodeBatch(batch: TensorBatch, training: boolean): tf.Tensor {
-    return this.networks.encoder.apply(batch.x, { training }) as tf.Tensor;
-  }
-  protected decodeCodes(codes: tf.Tensor): tf.Tensor {
-    return this.networks.decoder.apply(codes) as tf.Tensor;
-  }
   loss(batch: TensorBatch, ctx: StepContext): LossOutput {
     return { loss: tf.losses.meanSquaredError(batch.x, this.decodeCodes(this.encodeBatch(batch, ctx.training))) as tf.Scalar };
   }

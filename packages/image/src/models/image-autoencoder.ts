@@ -282,14 +282,6 @@ export abstract class ImageAutoencoder<C extends ImageModelConfig> extends TfAut
     return { x: tf.tensor4d(clean, shape) };
   }
 
-  protected encodeBatch(batch: TensorBatch, training: boolean): tf.Tensor {
-    return this.networks.encoder.apply(batch.x, { training }) as tf.Tensor;
-  }
-
-  protected decodeCodes(codes: tf.Tensor): tf.Tensor {
-    return this.networks.decoder.apply(codes) as tf.Tensor;
-  }
-
   /** Reconstruction loss of the clean images from the (possibly corrupted) inputs; reports `mse` too under BCE. */
   loss(batch: TensorBatch, ctx: StepContext): LossOutput {
     const target = batch.target ?? batch.x;

@@ -428,14 +428,6 @@ export class SentenceAutoencoder extends TfAutoencoder<string, string, SentenceA
     return batch;
   }
 
-  protected encodeBatch(batch: TensorBatch, training: boolean): tf.Tensor {
-    return this.networks.encoder.apply(batch.x, { training }) as tf.Tensor;
-  }
-
-  protected decodeCodes(codes: tf.Tensor): tf.Tensor {
-    return this.networks.decoder.apply(codes) as tf.Tensor;
-  }
-
 
   /** Cross-entropy of every position (end padding included) plus the contrastive term on pairs (see losses.ts). */
   loss(batch: TensorBatch, ctx: StepContext): LossOutput {

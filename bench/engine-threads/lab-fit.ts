@@ -1,17 +1,17 @@
 /**
  * @file Lab script (issue #18): training throughput of a bench reference AE through the public
- * `fit`, per `threads` setting, the settings interleaved fit by fit (5 rounds of 32 batches of
+ * `fit`, per `threads` setting (counts, 'split', 'auto'), the settings interleaved fit by fit (5 rounds of 32 batches of
  * 128, after one warm-up fit each) so a change of load falls on all of them alike. Prints the
  * median samples/s of each setting, every round's figure, and the load average.
  *
- *   npx tsx --conditions=source bench/engine-threads/lab-fit.ts dense 1,2,auto
+ *   npx tsx --conditions=source bench/engine-threads/lab-fit.ts dense 1,2,split,auto
  */
 import { loadavg } from 'node:os';
 import { createRng, initEngine, type ProgressEvent } from '@latentkit/core';
 import { MODELS, type BenchModel } from '../lib/engine-models.ts';
 
 const name = (process.argv[2] ?? 'dense') as BenchModel;
-const settings = (process.argv[3] ?? '1,2,auto').split(',').map((s) => (s === 'auto' ? ('auto' as const) : Number(s)));
+const settings = (process.argv[3] ?? '1,2,split,auto').split(',').map((s) => (s === 'auto' || s === 'split' ? s : Number(s)));
 const batches = Number(process.argv[4] ?? 32);
 await initEngine({ backend: 'ort' });
 const rng = createRng(5);

@@ -37,6 +37,11 @@ export interface StepGraphOptions {
   forwardOnly?: boolean;
   /** Also output each trainable weight's gradient as `g:<i>` (tests compare them with tfjs). */
   outputGradients?: boolean;
+  /**
+   * Stop after the gradients: output `loss`, metrics and `g:<i>`, with no norm and no update
+   * (a half of a batch in data-parallel steps; {@link buildUpdateGraph} does the rest).
+   */
+  gradientsOnly?: boolean;
 }
 
 /** The graph and the meaning of its inputs and outputs. */
@@ -166,13 +171,29 @@ export function buildStepGraph(opts: StepGraphOptions): StepGraph {
     if (d === undefined) throw new NotLowerableError(`tfjs found a gradient for weight ${trainable[j]}, the compiled graph none`);
   });
   let gs = grads as string[];
-  if (opts.outputGradients) gs.forEach((d, j) => g.outputAs(g.unary('Identity', d), `g:${trainable[j]}`));
+  if (opts.outputGradients || opts.gradientsOnly) gs.forEach((d, j) => g.outputAs(g.unary('Identity', d), `g:${trainable[j]}`));
+  if (opts.gradientsOnly) {
+    collapseReshapes(g);
+    return { graph: g, batch, random, trainable, frozen, metrics, scalars: [] };
+  }
+  const scalars = addNormAndUpdate(g, plan, trainable, weightNames, gs, opts.clipNorm);
+  collapseReshapes(g); // again: the gradient rules reshape too
+  return { graph: g, batch, random, trainable, frozen, metrics, scalars };
+}
+
+/**
+ * Appends the global gradient norm (output `gnorm`), optional clipping and the optimizer update
+ * of every trainable weight (inputs `s:<slot>:<i>` and the plan's scalars; outputs `w:<i>:out`
+ * and `s:<slot>:<i>:out`). Returns the names of the scalar inputs.
+ */
+function addNormAndUpdate(g: Graph, plan: OptimizerPlan, trainable: number[], weightNames: string[], grads: string[], clipNorm: number | undefined): string[] {
+  let gs = grads;
   const squares = gs.map((d) => g.node('ReduceSumSquare', [d], { shape: [], dtype: 'float32' }, { keepdims: { i: 0 } }));
   const gnorm = g.node('Sqrt', [squares.length === 1 ? squares[0] : g.node('Sum', squares, { shape: [], dtype: 'float32' })], { shape: [], dtype: 'float32' }, {}, 'gnorm');
   g.output('gnorm');
-  if (opts.clipNorm) {
+  if (clipNorm) {
     // tfjs path: scale = min(1, clipNorm / max(norm, 1e-12)).
-    const scale = g.binary('Min', g.scalar(1), g.div(g.scalar(opts.clipNorm), g.binary('Max', gnorm, g.scalar(1e-12))));
+    const scale = g.binary('Min', g.scalar(1), g.div(g.scalar(clipNorm), g.binary('Max', gnorm, g.scalar(1e-12))));
     gs = gs.map((d) => g.mul(d, scale));
   }
   const scalars = scalarInputs(plan);
@@ -184,6 +205,27 @@ export function buildStepGraph(opts: StepGraphOptions): StepGraph {
     g.outputAs(next.w, `${w}:out`);
     plan.slots.forEach((s, k) => g.outputAs(next.slots[k], `s:${s}:${index}:out`));
   });
-  collapseReshapes(g); // again: the gradient rules reshape too
-  return { graph: g, batch, random, trainable, frozen, metrics, scalars };
+  return scalars;
+}
+
+/**
+ * The second half of a data-parallel step: the gradients of two equal halves of a batch
+ * (inputs `ga:<i>`, `gb:<i>`) averaged, which for a loss that is a mean over the batch's rows is
+ * the whole batch's gradient, then the norm, clipping and update as in {@link buildStepGraph}.
+ * Inputs and outputs otherwise as there (`w:<i>`, slots, scalars; `gnorm`, `w:<i>:out`, ...).
+ */
+export function buildUpdateGraph(plan: OptimizerPlan, weights: { index: number; shape: number[] }[], clipNorm: number | undefined): { graph: Graph; scalars: string[] } {
+  const g = new Graph();
+  const weightNames = weights.map(({ index, shape }) => g.input(`w:${index}`, shape));
+  const half = g.scalar(0.5);
+  const grads = weights.map(({ index, shape }) => g.mul(g.add(g.input(`ga:${index}`, shape), g.input(`gb:${index}`, shape)), half));
+  const scalars = addNormAndUpdate(
+    g,
+    plan,
+    weights.map((w) => w.index),
+    weightNames,
+    grads,
+    clipNorm,
+  );
+  return { graph: g, scalars };
 }

@@ -77,7 +77,15 @@ function identifyRandom(t1: TracedTensor, t2: TracedTensor, seed1: number, seed2
  * Traces, checks and builds the step graph for `batch`'s signature.
  * @throws {NotLowerableError} with a one-line reason when the step cannot be compiled.
  */
-export function compileStepGraph(problem: TrainingProblem<unknown>, vars: tf.Variable[], batch: TensorBatch, ctx: StepContext, plan: OptimizerPlan, clipNorm: number | undefined): CompiledStepGraph {
+export function compileStepGraph(
+  problem: TrainingProblem<unknown>,
+  vars: tf.Variable[],
+  batch: TensorBatch,
+  ctx: StepContext,
+  plan: OptimizerPlan,
+  clipNorm: number | undefined,
+  options: { gradientsOnly?: boolean } = {},
+): CompiledStepGraph {
   const loss = problem.loss.bind(problem);
   const t1 = traceLoss(loss, vars, batch, ctx);
   const ctx2 = { ...ctx, seed: otherSeed(ctx.seed) };
@@ -113,7 +121,7 @@ export function compileStepGraph(problem: TrainingProblem<unknown>, vars: tf.Var
       throw new NotLowerableError(`the loss computes a [${a.shape}] tensor from the batch's values outside tfjs ops (e.g. with dataSync)`);
     }
   });
-  const step = buildStepGraph({ trace: t1, random, plan, clipNorm });
+  const step = buildStepGraph({ trace: t1, random, plan, clipNorm, gradientsOnly: options.gradientsOnly });
   const randomLeaves = t1.leaves.flatMap((id, j) => (random.has(id) ? [j] : []));
   return { step, model: step.graph.toModel(), trace: t1, randomLeaves };
 }

@@ -15,7 +15,7 @@ import { NotLowerableError } from './trace.js';
 /** Options of {@link createStepRunner}. */
 export interface StepRunnerOptions {
   clipNorm?: number;
-  threads?: number | 'auto';
+  threads?: number | 'split' | 'auto';
   onEngine?: (engine: TrainingEngine, reason?: string) => void;
 }
 

@@ -22,7 +22,6 @@ import {
   type ProgressEvent,
 } from '@latentkit/core';
 import { MAX_COMPILED_SHAPES } from './step.js';
-import { ThreadChooser } from './threads.js';
 
 function manifold(n: number, seed = 3): Float32Array[] {
   const r = createNormalRng(seed);
@@ -276,41 +275,5 @@ describe('fit on the onnxruntime engine', () => {
     const h = await m.fit(manifold(32), { epochs: 1, threads: 2 });
     expect(h.engine).toBe('onnxruntime');
     m.dispose();
-  });
-});
-
-describe('ThreadChooser', () => {
-  const probe = (c: ThreadChooser, ms: (threads: number, i: number) => number) => {
-    for (let i = 0; i < 24; i++) {
-      const t = c.next();
-      if (c.record(t, ms(t, i))) return i + 1;
-    }
-    return -1;
-  };
-  it("'auto' keeps 2 threads only when they are at least 15% faster, and measures again later", () => {
-    let now = 0;
-    const c = new ThreadChooser('auto', 2, () => now);
-    expect(probe(c, (t) => (t === 1 ? 10 : 7))).toBe(24);
-    expect(c.current).toBe(2);
-    expect(c.next()).toBe(2);
-    now += 121_000; // a new probe: the machine got busy
-    expect(probe(c, (t) => (t === 1 ? 10 : 9))).toBe(24);
-    expect(c.current).toBe(1);
-    expect(new ThreadChooser('auto', 1).next()).toBe(1);
-    expect(new ThreadChooser(3, 2).next()).toBe(3);
-  });
-  it('probes in blocks and is not fooled by the slow first step after a switch or by scattered steps', () => {
-    const c = new ThreadChooser('auto', 2, () => 0);
-    const seq: number[] = [];
-    // 2 threads are really 2x slower; the first step of each block is very slow on 1 thread
-    // (cold cache), and one 2-thread step in each block is a lucky 3 ms.
-    probe(c, (t, i) => {
-      seq.push(t);
-      const first = i % 4 === 0;
-      if (t === 1) return first ? 40 : 10;
-      return i % 4 === 2 ? 3 : 20;
-    });
-    expect(seq).toEqual([1, 1, 1, 1, 2, 2, 2, 2, 1, 1, 1, 1, 2, 2, 2, 2, 1, 1, 1, 1, 2, 2, 2, 2]);
-    expect(c.current).toBe(1);
   });
 });

@@ -25,14 +25,15 @@ import type { StepContext, TensorBatch, TrainingProblem } from '../training/trai
 import { batchSignature, compileStepGraph, drawRandom, sameConstants, type CompiledStepGraph } from './compile.js';
 import { readOptimizerState, scalarValues, writeOptimizerState, type OptimizerPlan, type OptimizerState } from './optimizer.js';
 import { createSession } from './runtime.js';
-import { ThreadChooser } from './threads.js';
+import { prepareSplit, releaseSplit, runSplit, splittable, type SplitSetup, type StepOutputs } from './split-step.js';
+import { ThreadChooser, type StepMode } from './threads.js';
 import { NotLowerableError, traceLoss, traceSignature } from './trace.js';
 
 /** Options of {@link OrtStepRunner}. */
 export interface OrtStepOptions {
   clipNorm?: number;
-  /** Intra-op threads, or 'auto' (measure 1 against 2 while training). */
-  threads: number | 'auto';
+  /** Intra-op threads, 'split' (two half batches at once), or 'auto' (measure them while training). */
+  threads: StepMode | 'auto';
   /** Told when the engine changes (tfjs fallback), with the reason. */
   onEngine?: (engine: TrainingEngine, reason?: string) => void;
 }
@@ -41,6 +42,8 @@ interface Compiled extends CompiledStepGraph {
   sessions: Map<string, Promise<Ort.InferenceSession>>;
   threads: ThreadChooser;
   verified: boolean;
+  /** The cache entry (it holds the split-step setup across fits). */
+  entry: CacheEntry;
   /** The fit's first compiled shape (see the file comment). */
   main: boolean;
 }
@@ -66,6 +69,11 @@ interface CacheEntry {
   sessions: Map<string, Promise<Ort.InferenceSession>>;
   /** Thread choices per `threads` setting: a later fit keeps the last probe's choice. */
   choosers: Map<string, ThreadChooser>;
+  /** Split steps: the setup once made, or why this shape cannot take them. */
+  split?: Promise<SplitSetup>;
+  splitFailed?: string;
+  /** The first split step matched the whole-batch step (see {@link OrtStepRunner.splitStep}). */
+  splitVerified?: boolean;
 }
 const CACHE = new WeakMap<object, Map<string, CacheEntry>>();
 
@@ -76,8 +84,18 @@ const CACHE = new WeakMap<object, Map<string, CacheEntry>>();
 export function releaseCompiledSteps(problem: object): void {
   const perModel = CACHE.get(problem);
   if (!perModel) return;
-  for (const e of perModel.values()) for (const s of e.sessions.values()) void s.then((x) => x.release()).catch(() => {});
+  for (const e of perModel.values()) {
+    for (const s of e.sessions.values()) void s.then((x) => x.release()).catch(() => {});
+    void e.split?.then(releaseSplit, () => undefined);
+  }
   CACHE.delete(problem);
+}
+
+/** Loss, metrics and gradient norm of a whole-batch run. */
+function outputsOf(c: CompiledStepGraph, out: Ort.InferenceSession.OnnxValueMapType): StepOutputs {
+  const metrics: Record<string, number> = {};
+  for (const m of c.step.metrics) metrics[m] = (out[`m:${m}`].data as Float32Array)[0];
+  return { loss: (out.loss.data as Float32Array)[0], gnorm: (out.gnorm.data as Float32Array)[0], metrics };
 }
 
 function close(a: number, b: number): boolean {
@@ -113,8 +131,8 @@ export class OrtStepRunner implements StepRunner {
     private readonly options: OrtStepOptions,
   ) {}
 
-  /** Intra-op threads the last step ran with. */
-  lastThreads = 1;
+  /** How the last step used the cores. */
+  lastMode: StepMode = 1;
 
   async step(batch: TensorBatch, ctx: StepContext): Promise<StepResult> {
     if (this.fallback) return this.fallback.step(batch, ctx);
@@ -171,6 +189,15 @@ export class OrtStepRunner implements StepRunner {
     return `${n.tfjs} of ${n.all} batches per epoch on tfjs (shape ${shapes[0]}${shapes.length > 1 ? ` and ${shapes.length - 1} more` : ''}: ${why})`;
   }
 
+  /** How the main shape's steps use the cores (and why split halves do not run, if they were wanted). */
+  cores(): string | undefined {
+    const main = [...this.compiled.values()].find((c) => c.main);
+    if (!main || this.fallback) return undefined;
+    const why = main.entry.splitFailed;
+    const wanted = this.options.threads === 'split' || this.options.threads === 'auto';
+    return `${main.threads.describe()}${why !== undefined && wanted ? `; no split halves: ${why}` : ''}`;
+  }
+
   private async useTfjs(reason: string): Promise<void> {
     await this.sync();
     this.fallbackReason = reason;
@@ -216,10 +243,55 @@ export class OrtStepRunner implements StepRunner {
       if (!this.frozen.has(i)) this.frozen.set(i, new this.ort.Tensor('float32', Float32Array.from(this.vars[i].dataSync() as Float32Array), this.vars[i].shape));
     }
     const setting = String(this.options.threads);
-    if (!entry.choosers.has(setting)) entry.choosers.set(setting, new ThreadChooser(this.options.threads, availableParallelism()));
-    const compiled: Compiled = { ...c, sessions: entry.sessions, threads: entry.choosers.get(setting)!, verified: false, main };
+    if (!entry.choosers.has(setting)) entry.choosers.set(setting, new ThreadChooser(this.options.threads, availableParallelism(), main && splittable(c.step)));
+    const compiled: Compiled = { ...c, sessions: entry.sessions, threads: entry.choosers.get(setting)!, verified: false, main, entry };
     this.compiled.set(sig, compiled);
     return compiled;
+  }
+
+  /**
+   * Whether split steps can run for this shape, making their graphs and worker the first time
+   * (the half graph is traced on tfjs variables, so they get the current weights first). A shape
+   * that cannot split is taken out of the thread choice, with the reason kept for tests.
+   */
+  private async splitReady(c: Compiled, batch: TensorBatch, ctx: StepContext): Promise<boolean> {
+    const e = c.entry;
+    if (e.splitFailed !== undefined) return false;
+    if (!e.split) {
+      await this.sync();
+      e.split = prepareSplit(this.ort, this.problem, this.vars, batch, ctx, this.plan, this.options.clipNorm, c.step, this.frozen);
+    }
+    try {
+      await e.split;
+      return true;
+    } catch (err) {
+      if (!(err instanceof NotLowerableError)) throw err;
+      this.noSplit(c, err.message);
+      return false;
+    }
+  }
+
+  private noSplit(c: Compiled, reason: string): void {
+    c.entry.splitFailed = reason;
+    c.threads.exclude('split');
+  }
+
+  /**
+   * One split step. The first one of a shape is checked: the whole-batch graph then runs on the
+   * same feeds into the same buffers, and its loss, metrics and gradient norm must match the
+   * split step's (they do when the loss is a mean over rows; a loss over pairs of rows, or a
+   * sum, does not). Either way that first step's result is the whole-batch one.
+   */
+  private async splitStep(c: Compiled, feeds: Record<string, Ort.Tensor>, fetches: Record<string, Ort.Tensor | null>): Promise<StepOutputs> {
+    const setup = await c.entry.split!;
+    const updates = Object.fromEntries(Object.entries(fetches).filter(([k]) => k.startsWith('w:') || k.startsWith('s:')));
+    const split = await runSplit(this.ort, setup, c.step, feeds, updates);
+    if (c.entry.splitVerified) return split;
+    const whole = outputsOf(c, await (await this.session(c, 1)).run(feeds, fetches as unknown as Ort.InferenceSession.FetchesType));
+    const agree = close(split.loss, whole.loss) && close(split.gnorm, whole.gnorm) && c.step.metrics.every((m) => close(split.metrics[m], whole.metrics[m]));
+    if (agree) c.entry.splitVerified = true;
+    else this.noSplit(c, `the loss is not a mean over the batch's rows (halves: loss ${split.loss}, gradient norm ${split.gnorm}; whole batch: ${whole.loss}, ${whole.gnorm})`);
+    return whole;
   }
 
   private session(c: Compiled, threads: number): Promise<Ort.InferenceSession> {
@@ -275,27 +347,33 @@ export class OrtStepRunner implements StepRunner {
     const feeds = await this.feeds(c, batch, ctx);
     // Other shapes run on one thread and are not timed: a probe of their few steps would
     // measure little, and each thread count is one more session in memory.
-    const threads = c.main ? c.threads.next() : 1;
+    let mode: StepMode = c.main ? c.threads.next() : 1;
+    // Split steps start once the whole-batch graph has passed its check against tfjs.
+    if (mode === 'split' && (!c.verified || !(await this.splitReady(c, batch, ctx)))) mode = 1;
     const fetches = { loss: null, gnorm: null, ...Object.fromEntries(c.step.metrics.map((m) => [`m:${m}`, null])), ...this.fetches() };
-    let out: Ort.InferenceSession.OnnxValueMapType;
+    let res: StepOutputs;
     const t0 = performance.now();
-    try {
-      const session = await this.session(c, threads);
-      out = await session.run(feeds, fetches as unknown as Ort.InferenceSession.FetchesType);
-    } catch (e) {
-      if (c.verified) throw e;
-      throw new NotLowerableError(`onnxruntime rejected the step graph: ${(e as Error).message.split('\n')[0]}`);
+    if (mode === 'split') {
+      res = await this.splitStep(c, feeds, fetches);
+    } else {
+      let out: Ort.InferenceSession.OnnxValueMapType;
+      try {
+        const session = await this.session(c, mode);
+        out = await session.run(feeds, fetches as unknown as Ort.InferenceSession.FetchesType);
+      } catch (e) {
+        if (c.verified) throw e;
+        throw new NotLowerableError(`onnxruntime rejected the step graph: ${(e as Error).message.split('\n')[0]}`);
+      }
+      res = outputsOf(c, out);
     }
-    // Both sessions stay: making one again at each probe cost seconds for the speech model.
-    if (c.main) c.threads.record(threads, performance.now() - t0);
-    this.lastThreads = threads;
-    const loss = (out.loss.data as Float32Array)[0];
-    const metrics: Record<string, number> = {};
-    for (const m of c.step.metrics) metrics[m] = (out[`m:${m}`].data as Float32Array)[0];
+    // All sessions stay: making one again at each probe cost seconds for the speech model.
+    if (c.main) c.threads.record(mode, performance.now() - t0);
+    this.lastMode = mode;
+    const { loss, metrics } = res;
     if (!c.verified) {
       const t = c.trace;
       const tfNorm = Math.sqrt(t.gradients.reduce((s, g) => s + g.reduce((a, v) => a + v * v, 0), 0));
-      const gnorm = (out.gnorm.data as Float32Array)[0];
+      const gnorm = res.gnorm;
       if (!close(loss, t.lossValue) || !close(gnorm, tfNorm)) {
         throw new NotLowerableError(`the compiled step disagrees with tfjs on its first batch (loss ${loss} vs ${t.lossValue}, gradient norm ${gnorm} vs ${tfNorm})`);
       }

@@ -1,86 +1,146 @@
 /**
- * @file `threads: 'auto'`: measure instead of guess. A second intra-op thread helps some step
- * graphs and hurts others, and which depends on the machine more than on the model: on the
- * 2-vCPU machine of the benchmarks the sequence AE's step ran 1.23x faster on 2 threads while
- * the dense and conv AEs' ran 0.5-0.7x (PyTorch's 2-thread runs lose there too: many small ops,
- * each ending in a wake-up of the other thread), and under load 2 threads cost 0.5x everywhere.
+ * @file `threads: 'auto'`: measure instead of guess. How a second core pays depends on the
+ * machine more than on the model. On the 2-vCPU machine of the benchmarks (a Firecracker VM,
+ * where waking a sleeping thread is expensive) a second intra-op thread made the sequence AE's
+ * step 1.23x faster and the dense and conv AEs' 0.5-0.9x: their steps are ~100 small ops, each
+ * ending in a wake-up of the other thread, and Adam's passes are bound by memory, not compute
+ * (PyTorch's 2-thread runs lose there too). Splitting each batch in two halves whose gradients
+ * two threads compute at once, with one hand-over per step (`'split'`, see split.ts), paid
+ * where intra-op threads did not. Under load any second thread costs up to 0.5x.
  *
- * So the chooser times steps on 1 and on 2 threads (workers that sleep instead of spin) in
- * blocks, 1-2-1-2-..., drops the first step of each block (the switch of sessions costs a
- * cold cache), and keeps 2 only when the median 2-thread step is at least 15% faster than the
- * median 1-thread one. Step times on a shared machine scatter by +-30%; single alternating
- * steps with 3 samples each picked 2 threads on the dense AE, at half the speed (bench engine,
- * session 3). Blocks keep a change of load falling on both settings alike, and a wrong
- * choice costs at most the steps until the next probe, 2 minutes of training later.
+ * So the chooser times steps in each candidate mode (1 thread; 2 intra-op threads, workers
+ * sleeping rather than spinning; split halves where the batch allows) in blocks, 1-2-split-
+ * 1-2-split..., drops the first step of each block (a switch of sessions costs a cold cache),
+ * and keeps the fastest mode by median step time only when it is at least 15% faster than 1
+ * thread. Step times on a shared machine scatter by +-30%; single alternating steps with 3
+ * samples each had picked 2 threads on the dense AE at half the speed. Blocks keep a change
+ * of load falling on every mode alike, and a wrong choice costs at most the steps until the
+ * next probe, 2 minutes of training later.
  */
+
+/** How a step uses the cores: intra-op threads of one session, or two half-batch sessions. */
+export type StepMode = number | 'split';
 
 /** Steps per block of a probe (the first of each block is a warm-up and is dropped). */
 const BLOCK = 4;
-/** Blocks per setting in a probe. */
+/** Blocks per mode in a probe. */
 const ROUNDS = 3;
-/** How much faster 2 threads must be to be kept. */
+/** How much faster than 1 thread another mode must be to be kept. */
 const MIN_GAIN = 1.15;
 /** Time between probes (a probe of a large graph costs a few slow steps). */
 const REPROBE_MS = 120_000;
+
+/** A mode in words. */
+export function modeLabel(mode: StepMode): string {
+  return mode === 'split' ? 'split halves on 2 threads' : `${mode} thread${mode === 1 ? '' : 's'}`;
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-/** Picks the intra-op thread count of each step. */
+/** Picks the mode of each step. */
 export class ThreadChooser {
-  private chosen = 1;
-  /** Thread count of each remaining probe step, and whether its time counts. */
-  private probing: { threads: number; counted: boolean }[] = [];
-  private times = new Map<number, number[]>();
+  private chosen: StepMode = 1;
+  private readonly candidates: StepMode[];
+  /** Mode of each remaining probe step, and whether its time counts. */
+  private probing: { mode: StepMode; counted: boolean }[] = [];
+  private times = new Map<StepMode, number[]>();
   private steadySince = 0;
+  /** A fixed mode that was excluded (its steps run on 1 thread). */
+  private fixedOut = false;
+  /** Median step milliseconds per mode at the last decision. */
+  private measured = new Map<StepMode, number>();
 
+  /**
+   * @param setting a fixed mode, or 'auto'.
+   * @param cores cores of the machine ('auto' stays on 1 thread with fewer than 2).
+   * @param splittable whether 'auto' may try split halves (an even batch whose tensors all lead with it).
+   */
   constructor(
-    private readonly setting: number | 'auto',
-    private readonly cores: number,
+    private readonly setting: StepMode | 'auto',
+    cores: number,
+    splittable = false,
     private readonly now: () => number = () => performance.now(),
   ) {
-    if (setting === 'auto' && cores >= 2) this.startProbe();
+    this.candidates = setting !== 'auto' ? [setting] : cores >= 2 ? [1, 2, ...(splittable ? (['split'] as const) : [])] : [1];
+    if (this.candidates.length > 1) this.startProbe();
   }
 
   private startProbe(): void {
     this.probing = [];
     for (let r = 0; r < ROUNDS; r++) {
-      for (const threads of [1, 2]) for (let i = 0; i < BLOCK; i++) this.probing.push({ threads, counted: i > 0 });
+      for (const mode of this.candidates) for (let i = 0; i < BLOCK; i++) this.probing.push({ mode, counted: i > 0 });
     }
-    this.times = new Map([
-      [1, []],
-      [2, []],
-    ]);
+    this.times = new Map(this.candidates.map((m) => [m, []]));
   }
 
-  /** Threads of the next step. */
-  next(): number {
-    if (this.setting !== 'auto') return this.setting;
-    if (this.probing.length) return this.probing[0].threads;
-    if (this.cores >= 2 && this.now() - this.steadySince > REPROBE_MS) {
+  /** Mode of the next step. */
+  next(): StepMode {
+    if (this.setting !== 'auto') return this.current;
+    if (this.probing.length) return this.probing[0].mode;
+    if (this.candidates.length > 1 && this.now() - this.steadySince > REPROBE_MS) {
       this.startProbe();
-      return this.probing[0].threads;
+      return this.probing[0].mode;
     }
     return this.chosen;
   }
 
-  /** Reports how long a step on `threads` took; true when that ended a probe (a choice was made). */
-  record(threads: number, ms: number): boolean {
-    if (this.setting !== 'auto' || !this.probing.length || this.probing[0].threads !== threads) return false;
+  /** Reports how long a step in `mode` took; true when that ended a probe (a choice was made). */
+  record(mode: StepMode, ms: number): boolean {
+    if (this.setting !== 'auto' || !this.probing.length || this.probing[0].mode !== mode) return false;
     const { counted } = this.probing.shift()!;
-    if (counted) this.times.get(threads)!.push(ms);
+    if (counted) this.times.get(mode)!.push(ms);
     if (this.probing.length) return false;
-    const t1 = median(this.times.get(1)!);
-    const t2 = median(this.times.get(2)!);
-    this.chosen = t2 * MIN_GAIN < t1 ? 2 : 1;
-    this.steadySince = this.now();
+    this.decide();
     return true;
   }
 
-  /** The thread count chosen by the last probe (or the fixed setting). */
-  get current(): number {
-    return this.setting === 'auto' ? this.chosen : this.setting;
+  /**
+   * Takes a mode out (split halves whose loss is not a mean over rows): out of the running probe
+   * and every later one; a fixed setting of that mode falls back to 1 thread.
+   */
+  exclude(mode: StepMode): void {
+    if (mode === 1) return;
+    const at = this.candidates.indexOf(mode);
+    if (at >= 0) this.candidates.splice(at, 1);
+    this.times.delete(mode);
+    this.probing = this.probing.filter((p) => p.mode !== mode);
+    if (this.chosen === mode) this.chosen = 1;
+    if (this.setting === mode) this.fixedOut = true;
+    if (this.setting === 'auto' && this.candidates.length > 1 && this.probing.length === 0 && this.times.size > 1) this.decide();
+  }
+
+  private decide(): void {
+    this.measured = new Map([...this.times].filter(([, ts]) => ts.length > 0).map(([m, ts]) => [m, median(ts)]));
+    const t1 = median(this.times.get(1) ?? []);
+    let best: StepMode = 1;
+    let bestMs = t1;
+    for (const [mode, ts] of this.times) {
+      if (mode === 1 || ts.length === 0) continue;
+      const t = median(ts);
+      if (t < bestMs) [best, bestMs] = [mode, t];
+    }
+    this.chosen = best !== 1 && bestMs * MIN_GAIN < t1 ? best : 1;
+    this.steadySince = this.now();
+  }
+
+  /**
+   * How steps use the cores, in words: e.g. `2 threads, split halves (auto; median ms per step:
+   * 1 thread 9.20, 2 threads 11.4, split halves 6.10)`.
+   */
+  describe(): string {
+    const mode = this.current;
+    if (this.setting !== 'auto') return modeLabel(mode);
+    if (this.measured.size === 0) return `${modeLabel(mode)} (auto${this.candidates.length > 1 ? ', measuring' : ''})`;
+    const ms = [...this.measured].map(([m, t]) => `${modeLabel(m)} ${t.toPrecision(3)}`).join(', ');
+    return `${modeLabel(mode)} (auto; median ms per step: ${ms})`;
+  }
+
+  /** The mode chosen by the last probe (or the fixed setting). */
+  get current(): StepMode {
+    if (this.setting !== 'auto') return this.fixedOut ? 1 : this.setting;
+    return this.chosen;
   }
 }

@@ -26,6 +26,8 @@ export interface StepRunner {
    * tfjs and why (one line), or undefined when every batch ran compiled.
    */
   note?(): string | undefined;
+  /** While the engine is onnxruntime: how its steps use the cores, in words. */
+  cores?(): string | undefined;
   /** One optimisation step on `batch` (which the caller disposes). */
   step(batch: TensorBatch, ctx: StepContext): Promise<StepResult>;
   /**

@@ -105,8 +105,8 @@ export async function train<S>(problem: TrainingProblem<S>, data: Dataset<S> | r
   const deadline = performance.now() + (options.timeLimitMs ?? Infinity);
   let timedOut = false;
   const threads = options.threads ?? 'auto';
-  if (threads !== 'auto' && (!Number.isInteger(threads) || threads < 1 || threads > 256)) {
-    throw new InvalidArgumentError(`threads must be 'auto' or an integer in [1, 256], got ${String(threads)}.`);
+  if (threads !== 'auto' && threads !== 'split' && (!Number.isInteger(threads) || threads < 1 || threads > 256)) {
+    throw new InvalidArgumentError(`threads must be 'auto', 'split' or an integer in [1, 256], got ${String(threads)}.`);
   }
   const emit = (e: ProgressEvent) => options.onProgress?.(e);
 
@@ -163,6 +163,7 @@ export async function train<S>(problem: TrainingProblem<S>, data: Dataset<S> | r
   emit({ type: 'engine', engine: runner.engine, ...(runner.fallbackReason ? { reason: runner.fallbackReason } : {}) });
 
   let engineNote: string | undefined;
+  let engineCores: string | undefined;
   const t0 = performance.now();
   let secondsPerEpoch: number | undefined;
   // Steps taken over the run (a resumed run starts after the epochs it already did), so a
@@ -226,6 +227,7 @@ export async function train<S>(problem: TrainingProblem<S>, data: Dataset<S> | r
       // Validation, snapshots and checkpoints read the tfjs variables and optimizer.
       await runner.sync();
       const note = runner.engine === 'onnxruntime' ? runner.note?.() : undefined;
+      engineCores = runner.engine === 'onnxruntime' ? runner.cores?.() : undefined;
       if (note && note !== engineNote) emit({ type: 'engine', engine: runner.engine, note });
       engineNote = note;
       const loss = lossSum / seen;
@@ -302,6 +304,7 @@ export async function train<S>(problem: TrainingProblem<S>, data: Dataset<S> | r
     engine: runner.engine,
     ...(runner.fallbackReason ? { engineReason: runner.fallbackReason } : {}),
     ...(engineNote ? { engineNote } : {}),
+    ...(engineCores ? { engineCores } : {}),
   };
 }
 

@@ -1,0 +1,152 @@
+/**
+ * @file One data-parallel ("split") training step from the whole batch's feeds: the half-batch
+ * gradient graph runs here on rows [0, n/2) and in the worker thread (split.ts) on [n/2, n) at
+ * the same time, then the update graph averages the two gradients and writes the new weights
+ * and optimizer state into the step runner's output buffers. See split.ts for why.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type * as Ort from 'onnxruntime-node';
+import type { StepContext, TensorBatch, TrainingProblem } from '../training/trainer.js';
+import { buildUpdateGraph, type StepGraph } from './build.js';
+import { compileStepGraph, type CompiledStepGraph } from './compile.js';
+import type { OptimizerPlan } from './optimizer.js';
+import { createSession } from './runtime.js';
+import { HalfWorker, type WireTensor } from './split.js';
+import { NotLowerableError } from './trace.js';
+
+/** The graphs, sessions and worker of split steps for one compiled batch shape. */
+export interface SplitSetup {
+  half: StepGraph;
+  halfSession: Ort.InferenceSession;
+  update: Ort.InferenceSession;
+  worker: HalfWorker;
+}
+
+/**
+ * Whether a step graph's batch can be cut in two equal halves of rows: an even number of rows,
+ * and every batch tensor and per-step random draw leading with it.
+ */
+export function splittable(step: StepGraph): boolean {
+  const rows = step.batch[0]?.shape[0];
+  if (!rows || rows % 2 !== 0) return false;
+  return [...step.batch, ...step.random].every((t) => t.shape.length > 0 && t.shape[0] === rows);
+}
+
+const halfShape = (shape: readonly number[]) => [shape[0] / 2, ...shape.slice(1)];
+const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/**
+ * Compiles the half-batch gradient graph (on the first half of `batch`, which the tfjs
+ * variables must hold the current weights for) and the update graph, and starts the worker.
+ * @throws {NotLowerableError} when the half graph does not line up with the whole one.
+ */
+export async function prepareSplit(
+  ort: typeof Ort,
+  problem: TrainingProblem<unknown>,
+  vars: tf.Variable[],
+  batch: TensorBatch,
+  ctx: StepContext,
+  plan: OptimizerPlan,
+  clipNorm: number | undefined,
+  full: StepGraph,
+  frozen: Map<number, Ort.Tensor>,
+): Promise<SplitSetup> {
+  const rows = full.batch[0].shape[0];
+  const first = tf.tidy(() => Object.fromEntries(Object.entries(batch).map(([k, t]) => [k, tf.slice(t, 0, rows / 2)])) as TensorBatch);
+  let half: CompiledStepGraph;
+  try {
+    half = compileStepGraph(problem, vars, first, ctx, plan, clipNorm, { gradientsOnly: true });
+  } finally {
+    tf.dispose(Object.values(first));
+  }
+  const h = half.step;
+  const lined =
+    h.trainable.join() === full.trainable.join() &&
+    h.frozen.join() === full.frozen.join() &&
+    h.metrics.join() === full.metrics.join() &&
+    h.batch.length === full.batch.length &&
+    h.batch.every((b, i) => b.name === full.batch[i].name && sameShape(b.shape, halfShape(full.batch[i].shape))) &&
+    h.random.length === full.random.length &&
+    h.random.every((r, i) => r.name === full.random[i].name && r.kind === full.random[i].kind && r.seedOffset === full.random[i].seedOffset && sameShape(r.shape, halfShape(full.random[i].shape)));
+  if (!lined) throw new NotLowerableError('the half-batch step does not line up with the whole batch');
+  const update = buildUpdateGraph(
+    plan,
+    full.trainable.map((index) => ({ index, shape: vars[index].shape })),
+    clipNorm,
+  );
+  const fixed: Record<string, WireTensor> = {};
+  for (const i of full.frozen) {
+    const t = frozen.get(i)!;
+    fixed[`f:${i}`] = { type: 'float32', data: (t.data as Float32Array).slice(), dims: t.dims };
+  }
+  const threads = { intraOp: 1, spinning: false };
+  const [halfSession, updateSession, worker] = await Promise.all([
+    createSession(ort, half.model, threads),
+    createSession(ort, update.graph.toModel(), threads),
+    HalfWorker.start(half.model, fixed).catch((e: Error) => {
+      throw new NotLowerableError(`the split-step worker did not start: ${e.message}`);
+    }),
+  ]);
+  return { half: h, halfSession, update: updateSession, worker };
+}
+
+/** Loss, metrics and gradient norm of a step. */
+export interface StepOutputs {
+  loss: number;
+  gnorm: number;
+  metrics: Record<string, number>;
+}
+
+/**
+ * Runs one split step on the whole batch's `feeds` (as the whole graph takes them); the update
+ * goes into the pre-allocated `updates` (`w:<i>:out`, `s:<slot>:<i>:out`).
+ */
+export async function runSplit(ort: typeof Ort, s: SplitSetup, full: StepGraph, feeds: Record<string, Ort.Tensor>, updates: Record<string, Ort.Tensor | null>): Promise<StepOutputs> {
+  const mine: Record<string, Ort.Tensor> = {};
+  const theirs: Record<string, WireTensor> = {};
+  for (const t of [...full.batch, ...full.random]) {
+    const whole = feeds[t.name];
+    const data = whole.data as Float32Array | Int32Array | Uint8Array;
+    const cut = data.length / 2;
+    const dims = halfShape(whole.dims);
+    mine[t.name] = new ort.Tensor(whole.type as 'float32', data.subarray(0, cut) as Float32Array, dims);
+    theirs[t.name] = { type: whole.type as WireTensor['type'], data: data.slice(cut), dims };
+  }
+  for (const i of full.trainable) {
+    const w = feeds[`w:${i}`];
+    mine[`w:${i}`] = w;
+    theirs[`w:${i}`] = { type: 'float32', data: (w.data as Float32Array).slice(), dims: w.dims };
+  }
+  for (const i of full.frozen) mine[`f:${i}`] = feeds[`f:${i}`];
+  const other = s.worker.run(theirs);
+  let a: Ort.InferenceSession.OnnxValueMapType;
+  try {
+    a = await s.halfSession.run(mine);
+  } catch (e) {
+    await other.catch(() => undefined);
+    throw e;
+  }
+  const b = await other;
+  const up: Record<string, Ort.Tensor> = {};
+  for (const i of full.trainable) {
+    const w = feeds[`w:${i}`];
+    up[`w:${i}`] = w;
+    up[`ga:${i}`] = a[`g:${i}`];
+    up[`gb:${i}`] = new ort.Tensor('float32', b[`g:${i}`], w.dims);
+  }
+  for (const [k, v] of Object.entries(feeds)) if (k.startsWith('s:') || full.scalars.includes(k)) up[k] = v;
+  const out = await s.update.run(up, { gnorm: null, ...updates } as unknown as Ort.InferenceSession.FetchesType);
+  const mean = (name: string) => ((a[name].data as Float32Array)[0] + b[name][0]) / 2;
+  return {
+    loss: mean('loss'),
+    gnorm: (out.gnorm.data as Float32Array)[0],
+    metrics: Object.fromEntries(full.metrics.map((m) => [m, mean(`m:${m}`)])),
+  };
+}
+
+/** Frees a setup's sessions and stops its worker. */
+export function releaseSplit(s: SplitSetup): void {
+  void s.worker.terminate().catch(() => undefined);
+  void s.halfSession.release().catch(() => undefined);
+  void s.update.release().catch(() => undefined);
+}

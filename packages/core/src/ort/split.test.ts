@@ -1,0 +1,106 @@
+/**
+ * Split steps (`threads: 'split'`): two half batches' gradients computed at once on two threads
+ * must train as the whole batch does, random draws included; a loss that is not a mean over
+ * the batch's rows must never be split. (The thread choice: threads.test.ts.)
+ */
+import { availableParallelism } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { VectorAutoencoder, createNormalRng, initEngine, tf, train, type FitOptions } from '@latentkit/core';
+
+function manifold(n: number, seed = 3): Float32Array[] {
+  const r = createNormalRng(seed);
+  return Array.from({ length: n }, () => {
+    const a = r();
+    const b = r();
+    return Float32Array.from([a, b, a + b, a - b, Math.sin(a), Math.cos(b), a * 0.5, -b]);
+  });
+}
+const weightsOf = (m: VectorAutoencoder) => m.variables().map((v) => Float32Array.from(v.dataSync() as Float32Array));
+/** ||a - b|| / ||b - initial||: difference relative to how far training moved the weights. */
+function drift(a: Float32Array[], b: Float32Array[], initial: Float32Array[]): number {
+  let d = 0;
+  let m = 0;
+  a.forEach((w, i) => w.forEach((v, j) => ((d += (v - b[i][j]) ** 2), (m += (b[i][j] - initial[i][j]) ** 2))));
+  return Math.sqrt(d / m);
+}
+
+async function fitDense(options: FitOptions<Float32Array>, data = manifold(96)) {
+  await initEngine({ backend: 'ort' });
+  const m = VectorAutoencoder.create({ inputDim: 8, latentDim: 2, hidden: [16], seed: 7 });
+  const initial = weightsOf(m);
+  const h = await m.fit(data, { epochs: 3, batchSize: 16, seed: 2, learningRate: 0.01, ...options });
+  const w = weightsOf(m);
+  m.dispose();
+  return { h, w, initial };
+}
+
+/** A one-layer model whose loss is `reduce` over rows of a noisy reconstruction error. */
+function noisyProblem(name: string, reduce: 'mean' | 'sum') {
+  const w = tf.variable(tf.randomNormal([4, 4], 0, 0.3, 'float32', 11), true, `split_case_${name}`);
+  return {
+    w,
+    problem: {
+      variables: () => [w],
+      collate: (s: number[][]) => ({ x: tf.tensor2d(s) }),
+      loss: (b: Record<string, tf.Tensor>, ctx: { seed: number }) => {
+        // A per-step draw, as denoising and VAE losses make: the halves must get its rows.
+        const noisy = tf.add(b.x, tf.mul(tf.randomNormal(b.x.shape, 0, 1, 'float32', ctx.seed), 0.1));
+        const err = tf.sum(tf.square(tf.sub(tf.matMul(noisy, w), b.x)), 1);
+        return { loss: (reduce === 'mean' ? tf.mean(err) : tf.sum(err)) as tf.Scalar, metrics: { err0: tf.mean(err) as tf.Scalar } };
+      },
+      saveCheckpoint: async () => {},
+      loadCheckpoint: async () => () => undefined,
+    },
+  };
+}
+const rows = Array.from({ length: 48 }, (_, i) => [Math.sin(i), Math.cos(i * 0.7), Math.sin(i * 0.3) * 0.5, ((i % 5) - 2) * 0.3]);
+
+async function fitNoisy(name: string, reduce: 'mean' | 'sum', threads: FitOptions<number[]>['threads']) {
+  await initEngine({ backend: 'ort' });
+  const { w, problem } = noisyProblem(name, reduce);
+  const h = await train(problem, rows, { epochs: 4, batchSize: 8, seed: 5, learningRate: 0.01, threads });
+  const values = Float32Array.from(w.dataSync() as Float32Array);
+  w.dispose();
+  return { h, values };
+}
+
+describe("threads: 'split'", () => {
+  it('trains as the whole batch does, on two threads', async () => {
+    // 90 rows in batches of 16: the short last batch (10 rows) runs whole, on one thread.
+    const split = await fitDense({ threads: 'split' }, manifold(90));
+    const one = await fitDense({ threads: 1 }, manifold(90));
+    expect(split.h.engine).toBe('onnxruntime');
+    expect(split.h.engineCores).toBe('split halves on 2 threads');
+    expect(one.h.engineCores).toBe('1 thread');
+    split.h.loss.forEach((l, i) => expect(Math.abs(l - one.h.loss[i]) / one.h.loss[i]).toBeLessThan(1e-5));
+    expect(drift(split.w, one.w, one.initial)).toBeLessThan(1e-4);
+    expect(drift(one.w, one.initial, one.initial.map((w) => w.map(() => 0)))).toBeGreaterThan(1e-3);
+  });
+
+  it('gives each half its rows of the per-step random draws', async () => {
+    const split = await fitNoisy('mean_split', 'mean', 'split');
+    const one = await fitNoisy('mean_one', 'mean', 1);
+    expect(split.h.engineCores).toBe('split halves on 2 threads');
+    split.h.loss.forEach((l, i) => expect(Math.abs(l - one.h.loss[i]) / one.h.loss[i]).toBeLessThan(1e-5));
+    split.values.forEach((v, i) => expect(Math.abs(v - one.values[i])).toBeLessThan(1e-5));
+  });
+
+  it('never splits a loss that is not a mean over rows (a sum here): it trains on one thread, unchanged', async () => {
+    const split = await fitNoisy('sum_split', 'sum', 'split');
+    const one = await fitNoisy('sum_one', 'sum', 1);
+    expect(split.h.engine).toBe('onnxruntime');
+    expect(split.h.engineCores).toMatch(/^1 thread; no split halves: the loss is not a mean over the batch's rows \(halves: loss [\d.]+/);
+    // The checked step's result is the whole batch's, so the two runs are the same run.
+    expect(Array.from(split.values)).toEqual(Array.from(one.values));
+    expect(split.h.loss).toEqual(one.h.loss);
+  });
+
+  it.skipIf(availableParallelism() < 2)("'auto' times split halves beside 1 and 2 threads", async () => {
+    const { h } = await fitDense({ threads: 'auto', epochs: 2 }, manifold(1600));
+    expect(h.engineCores).toMatch(/\(auto; median ms per step: 1 thread [\d.]+, 2 threads [\d.]+, split halves on 2 threads [\d.]+\)$/);
+  });
+
+  it('rejects other settings', async () => {
+    await expect(fitDense({ threads: 'halves' as 'split' })).rejects.toThrow(/threads must be 'auto', 'split' or an integer/);
+  });
+});

@@ -1,0 +1,71 @@
+/** The thread choice of `threads: 'auto'` (threads.ts), on made-up step times. */
+import { describe, expect, it } from 'vitest';
+import { ThreadChooser } from './threads.js';
+
+describe('ThreadChooser', () => {
+  const probe = (c: ThreadChooser, ms: (threads: number, i: number) => number) => {
+    for (let i = 0; i < 24; i++) {
+      const t = c.next();
+      if (c.record(t, ms(t, i))) return i + 1;
+    }
+    return -1;
+  };
+  it("'auto' keeps 2 threads only when they are at least 15% faster, and measures again later", () => {
+    let now = 0;
+    const c = new ThreadChooser('auto', 2, false, () => now);
+    expect(probe(c, (t) => (t === 1 ? 10 : 7))).toBe(24);
+    expect(c.current).toBe(2);
+    expect(c.next()).toBe(2);
+    now += 121_000; // a new probe: the machine got busy
+    expect(probe(c, (t) => (t === 1 ? 10 : 9))).toBe(24);
+    expect(c.current).toBe(1);
+    expect(new ThreadChooser('auto', 1).next()).toBe(1);
+    expect(new ThreadChooser(3, 2).next()).toBe(3);
+  });
+  it('probes in blocks and is not fooled by the slow first step after a switch or by scattered steps', () => {
+    const c = new ThreadChooser('auto', 2, false, () => 0);
+    const seq: number[] = [];
+    // 2 threads are really 2x slower; the first step of each block is very slow on 1 thread
+    // (cold cache), and one 2-thread step in each block is a lucky 3 ms.
+    probe(c, (t, i) => {
+      seq.push(t);
+      const first = i % 4 === 0;
+      if (t === 1) return first ? 40 : 10;
+      return i % 4 === 2 ? 3 : 20;
+    });
+    expect(seq).toEqual([1, 1, 1, 1, 2, 2, 2, 2, 1, 1, 1, 1, 2, 2, 2, 2, 1, 1, 1, 1, 2, 2, 2, 2]);
+    expect(c.current).toBe(1);
+  });
+});
+
+describe('ThreadChooser with split halves', () => {
+  const run = (c: ThreadChooser, ms: Record<string, number>, steps: number) => {
+    const seen: string[] = [];
+    for (let i = 0; i < steps; i++) {
+      const m = c.next();
+      seen.push(String(m));
+      c.record(m, ms[String(m)]);
+    }
+    return seen;
+  };
+  it('probes 1, 2 and split in blocks and keeps the fastest at >= 15% over 1 thread', () => {
+    const c = new ThreadChooser('auto', 2, true, () => 0);
+    const seen = run(c, { '1': 10, '2': 9.5, split: 6 }, 36);
+    expect(seen.slice(0, 12)).toEqual(['1', '1', '1', '1', '2', '2', '2', '2', 'split', 'split', 'split', 'split']);
+    expect(c.current).toBe('split');
+    expect(c.describe()).toBe('split halves on 2 threads (auto; median ms per step: 1 thread 10.0, 2 threads 9.50, split halves on 2 threads 6.00)');
+    expect(new ThreadChooser('auto', 2, false, () => 0).next()).toBe(1);
+  });
+  it('takes split out mid-probe when it cannot run, and a fixed split falls back to 1 thread', () => {
+    const c = new ThreadChooser('auto', 2, true, () => 0);
+    run(c, { '1': 10, '2': 8, split: 1 }, 9);
+    c.exclude('split');
+    const rest = run(c, { '1': 10, '2': 8 }, 16);
+    expect(rest).not.toContain('split');
+    expect(c.current).toBe(2);
+    const fixed = new ThreadChooser('split', 2, true);
+    fixed.exclude('split');
+    expect(fixed.next()).toBe(1);
+    expect(fixed.describe()).toBe('1 thread');
+  });
+});

@@ -1,7 +1,7 @@
 /**
  * @file `npm run bench -- engine`: training throughput of the reference models (dense, conv,
- * sequence AEs at batch 128) on the compiled onnxruntime engine with 1 thread, 2 threads and
- * `threads: 'auto'`, on today's tfjs-wasm path, and in PyTorch with its BLAS pinned to the same
+ * sequence AEs at batch 128) on the compiled onnxruntime engine with 1 thread, 2 intra-op
+ * threads, split halves on 2 threads and `threads: 'auto'`, on today's tfjs-wasm path, and in PyTorch with its BLAS pinned to the same
  * thread count (bench/reference/torch_models.py checks that with threadpoolctl). Every
  * measurement is interleaved in one run, so ratios hold on a shared machine; the load average
  * is recorded at the start and the end. Also: the loss after 20 steps from the same weights on
@@ -23,12 +23,13 @@ type Model = TfAutoencoder<Float32Array, Float32Array>;
 interface Config {
   label: string;
   backend: 'ort' | 'wasm';
-  threads?: number | 'auto';
+  threads?: number | 'split' | 'auto';
 }
 const CONFIGS: Config[] = [
   { label: 'wasm', backend: 'wasm' },
   { label: 'ort_1t', backend: 'ort', threads: 1 },
   { label: 'ort_2t', backend: 'ort', threads: 2 },
+  { label: 'ort_split', backend: 'ort', threads: 'split' },
   { label: 'ort_auto', backend: 'ort', threads: 'auto' },
 ];
 
@@ -37,14 +38,17 @@ function fakeImages(n: number): Float32Array[] {
   return Array.from({ length: n }, () => Float32Array.from({ length: 784 }, () => (rng() < 0.8 ? 0 : rng())));
 }
 
-/** Samples/s of the steps after the first two of a fit of `batches` batches of 128. */
-async function trainThroughput(model: Model, data: Float32Array[], batches: number, config: Config): Promise<number> {
+/**
+ * Samples/s of the steps after the first two of a fit of `batches` batches of 128, and how the
+ * fit used the cores (`History.engineCores`).
+ */
+async function trainThroughput(model: Model, data: Float32Array[], batches: number, config: Config): Promise<{ rate: number; cores?: string }> {
   await initEngine({ backend: config.backend });
   const stamps: number[] = [];
   const onProgress = (e: ProgressEvent) => e.type === 'batch' && stamps.push(performance.now());
-  await model.fit(data.slice(0, batches * 128), { epochs: 1, batchSize: 128, shuffle: false, progressIntervalMs: 0, onProgress, ...(config.threads ? { threads: config.threads } : {}) });
+  const h = await model.fit(data.slice(0, batches * 128), { epochs: 1, batchSize: 128, shuffle: false, progressIntervalMs: 0, onProgress, ...(config.threads ? { threads: config.threads } : {}) });
   const timed = stamps.length - 2;
-  return (timed * 128) / ((stamps[stamps.length - 1] - stamps[1]) / 1000);
+  return { rate: (timed * 128) / ((stamps[stamps.length - 1] - stamps[1]) / 1000), ...(h.engineCores ? { cores: h.engineCores } : {}) };
 }
 
 /** Loss of each of 20 steps from fresh, identically seeded weights. */
@@ -98,7 +102,7 @@ const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined
 
 const suite: BenchSuite = {
   name: 'engine',
-  description: 'training throughput of the dense, conv and sequence reference AEs: compiled onnxruntime engine (1, 2, auto threads), tfjs-wasm, PyTorch at the same thread counts',
+  description: 'training throughput of the dense, conv and sequence reference AEs: compiled onnxruntime engine (1 thread, 2 threads, split halves, auto), tfjs-wasm, PyTorch at the same thread counts',
   async run(ctx: BenchContext) {
     const reps = ctx.quick ? 3 : 5;
     const batches = ctx.quick ? 12 : 32;
@@ -115,9 +119,12 @@ const suite: BenchSuite = {
       const ref: Record<1 | 2, number[]> = { 1: [], 2: [] };
       const blas = new Set<number | null>();
       for (const c of CONFIGS) await trainThroughput(model, data, 4, c); // warm-up: compiled, sessions made
+      let autoCores: string | undefined;
       for (let r = 0; r < reps; r++) {
         for (const c of CONFIGS) {
-          ours[c.label].push(await trainThroughput(model, data, batches, c));
+          const t = await trainThroughput(model, data, batches, c);
+          ours[c.label].push(t.rate);
+          if (c.threads === 'auto') autoCores = t.cores;
           if (py && (c.threads === 1 || c.threads === 2)) {
             const t = torchThroughput(py, name, batches - 2, c.threads);
             if (t) {
@@ -141,9 +148,13 @@ const suite: BenchSuite = {
         ort_2t: round(m.ort_2t),
         torch_2t: round(t2),
         ratio_2t: ratio(m.ort_2t, t2),
+        ort_split: round(m.ort_split),
         ort_auto: round(m.ort_auto),
         vs_wasm: ratio(m.ort_1t, m.wasm),
         two_thread_gain: ratio(m.ort_2t, m.ort_1t),
+        split_gain: ratio(m.ort_split, m.ort_1t),
+        auto_gain: ratio(m.ort_auto, m.ort_1t),
+        auto_chose: autoCores,
         loss20_wasm: Number(lw.loss.toPrecision(6)),
         loss20_ort: Number(lo.loss.toPrecision(6)),
         loss20_rel_diff: Number((Math.abs(lo.loss - lw.loss) / lw.loss).toExponential(2)),

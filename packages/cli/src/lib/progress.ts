@@ -125,6 +125,7 @@ export function trainingProgress(label: string, options: ProgressOptions = {}): 
         // Only a fallback is news: the engine line at the start already said onnxruntime.
         if (e.reason) write(`${label}: training on tfjs, not onnxruntime: ${e.reason}`);
         else if (e.note) write(`${label}: training on onnxruntime (${e.note})`);
+        else if (e.cores) write(`${label}: onnxruntime steps on ${e.cores}`);
         break;
       case 'early-stop':
         stop();

@@ -194,8 +194,10 @@ export class OrtStepRunner implements StepRunner {
     const main = [...this.compiled.values()].find((c) => c.main);
     if (!main || this.fallback) return undefined;
     const why = main.entry.splitFailed;
-    const wanted = this.options.threads === 'split' || this.options.threads === 'auto';
-    return `${main.threads.describe()}${why !== undefined && wanted ? `; no split halves: ${why}` : ''}`;
+    // Only a split the user asked for needs its refusal explained; 'auto' just does not pick it.
+    const wanted = this.options.threads === 'split';
+    const what = main.threads.describe();
+    return what === undefined ? undefined : `${what}${why !== undefined && wanted ? `; no split halves: ${why}` : ''}`;
   }
 
   private async useTfjs(reason: string): Promise<void> {

@@ -127,13 +127,14 @@ export class ThreadChooser {
   }
 
   /**
-   * How steps use the cores, in words: e.g. `2 threads, split halves (auto; median ms per step:
-   * 1 thread 9.20, 2 threads 11.4, split halves 6.10)`.
+   * How steps use the cores, in words: e.g. `split halves on 2 threads (auto; median ms per
+   * step: 1 thread 9.20, 2 threads 11.4, split halves on 2 threads 6.10)`; undefined while
+   * 'auto' has not measured yet.
    */
-  describe(): string {
+  describe(): string | undefined {
     const mode = this.current;
     if (this.setting !== 'auto') return modeLabel(mode);
-    if (this.measured.size === 0) return `${modeLabel(mode)} (auto${this.candidates.length > 1 ? ', measuring' : ''})`;
+    if (this.measured.size === 0) return this.candidates.length > 1 ? undefined : `${modeLabel(mode)} (auto)`;
     const ms = [...this.measured].map(([m, t]) => `${modeLabel(m)} ${t.toPrecision(3)}`).join(', ');
     return `${modeLabel(mode)} (auto; median ms per step: ${ms})`;
   }

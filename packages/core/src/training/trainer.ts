@@ -227,7 +227,10 @@ export async function train<S>(problem: TrainingProblem<S>, data: Dataset<S> | r
       // Validation, snapshots and checkpoints read the tfjs variables and optimizer.
       await runner.sync();
       const note = runner.engine === 'onnxruntime' ? runner.note?.() : undefined;
-      engineCores = runner.engine === 'onnxruntime' ? runner.cores?.() : undefined;
+      const cores = runner.engine === 'onnxruntime' ? runner.cores?.() : undefined;
+      // News: what 'auto' measured and chose, or a setting that could not be followed.
+      if (cores && cores !== engineCores && (threads === 'auto' || cores.includes('; '))) emit({ type: 'engine', engine: runner.engine, cores });
+      engineCores = cores;
       if (note && note !== engineNote) emit({ type: 'engine', engine: runner.engine, note });
       engineNote = note;
       const loss = lossSum / seen;

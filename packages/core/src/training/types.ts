@@ -71,6 +71,11 @@ export type ProgressEvent =
        * batches per epoch on tfjs (shape ...: ...)`; sent after the first epoch that has some.
        */
       note?: string;
+      /**
+       * On onnxruntime: how the steps use the cores (see `threads` and `History.engineCores`),
+       * sent after an epoch when it changed, e.g. once `'auto'` has timed its choices.
+       */
+      cores?: string;
     }
   | { type: 'checkpoint'; epoch: number; dir: string }
   | { type: 'early-stop'; epoch: number; bestEpoch: number; bestLoss: number }

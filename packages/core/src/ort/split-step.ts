@@ -56,6 +56,10 @@ export async function prepareSplit(
   let half: CompiledStepGraph;
   try {
     half = compileStepGraph(problem, vars, first, ctx, plan, clipNorm, { gradientsOnly: true });
+  } catch (e) {
+    // A loss over pairs of rows may not even run on half of its batch (a [n, n] mask).
+    if (e instanceof NotLowerableError) throw e;
+    throw new NotLowerableError(`the loss does not run on half of the batch (${(e as Error).message.split('\n')[0]})`);
   } finally {
     tf.dispose(Object.values(first));
   }

@@ -95,6 +95,26 @@ describe("threads: 'split'", () => {
     expect(split.h.loss).toEqual(one.h.loss);
   });
 
+  it('never splits a loss over pairs of rows that cannot run on half of its batch', async () => {
+    await initEngine({ backend: 'ort' });
+    const w = tf.variable(tf.tensor2d([[0.5, -0.2], [0.1, 0.3], [-0.4, 0.2], [0.2, 0.1]]), true, 'split_case_pairs');
+    const problem = {
+      variables: () => [w],
+      // Each row is pulled towards the mean code of its batch: an [n, n] averaging matrix.
+      collate: (s: number[][]) => ({ x: tf.tensor2d(s), avg: tf.fill([s.length, s.length], 1 / s.length) }),
+      loss: (b: Record<string, tf.Tensor>) => {
+        const z = tf.matMul(b.x, w);
+        return { loss: tf.mean(tf.square(tf.sub(z, tf.matMul(b.avg, z)))) as tf.Scalar };
+      },
+      saveCheckpoint: async () => {},
+      loadCheckpoint: async () => () => undefined,
+    };
+    const h = await train(problem, rows, { epochs: 2, batchSize: 8, learningRate: 0.01, threads: 'split' });
+    w.dispose();
+    expect(h.engine).toBe('onnxruntime');
+    expect(h.engineCores).toMatch(/^1 thread; no split halves: the loss does not run on half of the batch \(/);
+  });
+
   it.skipIf(availableParallelism() < 2)("'auto' times split halves beside 1 and 2 threads", async () => {
     const { h } = await fitDense({ threads: 'auto', epochs: 2 }, manifold(1600));
     expect(h.engineCores).toMatch(/\(auto; median ms per step: 1 thread [\d.]+, 2 threads [\d.]+, split halves on 2 threads [\d.]+\)$/);

@@ -5,26 +5,11 @@
  */
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { VectorAutoencoder, createNormalRng, initEngine, tf, train, type FitOptions } from '@latentkit/core';
+import { VectorAutoencoder, initEngine, tf, train, type FitOptions } from '@latentkit/core';
+import { drift, manifoldData, weightsOf } from '../testing/manifold.js';
 
-function manifold(n: number, seed = 3): Float32Array[] {
-  const r = createNormalRng(seed);
-  return Array.from({ length: n }, () => {
-    const a = r();
-    const b = r();
-    return Float32Array.from([a, b, a + b, a - b, Math.sin(a), Math.cos(b), a * 0.5, -b]);
-  });
-}
-const weightsOf = (m: VectorAutoencoder) => m.variables().map((v) => Float32Array.from(v.dataSync() as Float32Array));
-/** ||a - b|| / ||b - initial||: difference relative to how far training moved the weights. */
-function drift(a: Float32Array[], b: Float32Array[], initial: Float32Array[]): number {
-  let d = 0;
-  let m = 0;
-  a.forEach((w, i) => w.forEach((v, j) => ((d += (v - b[i][j]) ** 2), (m += (b[i][j] - initial[i][j]) ** 2))));
-  return Math.sqrt(d / m);
-}
 
-async function fitDense(options: FitOptions<Float32Array>, data = manifold(96)) {
+async function fitDense(options: FitOptions<Float32Array>, data = manifoldData(96)) {
   await initEngine({ backend: 'ort' });
   const m = VectorAutoencoder.create({ inputDim: 8, latentDim: 2, hidden: [16], seed: 7 });
   const initial = weightsOf(m);
@@ -67,8 +52,8 @@ async function fitNoisy(name: string, reduce: 'mean' | 'sum', threads: FitOption
 describe("threads: 'split'", () => {
   it('trains as the whole batch does, on two threads', async () => {
     // 90 rows in batches of 16: the short last batch (10 rows) runs whole, on one thread.
-    const split = await fitDense({ threads: 'split' }, manifold(90));
-    const one = await fitDense({ threads: 1 }, manifold(90));
+    const split = await fitDense({ threads: 'split' }, manifoldData(90));
+    const one = await fitDense({ threads: 1 }, manifoldData(90));
     expect(split.h.engine).toBe('onnxruntime');
     expect(split.h.engineCores).toBe('split halves on 2 threads');
     expect(one.h.engineCores).toBe('1 thread');
@@ -116,7 +101,7 @@ describe("threads: 'split'", () => {
   });
 
   it.skipIf(availableParallelism() < 2)("'auto' times split halves beside 1 and 2 threads", async () => {
-    const { h } = await fitDense({ threads: 'auto', epochs: 2 }, manifold(1600));
+    const { h } = await fitDense({ threads: 'auto', epochs: 2 }, manifoldData(1600));
     expect(h.engineCores).toMatch(/\(auto; median ms per step: 1 thread [\d.]+, 2 threads [\d.]+, split halves on 2 threads [\d.]+\)$/);
   });
 

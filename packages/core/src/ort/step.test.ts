@@ -21,26 +21,11 @@ import {
   type FitOptions,
   type ProgressEvent,
 } from '@latentkit/core';
+import { drift, manifoldData, weightsOf } from '../testing/manifold.js';
 import { MAX_COMPILED_SHAPES } from './step.js';
 
-function manifold(n: number, seed = 3): Float32Array[] {
-  const r = createNormalRng(seed);
-  return Array.from({ length: n }, () => {
-    const a = r();
-    const b = r();
-    return Float32Array.from([a, b, a + b, a - b, Math.sin(a), Math.cos(b), a * 0.5, -b]);
-  });
-}
-const weightsOf = (m: VectorAutoencoder) => m.variables().map((v) => Float32Array.from(v.dataSync() as Float32Array));
-/** ||a - b|| / ||b - initial||: difference relative to how far training moved the weights. */
-function drift(a: Float32Array[], b: Float32Array[], initial: Float32Array[]): number {
-  let d = 0;
-  let m = 0;
-  a.forEach((w, i) => w.forEach((v, j) => ((d += (v - b[i][j]) ** 2), (m += (b[i][j] - initial[i][j]) ** 2))));
-  return Math.sqrt(d / m);
-}
 
-async function trainOn(backend: 'ort' | 'wasm', options: FitOptions<Float32Array>, data = manifold(96)) {
+async function trainOn(backend: 'ort' | 'wasm', options: FitOptions<Float32Array>, data = manifoldData(96)) {
   await initEngine({ backend });
   const m = VectorAutoencoder.create({ inputDim: 8, latentDim: 2, hidden: [16], seed: 7 });
   const initial = weightsOf(m);
@@ -67,8 +52,8 @@ describe('fit on the onnxruntime engine', () => {
 
   it('a short last batch compiles too: the whole fit stays on onnxruntime and matches tfjs', async () => {
     // 90 rows in batches of 16: five full batches, then one of 10 after the weights moved.
-    const ort = await trainOn('ort', { learningRate: 0.01, epochs: 6 }, manifold(90));
-    const wasm = await trainOn('wasm', { learningRate: 0.01, epochs: 6 }, manifold(90));
+    const ort = await trainOn('ort', { learningRate: 0.01, epochs: 6 }, manifoldData(90));
+    const wasm = await trainOn('wasm', { learningRate: 0.01, epochs: 6 }, manifoldData(90));
     expect(ort.h.engine).toBe('onnxruntime');
     expect(ort.h.engineReason).toBeUndefined();
     expect(ort.h.engineNote).toBeUndefined();
@@ -136,7 +121,7 @@ describe('fit on the onnxruntime engine', () => {
   });
 
   it('checkpoints resume on either engine to the loss of an uninterrupted run', async () => {
-    const data = manifold(128);
+    const data = manifoldData(128);
     const opts = { batchSize: 32, seed: 5, learningRate: 5e-3 };
     const full = await trainOn('ort', { ...opts, epochs: 6 }, data);
     for (const [first, second] of [
@@ -157,7 +142,7 @@ describe('fit on the onnxruntime engine', () => {
     const m = VectorAutoencoder.create({ inputDim: 8, latentDim: 2, seed: 3 });
     const ac = new AbortController();
     let atEpoch1: Float32Array[] = [];
-    const run = m.fit(manifold(160), {
+    const run = m.fit(manifoldData(160), {
       epochs: 5,
       batchSize: 16,
       signal: ac.signal,
@@ -176,8 +161,8 @@ describe('fit on the onnxruntime engine', () => {
   it('early stopping restores the best epoch, whose weights give the best validation loss', async () => {
     await initEngine({ backend: 'ort' });
     const m = VectorAutoencoder.create({ inputDim: 8, latentDim: 2, seed: 3 });
-    const val = manifold(40, 11);
-    const h = await m.fit(manifold(200), { epochs: 60, batchSize: 20, learningRate: 5e-2, validationData: val, earlyStopping: { patience: 2, minDelta: 1e-2 } });
+    const val = manifoldData(40, 11);
+    const h = await m.fit(manifoldData(200), { epochs: 60, batchSize: 20, learningRate: 5e-2, validationData: val, earlyStopping: { patience: 2, minDelta: 1e-2 } });
     expect(h.stoppedEarly).toBe(true);
     expect(h.engine).toBe('onnxruntime');
     expect(await evaluateLoss(m, val)).toBeCloseTo(h.valLoss[h.bestEpoch - 1]!, 5);
@@ -188,10 +173,10 @@ describe('fit on the onnxruntime engine', () => {
     await initEngine({ backend: 'ort' });
     const counts: number[] = [];
     const ok = VectorAutoencoder.create({ inputDim: 8, latentDim: 2 });
-    await ok.fit(manifold(64), { epochs: 4, batchSize: 16, onProgress: (e) => e.type === 'epoch' && counts.push(e.numTensors) });
+    await ok.fit(manifoldData(64), { epochs: 4, batchSize: 16, onProgress: (e) => e.type === 'epoch' && counts.push(e.numTensors) });
     expect(new Set(counts).size).toBe(1);
     ok.dispose();
-    const data = manifold(64);
+    const data = manifoldData(64);
     data[40][3] = NaN;
     const bad = VectorAutoencoder.create({ inputDim: 8, latentDim: 2 });
     const err = await bad.fit(data, { epochs: 2, batchSize: 16, shuffle: false }).catch((e) => e);
@@ -271,8 +256,8 @@ describe('fit on the onnxruntime engine', () => {
   it('validates threads', async () => {
     await initEngine({ backend: 'ort' });
     const m = VectorAutoencoder.create({ inputDim: 8 });
-    await expect(m.fit(manifold(16), { threads: 0 })).rejects.toBeInstanceOf(InvalidArgumentError);
-    const h = await m.fit(manifold(32), { epochs: 1, threads: 2 });
+    await expect(m.fit(manifoldData(16), { threads: 0 })).rejects.toBeInstanceOf(InvalidArgumentError);
+    const h = await m.fit(manifoldData(32), { epochs: 1, threads: 2 });
     expect(h.engine).toBe('onnxruntime');
     m.dispose();
   });

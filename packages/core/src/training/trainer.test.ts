@@ -13,17 +13,9 @@ import {
   tf,
   type ProgressEvent,
 } from '@latentkit/core';
+import { manifoldData } from '../testing/manifold.js';
 import { TinyConvAutoencoder, blobImages } from '../testing/tiny-conv-ae.js';
 
-/** Vectors on a 2-D manifold embedded in 8-D: an AE with a 2-D code can learn them. */
-function manifoldData(n: number, seed = 3): Float32Array[] {
-  const r = createNormalRng(seed);
-  return Array.from({ length: n }, () => {
-    const a = r();
-    const b = r();
-    return Float32Array.from([a, b, a + b, a - b, Math.sin(a), Math.cos(b), a * 0.5, -b]);
-  });
-}
 
 const dirs: string[] = [];
 async function tempDir(): Promise<string> {

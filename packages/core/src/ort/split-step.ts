@@ -20,6 +20,14 @@ export interface SplitSetup {
   halfSession: Ort.InferenceSession;
   update: Ort.InferenceSession;
   worker: HalfWorker;
+  /**
+   * Buffers reused from step to step (fresh megabyte arrays each step cost page faults): the
+   * worker's input copies as they came back, its gradient outputs to hand back for the next
+   * run, and this thread's gradient outputs.
+   */
+  spare: Map<string, WireTensor['data']>;
+  recycle: Record<string, Float32Array>;
+  mineOut: Record<string, Ort.Tensor>;
 }
 
 /**
@@ -91,7 +99,8 @@ export async function prepareSplit(
       throw new NotLowerableError(`the split-step worker did not start: ${e.message}`);
     }),
   ]);
-  return { half: h, halfSession, update: updateSession, worker };
+  const mineOut = Object.fromEntries(full.trainable.map((i) => [`g:${i}`, new ort.Tensor('float32', new Float32Array(tf.util.sizeFromShape(vars[i].shape)), vars[i].shape)]));
+  return { half: h, halfSession, update: updateSession, worker, spare: new Map(), recycle: {}, mineOut };
 }
 
 /** Loss, metrics and gradient norm of a step. */
@@ -106,37 +115,49 @@ export interface StepOutputs {
  * goes into the pre-allocated `updates` (`w:<i>:out`, `s:<slot>:<i>:out`).
  */
 export async function runSplit(ort: typeof Ort, s: SplitSetup, full: StepGraph, feeds: Record<string, Ort.Tensor>, updates: Record<string, Ort.Tensor | null>): Promise<StepOutputs> {
+  /** A copy of `src` for the worker, in the buffer that came back under `name` when it fits. */
+  const copy = <T extends WireTensor['data']>(name: string, src: T): T => {
+    const back = s.spare.get(name);
+    s.spare.delete(name);
+    const out = (back && back.constructor === src.constructor && back.length === src.length ? back : new (src.constructor as new (n: number) => T)(src.length)) as T;
+    out.set(src as never);
+    return out;
+  };
   const mine: Record<string, Ort.Tensor> = {};
   const theirs: Record<string, WireTensor> = {};
   for (const t of [...full.batch, ...full.random]) {
     const whole = feeds[t.name];
-    const data = whole.data as Float32Array | Int32Array | Uint8Array;
+    const data = whole.data as WireTensor['data'];
     const cut = data.length / 2;
     const dims = halfShape(whole.dims);
     mine[t.name] = new ort.Tensor(whole.type as 'float32', data.subarray(0, cut) as Float32Array, dims);
-    theirs[t.name] = { type: whole.type as WireTensor['type'], data: data.slice(cut), dims };
+    theirs[t.name] = { type: whole.type as WireTensor['type'], data: copy(t.name, data.subarray(cut)), dims };
   }
   for (const i of full.trainable) {
     const w = feeds[`w:${i}`];
     mine[`w:${i}`] = w;
-    theirs[`w:${i}`] = { type: 'float32', data: (w.data as Float32Array).slice(), dims: w.dims };
+    theirs[`w:${i}`] = { type: 'float32', data: copy(`w:${i}`, w.data as Float32Array), dims: w.dims };
   }
   for (const i of full.frozen) mine[`f:${i}`] = feeds[`f:${i}`];
-  const other = s.worker.run(theirs);
+  const other = s.worker.run(theirs, s.recycle);
+  s.recycle = {};
   let a: Ort.InferenceSession.OnnxValueMapType;
   try {
-    a = await s.halfSession.run(mine);
+    const fetches = { loss: null, ...Object.fromEntries(full.metrics.map((m) => [`m:${m}`, null])), ...s.mineOut };
+    a = await s.halfSession.run(mine, fetches as unknown as Ort.InferenceSession.FetchesType);
   } catch (e) {
     await other.catch(() => undefined);
     throw e;
   }
-  const b = await other;
+  const { values: b, inputs } = await other;
+  for (const [k, v] of Object.entries(inputs)) s.spare.set(k, v);
   const up: Record<string, Ort.Tensor> = {};
   for (const i of full.trainable) {
     const w = feeds[`w:${i}`];
     up[`w:${i}`] = w;
     up[`ga:${i}`] = a[`g:${i}`];
     up[`gb:${i}`] = new ort.Tensor('float32', b[`g:${i}`], w.dims);
+    s.recycle[`g:${i}`] = b[`g:${i}`];
   }
   for (const [k, v] of Object.entries(feeds)) if (k.startsWith('s:') || full.scalars.includes(k)) up[k] = v;
   const out = await s.update.run(up, { gnorm: null, ...updates } as unknown as Ort.InferenceSession.FetchesType);

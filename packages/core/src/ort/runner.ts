@@ -16,6 +16,8 @@ import { NotLowerableError } from './trace.js';
 export interface StepRunnerOptions {
   clipNorm?: number;
   threads?: number | 'split' | 'auto';
+  /** Steps the fit will take, when known ('auto' does not probe a short fit). */
+  expectedSteps?: number;
   onEngine?: (engine: TrainingEngine, reason?: string) => void;
 }
 
@@ -27,7 +29,7 @@ export async function createStepRunner(problem: TrainingProblem<unknown>, vars: 
   if (typeof ort === 'string') return tfjs(ort);
   try {
     const plan = planOptimizer(optimizer);
-    return new OrtStepRunner(ort, problem, vars, optimizer, plan, { clipNorm: options.clipNorm, threads: options.threads ?? 'auto', onEngine: options.onEngine });
+    return new OrtStepRunner(ort, problem, vars, optimizer, plan, { clipNorm: options.clipNorm, threads: options.threads ?? 'auto', expectedSteps: options.expectedSteps, onEngine: options.onEngine });
   } catch (e) {
     if (e instanceof NotLowerableError) return tfjs(e.message);
     throw e;

@@ -16,6 +16,8 @@ import { NotLowerableError } from './trace.js';
 
 /** The graphs, sessions and worker of split steps for one compiled batch shape. */
 export interface SplitSetup {
+  /** The half-batch gradient graph, compiled. */
+  compiled: CompiledStepGraph;
   half: StepGraph;
   halfSession: Ort.InferenceSession;
   update: Ort.InferenceSession;
@@ -58,18 +60,22 @@ export async function prepareSplit(
   clipNorm: number | undefined,
   full: StepGraph,
   frozen: Map<number, Ort.Tensor>,
+  /** The half graph of an earlier setup of this shape (sessions are made again, the graph is not). */
+  compiled?: CompiledStepGraph,
 ): Promise<SplitSetup> {
   const rows = full.batch[0].shape[0];
-  const first = tf.tidy(() => Object.fromEntries(Object.entries(batch).map(([k, t]) => [k, tf.slice(t, 0, rows / 2)])) as TensorBatch);
-  let half: CompiledStepGraph;
-  try {
-    half = compileStepGraph(problem, vars, first, ctx, plan, clipNorm, { gradientsOnly: true });
-  } catch (e) {
-    // A loss over pairs of rows may not even run on half of its batch (a [n, n] mask).
-    if (e instanceof NotLowerableError) throw e;
-    throw new NotLowerableError(`the loss does not run on half of the batch (${(e as Error).message.split('\n')[0]})`);
-  } finally {
-    tf.dispose(Object.values(first));
+  let half = compiled;
+  if (!half) {
+    const first = tf.tidy(() => Object.fromEntries(Object.entries(batch).map(([k, t]) => [k, tf.slice(t, 0, rows / 2)])) as TensorBatch);
+    try {
+      half = compileStepGraph(problem, vars, first, ctx, plan, clipNorm, { gradientsOnly: true });
+    } catch (e) {
+      // A loss over pairs of rows may not even run on half of its batch (a [n, n] mask).
+      if (e instanceof NotLowerableError) throw e;
+      throw new NotLowerableError(`the loss does not run on half of the batch (${(e as Error).message.split('\n')[0]})`);
+    } finally {
+      tf.dispose(Object.values(first));
+    }
   }
   const h = half.step;
   const lined =
@@ -100,7 +106,7 @@ export async function prepareSplit(
     }),
   ]);
   const mineOut = Object.fromEntries(full.trainable.map((i) => [`g:${i}`, new ort.Tensor('float32', new Float32Array(tf.util.sizeFromShape(vars[i].shape)), vars[i].shape)]));
-  return { half: h, halfSession, update: updateSession, worker, spare: new Map(), recycle: {}, mineOut };
+  return { compiled: half, half: h, halfSession, update: updateSession, worker, spare: new Map(), recycle: {}, mineOut };
 }
 
 /** Loss, metrics and gradient norm of a step. */

@@ -105,6 +105,11 @@ describe("threads: 'split'", () => {
     expect(h.engineCores).toMatch(/\(auto; median ms per step: 1 thread [\d.]+, 2 threads [\d.]+, split halves on 2 threads [\d.]+\)$/);
   });
 
+  it("'auto' does not probe a fit too short to repay it", async () => {
+    const { h } = await fitDense({ threads: 'auto', epochs: 3 }, manifoldData(96));
+    expect(h.engineCores).toBe('1 thread (auto)');
+  });
+
   it('rejects other settings', async () => {
     await expect(fitDense({ threads: 'halves' as 'split' })).rejects.toThrow(/threads must be 'auto', 'split' or an integer/);
   });

@@ -34,6 +34,8 @@ export interface OrtStepOptions {
   clipNorm?: number;
   /** Intra-op threads, 'split' (two half batches at once), or 'auto' (measure them while training). */
   threads: StepMode | 'auto';
+  /** Steps the fit will take, when known. */
+  expectedSteps?: number | undefined;
   /** Told when the engine changes (tfjs fallback), with the reason. */
   onEngine?: (engine: TrainingEngine, reason?: string) => void;
 }
@@ -56,6 +58,9 @@ const TOLERANCE = 1e-3;
  */
 export const MAX_COMPILED_SHAPES = 4;
 
+/** Fits of fewer steps do not probe in 'auto' (a probe takes 36 steps). */
+export const MIN_PROBED_STEPS = 200;
+
 /**
  * Compiled graphs and their sessions, per model (the problem object) and batch signature, so a
  * model that calls `fit` again (epoch by epoch, or in a benchmark) does not pay for the three
@@ -71,6 +76,8 @@ interface CacheEntry {
   choosers: Map<string, ThreadChooser>;
   /** Split steps: the setup once made, or why this shape cannot take them. */
   split?: Promise<SplitSetup>;
+  /** The split's half graph, kept when its sessions are freed between probes. */
+  splitGraph?: CompiledStepGraph;
   splitFailed?: string;
   /** The first split step matched the whole-batch step (see {@link OrtStepRunner.splitStep}). */
   splitVerified?: boolean;
@@ -247,7 +254,12 @@ export class OrtStepRunner implements StepRunner {
       if (!this.frozen.has(i)) this.frozen.set(i, new this.ort.Tensor('float32', Float32Array.from(this.vars[i].dataSync() as Float32Array), this.vars[i].shape));
     }
     const setting = String(this.options.threads);
-    if (!entry.choosers.has(setting)) entry.choosers.set(setting, new ThreadChooser(this.options.threads, availableParallelism(), main && splittable(c.step)));
+    if (!entry.choosers.has(setting)) {
+      // A fit too short to repay a probe (its blocks of slower modes, the sessions they make)
+      // stays on one thread.
+      const short = this.options.expectedSteps !== undefined && this.options.expectedSteps < MIN_PROBED_STEPS;
+      entry.choosers.set(setting, new ThreadChooser(this.options.threads, short ? 1 : availableParallelism(), main && splittable(c.step)));
+    }
     const compiled: Compiled = { ...c, sessions: entry.sessions, threads: entry.choosers.get(setting)!, verified: false, main, entry };
     this.compiled.set(sig, compiled);
     return compiled;
@@ -263,7 +275,8 @@ export class OrtStepRunner implements StepRunner {
     if (e.splitFailed !== undefined) return false;
     if (!e.split) {
       await this.sync();
-      e.split = prepareSplit(this.ort, this.problem, this.vars, batch, ctx, this.plan, this.options.clipNorm, c.step, this.frozen);
+      e.split = prepareSplit(this.ort, this.problem, this.vars, batch, ctx, this.plan, this.options.clipNorm, c.step, this.frozen, e.splitGraph);
+      void e.split.then((s) => (e.splitGraph = s.compiled), () => undefined);
     }
     try {
       await e.split;
@@ -302,20 +315,26 @@ export class OrtStepRunner implements StepRunner {
    * After a probe: frees the sessions (and the split worker) of the modes not chosen. Each holds
    * its own memory arena, and keeping every mode's made the image benchmark's peak RSS 1.87 GB
    * against 1.47 GB; the next probe, 2 minutes later, makes them again (a fraction of a second
-   * for most models). The 1-thread session stays: it checks split steps and runs other shapes.
+   * for most models; the split's half graph is compiled once). The 1-thread session stays: it
+   * checks split steps and runs other shapes.
    */
   private releaseUnchosen(c: Compiled): void {
     const keep = c.threads.current;
-    for (const [key, s] of c.sessions) {
-      if (key === '1' || key === String(keep) || key.endsWith('no pattern')) continue;
-      c.sessions.delete(key);
-      void s.then((x) => x.release()).catch(() => undefined);
-    }
-    const split = c.entry.split;
-    if (keep !== 'split' && split) {
+    for (const key of [...c.sessions.keys()]) if (key !== '1' && key !== String(keep) && !key.endsWith('no pattern')) this.releaseMode(c, Number(key));
+    if (keep !== 'split') this.releaseMode(c, 'split');
+  }
+
+  /** Frees one mode's sessions (the split worker for 'split'); the next step in it makes them again. */
+  private releaseMode(c: Compiled, mode: StepMode): void {
+    if (mode === 'split') {
+      const split = c.entry.split;
       c.entry.split = undefined;
-      void split.then(releaseSplit, () => undefined);
+      void split?.then(releaseSplit, () => undefined);
+      return;
     }
+    const s = c.sessions.get(String(mode));
+    c.sessions.delete(String(mode));
+    void s?.then((x) => x.release()).catch(() => undefined);
   }
 
   private session(c: Compiled, threads: number): Promise<Ort.InferenceSession> {
@@ -398,7 +417,12 @@ export class OrtStepRunner implements StepRunner {
     const end = performance.now();
     const ms = end - (this.lastStepEnd ?? t0);
     this.lastStepEnd = end;
-    if (c.main && c.threads.record(mode, ms)) this.releaseUnchosen(c);
+    if (c.main) {
+      if (c.threads.record(mode, ms)) this.releaseUnchosen(c);
+      // Between its probe blocks a mode's sessions go, so a probe holds one mode besides the
+      // 1-thread one at a time (each session has its own memory arena).
+      else if (mode !== 1 && c.threads.next() !== mode) this.releaseMode(c, mode);
+    }
     this.lastMode = mode;
     const { loss, metrics } = res;
     if (!c.verified) {

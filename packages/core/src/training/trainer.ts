@@ -158,6 +158,7 @@ export async function train<S>(problem: TrainingProblem<S>, data: Dataset<S> | r
   const runner = await createStepRunner(problem as TrainingProblem<unknown>, vars, optimizer, {
     clipNorm: options.clipNorm,
     threads,
+    ...(cappedBatches !== undefined ? { expectedSteps: cappedBatches * (epochs - startEpoch) } : {}),
     onEngine: (engine, reason) => emit({ type: 'engine', engine, ...(reason ? { reason } : {}) }),
   });
   emit({ type: 'engine', engine: runner.engine, ...(runner.fallbackReason ? { reason: runner.fallbackReason } : {}) });

@@ -107,7 +107,7 @@ describe("threads: 'split'", () => {
 
   it("'auto' does not probe a fit too short to repay it", async () => {
     const { h } = await fitDense({ threads: 'auto', epochs: 3 }, manifoldData(96));
-    expect(h.engineCores).toBe('1 thread (auto)');
+    expect(h.engineCores).toBe('1 thread (auto; not measured: a fit too short to repay it)');
   });
 
   it('rejects other settings', async () => {

@@ -59,7 +59,7 @@ const TOLERANCE = 1e-3;
 export const MAX_COMPILED_SHAPES = 4;
 
 /** Fits of fewer steps do not probe in 'auto' (a probe takes 36 steps). */
-export const MIN_PROBED_STEPS = 200;
+export const MIN_PROBED_STEPS = 100;
 
 /**
  * Compiled graphs and their sessions, per model (the problem object) and batch signature, so a
@@ -254,12 +254,7 @@ export class OrtStepRunner implements StepRunner {
       if (!this.frozen.has(i)) this.frozen.set(i, new this.ort.Tensor('float32', Float32Array.from(this.vars[i].dataSync() as Float32Array), this.vars[i].shape));
     }
     const setting = String(this.options.threads);
-    if (!entry.choosers.has(setting)) {
-      // A fit too short to repay a probe (its blocks of slower modes, the sessions they make)
-      // stays on one thread.
-      const short = this.options.expectedSteps !== undefined && this.options.expectedSteps < MIN_PROBED_STEPS;
-      entry.choosers.set(setting, new ThreadChooser(this.options.threads, short ? 1 : availableParallelism(), main && splittable(c.step)));
-    }
+    if (!entry.choosers.has(setting)) entry.choosers.set(setting, new ThreadChooser(this.options.threads, availableParallelism(), main && splittable(c.step)));
     const compiled: Compiled = { ...c, sessions: entry.sessions, threads: entry.choosers.get(setting)!, verified: false, main, entry };
     this.compiled.set(sig, compiled);
     return compiled;
@@ -390,7 +385,10 @@ export class OrtStepRunner implements StepRunner {
     const feeds = await this.feeds(c, batch, ctx);
     // Other shapes run on one thread and are not timed: a probe of their few steps would
     // measure little, and each thread count is one more session in memory.
-    let mode: StepMode = c.main ? c.threads.next() : 1;
+    // A fit too short to repay a probe (its blocks of slower modes, the sessions they make)
+    // keeps the current choice (1 thread before any probe); a longer fit of the model probes.
+    const probe = this.options.expectedSteps === undefined || this.options.expectedSteps >= MIN_PROBED_STEPS;
+    let mode: StepMode = c.main ? c.threads.next(probe) : 1;
     // Split steps start once the whole-batch graph has passed its check against tfjs.
     if (mode === 'split' && (!c.verified || !(await this.splitReady(c, batch, ctx)))) mode = 1;
     const fetches = { loss: null, gnorm: null, ...Object.fromEntries(c.step.metrics.map((m) => [`m:${m}`, null])), ...this.fetches() };
@@ -418,10 +416,10 @@ export class OrtStepRunner implements StepRunner {
     const ms = end - (this.lastStepEnd ?? t0);
     this.lastStepEnd = end;
     if (c.main) {
-      if (c.threads.record(mode, ms)) this.releaseUnchosen(c);
+      if (probe && c.threads.record(mode, ms)) this.releaseUnchosen(c);
       // Between its probe blocks a mode's sessions go, so a probe holds one mode besides the
       // 1-thread one at a time (each session has its own memory arena).
-      else if (mode !== 1 && c.threads.next() !== mode) this.releaseMode(c, mode);
+      else if (mode !== 1 && c.threads.next(probe) !== mode) this.releaseMode(c, mode);
     }
     this.lastMode = mode;
     const { loss, metrics } = res;

@@ -65,7 +65,8 @@ export class ThreadChooser {
     private readonly now: () => number = () => performance.now(),
   ) {
     this.candidates = setting !== 'auto' ? [setting] : cores >= 2 ? [1, 2, ...(splittable ? (['split'] as const) : [])] : [1];
-    if (this.candidates.length > 1) this.startProbe();
+    // The first probe starts with the first step that may probe (steadySince 0 is long ago).
+    this.steadySince = -Infinity;
   }
 
   private startProbe(): void {
@@ -76,9 +77,13 @@ export class ThreadChooser {
     this.times = new Map(this.candidates.map((m) => [m, []]));
   }
 
-  /** Mode of the next step. */
-  next(): StepMode {
+  /**
+   * Mode of the next step. `probe: false` (a fit too short to repay a probe) keeps the current
+   * choice and neither starts nor continues a probe; a later, longer fit does.
+   */
+  next(probe = true): StepMode {
     if (this.setting !== 'auto') return this.current;
+    if (!probe) return this.chosen;
     if (this.probing.length) return this.probing[0].mode;
     if (this.candidates.length > 1 && this.now() - this.steadySince > REPROBE_MS) {
       this.startProbe();
@@ -134,7 +139,10 @@ export class ThreadChooser {
   describe(): string | undefined {
     const mode = this.current;
     if (this.setting !== 'auto') return modeLabel(mode);
-    if (this.measured.size === 0) return this.candidates.length > 1 ? undefined : `${modeLabel(mode)} (auto)`;
+    if (this.measured.size === 0) {
+      if (this.probing.length) return undefined;
+      return `${modeLabel(mode)} (auto${this.candidates.length > 1 ? '; not measured: a fit too short to repay it' : ''})`;
+    }
     const ms = [...this.measured].map(([m, t]) => `${modeLabel(m)} ${t.toPrecision(3)}`).join(', ');
     return `${modeLabel(mode)} (auto; median ms per step: ${ms})`;
   }

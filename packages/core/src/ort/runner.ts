@@ -18,6 +18,8 @@ export interface StepRunnerOptions {
   threads?: number | 'split' | 'auto';
   /** Steps the fit will take, when known ('auto' does not probe a short fit). */
   expectedSteps?: number;
+  /** Epochs the fit will run (with the first epoch's steps, the fit's length when the data's size is unknown). */
+  epochs?: number;
   onEngine?: (engine: TrainingEngine, reason?: string) => void;
 }
 
@@ -29,7 +31,7 @@ export async function createStepRunner(problem: TrainingProblem<unknown>, vars: 
   if (typeof ort === 'string') return tfjs(ort);
   try {
     const plan = planOptimizer(optimizer);
-    return new OrtStepRunner(ort, problem, vars, optimizer, plan, { clipNorm: options.clipNorm, threads: options.threads ?? 'auto', expectedSteps: options.expectedSteps, onEngine: options.onEngine });
+    return new OrtStepRunner(ort, problem, vars, optimizer, plan, { clipNorm: options.clipNorm, threads: options.threads ?? 'auto', expectedSteps: options.expectedSteps, epochs: options.epochs, onEngine: options.onEngine });
   } catch (e) {
     if (e instanceof NotLowerableError) return tfjs(e.message);
     throw e;

@@ -36,6 +36,8 @@ export interface OrtStepOptions {
   threads: StepMode | 'auto';
   /** Steps the fit will take, when known. */
   expectedSteps?: number | undefined;
+  /** Epochs the fit will run. */
+  epochs?: number | undefined;
   /** Told when the engine changes (tfjs fallback), with the reason. */
   onEngine?: (engine: TrainingEngine, reason?: string) => void;
 }
@@ -142,11 +144,16 @@ export class OrtStepRunner implements StepRunner {
   lastMode: StepMode = 1;
   /** When the last compiled step ended (the thread choice times steps end to end). */
   private lastStepEnd: number | undefined;
+  /** Batches of the fit's first epoch, once it is over. */
+  private firstEpochSteps: number | undefined;
 
   async step(batch: TensorBatch, ctx: StepContext): Promise<StepResult> {
     if (this.fallback) return this.fallback.step(batch, ctx);
     const n = this.epochCount;
-    if (n.epoch !== ctx.epoch) Object.assign(n, { epoch: ctx.epoch, all: 0, tfjs: 0, shapes: new Set() });
+    if (n.epoch !== ctx.epoch) {
+      if (n.epoch !== -1) this.firstEpochSteps ??= n.all;
+      Object.assign(n, { epoch: ctx.epoch, all: 0, tfjs: 0, shapes: new Set() });
+    }
     n.all++;
     const sig = batchSignature(batch);
     if (!this.tfjsShapes.has(sig)) {
@@ -387,7 +394,10 @@ export class OrtStepRunner implements StepRunner {
     // measure little, and each thread count is one more session in memory.
     // A fit too short to repay a probe (its blocks of slower modes, the sessions they make)
     // keeps the current choice (1 thread before any probe); a longer fit of the model probes.
-    const probe = this.options.expectedSteps === undefined || this.options.expectedSteps >= MIN_PROBED_STEPS;
+    // Data of unknown size: the fit's length is known once its first epoch is done.
+    const o = this.options;
+    const expected = o.expectedSteps ?? (this.firstEpochSteps !== undefined && o.epochs !== undefined ? this.firstEpochSteps * o.epochs : undefined);
+    const probe = expected !== undefined && expected >= MIN_PROBED_STEPS;
     let mode: StepMode = c.main ? c.threads.next(probe) : 1;
     // Split steps start once the whole-batch graph has passed its check against tfjs.
     if (mode === 'split' && (!c.verified || !(await this.splitReady(c, batch, ctx)))) mode = 1;

@@ -159,6 +159,7 @@ export async function train<S>(problem: TrainingProblem<S>, data: Dataset<S> | r
     clipNorm: options.clipNorm,
     threads,
     ...(cappedBatches !== undefined ? { expectedSteps: cappedBatches * (epochs - startEpoch) } : {}),
+    epochs: epochs - startEpoch,
     onEngine: (engine, reason) => emit({ type: 'engine', engine, ...(reason ? { reason } : {}) }),
   });
   emit({ type: 'engine', engine: runner.engine, ...(runner.fallbackReason ? { reason: runner.fallbackReason } : {}) });

@@ -6,9 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type * as Ort from 'onnxruntime-node';
-import type { StepContext, TensorBatch, TrainingProblem } from '../training/trainer.js';
+import type { TensorBatch } from '../training/trainer.js';
 import { buildUpdateGraph, type StepGraph } from './build.js';
-import { compileStepGraph, type CompiledStepGraph } from './compile.js';
+import type { CompiledStepGraph } from './compile.js';
 import type { OptimizerPlan } from './optimizer.js';
 import { createSession } from './runtime.js';
 import { HalfWorker, type WireTensor } from './split.js';
@@ -18,7 +18,6 @@ import { NotLowerableError } from './trace.js';
 export interface SplitSetup {
   /** The half-batch gradient graph, compiled. */
   compiled: CompiledStepGraph;
-  half: StepGraph;
   halfSession: Ort.InferenceSession;
   update: Ort.InferenceSession;
   worker: HalfWorker;
@@ -45,30 +44,36 @@ export function splittable(step: StepGraph): boolean {
 const halfShape = (shape: readonly number[]) => [shape[0] / 2, ...shape.slice(1)];
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
+/** What a split setup is made from. */
+export interface SplitSource {
+  /** Compiles the gradients-only graph of a batch (the step runner's `compileStepGraph` call). */
+  compile: (batch: TensorBatch) => CompiledStepGraph;
+  /** The whole batch (its first half is traced; the tfjs variables must hold the current weights). */
+  batch: TensorBatch;
+  plan: OptimizerPlan;
+  clipNorm: number | undefined;
+  /** Shapes of the variables, by index. */
+  shapes: readonly (readonly number[])[];
+  /** The whole batch's step graph, and its frozen weights as fed to it. */
+  full: StepGraph;
+  frozen: Map<number, Ort.Tensor>;
+  /** The half graph of an earlier setup of this shape (sessions are made again, the graph is not). */
+  compiled?: CompiledStepGraph | undefined;
+}
+
 /**
- * Compiles the half-batch gradient graph (on the first half of `batch`, which the tfjs
- * variables must hold the current weights for) and the update graph, and starts the worker.
+ * Compiles the half-batch gradient graph (on the first half of the batch) and the update
+ * graph, and starts the worker.
  * @throws {NotLowerableError} when the half graph does not line up with the whole one.
  */
-export async function prepareSplit(
-  ort: typeof Ort,
-  problem: TrainingProblem<unknown>,
-  vars: tf.Variable[],
-  batch: TensorBatch,
-  ctx: StepContext,
-  plan: OptimizerPlan,
-  clipNorm: number | undefined,
-  full: StepGraph,
-  frozen: Map<number, Ort.Tensor>,
-  /** The half graph of an earlier setup of this shape (sessions are made again, the graph is not). */
-  compiled?: CompiledStepGraph,
-): Promise<SplitSetup> {
+export async function prepareSplit(ort: typeof Ort, src: SplitSource): Promise<SplitSetup> {
+  const { full, plan, clipNorm, shapes, frozen } = src;
   const rows = full.batch[0].shape[0];
-  let half = compiled;
+  let half = src.compiled;
   if (!half) {
-    const first = tf.tidy(() => Object.fromEntries(Object.entries(batch).map(([k, t]) => [k, tf.slice(t, 0, rows / 2)])) as TensorBatch);
+    const first = tf.tidy(() => Object.fromEntries(Object.entries(src.batch).map(([k, t]) => [k, tf.slice(t, 0, rows / 2)])) as TensorBatch);
     try {
-      half = compileStepGraph(problem, vars, first, ctx, plan, clipNorm, { gradientsOnly: true });
+      half = src.compile(first);
     } catch (e) {
       // A loss over pairs of rows may not even run on half of its batch (a [n, n] mask).
       if (e instanceof NotLowerableError) throw e;
@@ -89,7 +94,7 @@ export async function prepareSplit(
   if (!lined) throw new NotLowerableError('the half-batch step does not line up with the whole batch');
   const update = buildUpdateGraph(
     plan,
-    full.trainable.map((index) => ({ index, shape: vars[index].shape })),
+    full.trainable.map((index) => ({ index, shape: [...shapes[index]] })),
     clipNorm,
   );
   const fixed: Record<string, WireTensor> = {};
@@ -105,8 +110,8 @@ export async function prepareSplit(
       throw new NotLowerableError(`the split-step worker did not start: ${e.message}`);
     }),
   ]);
-  const mineOut = Object.fromEntries(full.trainable.map((i) => [`g:${i}`, new ort.Tensor('float32', new Float32Array(tf.util.sizeFromShape(vars[i].shape)), vars[i].shape)]));
-  return { compiled: half, half: h, halfSession, update: updateSession, worker, spare: new Map(), recycle: {}, mineOut };
+  const mineOut = Object.fromEntries(full.trainable.map((i) => [`g:${i}`, new ort.Tensor('float32', new Float32Array(tf.util.sizeFromShape([...shapes[i]])), [...shapes[i]])]));
+  return { compiled: half, halfSession, update: updateSession, worker, spare: new Map(), recycle: {}, mineOut };
 }
 
 /** Loss, metrics and gradient norm of a step. */
@@ -120,7 +125,7 @@ export interface StepOutputs {
  * Runs one split step on the whole batch's `feeds` (as the whole graph takes them); the update
  * goes into the pre-allocated `updates` (`w:<i>:out`, `s:<slot>:<i>:out`).
  */
-export async function runSplit(ort: typeof Ort, s: SplitSetup, full: StepGraph, feeds: Record<string, Ort.Tensor>, updates: Record<string, Ort.Tensor | null>): Promise<StepOutputs> {
+export async function runSplit(ort: typeof Ort, s: SplitSetup, full: StepGraph, feeds: Record<string, Ort.Tensor>, updates: Record<string, Ort.Tensor>): Promise<StepOutputs> {
   /** A copy of `src` for the worker, in the buffer that came back under `name` when it fits. */
   const copy = <T extends WireTensor['data']>(name: string, src: T): T => {
     const back = s.spare.get(name);

@@ -12,7 +12,6 @@ import {
   InvalidArgumentError,
   NonFiniteLossError,
   VectorAutoencoder,
-  createNormalRng,
   describeEngine,
   evaluateLoss,
   initEngine,

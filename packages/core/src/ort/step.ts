@@ -140,8 +140,6 @@ export class OrtStepRunner implements StepRunner {
     private readonly options: OrtStepOptions,
   ) {}
 
-  /** How the last step used the cores. */
-  lastMode: StepMode = 1;
   /** When the last compiled step ended (the thread choice times steps end to end). */
   private lastStepEnd: number | undefined;
   /** Batches of the fit's first epoch, once it is over. */
@@ -277,7 +275,16 @@ export class OrtStepRunner implements StepRunner {
     if (e.splitFailed !== undefined) return false;
     if (!e.split) {
       await this.sync();
-      e.split = prepareSplit(this.ort, this.problem, this.vars, batch, ctx, this.plan, this.options.clipNorm, c.step, this.frozen, e.splitGraph);
+      e.split = prepareSplit(this.ort, {
+        compile: (half) => compileStepGraph(this.problem, this.vars, half, ctx, this.plan, this.options.clipNorm, { gradientsOnly: true }),
+        batch,
+        plan: this.plan,
+        clipNorm: this.options.clipNorm,
+        shapes: this.vars.map((v) => v.shape),
+        full: c.step,
+        frozen: this.frozen,
+        compiled: e.splitGraph,
+      });
       void e.split.then((s) => (e.splitGraph = s.compiled), () => undefined);
     }
     try {
@@ -301,9 +308,8 @@ export class OrtStepRunner implements StepRunner {
    * split step's (they do when the loss is a mean over rows; a loss over pairs of rows, or a
    * sum, does not). Either way that first step's result is the whole-batch one.
    */
-  private async splitStep(c: Compiled, feeds: Record<string, Ort.Tensor>, fetches: Record<string, Ort.Tensor | null>): Promise<StepOutputs> {
+  private async splitStep(c: Compiled, feeds: Record<string, Ort.Tensor>, updates: Record<string, Ort.Tensor>, fetches: Record<string, Ort.Tensor | null>): Promise<StepOutputs> {
     const setup = await c.entry.split!;
-    const updates = Object.fromEntries(Object.entries(fetches).filter(([k]) => k.startsWith('w:') || k.startsWith('s:')));
     const split = await runSplit(this.ort, setup, c.step, feeds, updates);
     if (c.entry.splitVerified) return split;
     const whole = outputsOf(c, await (await this.session(c, 1)).run(feeds, fetches as unknown as Ort.InferenceSession.FetchesType));
@@ -371,10 +377,11 @@ export class OrtStepRunner implements StepRunner {
     return feeds;
   }
 
-  private fetches(): Record<string, Ort.Tensor | null> {
+  /** The update's outputs: the other buffer set (`w:<i>:out`, `s:<slot>:<i>:out`). */
+  private fetches(): Record<string, Ort.Tensor> {
     const ort = this.ort;
     const next = 1 - this.cur;
-    const out: Record<string, Ort.Tensor | null> = {};
+    const out: Record<string, Ort.Tensor> = {};
     this.trainable!.forEach((index, j) => {
       const shape = this.vars[index].shape;
       out[`w:${index}:out`] = new ort.Tensor('float32', this.weights[next][j], shape);
@@ -401,11 +408,12 @@ export class OrtStepRunner implements StepRunner {
     let mode: StepMode = c.main ? c.threads.next(probe) : 1;
     // Split steps start once the whole-batch graph has passed its check against tfjs.
     if (mode === 'split' && (!c.verified || !(await this.splitReady(c, batch, ctx)))) mode = 1;
-    const fetches = { loss: null, gnorm: null, ...Object.fromEntries(c.step.metrics.map((m) => [`m:${m}`, null])), ...this.fetches() };
+    const updates = this.fetches();
+    const fetches = { loss: null, gnorm: null, ...Object.fromEntries(c.step.metrics.map((m) => [`m:${m}`, null])), ...updates };
     let res: StepOutputs;
     const t0 = performance.now();
     if (mode === 'split') {
-      res = await this.splitStep(c, feeds, fetches);
+      res = await this.splitStep(c, feeds, updates, fetches);
     } else {
       let out: Ort.InferenceSession.OnnxValueMapType;
       try {
@@ -431,7 +439,6 @@ export class OrtStepRunner implements StepRunner {
       // 1-thread one at a time (each session has its own memory arena).
       else if (mode !== 1 && c.threads.next(probe) !== mode) this.releaseMode(c, mode);
     }
-    this.lastMode = mode;
     const { loss, metrics } = res;
     if (!c.verified) {
       const t = c.trace;

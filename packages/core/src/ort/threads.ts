@@ -47,7 +47,8 @@ export class ThreadChooser {
   /** Mode of each remaining probe step, and whether its time counts. */
   private probing: { mode: StepMode; counted: boolean }[] = [];
   private times = new Map<StepMode, number[]>();
-  private steadySince = 0;
+  /** When the last probe ended; the first probe starts with the first step that may probe. */
+  private steadySince = -Infinity;
   /** A fixed mode that was excluded (its steps run on 1 thread). */
   private fixedOut = false;
   /** Median step milliseconds per mode at the last decision. */
@@ -65,8 +66,6 @@ export class ThreadChooser {
     private readonly now: () => number = () => performance.now(),
   ) {
     this.candidates = setting !== 'auto' ? [setting] : cores >= 2 ? [1, 2, ...(splittable ? (['split'] as const) : [])] : [1];
-    // The first probe starts with the first step that may probe (steadySince 0 is long ago).
-    this.steadySince = -Infinity;
   }
 
   private startProbe(): void {
@@ -119,14 +118,10 @@ export class ThreadChooser {
 
   private decide(): void {
     this.measured = new Map([...this.times].filter(([, ts]) => ts.length > 0).map(([m, ts]) => [m, median(ts)]));
-    const t1 = median(this.times.get(1) ?? []);
+    const t1 = this.measured.get(1) ?? NaN;
     let best: StepMode = 1;
     let bestMs = t1;
-    for (const [mode, ts] of this.times) {
-      if (mode === 1 || ts.length === 0) continue;
-      const t = median(ts);
-      if (t < bestMs) [best, bestMs] = [mode, t];
-    }
+    for (const [mode, t] of this.measured) if (mode !== 1 && t < bestMs) [best, bestMs] = [mode, t];
     this.chosen = best !== 1 && bestMs * MIN_GAIN < t1 ? best : 1;
     this.steadySince = this.now();
   }

@@ -7,7 +7,6 @@ import {
   InvalidArgumentError,
   NonFiniteLossError,
   VectorAutoencoder,
-  createNormalRng,
   fromBatches,
   initEngine,
   tf,

@@ -10,6 +10,7 @@ import { checkPositiveInt } from '../model/config-check.js';
 import { AbortError, InvalidArgumentError, ModelFormatError, NonFiniteLossError } from '../errors/errors.js';
 import { engineInfo, noteTrainingFallback } from '../engine/engine.js';
 import { createStepRunner } from '../ort/runner.js';
+import { modeLabel } from '../ort/threads.js';
 import { ArrayDataset, asDataset, type Dataset } from './dataset.js';
 import type { FitOptions, History, LearningRateSchedule, OptimizerName, ProgressEvent } from './types.js';
 
@@ -230,8 +231,8 @@ export async function train<S>(problem: TrainingProblem<S>, data: Dataset<S> | r
       await runner.sync();
       const note = runner.engine === 'onnxruntime' ? runner.note?.() : undefined;
       const cores = runner.engine === 'onnxruntime' ? runner.cores?.() : undefined;
-      // News: what 'auto' measured and chose, or a setting that could not be followed.
-      if (cores && cores !== engineCores && (threads === 'auto' || cores.includes('; '))) emit({ type: 'engine', engine: runner.engine, cores });
+      // News: what 'auto' measured and chose, or a fixed setting that could not be followed.
+      if (cores && cores !== engineCores && (threads === 'auto' || cores !== modeLabel(threads))) emit({ type: 'engine', engine: runner.engine, cores });
       engineCores = cores;
       if (note && note !== engineNote) emit({ type: 'engine', engine: runner.engine, note });
       engineNote = note;

@@ -186,11 +186,13 @@ export function buildStepGraph(opts: StepGraphOptions): StepGraph {
  * of every trainable weight (inputs `s:<slot>:<i>` and the plan's scalars; outputs `w:<i>:out`
  * and `s:<slot>:<i>:out`). Returns the names of the scalar inputs.
  */
-function addNormAndUpdate(g: Graph, plan: OptimizerPlan, trainable: number[], weightNames: string[], grads: string[], clipNorm: number | undefined): string[] {
+function addNormAndUpdate(g: Graph, plan: OptimizerPlan, trainable: number[], weightNames: string[], grads: string[], clipNorm: number | undefined, norm?: string): string[] {
   let gs = grads;
-  const squares = gs.map((d) => g.node('ReduceSumSquare', [d], { shape: [], dtype: 'float32' }, { keepdims: { i: 0 } }));
-  const gnorm = g.node('Sqrt', [squares.length === 1 ? squares[0] : g.node('Sum', squares, { shape: [], dtype: 'float32' })], { shape: [], dtype: 'float32' }, {}, 'gnorm');
-  g.output('gnorm');
+  let gnorm = norm;
+  if (gnorm === undefined) {
+    gnorm = g.node('Sqrt', [sumOfSquares(g, gs)], { shape: [], dtype: 'float32' }, {}, 'gnorm');
+    g.output('gnorm');
+  }
   if (clipNorm) {
     // tfjs path: scale = min(1, clipNorm / max(norm, 1e-12)).
     const scale = g.binary('Min', g.scalar(1), g.div(g.scalar(clipNorm), g.binary('Max', gnorm, g.scalar(1e-12))));
@@ -208,17 +210,37 @@ function addNormAndUpdate(g: Graph, plan: OptimizerPlan, trainable: number[], we
   return scalars;
 }
 
+/** The sum of squares of every element of `grads` (a scalar). */
+function sumOfSquares(g: Graph, grads: string[]): string {
+  const squares = grads.map((d) => g.node('ReduceSumSquare', [d], { shape: [], dtype: 'float32' }, { keepdims: { i: 0 } }));
+  return squares.length === 1 ? squares[0] : g.node('Sum', squares, { shape: [], dtype: 'float32' });
+}
+
+/** Weights as the update graphs take them: variable index and shape. */
+export type WeightSpec = { index: number; shape: number[] };
+
+/** Inputs `ga:<i>` and `gb:<i>` averaged: a mean loss's gradient from its two halves of rows. */
+function averaged(g: Graph, weights: WeightSpec[]): string[] {
+  const half = g.scalar(0.5);
+  return weights.map(({ index, shape }) => g.mul(g.add(g.input(`ga:${index}`, shape), g.input(`gb:${index}`, shape)), half));
+}
+
 /**
  * The second half of a data-parallel step: the gradients of two equal halves of a batch
  * (inputs `ga:<i>`, `gb:<i>`) averaged, which for a loss that is a mean over the batch's rows is
  * the whole batch's gradient, then the norm, clipping and update as in {@link buildStepGraph}.
  * Inputs and outputs otherwise as there (`w:<i>`, slots, scalars; `gnorm`, `w:<i>:out`, ...).
+ *
+ * When each thread updates a share of the weights (split.ts), `gnorm` is the norm of this
+ * share's gradient. Clipping needs the norm of all of them, so with `averagedInput` the graph
+ * instead takes the averaged gradients (`g:<i>`, from {@link buildAverageGraph}) and the global
+ * norm (input `gnorm`), and outputs no norm.
  */
-export function buildUpdateGraph(plan: OptimizerPlan, weights: { index: number; shape: number[] }[], clipNorm: number | undefined): { graph: Graph; scalars: string[] } {
+export function buildUpdateGraph(plan: OptimizerPlan, weights: WeightSpec[], clipNorm: number | undefined, options: { averagedInput?: boolean } = {}): { graph: Graph; scalars: string[] } {
   const g = new Graph();
   const weightNames = weights.map(({ index, shape }) => g.input(`w:${index}`, shape));
-  const half = g.scalar(0.5);
-  const grads = weights.map(({ index, shape }) => g.mul(g.add(g.input(`ga:${index}`, shape), g.input(`gb:${index}`, shape)), half));
+  const grads = options.averagedInput ? weights.map(({ index, shape }) => g.input(`g:${index}`, shape)) : averaged(g, weights);
+  const norm = options.averagedInput ? g.input('gnorm', []) : undefined;
   const scalars = addNormAndUpdate(
     g,
     plan,
@@ -226,6 +248,21 @@ export function buildUpdateGraph(plan: OptimizerPlan, weights: { index: number; 
     weightNames,
     grads,
     clipNorm,
+    norm,
   );
   return { graph: g, scalars };
+}
+
+/**
+ * The two halves' gradients (`ga:<i>`, `gb:<i>`) averaged into outputs `g:<i>`, with their sum
+ * of squares (`sumsq`): the first of the two update graphs of a thread's share of the weights
+ * when the step clips by the global norm.
+ */
+export function buildAverageGraph(weights: WeightSpec[]): Graph {
+  const g = new Graph();
+  const grads = averaged(g, weights);
+  g.node('Identity', [sumOfSquares(g, grads)], { shape: [], dtype: 'float32' }, {}, 'sumsq');
+  g.output('sumsq');
+  grads.forEach((d, j) => g.outputAs(d, `g:${weights[j].index}`));
+  return g;
 }

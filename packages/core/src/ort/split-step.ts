@@ -1,34 +1,26 @@
 /**
- * @file One data-parallel ("split") training step from the whole batch's feeds: the half-batch
- * gradient graph runs here on rows [0, n/2) and in the worker thread (split.ts) on [n/2, n) at
- * the same time, then the update graph averages the two gradients and writes the new weights
- * and optimizer state into the step runner's output buffers. See split.ts for why.
+ * @file Data-parallel ("split") training steps, this thread's side: the graphs they need (the
+ * half-batch gradient graph, and per share of the weights an update graph), and the hand-over
+ * of batches, weights and optimizer state to the two workers that take the steps (split.ts has
+ * the protocol and why).
  */
 import * as tf from '@tensorflow/tfjs';
 import type * as Ort from 'onnxruntime-node';
 import type { TensorBatch } from '../training/trainer.js';
-import { buildUpdateGraph, type StepGraph } from './build.js';
+import { buildAverageGraph, buildUpdateGraph, type StepGraph, type WeightSpec } from './build.js';
 import type { CompiledStepGraph } from './compile.js';
 import type { OptimizerPlan } from './optimizer.js';
-import { createSession } from './runtime.js';
-import { HalfWorker, type WireTensor } from './split.js';
+import { CMD, SplitPair, layOut, xIndex, type Region, type SplitPlan } from './split.js';
 import { NotLowerableError } from './trace.js';
 
 /** The graphs, sessions and worker of split steps for one compiled batch shape. */
 export interface SplitSetup {
   /** The half-batch gradient graph, compiled. */
   compiled: CompiledStepGraph;
-  halfSession: Ort.InferenceSession;
-  update: Ort.InferenceSession;
-  worker: HalfWorker;
-  /**
-   * Buffers reused from step to step (fresh megabyte arrays each step cost page faults): the
-   * worker's input copies as they came back, its gradient outputs to hand back for the next
-   * run, and this thread's gradient outputs.
-   */
-  spare: Map<string, WireTensor['data']>;
-  recycle: Record<string, Float32Array>;
-  mineOut: Record<string, Ort.Tensor>;
+  pair: SplitPair;
+  plan: SplitPlan;
+  /** The frozen weights the workers were given: a fit with other values needs other workers. */
+  fixed: Map<number, Float32Array>;
 }
 
 /**
@@ -43,6 +35,23 @@ export function splittable(step: StepGraph): boolean {
 
 const halfShape = (shape: readonly number[]) => [shape[0] / 2, ...shape.slice(1)];
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+const regionType = (dtype: string): Region['type'] => (dtype === 'bool' ? 'bool' : dtype === 'int32' ? 'int32' : 'float32');
+
+/**
+ * The two shares of the weights, of about equal size (an update's cost is its passes over the
+ * weights): largest first, each to the lighter share.
+ */
+export function shareWeights(trainable: readonly number[], size: (i: number) => number): [number[], number[]] {
+  const shares: [number[], number[]] = [[], []];
+  const load = [0, 0];
+  for (const i of [...trainable].sort((a, b) => size(b) - size(a))) {
+    const s = load[0] <= load[1] ? 0 : 1;
+    shares[s].push(i);
+    load[s] += size(i);
+  }
+  // Input order within a share, as the whole step lists them.
+  return [trainable.filter((i) => shares[0].includes(i)), trainable.filter((i) => shares[1].includes(i))];
+}
 
 /** What a split setup is made from. */
 export interface SplitSource {
@@ -63,10 +72,10 @@ export interface SplitSource {
 
 /**
  * Compiles the half-batch gradient graph (on the first half of the batch) and the update
- * graph, and starts the worker.
+ * graphs of the two shares, and starts the workers.
  * @throws {NotLowerableError} when the half graph does not line up with the whole one.
  */
-export async function prepareSplit(ort: typeof Ort, src: SplitSource): Promise<SplitSetup> {
+export async function prepareSplit(src: SplitSource): Promise<SplitSetup> {
   const { full, plan, clipNorm, shapes, frozen } = src;
   const rows = full.batch[0].shape[0];
   let half = src.compiled;
@@ -92,26 +101,45 @@ export async function prepareSplit(ort: typeof Ort, src: SplitSource): Promise<S
     h.random.length === full.random.length &&
     h.random.every((r, i) => r.name === full.random[i].name && r.kind === full.random[i].kind && r.seedOffset === full.random[i].seedOffset && sameShape(r.shape, halfShape(full.random[i].shape)));
   if (!lined) throw new NotLowerableError('the half-batch step does not line up with the whole batch');
-  const update = buildUpdateGraph(
-    plan,
-    full.trainable.map((index) => ({ index, shape: [...shapes[index]] })),
-    clipNorm,
-  );
-  const fixed: Record<string, WireTensor> = {};
-  for (const i of full.frozen) {
-    const t = frozen.get(i)!;
-    fixed[`f:${i}`] = { type: 'float32', data: (t.data as Float32Array).slice(), dims: t.dims };
-  }
-  const threads = { intraOp: 1, spinning: false };
-  const [halfSession, updateSession, worker] = await Promise.all([
-    createSession(ort, half.model, threads),
-    createSession(ort, update.graph.toModel(), threads),
-    HalfWorker.start(half.model, fixed).catch((e: Error) => {
-      throw new NotLowerableError(`the split-step worker did not start: ${e.message}`);
-    }),
-  ]);
-  const mineOut = Object.fromEntries(full.trainable.map((i) => [`g:${i}`, new ort.Tensor('float32', new Float32Array(tf.util.sizeFromShape([...shapes[i]])), [...shapes[i]])]));
-  return { compiled: half, halfSession, update: updateSession, worker, spare: new Map(), recycle: {}, mineOut };
+
+  const size = (i: number) => tf.util.sizeFromShape([...shapes[i]]);
+  const shares = shareWeights(full.trainable, size);
+  const specs = (share: number[]): WeightSpec[] => share.map((index) => ({ index, shape: [...shapes[index]] }));
+  const clip = clipNorm !== undefined && clipNorm > 0;
+  const updateModel = (share: number[]) => (share.length ? buildUpdateGraph(plan, specs(share), clipNorm, { averagedInput: clip }).graph.toModel() : undefined);
+  const averageModel = (share: number[]) => (clip && share.length ? buildAverageGraph(specs(share)).toModel() : undefined);
+  const inputs = [...full.batch.map((b) => ({ name: b.name, type: regionType(b.dtype), dims: halfShape(b.shape) })), ...full.random.map((r) => ({ name: r.name, type: 'float32' as const, dims: halfShape(r.shape) }))];
+  const fixed = new Map<number, Float32Array>();
+  for (const i of full.frozen) fixed.set(i, (frozen.get(i)!.data as Float32Array).slice());
+  const base = {
+    inputs,
+    shares,
+    shapes: Object.fromEntries(full.trainable.map((i) => [i, [...shapes[i]]])),
+    slots: plan.slots,
+    metrics: full.metrics,
+    scalars: full.scalars,
+  };
+  const splitPlan: SplitPlan = {
+    ...base,
+    ...layOut(base),
+    clip,
+    half: half.model,
+    update: [updateModel(shares[0]), updateModel(shares[1])],
+    average: [averageModel(shares[0]), averageModel(shares[1])],
+    fixed: Object.fromEntries([...fixed].map(([i, data]) => [`f:${i}`, { data, dims: [...shapes[i]] }])),
+  };
+  const pair = await SplitPair.start(splitPlan).catch((e: Error) => {
+    throw new NotLowerableError(`the split-step workers did not start: ${e.message}`);
+  });
+  return { compiled: half, pair, plan: splitPlan, fixed };
+}
+
+/** Whether the workers were given these frozen weights. */
+export function sameFrozen(s: SplitSetup, frozen: Map<number, Ort.Tensor>): boolean {
+  return [...s.fixed].every(([i, a]) => {
+    const b = frozen.get(i)?.data as Float32Array | undefined;
+    return b !== undefined && b.length === a.length && b.every((v, k) => v === a[k]);
+  });
 }
 
 /** Loss, metrics and gradient norm of a step. */
@@ -121,68 +149,59 @@ export interface StepOutputs {
   metrics: Record<string, number>;
 }
 
+const f32 = (t: Ort.Tensor) => t.data as Float32Array;
+
 /**
- * Runs one split step on the whole batch's `feeds` (as the whole graph takes them); the update
- * goes into the pre-allocated `updates` (`w:<i>:out`, `s:<slot>:<i>:out`).
+ * Runs one split step on the whole batch's `feeds` (as the whole graph takes them). The new
+ * weights and optimizer slots stay with the workers (see {@link storeState}). `load`: the
+ * workers first get the weights and slots from `feeds` (their state is stale after any step
+ * they did not take). After a throw the workers are stopped and the setup must be released.
  */
-export async function runSplit(ort: typeof Ort, s: SplitSetup, full: StepGraph, feeds: Record<string, Ort.Tensor>, updates: Record<string, Ort.Tensor>): Promise<StepOutputs> {
-  /** A copy of `src` for the worker, in the buffer that came back under `name` when it fits. */
-  const copy = <T extends WireTensor['data']>(name: string, src: T): T => {
-    const back = s.spare.get(name);
-    s.spare.delete(name);
-    const out = (back && back.constructor === src.constructor && back.length === src.length ? back : new (src.constructor as new (n: number) => T)(src.length)) as T;
-    out.set(src as never);
-    return out;
-  };
-  const mine: Record<string, Ort.Tensor> = {};
-  const theirs: Record<string, WireTensor> = {};
-  for (const t of [...full.batch, ...full.random]) {
-    const whole = feeds[t.name];
-    const data = whole.data as WireTensor['data'];
-    const cut = data.length / 2;
-    const dims = halfShape(whole.dims);
-    mine[t.name] = new ort.Tensor(whole.type as 'float32', data.subarray(0, cut) as Float32Array, dims);
-    theirs[t.name] = { type: whole.type as WireTensor['type'], data: copy(t.name, data.subarray(cut)), dims };
-  }
-  for (const i of full.trainable) {
-    const w = feeds[`w:${i}`];
-    mine[`w:${i}`] = w;
-    theirs[`w:${i}`] = { type: 'float32', data: copy(`w:${i}`, w.data as Float32Array), dims: w.dims };
-  }
-  for (const i of full.frozen) mine[`f:${i}`] = feeds[`f:${i}`];
-  const other = s.worker.run(theirs, s.recycle);
-  s.recycle = {};
-  let a: Ort.InferenceSession.OnnxValueMapType;
+export function runSplit(s: SplitSetup, full: StepGraph, feeds: Record<string, Ort.Tensor>, load: boolean): StepOutputs {
+  const { pair, plan } = s;
+  const V = pair.views;
   try {
-    const fetches = { loss: null, ...Object.fromEntries(full.metrics.map((m) => [`m:${m}`, null])), ...s.mineOut };
-    a = await s.halfSession.run(mine, fetches as unknown as Ort.InferenceSession.FetchesType);
+    if (load) {
+      for (const i of full.trainable) {
+        V[`w:${i}`].set(f32(feeds[`w:${i}`]));
+        for (const slot of plan.slots) V[`s:${slot}:${i}`].set(f32(feeds[`s:${slot}:${i}`]));
+      }
+      pair.run(CMD.load);
+    }
+    for (const t of plan.inputs) {
+      const data = feeds[t.name].data as Float32Array | Int32Array | Uint8Array;
+      const cut = data.length / 2;
+      V[`b0:${t.name}`].set(data.subarray(0, cut));
+      V[`b1:${t.name}`].set(data.subarray(cut));
+    }
+    plan.scalars.forEach((k, j) => (V.x[j] = f32(feeds[k])[0]));
+    pair.run(CMD.step);
   } catch (e) {
-    await other.catch(() => undefined);
+    pair.stop();
     throw e;
   }
-  const { values: b, inputs } = await other;
-  for (const [k, v] of Object.entries(inputs)) s.spare.set(k, v);
-  const up: Record<string, Ort.Tensor> = {};
-  for (const i of full.trainable) {
-    const w = feeds[`w:${i}`];
-    up[`w:${i}`] = w;
-    up[`ga:${i}`] = a[`g:${i}`];
-    up[`gb:${i}`] = new ort.Tensor('float32', b[`g:${i}`], w.dims);
-    s.recycle[`g:${i}`] = b[`g:${i}`];
-  }
-  for (const [k, v] of Object.entries(feeds)) if (k.startsWith('s:') || full.scalars.includes(k)) up[k] = v;
-  const out = await s.update.run(up, { gnorm: null, ...updates } as unknown as Ort.InferenceSession.FetchesType);
-  const mean = (name: string) => ((a[name].data as Float32Array)[0] + b[name][0]) / 2;
+  const [a, b] = [V.x0, V.x1] as Float32Array[];
+  const xi = xIndex(plan.metrics);
   return {
-    loss: mean('loss'),
-    gnorm: (out.gnorm.data as Float32Array)[0],
-    metrics: Object.fromEntries(full.metrics.map((m) => [m, mean(`m:${m}`)])),
+    loss: (a[xi.loss] + b[xi.loss]) / 2,
+    gnorm: Math.sqrt(a[xi.sq] + b[xi.sq]),
+    metrics: Object.fromEntries(plan.metrics.map((m, k) => [m, (a[xi.metric0 + k] + b[xi.metric0 + k]) / 2])),
   };
 }
 
-/** Frees a setup's sessions and stops its worker. */
+/**
+ * Copies the current weights and optimizer slots from the workers into `weight(index)` and
+ * `slot(k, index)` (the step runner's current buffers): after split steps they live only there.
+ */
+export function storeState(s: SplitSetup, weight: (index: number) => Float32Array, slot: (k: number, index: number) => Float32Array): void {
+  s.pair.run(CMD.store);
+  for (const i of [...s.plan.shares[0], ...s.plan.shares[1]]) {
+    weight(i).set(s.pair.views[`w:${i}`] as Float32Array);
+    s.plan.slots.forEach((name, k) => slot(k, i).set(s.pair.views[`s:${name}:${i}`] as Float32Array));
+  }
+}
+
+/** Stops a setup's workers. */
 export function releaseSplit(s: SplitSetup): void {
-  void s.worker.terminate().catch(() => undefined);
-  void s.halfSession.release().catch(() => undefined);
-  void s.update.release().catch(() => undefined);
+  void s.pair.terminate().catch(() => undefined);
 }

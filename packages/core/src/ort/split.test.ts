@@ -62,6 +62,72 @@ describe("threads: 'split'", () => {
     expect(drift(one.w, one.initial, one.initial.map((w) => w.map(() => 0)))).toBeGreaterThan(1e-3);
   });
 
+  it("keeps the worker's share of Adam's moments: the optimizer state after a split fit is the 1-thread fit's", async () => {
+    const state = async (threads: FitOptions<Float32Array>['threads']) => {
+      const optimizer = tf.train.adam(0.01);
+      const { w } = await fitDense({ threads, optimizer });
+      const slots = await Promise.all((await optimizer.getWeights()).map(async (x) => Float32Array.from((await x.tensor.data()) as Float32Array)));
+      optimizer.dispose();
+      return { w, slots };
+    };
+    const split = await state('split');
+    const one = await state(1);
+    // Iterations, then m and v of each of the dense AE's weights, every one of them moved.
+    expect(split.slots.length).toBe(one.slots.length);
+    expect(one.slots.length).toBeGreaterThan(8);
+    one.slots.forEach((s, k) => {
+      const scale = Math.max(...s.map(Math.abs));
+      expect(scale).toBeGreaterThan(0);
+      s.forEach((v, j) => expect(Math.abs(v - split.slots[k][j])).toBeLessThan(1e-4 * scale + 1e-9));
+    });
+  });
+
+  it('clips by the global norm of both shares of the weights', async () => {
+    const split = await fitDense({ threads: 'split', clipNorm: 0.05 });
+    const one = await fitDense({ threads: 1, clipNorm: 0.05 });
+    const unclipped = await fitDense({ threads: 1 });
+    expect(split.h.engineCores).toBe('split halves on 2 threads');
+    split.h.loss.forEach((l, i) => expect(Math.abs(l - one.h.loss[i]) / one.h.loss[i]).toBeLessThan(1e-5));
+    expect(drift(split.w, one.w, one.initial)).toBeLessThan(1e-4);
+    // The clip is active: without it the weights go elsewhere.
+    expect(drift(unclipped.w, one.w, one.initial)).toBeGreaterThan(0.05);
+  });
+
+  it.skipIf(availableParallelism() < 2)("trains as 1 thread does while 'auto' switches modes block by block", async () => {
+    const data = manifoldData(1600);
+    const auto = await fitDense({ threads: 'auto', epochs: 2 }, data);
+    const one = await fitDense({ threads: 1, epochs: 2 }, data);
+    expect(auto.h.engineCores).toMatch(/split halves on 2 threads [\d.]+/);
+    expect(drift(auto.w, one.w, one.initial)).toBeLessThan(1e-3);
+    auto.h.loss.forEach((l, i) => expect(Math.abs(l - one.h.loss[i]) / one.h.loss[i]).toBeLessThan(1e-4));
+  });
+
+  it('gives a later fit its own frozen weights', async () => {
+    await initEngine({ backend: 'ort' });
+    const run = async (threads: FitOptions<number[]>['threads']) => {
+      const w = tf.variable(tf.randomNormal([4, 4], 0, 0.3, 'float32', 11), true, `split_case_frozen_w_${threads}`);
+      const f = tf.variable(tf.randomNormal([4, 4], 0, 0.3, 'float32', 12), false, `split_case_frozen_f_${threads}`);
+      const problem = {
+        variables: () => [w, f],
+        collate: (s: number[][]) => ({ x: tf.tensor2d(s) }),
+        loss: (b: Record<string, tf.Tensor>) => ({ loss: tf.mean(tf.square(tf.sub(tf.matMul(tf.matMul(b.x, f), w), b.x))) as tf.Scalar }),
+        saveCheckpoint: async () => {},
+        loadCheckpoint: async () => () => undefined,
+      };
+      const first = await train(problem, rows, { epochs: 2, batchSize: 8, learningRate: 0.01, threads });
+      f.assign(tf.randomNormal([4, 4], 0, 0.3, 'float32', 13));
+      const second = await train(problem, rows, { epochs: 2, batchSize: 8, learningRate: 0.01, threads });
+      const values = Float32Array.from(w.dataSync() as Float32Array);
+      tf.dispose([w, f]);
+      return { first, second, values };
+    };
+    const split = await run('split');
+    const one = await run(1);
+    expect(split.second.engineCores).toBe('split halves on 2 threads');
+    [...split.first.loss, ...split.second.loss].forEach((l, i) => expect(Math.abs(l - [...one.first.loss, ...one.second.loss][i]) / l).toBeLessThan(1e-5));
+    split.values.forEach((v, i) => expect(Math.abs(v - one.values[i])).toBeLessThan(1e-5));
+  });
+
   it('gives each half its rows of the per-step random draws', async () => {
     const split = await fitNoisy('mean_split', 'mean', 'split');
     const one = await fitNoisy('mean_one', 'mean', 1);

@@ -23,9 +23,10 @@ import type * as Ort from 'onnxruntime-node';
 import { TfjsStepRunner, type StepResult, type StepRunner, type TrainingEngine } from '../training/step-runner.js';
 import type { StepContext, TensorBatch, TrainingProblem } from '../training/trainer.js';
 import { batchSignature, compileStepGraph, drawRandom, sameConstants, type CompiledStepGraph } from './compile.js';
+import { readBatchTensor, type BatchArray } from './batch-read.js';
 import { readOptimizerState, scalarValues, writeOptimizerState, type OptimizerPlan, type OptimizerState } from './optimizer.js';
 import { createSession } from './runtime.js';
-import { prepareSplit, releaseSplit, runSplit, splittable, type SplitSetup, type StepOutputs } from './split-step.js';
+import { prepareSplit, releaseSplit, runSplit, sameFrozen, splittable, storeState, type SplitSetup, type StepOutputs } from './split-step.js';
 import { ThreadChooser, type StepMode } from './threads.js';
 import { NotLowerableError, traceLoss, traceSignature } from './trace.js';
 
@@ -130,6 +131,15 @@ export class OrtStepRunner implements StepRunner {
   private frozen = new Map<number, Ort.Tensor>();
   private iterations = 0;
   private dirty = false;
+  /**
+   * The split setup whose workers hold the current weights and optimizer slots after split
+   * steps (this runner's buffers lag until {@link reclaim}). Undefined after any other step.
+   */
+  private splitHolds: SplitSetup | undefined;
+  /** Batch inputs' values, by input name and size, refilled each step (see batch-read.ts). */
+  private readonly batchBuffers = new Map<string, BatchArray>();
+  /** Setups whose frozen weights this fit has checked against its own. */
+  private readonly frozenChecked = new WeakSet<SplitSetup>();
 
   constructor(
     private readonly ort: typeof Ort,
@@ -273,9 +283,15 @@ export class OrtStepRunner implements StepRunner {
   private async splitReady(c: Compiled, batch: TensorBatch, ctx: StepContext): Promise<boolean> {
     const e = c.entry;
     if (e.splitFailed !== undefined) return false;
+    // A setup made by an earlier fit gave its worker that fit's frozen weights.
+    const earlier = e.split && (await e.split.catch(() => undefined));
+    if (earlier && !this.frozenChecked.has(earlier)) {
+      if (sameFrozen(earlier, this.frozen)) this.frozenChecked.add(earlier);
+      else this.releaseMode(c, 'split');
+    }
     if (!e.split) {
       await this.sync();
-      e.split = prepareSplit(this.ort, {
+      e.split = prepareSplit({
         compile: (half) => compileStepGraph(this.problem, this.vars, half, ctx, this.plan, this.options.clipNorm, { gradientsOnly: true }),
         batch,
         plan: this.plan,
@@ -288,7 +304,7 @@ export class OrtStepRunner implements StepRunner {
       void e.split.then((s) => (e.splitGraph = s.compiled), () => undefined);
     }
     try {
-      await e.split;
+      this.frozenChecked.add(await e.split);
       return true;
     } catch (err) {
       if (!(err instanceof NotLowerableError)) throw err;
@@ -306,17 +322,43 @@ export class OrtStepRunner implements StepRunner {
    * One split step. The first one of a shape is checked: the whole-batch graph then runs on the
    * same feeds into the same buffers, and its loss, metrics and gradient norm must match the
    * split step's (they do when the loss is a mean over rows; a loss over pairs of rows, or a
-   * sum, does not). Either way that first step's result is the whole-batch one.
+   * sum, does not). Either way that first step's result is the whole-batch one. A split step
+   * that fails (its worker gone) is taken again whole on one thread, and the shape splits no more.
    */
-  private async splitStep(c: Compiled, feeds: Record<string, Ort.Tensor>, updates: Record<string, Ort.Tensor>, fetches: Record<string, Ort.Tensor | null>): Promise<StepOutputs> {
+  private async splitStep(c: Compiled, feeds: Record<string, Ort.Tensor>, fetches: Record<string, Ort.Tensor | null>): Promise<StepOutputs> {
     const setup = await c.entry.split!;
-    const split = await runSplit(this.ort, setup, c.step, feeds, updates);
+    const whole = async () => outputsOf(c, await (await this.session(c, 1)).run(feeds, fetches as unknown as Ort.InferenceSession.FetchesType));
+    let split: StepOutputs;
+    try {
+      split = runSplit(setup, c.step, feeds, this.splitHolds !== setup);
+    } catch (e) {
+      this.splitHolds = undefined;
+      this.releaseMode(c, 'split');
+      this.noSplit(c, (e as Error).message.split('\n')[0]);
+      return whole();
+    }
+    this.splitHolds = setup;
     if (c.entry.splitVerified) return split;
-    const whole = outputsOf(c, await (await this.session(c, 1)).run(feeds, fetches as unknown as Ort.InferenceSession.FetchesType));
-    const agree = close(split.loss, whole.loss) && close(split.gnorm, whole.gnorm) && c.step.metrics.every((m) => close(split.metrics[m], whole.metrics[m]));
+    // The whole step's results replace the split's: the workers reload.
+    this.splitHolds = undefined;
+    const checked = await whole();
+    const agree = close(split.loss, checked.loss) && close(split.gnorm, checked.gnorm) && c.step.metrics.every((m) => close(split.metrics[m], checked.metrics[m]));
     if (agree) c.entry.splitVerified = true;
-    else this.noSplit(c, `the loss is not a mean over the batch's rows (halves: loss ${split.loss}, gradient norm ${split.gnorm}; whole batch: ${whole.loss}, ${whole.gnorm})`);
-    return whole;
+    else this.noSplit(c, `the loss is not a mean over the batch's rows (halves: loss ${split.loss}, gradient norm ${split.gnorm}; whole batch: ${checked.loss}, ${checked.gnorm})`);
+    return checked;
+  }
+
+  /** Fetches the weights and optimizer slots from the split workers after split steps (see {@link splitHolds}). */
+  private reclaim(): void {
+    const s = this.splitHolds;
+    if (!s) return;
+    this.splitHolds = undefined;
+    const position = new Map(this.trainable!.map((index, j) => [index, j]));
+    storeState(
+      s,
+      (index) => this.weights[this.cur][position.get(index)!],
+      (k, index) => this.slots[this.cur][k][position.get(index)!],
+    );
   }
 
   /**
@@ -335,6 +377,8 @@ export class OrtStepRunner implements StepRunner {
   /** Frees one mode's sessions (the split worker for 'split'); the next step in it makes them again. */
   private releaseMode(c: Compiled, mode: StepMode): void {
     if (mode === 'split') {
+      // Its workers may hold the only copy of the state.
+      this.reclaim();
       const split = c.entry.split;
       c.entry.split = undefined;
       void split?.then(releaseSplit, () => undefined);
@@ -360,7 +404,9 @@ export class OrtStepRunner implements StepRunner {
     const feeds: Record<string, Ort.Tensor> = {};
     for (const b of c.step.batch) {
       const t = batch[b.key];
-      const data = await t.data();
+      const key = `${b.name}:${t.size}`;
+      const data = await readBatchTensor(t, this.batchBuffers.get(key));
+      this.batchBuffers.set(key, data);
       feeds[b.name] = new ort.Tensor(t.dtype === 'bool' ? 'bool' : (t.dtype as 'float32' | 'int32'), data as Float32Array, t.shape);
     }
     for (const r of c.step.random) feeds[r.name] = new ort.Tensor('float32', drawRandom(r, ctx.seed), r.shape);
@@ -396,7 +442,6 @@ export class OrtStepRunner implements StepRunner {
       if (this.compiled.size >= MAX_COMPILED_SHAPES) throw new NotLowerableError(`more than ${MAX_COMPILED_SHAPES} batch shapes in one fit`);
       c = await this.compile(batch, ctx, sig, this.compiled.size === 0);
     }
-    const feeds = await this.feeds(c, batch, ctx);
     // Other shapes run on one thread and are not timed: a probe of their few steps would
     // measure little, and each thread count is one more session in memory.
     // A fit too short to repay a probe (its blocks of slower modes, the sessions they make)
@@ -408,12 +453,14 @@ export class OrtStepRunner implements StepRunner {
     let mode: StepMode = c.main ? c.threads.next(probe) : 1;
     // Split steps start once the whole-batch graph has passed its check against tfjs.
     if (mode === 'split' && (!c.verified || !(await this.splitReady(c, batch, ctx)))) mode = 1;
+    if (mode !== 'split') this.reclaim();
+    const feeds = await this.feeds(c, batch, ctx);
     const updates = this.fetches();
     const fetches = { loss: null, gnorm: null, ...Object.fromEntries(c.step.metrics.map((m) => [`m:${m}`, null])), ...updates };
     let res: StepOutputs;
     const t0 = performance.now();
     if (mode === 'split') {
-      res = await this.splitStep(c, feeds, updates, fetches);
+      res = await this.splitStep(c, feeds, fetches);
     } else {
       let out: Ort.InferenceSession.OnnxValueMapType;
       try {
@@ -433,12 +480,6 @@ export class OrtStepRunner implements StepRunner {
     const end = performance.now();
     const ms = end - (this.lastStepEnd ?? t0);
     this.lastStepEnd = end;
-    if (c.main) {
-      if (probe && c.threads.record(mode, ms)) this.releaseUnchosen(c);
-      // Between its probe blocks a mode's sessions go, so a probe holds one mode besides the
-      // 1-thread one at a time (each session has its own memory arena).
-      else if (mode !== 1 && c.threads.next(probe) !== mode) this.releaseMode(c, mode);
-    }
     const { loss, metrics } = res;
     if (!c.verified) {
       const t = c.trace;
@@ -453,16 +494,25 @@ export class OrtStepRunner implements StepRunner {
     this.cur = 1 - this.cur;
     this.iterations++;
     this.dirty = true;
+    // After the swap: freeing the split worker first fetches its slots into the current set.
+    if (c.main) {
+      if (probe && c.threads.record(mode, ms)) this.releaseUnchosen(c);
+      // Between its probe blocks a mode's sessions go, so a probe holds one mode besides the
+      // 1-thread one at a time (each session has its own memory arena).
+      else if (mode !== 1 && c.threads.next(probe) !== mode) this.releaseMode(c, mode);
+    }
     return { loss, metrics };
   }
 
   /** The current state as tfjs would hold it (used by sync and by tests). */
   currentState(): OptimizerState {
+    this.reclaim();
     return { iterations: this.iterations, slots: this.slots[this.cur] };
   }
 
   async sync(): Promise<void> {
     if (!this.dirty || !this.trainable) return;
+    this.reclaim();
     const tv = this.trainable.map((i) => this.vars[i]);
     // The cpu and webgl backends may keep a reference to a typed array they are given, so they
     // get copies; wasm copies into its own heap at once, and copying first would only make

@@ -54,7 +54,7 @@ console.log(`weights ${trainable.length}, sides ${load.join(' / ')} floats`);
 // Shared layout: [batch half for the worker][grads of side 1 from main][grads of side 0 from worker][weights of side 0 from main][weights of side 1 from worker][loss]
 const halfSession = await createSession(ort, half.model, { intraOp: 1, spinning: false });
 const batchInputs = halfSession.inputNames.filter((n) => !n.startsWith('w:') && !n.startsWith('f:'));
-const batchDims = Object.fromEntries(halfSession.inputMetadata.map((m) => [m.name, (m as { shape: number[] }).shape]));
+const batchDims = Object.fromEntries(halfSession.inputMetadata.map((m) => [m.name, (m as unknown as { shape: number[] }).shape]));
 const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 let off = 0;
 const layout: Record<string, [number, number]> = {};
@@ -176,11 +176,11 @@ const wholeS = await createSession(ort, full.model, { intraOp: 1, spinning: fals
 const feeds: Record<string, Ort.Tensor> = {};
 const outs: Record<string, Ort.Tensor | null> = { loss: null, gnorm: null };
 for (const m of wholeS.inputMetadata) {
-  const shape = (m as { shape: number[] }).shape;
+  const shape = (m as unknown as { shape: number[] }).shape;
   feeds[m.name] = new ort.Tensor('float32', new Float32Array(prod(shape)).fill(m.name.startsWith('lr') ? 1e-3 : 0.01), shape);
 }
 for (const m of wholeS.outputMetadata) {
-  if (m.name.endsWith(':out')) outs[m.name] = new ort.Tensor('float32', new Float32Array(prod((m as { shape: number[] }).shape)), (m as { shape: number[] }).shape);
+  if (m.name.endsWith(':out')) outs[m.name] = new ort.Tensor('float32', new Float32Array(prod((m as unknown as { shape: number[] }).shape)), (m as unknown as { shape: number[] }).shape);
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const load0 = loadavg()[0];

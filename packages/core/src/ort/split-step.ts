@@ -157,7 +157,7 @@ const f32 = (t: Ort.Tensor) => t.data as Float32Array;
  * workers first get the weights and slots from `feeds` (their state is stale after any step
  * they did not take). After a throw the workers are stopped and the setup must be released.
  */
-export function runSplit(s: SplitSetup, full: StepGraph, feeds: Record<string, Ort.Tensor>, load: boolean): StepOutputs {
+export async function runSplit(s: SplitSetup, full: StepGraph, feeds: Record<string, Ort.Tensor>, load: boolean): Promise<StepOutputs> {
   const { pair, plan } = s;
   const V = pair.views;
   try {
@@ -175,7 +175,7 @@ export function runSplit(s: SplitSetup, full: StepGraph, feeds: Record<string, O
       V[`b1:${t.name}`].set(data.subarray(cut));
     }
     plan.scalars.forEach((k, j) => (V.x[j] = f32(feeds[k])[0]));
-    pair.run(CMD.step);
+    await pair.runAsync(CMD.step);
   } catch (e) {
     pair.stop();
     throw e;

@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { VectorAutoencoder, initEngine, tf, train, type FitOptions } from '@latentkit/core';
+import { NonFiniteLossError, VectorAutoencoder, initEngine, tf, train, type FitOptions } from '@latentkit/core';
 import { drift, manifoldData, weightsOf } from '../testing/manifold.js';
 
 
@@ -126,6 +126,26 @@ describe("threads: 'split'", () => {
     expect(split.second.engineCores).toBe('split halves on 2 threads');
     [...split.first.loss, ...split.second.loss].forEach((l, i) => expect(Math.abs(l - [...one.first.loss, ...one.second.loss][i]) / l).toBeLessThan(1e-5));
     split.values.forEach((v, i) => expect(Math.abs(v - one.values[i])).toBeLessThan(1e-5));
+  });
+
+  it('takes each step at its own scheduled rate while the next batch is collated', async () => {
+    const learningRateSchedule = ({ step }: { step: number }) => (step % 3 === 0 ? 0.02 : 0.002);
+    const split = await fitDense({ threads: 'split', learningRateSchedule });
+    const one = await fitDense({ threads: 1, learningRateSchedule });
+    const constant = await fitDense({ threads: 1, learningRate: 0.02 });
+    expect(split.h.engineCores).toBe('split halves on 2 threads');
+    split.h.loss.forEach((l, i) => expect(Math.abs(l - one.h.loss[i]) / one.h.loss[i]).toBeLessThan(1e-5));
+    expect(drift(split.w, one.w, one.initial)).toBeLessThan(1e-4);
+    expect(drift(constant.w, one.w, one.initial)).toBeGreaterThan(0.05);
+  });
+
+  it('names the batch of a NaN loss, with the next batch already collated', async () => {
+    const data = manifoldData(96);
+    data[40][3] = NaN; // batch 3 of epoch 1 without shuffling
+    const err = await fitDense({ threads: 'split', shuffle: false }, data).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NonFiniteLossError);
+    expect((err as NonFiniteLossError).epoch).toBe(1);
+    expect((err as NonFiniteLossError).batch).toBe(3);
   });
 
   it('gives each half its rows of the per-step random draws', async () => {

@@ -336,13 +336,46 @@ export class SplitPair {
    * stopped then.
    */
   run(cmd: number): void {
+    const seq = this.go(cmd);
+    this.wait(CTL.done, seq);
+    this.wait(CTL.done + 1, seq);
+  }
+
+  /**
+   * As {@link run}, but first lets the promise jobs queued on this thread run while the workers
+   * work: the trainer collates the next batch then (an in-memory dataset's batches come as
+   * promise jobs). It yields once, to the end of the event loop's turn, then blocks.
+   * (`Atomics.waitAsync` would let the whole event loop run, but with onnxruntime running in the
+   * workers it crashed the process on Node 20: a worker's session call aborted.)
+   */
+  async runAsync(cmd: number): Promise<void> {
+    const seq = this.go(cmd);
+    await new Promise((resolve) => setImmediate(resolve));
+    this.wait(CTL.done, seq);
+    this.wait(CTL.done + 1, seq);
+  }
+
+  private go(cmd: number): number {
     if (this.stopped) throw new Error('the split-step workers were stopped');
     const seq = ++this.seq;
     Atomics.store(this.ctl, CTL.cmd, cmd);
     Atomics.store(this.ctl, CTL.go, seq);
     Atomics.notify(this.ctl, CTL.go);
-    this.wait(CTL.done, seq);
-    this.wait(CTL.done + 1, seq);
+    return seq;
+  }
+
+  /** @throws a worker's error, or when the workers have not answered since `t0` for minutes. */
+  private check(t0: number): void {
+    const error = Atomics.load(this.ctl, CTL.error);
+    if (error) {
+      this.stop();
+      const text = this.views[`e${error - 1}`] as Uint8Array;
+      throw new Error(`a split-step worker failed: ${new TextDecoder().decode(text.subarray(0, Math.max(0, text.indexOf(0))))}`);
+    }
+    if (performance.now() - t0 > DEADLINE_MS) {
+      this.stop();
+      throw new Error('the split-step workers stopped answering');
+    }
   }
 
   private wait(k: number, seq: number): void {
@@ -352,19 +385,9 @@ export class SplitPair {
     for (;;) {
       const cur = Atomics.load(ctl, k);
       if (cur >= seq) return;
-      const error = Atomics.load(ctl, CTL.error);
-      if (error) {
-        this.stop();
-        const text = this.views[`e${error - 1}`] as Uint8Array;
-        throw new Error(`a split-step worker failed: ${new TextDecoder().decode(text.subarray(0, Math.max(0, text.indexOf(0))))}`);
-      }
       if ((++n & 127) !== 0) continue;
-      const elapsed = performance.now() - t0;
-      if (elapsed > SPIN_MS) Atomics.wait(ctl, k, cur, 100);
-      if (elapsed > DEADLINE_MS) {
-        this.stop();
-        throw new Error('the split-step workers stopped answering');
-      }
+      this.check(t0);
+      if (performance.now() - t0 > SPIN_MS) Atomics.wait(ctl, k, cur, 100);
     }
   }
 

@@ -330,7 +330,7 @@ export class OrtStepRunner implements StepRunner {
     const whole = async () => outputsOf(c, await (await this.session(c, 1)).run(feeds, fetches as unknown as Ort.InferenceSession.FetchesType));
     let split: StepOutputs;
     try {
-      split = runSplit(setup, c.step, feeds, this.splitHolds !== setup);
+      split = await runSplit(setup, c.step, feeds, this.splitHolds !== setup);
     } catch (e) {
       this.splitHolds = undefined;
       this.releaseMode(c, 'split');

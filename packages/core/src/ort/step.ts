@@ -362,7 +362,7 @@ export class OrtStepRunner implements StepRunner {
   }
 
   /**
-   * After a probe: frees the sessions (and the split worker) of the modes not chosen. Each holds
+   * After a probe: frees the sessions (and the split workers) of the modes not chosen. Each holds
    * its own memory arena, and keeping every mode's made the image benchmark's peak RSS 1.87 GB
    * against 1.47 GB; the next probe, 2 minutes later, makes them again (a fraction of a second
    * for most models; the split's half graph is compiled once). The 1-thread session stays: it
@@ -374,7 +374,7 @@ export class OrtStepRunner implements StepRunner {
     if (keep !== 'split') this.releaseMode(c, 'split');
   }
 
-  /** Frees one mode's sessions (the split worker for 'split'); the next step in it makes them again. */
+  /** Frees one mode's sessions (the split workers for 'split'); the next step in it makes them again. */
   private releaseMode(c: Compiled, mode: StepMode): void {
     if (mode === 'split') {
       // Its workers may hold the only copy of the state.
@@ -494,12 +494,14 @@ export class OrtStepRunner implements StepRunner {
     this.cur = 1 - this.cur;
     this.iterations++;
     this.dirty = true;
-    // After the swap: freeing the split worker first fetches its slots into the current set.
+    // After the swap: freeing the split workers first fetches the state they hold into the current set.
     if (c.main) {
       if (probe && c.threads.record(mode, ms)) this.releaseUnchosen(c);
-      // Between its probe blocks a mode's sessions go, so a probe holds one mode besides the
-      // 1-thread one at a time (each session has its own memory arena).
-      else if (mode !== 1 && c.threads.next(probe) !== mode) this.releaseMode(c, mode);
+      // Between its probe blocks the 2-thread session goes, so a probe holds one mode besides
+      // the 1-thread one at a time (each session has its own memory arena). The split workers
+      // stay until the choice: starting two workers (onnxruntime loaded, sessions made) cost
+      // more than the blocks they were timed in (conv AE, 'auto' in a 160-step fit: 0.94x).
+      else if (mode !== 1 && mode !== 'split' && c.threads.next(probe) !== mode) this.releaseMode(c, mode);
     }
     return { loss, metrics };
   }

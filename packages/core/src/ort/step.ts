@@ -526,7 +526,12 @@ export class OrtStepRunner implements StepRunner {
   }
 
   dispose(): void {
-    // Sessions stay cached with the model for its next fit (see CACHE).
+    // Sessions stay cached with the model for its next fit (see CACHE), but not the split
+    // workers: two threads with their own sessions and arenas (260 MB for the image recipe's
+    // deep-conv model) would stay with every model a program has trained, which is how the
+    // image benchmark (an autoencoder kept while its denoiser trains) peaked at 1.9 GB. The next
+    // fit starts them again (a fraction of a second; the half graph stays compiled).
+    for (const c of this.compiled.values()) if (c.entry.split) this.releaseMode(c, 'split');
     this.compiled.clear();
     this.fallback?.dispose();
   }

@@ -372,6 +372,17 @@ export class OrtStepRunner implements StepRunner {
     const keep = c.threads.current;
     for (const key of [...c.sessions.keys()]) if (key !== '1' && key !== String(keep) && !key.endsWith('no pattern')) this.releaseMode(c, Number(key));
     if (keep !== 'split') this.releaseMode(c, 'split');
+    else this.releaseWhole(c);
+  }
+
+  /**
+   * Frees the whole-batch 1-thread session once split steps are chosen and checked: the split
+   * workers hold their own sessions, and this one's arena (the size of a whole batch's
+   * activations and gradients) would sit unused beside them. A fallback, a new probe or the
+   * next fit makes it again.
+   */
+  private releaseWhole(c: Compiled): void {
+    if (c.entry.splitVerified && c.sessions.has('1')) this.releaseMode(c, 1);
   }
 
   /** Frees one mode's sessions (the split workers for 'split'); the next step in it makes them again. */
@@ -502,6 +513,7 @@ export class OrtStepRunner implements StepRunner {
       // stay until the choice: starting two workers (onnxruntime loaded, sessions made) cost
       // more than the blocks they were timed in (conv AE, 'auto' in a 160-step fit: 0.94x).
       else if (mode !== 1 && mode !== 'split' && c.threads.next(probe) !== mode) this.releaseMode(c, mode);
+      if (mode === 'split' && this.options.threads === 'split') this.releaseWhole(c);
     }
     return { loss, metrics };
   }

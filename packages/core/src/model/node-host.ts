@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { readModelFolder } from '../io/model-folder.js';
 import { saveModelFolder } from '../io/model-folder-save.js';
-import { releaseCompiledSteps } from '../ort/step.js';
+import { releaseCompiledSteps } from '../ort/step-cache.js';
 import { train } from '../training/trainer.js';
 import { installModelHost, type ModelHost } from './host.js';
 

@@ -26,6 +26,7 @@ import { batchSignature, compileStepGraph, drawRandom, sameConstants, type Compi
 import { readBatchTensor, type BatchArray } from './batch-read.js';
 import { readOptimizerState, scalarValues, writeOptimizerState, type OptimizerPlan, type OptimizerState } from './optimizer.js';
 import { createSession } from './runtime.js';
+import { modelCache, type CacheEntry } from './step-cache.js';
 import { prepareSplit, releaseSplit, runSplit, sameFrozen, splittable, storeState, type SplitSetup, type StepOutputs } from './split-step.js';
 import { ThreadChooser, type StepMode } from './threads.js';
 import { NotLowerableError, traceLoss, traceSignature } from './trace.js';
@@ -63,43 +64,6 @@ export const MAX_COMPILED_SHAPES = 4;
 
 /** Fits of fewer steps do not probe in 'auto' (a probe takes 36 steps). */
 export const MIN_PROBED_STEPS = 100;
-
-/**
- * Compiled graphs and their sessions, per model (the problem object) and batch signature, so a
- * model that calls `fit` again (epoch by epoch, or in a benchmark) does not pay for the three
- * traces and the session again. A cached graph is reused only when one fresh trace of the loss
- * runs the same kernels on the same constants; its first step is verified as always.
- */
-interface CacheEntry {
-  graph: CompiledStepGraph;
-  signature: string;
-  /** By thread count and arena (see {@link sessionKey}). */
-  sessions: Map<string, Promise<Ort.InferenceSession>>;
-  /** Thread choices per `threads` setting: a later fit keeps the last probe's choice. */
-  choosers: Map<string, ThreadChooser>;
-  /** Split steps: the setup once made, or why this shape cannot take them. */
-  split?: Promise<SplitSetup>;
-  /** The split's half graph, kept when its sessions are freed between probes. */
-  splitGraph?: CompiledStepGraph;
-  splitFailed?: string;
-  /** The first split step matched the whole-batch step (see {@link OrtStepRunner.splitStep}). */
-  splitVerified?: boolean;
-}
-const CACHE = new WeakMap<object, Map<string, CacheEntry>>();
-
-/**
- * Frees the compiled sessions cached for a model (its native memory is not seen by the GC).
- * `TfAutoencoder.dispose()` calls it.
- */
-export function releaseCompiledSteps(problem: object): void {
-  const perModel = CACHE.get(problem);
-  if (!perModel) return;
-  for (const e of perModel.values()) {
-    for (const s of e.sessions.values()) void s.then((x) => x.release()).catch(() => {});
-    void e.split?.then(releaseSplit, () => undefined);
-  }
-  CACHE.delete(problem);
-}
 
 /** Loss, metrics and gradient norm of a whole-batch run. */
 function outputsOf(c: CompiledStepGraph, out: Ort.InferenceSession.OnnxValueMapType): StepOutputs {
@@ -238,8 +202,7 @@ export class OrtStepRunner implements StepRunner {
     // step start from different weights and the first-batch check fails.
     await this.sync();
     const key = `${sig}|${JSON.stringify(this.plan)}|${this.options.clipNorm ?? ''}`;
-    let perModel = CACHE.get(this.problem);
-    if (!perModel) CACHE.set(this.problem, (perModel = new Map()));
+    const perModel = modelCache(this.problem);
     let entry = perModel.get(key);
     let c: CompiledStepGraph;
     if (entry) {
@@ -538,7 +501,7 @@ export class OrtStepRunner implements StepRunner {
   }
 
   dispose(): void {
-    // Sessions stay cached with the model for its next fit (see CACHE), but not the split
+    // Sessions stay cached with the model for its next fit (see step-cache.ts), but not the split
     // workers: two threads with their own sessions and arenas (260 MB for the image recipe's
     // deep-conv model) would stay with every model a program has trained, which is how the
     // image benchmark (an autoencoder kept while its denoiser trains) peaked at 1.9 GB. The next

@@ -1,0 +1,53 @@
+/**
+ * @file The compiled-step cache: graphs, sessions, thread choices and split setups per model,
+ * kept across fits (see {@link CacheEntry}), and their release when the model is disposed.
+ */
+import type * as Ort from 'onnxruntime-node';
+import type { CompiledStepGraph } from './compile.js';
+import { releaseSplit, type SplitSetup } from './split-step.js';
+import type { ThreadChooser } from './threads.js';
+
+/**
+ * Compiled graphs and their sessions, per model (the problem object) and batch signature, so a
+ * model that calls `fit` again (epoch by epoch, or in a benchmark) does not pay for the three
+ * traces and the session again. A cached graph is reused only when one fresh trace of the loss
+ * runs the same kernels on the same constants; its first step is verified as always.
+ */
+export interface CacheEntry {
+  graph: CompiledStepGraph;
+  signature: string;
+  /** By thread count and arena (see `OrtStepRunner.session`). */
+  sessions: Map<string, Promise<Ort.InferenceSession>>;
+  /** Thread choices per `threads` setting: a later fit keeps the last probe's choice. */
+  choosers: Map<string, ThreadChooser>;
+  /** Split steps: the setup once made, or why this shape cannot take them. */
+  split?: Promise<SplitSetup>;
+  /** The split's half graph, kept when its sessions are freed between probes. */
+  splitGraph?: CompiledStepGraph;
+  splitFailed?: string;
+  /** The first split step matched the whole-batch step (see `OrtStepRunner.splitStep` in step.ts). */
+  splitVerified?: boolean;
+}
+const CACHE = new WeakMap<object, Map<string, CacheEntry>>();
+
+/** The cache entries of a model, by batch signature and settings (made empty the first time). */
+export function modelCache(problem: object): Map<string, CacheEntry> {
+  let perModel = CACHE.get(problem);
+  if (!perModel) CACHE.set(problem, (perModel = new Map()));
+  return perModel;
+}
+
+/**
+ * Frees the compiled sessions cached for a model (its native memory is not seen by the GC).
+ * `TfAutoencoder.dispose()` calls it.
+ */
+export function releaseCompiledSteps(problem: object): void {
+  const perModel = CACHE.get(problem);
+  if (!perModel) return;
+  for (const e of perModel.values()) {
+    for (const s of e.sessions.values()) void s.then((x) => x.release()).catch(() => {});
+    void e.split?.then(releaseSplit, () => undefined);
+  }
+  CACHE.delete(problem);
+}
+

@@ -21,6 +21,8 @@ export interface SplitSetup {
   plan: SplitPlan;
   /** The frozen weights the workers were given: a fit with other values needs other workers. */
   fixed: Map<number, Float32Array>;
+  /** The workers hold a fit's current weights and optimizer state (the step runner sets it). */
+  held: boolean;
 }
 
 /**
@@ -131,7 +133,7 @@ export async function prepareSplit(src: SplitSource): Promise<SplitSetup> {
   const pair = await SplitPair.start(splitPlan).catch((e: Error) => {
     throw new NotLowerableError(`the split-step workers did not start: ${e.message}`);
   });
-  return { compiled: half, pair, plan: splitPlan, fixed };
+  return { compiled: half, pair, plan: splitPlan, fixed, held: false };
 }
 
 /** Whether the workers were given these frozen weights. */

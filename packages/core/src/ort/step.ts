@@ -26,8 +26,8 @@ import { batchSignature, compileStepGraph, drawRandom, sameConstants, type Compi
 import { readBatchTensor, type BatchArray } from './batch-read.js';
 import { readOptimizerState, scalarValues, writeOptimizerState, type OptimizerPlan, type OptimizerState } from './optimizer.js';
 import { createSession } from './runtime.js';
-import { modelCache, type CacheEntry } from './step-cache.js';
-import { prepareSplit, releaseSplit, runSplit, sameFrozen, splittable, storeState, type SplitSetup, type StepOutputs } from './split-step.js';
+import { dropIdleSplits, dropSplit, modelCache, splitStarted, type CacheEntry } from './step-cache.js';
+import { prepareSplit, runSplit, sameFrozen, splittable, storeState, type SplitSetup, type StepOutputs } from './split-step.js';
 import { ThreadChooser, type StepMode } from './threads.js';
 import { NotLowerableError, traceLoss, traceSignature } from './trace.js';
 
@@ -254,7 +254,8 @@ export class OrtStepRunner implements StepRunner {
     }
     if (!e.split) {
       await this.sync();
-      e.split = prepareSplit({
+      dropIdleSplits(e);
+      splitStarted(e, prepareSplit({
         compile: (half) => compileStepGraph(this.problem, this.vars, half, ctx, this.plan, this.options.clipNorm, { gradientsOnly: true }),
         batch,
         plan: this.plan,
@@ -263,11 +264,12 @@ export class OrtStepRunner implements StepRunner {
         full: c.step,
         frozen: this.frozen,
         compiled: e.splitGraph,
-      });
-      void e.split.then((s) => (e.splitGraph = s.compiled), () => undefined);
+      }));
+      void e.split!.then((s) => (e.splitGraph = s.compiled), () => undefined);
     }
+    const made = e.split!;
     try {
-      this.frozenChecked.add(await e.split);
+      this.frozenChecked.add(await made);
       return true;
     } catch (err) {
       if (!(err instanceof NotLowerableError)) throw err;
@@ -295,15 +297,15 @@ export class OrtStepRunner implements StepRunner {
     try {
       split = await runSplit(setup, c.step, feeds, this.splitHolds !== setup);
     } catch (e) {
-      this.splitHolds = undefined;
+      this.hold(undefined);
       this.releaseMode(c, 'split');
       this.noSplit(c, (e as Error).message.split('\n')[0]);
       return whole();
     }
-    this.splitHolds = setup;
+    this.hold(setup);
     if (c.entry.splitVerified) return split;
     // The whole step's results replace the split's: the workers reload.
-    this.splitHolds = undefined;
+    this.hold(undefined);
     const checked = await whole();
     const agree = close(split.loss, checked.loss) && close(split.gnorm, checked.gnorm) && c.step.metrics.every((m) => close(split.metrics[m], checked.metrics[m]));
     if (agree) c.entry.splitVerified = true;
@@ -311,11 +313,17 @@ export class OrtStepRunner implements StepRunner {
     return checked;
   }
 
+  private hold(s: SplitSetup | undefined): void {
+    if (this.splitHolds) this.splitHolds.held = false;
+    this.splitHolds = s;
+    if (s) s.held = true;
+  }
+
   /** Fetches the weights and optimizer slots from the split workers after split steps (see {@link splitHolds}). */
   private reclaim(): void {
     const s = this.splitHolds;
     if (!s) return;
-    this.splitHolds = undefined;
+    this.hold(undefined);
     const position = new Map(this.trainable!.map((index, j) => [index, j]));
     storeState(
       s,
@@ -353,9 +361,7 @@ export class OrtStepRunner implements StepRunner {
     if (mode === 'split') {
       // Its workers may hold the only copy of the state.
       this.reclaim();
-      const split = c.entry.split;
-      c.entry.split = undefined;
-      void split?.then(releaseSplit, () => undefined);
+      dropSplit(c.entry);
       return;
     }
     const s = c.sessions.get(String(mode));
@@ -501,12 +507,8 @@ export class OrtStepRunner implements StepRunner {
   }
 
   dispose(): void {
-    // Sessions stay cached with the model for its next fit (see step-cache.ts), but not the split
-    // workers: two threads with their own sessions and arenas (260 MB for the image recipe's
-    // deep-conv model) would stay with every model a program has trained, which is how the
-    // image benchmark (an autoencoder kept while its denoiser trains) peaked at 1.9 GB. The next
-    // fit starts them again (a fraction of a second; the half graph stays compiled).
-    for (const c of this.compiled.values()) if (c.entry.split) this.releaseMode(c, 'split');
+    // Sessions stay cached with the model for its next fit (step-cache.ts); so do the split
+    // workers, until another model starts its own (`dropIdleSplits`).
     this.compiled.clear();
     this.fallback?.dispose();
   }

@@ -55,12 +55,13 @@ export function releaseCompiledSteps(problem: object): void {
 /** Entries whose split workers are running. */
 const LIVE = new Set<CacheEntry>();
 
-/** Records that `e` has split workers (made or being made). */
+/** Records that `e` has split workers (made or being made), and keeps their half graph once made. */
 export function splitStarted(e: CacheEntry, setup: Promise<SplitSetup>): void {
   e.split = setup;
   LIVE.add(e);
   void setup.then(
     (s) => {
+      e.splitGraph = s.compiled;
       if (e.split === setup) e.splitSetup = s;
     },
     () => undefined,

@@ -265,7 +265,6 @@ export class OrtStepRunner implements StepRunner {
         frozen: this.frozen,
         compiled: e.splitGraph,
       }));
-      void e.split!.then((s) => (e.splitGraph = s.compiled), () => undefined);
     }
     const made = e.split!;
     try {
@@ -288,18 +287,22 @@ export class OrtStepRunner implements StepRunner {
    * same feeds into the same buffers, and its loss, metrics and gradient norm must match the
    * split step's (they do when the loss is a mean over rows; a loss over pairs of rows, or a
    * sum, does not). Either way that first step's result is the whole-batch one. A split step
-   * that fails (its worker gone) is taken again whole on one thread, and the shape splits no more.
+   * that fails (a worker gone) stops split steps for the shape; it is taken again whole on one
+   * thread when this runner's buffers hold the current state, and rethrown when only the failed
+   * workers held it (retaking it from older weights would silently drop steps).
    */
   private async splitStep(c: Compiled, feeds: Record<string, Ort.Tensor>, fetches: Record<string, Ort.Tensor | null>): Promise<StepOutputs> {
     const setup = await c.entry.split!;
     const whole = async () => outputsOf(c, await (await this.session(c, 1)).run(feeds, fetches as unknown as Ort.InferenceSession.FetchesType));
     let split: StepOutputs;
+    const load = this.splitHolds !== setup;
     try {
-      split = await runSplit(setup, c.step, feeds, this.splitHolds !== setup);
+      split = await runSplit(setup, c.step, feeds, load);
     } catch (e) {
       this.hold(undefined);
       this.releaseMode(c, 'split');
       this.noSplit(c, (e as Error).message.split('\n')[0]);
+      if (!load) throw e;
       return whole();
     }
     this.hold(setup);
@@ -336,8 +339,8 @@ export class OrtStepRunner implements StepRunner {
    * After a probe: frees the sessions (and the split workers) of the modes not chosen. Each holds
    * its own memory arena, and keeping every mode's made the image benchmark's peak RSS 1.87 GB
    * against 1.47 GB; the next probe, 2 minutes later, makes them again (a fraction of a second
-   * for most models; the split's half graph is compiled once). The 1-thread session stays: it
-   * checks split steps and runs other shapes.
+   * for most models; the split's half graph is compiled once). The 1-thread session stays (it
+   * checks split steps) unless split halves are chosen and checked ({@link releaseWhole}).
    */
   private releaseUnchosen(c: Compiled): void {
     const keep = c.threads.current;

@@ -132,6 +132,8 @@ function schedule(plan: Plan, epochs: number, seed: number): FitOptions<FloatIma
 
 function progress(ctx: BenchContext): FitOptions<FloatImage>['onProgress'] {
   return (e) => {
+    // A fallback to wasm, or the cores 'auto' chose: the reason a training speed is what it is.
+    if (e.type === 'engine' && (e.reason || e.cores || e.note)) ctx.log(`   engine: ${e.engine}${e.reason ? ` (${e.reason})` : ''}${e.cores ? `; ${e.cores}` : ''}${e.note ? `; ${e.note}` : ''}`);
     if (e.type === 'epoch') ctx.log(`   epoch ${e.epoch}/${e.epochs} loss ${e.loss.toFixed(4)} (${e.seconds.toFixed(0)} s, ${e.samplesPerSecond.toFixed(0)} samples/s)`);
   };
 }
@@ -187,7 +189,7 @@ async function runDataset(ctx: BenchContext, plan: Plan, dataset: string, rows: 
     // = latentkit train image --recipe denoising --init <the autoencoder> --noise gaussian:0.5 --epochs <e> --batch-size <b> --lr <lr> --seed 2
     const dae = await withTempDir('lk-bench-ae-', async (aeDir) => {
       await ae.save(aeDir);
-      return (await trainImageDenoising(trainData, { settings: { init: aeDir, noise: NOISE_FLAG }, fit: schedule(plan, plan.denoiseEpochs, 2), log: ctx.log })).model;
+      return (await trainImageDenoising(trainData, { settings: { init: aeDir, noise: NOISE_FLAG }, fit: { ...schedule(plan, plan.denoiseEpochs, 2), onProgress: progress(ctx) }, log: ctx.log })).model;
     });
     const denoised = await dae.denoise(noisyTest);
     if (code === plan.codes[plan.codes.length - 1]) {
@@ -219,7 +221,7 @@ async function runDataset(ctx: BenchContext, plan: Plan, dataset: string, rows: 
 
   ctx.log(`-- ${dataset}: VAE (code 16), ${plan.vaeEpochs} epochs`);
   // = latentkit train image --arch vae --latent-dim 16 --epochs <e> --batch-size <b> --lr <lr> --seed 3 --val-split 0
-  const trainedVae = await trainImageDefault(trainData, { settings: { arch: 'vae', 'latent-dim': 16 }, fit: { ...schedule(plan, plan.vaeEpochs, 3), validationSplit: 0 }, log: ctx.log });
+  const trainedVae = await trainImageDefault(trainData, { settings: { arch: 'vae', 'latent-dim': 16 }, fit: { ...schedule(plan, plan.vaeEpochs, 3), validationSplit: 0, onProgress: progress(ctx) }, log: ctx.log });
   const vae = trainedVae.model as ImageVAE;
   const vh = trainedVae.history;
   const last = vh.metrics[vh.metrics.length - 1] ?? {};

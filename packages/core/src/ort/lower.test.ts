@@ -34,6 +34,11 @@ const CASES: [string, number[][], (v: V) => tf.Tensor][] = [
   ['softmax and logSoftmax', [[3, 6]], ([x]) => tf.add(tf.softmax(x), tf.logSoftmax(x))],
   ['softmax cross-entropy', [[4, 5]], ([x]) => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d([0, 3, 1, 4], 'int32'), 5), x)],
   ['sigmoid cross-entropy, log1p, expm1', [[3, 4]], ([x]) => tf.addN([tf.losses.sigmoidCrossEntropy(tf.onesLike(x), x), tf.sum(tf.log1p(tf.abs(x))), tf.sum(tf.expm1(x))])],
+  // onnxruntime's own Sigmoid is off in its tails (0 at -18); a cross-entropy takes their log.
+  ['sigmoid tails into a log, fused matMul sigmoid', [[4, 6], [6, 3]], ([x, w]) => tf.add(
+    tf.sum(tf.log(tf.add(tf.sigmoid(tf.mul(x, 30)), 1e-12))),
+    tf.sum(tf.log(tf.add(tf.fused.matMul({ a: tf.mul(x, 10) as tf.Tensor2D, b: w as tf.Tensor2D, activation: 'sigmoid' }), 1e-12))),
+  )],
   ['moments, norm, rsqrt', [[5, 3]], ([x]) => {
     const { mean, variance } = tf.moments(x, 0, true);
     return tf.add(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-3))), tf.norm(x, 'euclidean', 1, true));

@@ -68,6 +68,25 @@ function elu(g: Graph, x: string, alpha: number, scale: number): string {
   return g.where(pos, lin, neg);
 }
 
+/**
+ * The logistic function as 1 / (1 + exp(-x)), not ONNX Sigmoid: onnxruntime's Sigmoid (MLAS)
+ * is accurate only to ~6e-8 absolute, so its tail is wrong relative to itself (it gives 0 at
+ * -18, 8.9e-8 at -17 against 4.1e-8, 6.0e-8 at -16 against 1.1e-7), and a cross-entropy takes
+ * the log of exactly that tail: a denoiser fine-tuned from a trained autoencoder saturates
+ * outputs, and its first step disagreed with tfjs. Exp is accurate there. The gradient is
+ * given as y (1 - y) straight to x, so no inf * 0 comes out of exp(-x) overflowing.
+ */
+export function sigmoid(g: Graph, x: string): string {
+  const y = g.unary('Reciprocal', g.add(g.unary('Exp', g.unary('Neg', x)), g.scalar(1)));
+  const node = g.nodes[g.nodes.length - 1];
+  node.gradInputs = [x];
+  node.customGrad = (gg, n, [dy]) => {
+    const out = n.outputs[0];
+    return [gg.mul(dy!, gg.mul(out, gg.sub(gg.scalar(1), out)))];
+  };
+  return y;
+}
+
 /** Applies a fused activation (of _FusedMatMul / FusedConv2D) or a standalone one. */
 export function activation(g: Graph, x: string, name: unknown, alpha: unknown, prelu?: string): string {
   switch (name ?? 'linear') {
@@ -78,7 +97,7 @@ export function activation(g: Graph, x: string, name: unknown, alpha: unknown, p
     case 'relu6':
       return g.node('Clip', [x, g.scalar(0), g.scalar(6)], g.info(x));
     case 'sigmoid':
-      return g.unary('Sigmoid', x);
+      return sigmoid(g, x);
     case 'elu':
       return elu(g, x, 1, 1);
     case 'leakyrelu':
@@ -123,7 +142,7 @@ const BASE: Record<string, Lowering> = {
   Sqrt: unary('Sqrt'),
   Reciprocal: unary('Reciprocal'),
   Relu: unary('Relu'),
-  Sigmoid: unary('Sigmoid'),
+  Sigmoid: (k) => sigmoid(k.g, k.x('x')),
   Tanh: unary('Tanh'),
   Softplus: unary('Softplus'),
   Erf: unary('Erf'),

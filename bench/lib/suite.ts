@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { DatasetLayout, ModalityDescriptor } from '@latentkit/core';
+import { tf, type DatasetLayout, type ModalityDescriptor } from '@latentkit/core';
 
 /** What every suite receives. */
 export interface BenchContext {
@@ -67,6 +67,19 @@ export function peakRssMb(): number {
     /* not Linux */
   }
   return Math.round(process.memoryUsage().rss / 1024 / 1024);
+}
+
+/**
+ * Memory now, in one line: resident set (and its peak so far), the JS heap, array buffers
+ * (data, batches, onnxruntime's outputs) and tfjs-wasm's heap (it never shrinks). The rest of
+ * the resident set is native: onnxruntime's sessions and the split workers.
+ */
+export function memoryLine(): string {
+  const m = process.memoryUsage();
+  const mb = (x: number) => Math.round(x / 1048576);
+  const backend = tf.getBackend() === 'wasm' ? (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }) : undefined;
+  const wasm = backend?.wasm?.HEAPU8?.byteLength;
+  return `rss ${mb(m.rss)} MB (peak ${peakRssMb()}): JS heap ${mb(m.heapUsed)}, array buffers ${mb(m.arrayBuffers)}${wasm ? `, wasm heap ${mb(wasm)}` : ''}`;
 }
 
 /**

@@ -40,7 +40,7 @@ import {
 } from '@latentkit/image';
 import { withTempDir } from '../lib/cli-train.js';
 import { digitFolderComparison, type DigitFolderRow } from '../lib/image-digit-folder.js';
-import { datasetLayout, peakRssMb, requireData, type BenchContext, type BenchSuite } from '../lib/suite.js';
+import { datasetLayout, memoryLine, peakRssMb, requireData, type BenchContext, type BenchSuite } from '../lib/suite.js';
 import { formatTable } from '../lib/table.js';
 
 /** One row of the JSON, field names as the issue gives them. */
@@ -180,7 +180,9 @@ async function runDataset(ctx: BenchContext, plan: Plan, dataset: string, rows: 
       fit: { ...schedule(plan, epochs, 1), onProgress: progress(ctx) },
       log: ctx.log,
     });
+    ctx.log(`   trained: ${memoryLine()}`);
     const cmp = await compareWithPca(ae, train, test);
+    ctx.log(`   compared with PCA: ${memoryLine()}`);
     const pcaShown = pcaReconstructImages(cmp.fittedPca, shown);
     reconRows.push({ label: `AE ${code}`, images: await ae.reconstruct(shown) });
     reconRows.push({ label: `PCA ${code}`, images: pcaShown });
@@ -211,6 +213,7 @@ async function runDataset(ctx: BenchContext, plan: Plan, dataset: string, rows: 
     };
     rows.push(row);
     ctx.log(formatTable([row as unknown as Record<string, unknown>]));
+    ctx.log(`   ${memoryLine()}`);
     ae.dispose();
     dae.dispose();
   }

@@ -262,6 +262,10 @@ function fail(e) {
       signal(CTL.done + me, seq);
     } catch (e) {
       if (e !== STOPPED) fail(e);
+      // Sessions are released here, not left to the isolate's teardown: native memory the
+      // process gets back (terminate() waits a moment for this).
+      for (const s of [half, update, average]) if (s) await s.release().catch(() => undefined);
+      parentPort.postMessage({ released: true });
       return;
     }
   }
@@ -398,9 +402,25 @@ export class SplitPair {
     for (let k = 0; k < CTL_LENGTH; k++) Atomics.notify(this.ctl, k);
   }
 
-  /** Stops the threads. */
+  /** Stops the threads: each releases its sessions (given up to a second), then ends. */
   async terminate(): Promise<void> {
     this.stop();
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    await Promise.all(
+      this.workers.map(async (w) => {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 1000);
+          timer.unref();
+          w.once('message', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          w.once('exit', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+        await w.terminate();
+      }),
+    );
   }
 }

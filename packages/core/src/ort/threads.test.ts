@@ -48,21 +48,25 @@ describe('ThreadChooser with split halves', () => {
     }
     return seen;
   };
-  it('probes 1, 2 and split in blocks and keeps the fastest at >= 15% over 1 thread', () => {
+  it('probes 1 thread and split halves in blocks (not 2 intra-op threads) and keeps split at >= 15% over 1 thread', () => {
     const c = new ThreadChooser('auto', 2, true, () => 0);
-    const seen = run(c, { '1': 10, '2': 9.5, split: 6 }, 36);
-    expect(seen.slice(0, 12)).toEqual(['1', '1', '1', '1', '2', '2', '2', '2', 'split', 'split', 'split', 'split']);
+    const seen = run(c, { '1': 10, '2': 5, split: 6 }, 36);
+    expect(seen.slice(0, 8)).toEqual(['1', '1', '1', '1', 'split', 'split', 'split', 'split']);
+    expect(seen).not.toContain('2');
     expect(c.current).toBe('split');
-    expect(c.describe()).toBe('split halves on 2 threads (auto; median ms per step: 1 thread 10.0, 2 threads 9.50, split halves on 2 threads 6.00)');
+    expect(c.describe()).toBe('split halves on 2 threads (auto; median ms per step: 1 thread 10.0, split halves on 2 threads 6.00)');
     expect(new ThreadChooser('auto', 2, false, () => 0).next()).toBe(1);
   });
-  it('takes split out mid-probe when it cannot run, and a fixed split falls back to 1 thread', () => {
+  it('takes split out mid-probe when it cannot run and probes 2 intra-op threads instead; a fixed split falls back to 1 thread', () => {
     const c = new ThreadChooser('auto', 2, true, () => 0);
-    run(c, { '1': 10, '2': 8, split: 1 }, 9);
+    const first = run(c, { '1': 10, '2': 8, split: 1 }, 6);
+    expect(first).toEqual(['1', '1', '1', '1', 'split', 'split']);
     c.exclude('split');
-    const rest = run(c, { '1': 10, '2': 8 }, 16);
+    const rest = run(c, { '1': 10, '2': 8 }, 30);
     expect(rest).not.toContain('split');
+    expect(rest.slice(0, 6)).toEqual(['1', '1', '1', '1', '2', '2']);
     expect(c.current).toBe(2);
+    expect(c.describe()).toBe('2 threads (auto; median ms per step: 1 thread 10.0, 2 threads 8.00)');
     const fixed = new ThreadChooser('split', 2, true);
     fixed.exclude('split');
     expect(fixed.next()).toBe(1);

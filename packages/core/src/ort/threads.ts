@@ -8,14 +8,19 @@
  * two threads compute at once, with one hand-over per step (`'split'`, see split.ts), paid
  * where intra-op threads did not. Under load any second thread costs up to 0.5x.
  *
- * So the chooser times steps in each candidate mode (1 thread; 2 intra-op threads, workers
- * sleeping rather than spinning; split halves where the batch allows) in blocks, 1-2-split-
- * 1-2-split..., drops the first step of each block (a switch of sessions costs a cold cache),
+ * So the chooser times steps in each candidate mode (1 thread; split halves where the batch
+ * allows them, else 2 intra-op threads, workers sleeping rather than spinning) in blocks,
+ * 1-split-1-split..., drops the first step of each block (a switch of sessions costs a cold cache),
  * and keeps the fastest mode by median step time only when it is at least 15% faster than 1
  * thread. Step times on a shared machine scatter by +-30%; single alternating steps with 3
  * samples each had picked 2 threads on the dense AE at half the speed. Blocks keep a change
  * of load falling on every mode alike, and a wrong choice costs at most the steps until the
  * next probe, 2 minutes of training later.
+ *
+ * 2 intra-op threads are not tried beside split halves: in every probe of the image benchmark
+ * and the engine benchmark (session 6) they lost to split, most often to 1 thread too, and their
+ * whole-batch session was one more memory arena alive during the probe, at the image
+ * benchmark's peak of memory. They come back when split halves are taken out.
  */
 
 /** How a step uses the cores: intra-op threads of one session, or two half-batch sessions. */
@@ -53,6 +58,7 @@ export class ThreadChooser {
   private fixedOut = false;
   /** Median step milliseconds per mode at the last decision. */
   private measured = new Map<StepMode, number>();
+  private readonly cores: number;
 
   /**
    * @param setting a fixed mode, or 'auto'.
@@ -65,7 +71,8 @@ export class ThreadChooser {
     splittable = false,
     private readonly now: () => number = () => performance.now(),
   ) {
-    this.candidates = setting !== 'auto' ? [setting] : cores >= 2 ? [1, 2, ...(splittable ? (['split'] as const) : [])] : [1];
+    this.candidates = setting !== 'auto' ? [setting] : cores >= 2 ? [1, splittable ? 'split' : 2] : [1];
+    this.cores = cores;
   }
 
   private startProbe(): void {
@@ -103,14 +110,21 @@ export class ThreadChooser {
 
   /**
    * Takes a mode out (split halves whose loss is not a mean over rows): out of the running probe
-   * and every later one; a fixed setting of that mode falls back to 1 thread.
+   * and every later one; a fixed setting of that mode falls back to 1 thread. Under 'auto', split
+   * halves taken out bring 2 intra-op threads in; a running probe starts again with them.
    */
   exclude(mode: StepMode): void {
     if (mode === 1) return;
     const at = this.candidates.indexOf(mode);
     if (at >= 0) this.candidates.splice(at, 1);
     this.times.delete(mode);
+    const probing = this.probing.length > 0;
     this.probing = this.probing.filter((p) => p.mode !== mode);
+    if (mode === 'split' && this.setting === 'auto' && this.cores >= 2 && !this.candidates.includes(2)) {
+      this.candidates.push(2);
+      // A new probe, so the 2-thread blocks alternate with 1 thread's as in any probe.
+      if (probing) this.startProbe();
+    }
     if (this.chosen === mode) this.chosen = 1;
     if (this.setting === mode) this.fixedOut = true;
     if (this.setting === 'auto' && this.candidates.length > 1 && this.probing.length === 0 && this.times.size > 1) this.decide();

@@ -62,8 +62,16 @@ const TOLERANCE = 1e-3;
  */
 export const MAX_COMPILED_SHAPES = 4;
 
-/** Fits of fewer steps do not probe in 'auto' (a probe takes 36 steps). */
+/** Fits of fewer steps do not probe in 'auto' (a probe takes 24 steps). */
 export const MIN_PROBED_STEPS = 100;
+/**
+ * Steps of a fit before 'auto' may probe: its first second is not the machine it will train on
+ * (the previous model's workers and sessions being freed, a collection of its garbage, cold
+ * code). A probe in it timed split steps of the image benchmark's deep-conv AE at 36.8 ms
+ * instead of 21-25 and kept 1 thread, at 1,330-1,430 images/s instead of ~2,900, until the
+ * next probe.
+ */
+const PROBE_AFTER = 12;
 
 /** Loss, metrics and gradient norm of a whole-batch run. */
 function outputsOf(c: CompiledStepGraph, out: Ort.InferenceSession.OnnxValueMapType): StepOutputs {
@@ -118,6 +126,8 @@ export class OrtStepRunner implements StepRunner {
   private lastStepEnd: number | undefined;
   /** Batches of the fit's first epoch, once it is over. */
   private firstEpochSteps: number | undefined;
+  /** Steps this fit has taken. */
+  private fitSteps = 0;
 
   async step(batch: TensorBatch, ctx: StepContext): Promise<StepResult> {
     if (this.fallback) return this.fallback.step(batch, ctx);
@@ -127,6 +137,7 @@ export class OrtStepRunner implements StepRunner {
       Object.assign(n, { epoch: ctx.epoch, all: 0, tfjs: 0, shapes: new Set() });
     }
     n.all++;
+    this.fitSteps++;
     const sig = batchSignature(batch);
     if (!this.tfjsShapes.has(sig)) {
       try {
@@ -428,11 +439,12 @@ export class OrtStepRunner implements StepRunner {
     // Other shapes run on one thread and are not timed: a probe of their few steps would
     // measure little, and each thread count is one more session in memory.
     // A fit too short to repay a probe (its blocks of slower modes, the sessions they make)
-    // keeps the current choice (1 thread before any probe); a longer fit of the model probes.
+    // keeps the current choice (1 thread before any probe); a longer fit of the model probes,
+    // after its first PROBE_AFTER steps.
     // Data of unknown size: the fit's length is known once its first epoch is done.
     const o = this.options;
     const expected = o.expectedSteps ?? (this.firstEpochSteps !== undefined && o.epochs !== undefined ? this.firstEpochSteps * o.epochs : undefined);
-    const probe = expected !== undefined && expected >= MIN_PROBED_STEPS;
+    const probe = expected !== undefined && expected >= MIN_PROBED_STEPS && this.fitSteps > PROBE_AFTER;
     let mode: StepMode = c.main ? c.threads.next(probe) : 1;
     // Split steps start once the whole-batch graph has passed its check against tfjs.
     if (mode === 'split' && (!c.verified || !(await this.splitReady(c, batch, ctx)))) mode = 1;

@@ -22,6 +22,23 @@ describe('ThreadChooser', () => {
     expect(new ThreadChooser('auto', 1).next()).toBe(1);
     expect(new ThreadChooser(3, 2).next()).toBe(3);
   });
+  it('measures again after 15 s, not 2 minutes, when the choice was a close call', () => {
+    let now = 0;
+    const c = new ThreadChooser('auto', 2, true, () => now);
+    // Split halves slowed by something else during the probe: 1 thread kept, split within 25%.
+    expect(probe(c, (t) => (t === 1 ? 10 : 9))).toBe(24);
+    expect(c.current).toBe(1);
+    now += 14_000;
+    expect(c.next()).toBe(1);
+    now += 2_000;
+    expect(probe(c, (t) => (t === 1 ? 10 : 6))).toBe(24);
+    expect(c.current).toBe('split');
+    // A clear choice: the next probe is 2 minutes away.
+    now += 60_000;
+    expect(c.next()).toBe('split');
+    now += 61_000;
+    expect(c.next()).toBe(1);
+  });
   it('probes in blocks and is not fooled by the slow first step after a switch or by scattered steps', () => {
     const c = new ThreadChooser('auto', 2, false, () => 0);
     const seq: number[] = [];

@@ -15,7 +15,7 @@
  * thread. Step times on a shared machine scatter by +-30%; single alternating steps with 3
  * samples each had picked 2 threads on the dense AE at half the speed. Blocks keep a change
  * of load falling on every mode alike, and a wrong choice costs at most the steps until the
- * next probe, 2 minutes of training later.
+ * next probe, 2 minutes of training later, or 15 s after a close call.
  *
  * 2 intra-op threads are not tried beside split halves: in every probe of the image benchmark
  * and the engine benchmark (session 6) they lost to split, most often to 1 thread too, and their
@@ -34,6 +34,15 @@ const ROUNDS = 3;
 const MIN_GAIN = 1.15;
 /** Time between probes (a probe of a large graph costs a few slow steps). */
 const REPROBE_MS = 120_000;
+/**
+ * Time to the next probe after a close call (another mode within 25% of the chosen one): a
+ * probe then costs little, and one taken in a moment of other work (the previous model's
+ * sessions being freed, a collection) had kept the image benchmark's deep-conv AE on 1 thread
+ * for its whole 87-s fit at half the speed of split halves (probe: 38.7 against 36.8 ms).
+ */
+const REPROBE_CLOSE_MS = 15_000;
+/** Within this factor of the chosen mode's time, another mode is a close call. */
+const CLOSE = 1.25;
 
 /** A mode in words. */
 export function modeLabel(mode: StepMode): string {
@@ -59,6 +68,8 @@ export class ThreadChooser {
   /** Median step milliseconds per mode at the last decision. */
   private measured = new Map<StepMode, number>();
   private readonly cores: number;
+  /** Time from the last probe to the next. */
+  private reprobeMs = REPROBE_MS;
 
   /**
    * @param setting a fixed mode, or 'auto'.
@@ -91,7 +102,7 @@ export class ThreadChooser {
     if (this.setting !== 'auto') return this.current;
     if (!probe) return this.chosen;
     if (this.probing.length) return this.probing[0].mode;
-    if (this.candidates.length > 1 && this.now() - this.steadySince > REPROBE_MS) {
+    if (this.candidates.length > 1 && this.now() - this.steadySince > this.reprobeMs) {
       this.startProbe();
       return this.probing[0].mode;
     }
@@ -137,6 +148,9 @@ export class ThreadChooser {
     let bestMs = t1;
     for (const [mode, t] of this.measured) if (mode !== 1 && t < bestMs) [best, bestMs] = [mode, t];
     this.chosen = best !== 1 && bestMs * MIN_GAIN < t1 ? best : 1;
+    const chosenMs = this.measured.get(this.chosen) ?? NaN;
+    const close = [...this.measured].some(([m, t]) => m !== this.chosen && t < chosenMs * CLOSE);
+    this.reprobeMs = close ? REPROBE_CLOSE_MS : REPROBE_MS;
     this.steadySince = this.now();
   }
 

@@ -241,6 +241,7 @@ async function runDataset(ctx: BenchContext, plan: Plan, dataset: string, rows: 
     morphRows.push({ label, images: await vae.interpolate(shown[a], shown[b], GRID_COLUMNS) });
   }
   await writeGrid(join(ctx.outDir, `${dataset}-vae-interpolation.png`), morphRows);
+  ctx.log(`   VAE done: ${memoryLine()}`);
   vae.dispose();
 }
 

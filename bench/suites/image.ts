@@ -22,7 +22,7 @@
  * `--quick` trains on a subset, for code size 32 only, for fewer epochs (under 5 minutes).
  */
 import { join } from 'node:path';
-import { describeEngine, initEngine, type FitOptions, type LoadedDataset } from '@latentkit/core';
+import { describeEngine, engineNews, initEngine, type FitOptions, type LoadedDataset } from '@latentkit/core';
 import {
   compareWithPca,
   corrupt,
@@ -133,7 +133,8 @@ function schedule(plan: Plan, epochs: number, seed: number): FitOptions<FloatIma
 function progress(ctx: BenchContext): FitOptions<FloatImage>['onProgress'] {
   return (e) => {
     // A fallback to wasm, or the cores 'auto' chose: the reason a training speed is what it is.
-    if (e.type === 'engine' && (e.reason || e.cores || e.note)) ctx.log(`   engine: ${e.engine}${e.reason ? ` (${e.reason})` : ''}${e.cores ? `; ${e.cores}` : ''}${e.note ? `; ${e.note}` : ''}`);
+    const news = e.type === 'engine' ? engineNews(e) : undefined;
+    if (news) ctx.log(`   ${news}`);
     if (e.type === 'epoch') ctx.log(`   epoch ${e.epoch}/${e.epochs} loss ${e.loss.toFixed(4)} (${e.seconds.toFixed(0)} s, ${e.samplesPerSecond.toFixed(0)} samples/s)`);
   };
 }

@@ -146,6 +146,7 @@ export type {
   WeightPrecision,
 } from './io/model-folder.js';
 export { train, evaluateLoss } from './training/trainer.js';
+export { engineNews } from './training/engine-news.js';
 export type { StepRunner, StepResult, TrainingEngine } from './training/step-runner.js';
 export type { TrainingProblem, TensorBatch, StepContext, LossOutput } from './training/trainer.js';
 export { ArrayDataset, fromBatches, asDataset } from './training/dataset.js';

@@ -4,7 +4,7 @@
  * Training progress is rendered from core's ProgressEvent stream (`fit`'s `onProgress`).
  */
 import cliProgress from 'cli-progress';
-import type { ProgressEvent } from '@latentkit/core';
+import { engineNews, type ProgressEvent } from '@latentkit/core';
 
 /** Where and how progress is shown. */
 export interface ProgressOptions {
@@ -121,12 +121,12 @@ export function trainingProgress(label: string, options: ProgressOptions = {}): 
         }
         break;
       }
-      case 'engine':
-        // Only a fallback is news: the engine line at the start already said onnxruntime.
-        if (e.reason) write(`${label}: training on tfjs, not onnxruntime: ${e.reason}`);
-        else if (e.note) write(`${label}: training on onnxruntime (${e.note})`);
-        else if (e.cores) write(`${label}: onnxruntime steps on ${e.cores}`);
+      case 'engine': {
+        // The plain start event is no news: the engine line at the start already said it.
+        const news = engineNews(e);
+        if (news) write(`${label}: ${news}`);
         break;
+      }
       case 'early-stop':
         stop();
         write(`${label}: stopped early at epoch ${e.epoch} (best epoch ${e.bestEpoch}, loss ${fmtLoss(e.bestLoss)})`);

@@ -408,16 +408,14 @@ export class SplitPair {
     await Promise.all(
       this.workers.map(async (w) => {
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 1000);
+          const done = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+          const timer = setTimeout(done, 1000);
           timer.unref();
-          w.once('message', () => {
-            clearTimeout(timer);
-            resolve();
-          });
-          w.once('exit', () => {
-            clearTimeout(timer);
-            resolve();
-          });
+          w.once('message', done);
+          w.once('exit', done);
         });
         await w.terminate();
       }),

@@ -67,7 +67,6 @@ export class ThreadChooser {
   private fixedOut = false;
   /** Median step milliseconds per mode at the last decision. */
   private measured = new Map<StepMode, number>();
-  private readonly cores: number;
   /** Time from the last probe to the next. */
   private reprobeMs = REPROBE_MS;
 
@@ -78,12 +77,11 @@ export class ThreadChooser {
    */
   constructor(
     private readonly setting: StepMode | 'auto',
-    cores: number,
+    private readonly cores: number,
     splittable = false,
     private readonly now: () => number = () => performance.now(),
   ) {
     this.candidates = setting !== 'auto' ? [setting] : cores >= 2 ? [1, splittable ? 'split' : 2] : [1];
-    this.cores = cores;
   }
 
   private startProbe(): void {

@@ -264,6 +264,7 @@ const suite: BenchSuite = {
     if (cliOnly || ctx.args.cli === true || !ctx.quick) {
       ctx.log('\nthe user path: 500 MNIST test digits as PNGs, recipe call vs `latentkit train image --data <folder>` (defaults)');
       userPath = await digitFolderComparison(requireData(ctx.dataDir, 'mnist'), ctx.log);
+      ctx.log(`   user path done: ${memoryLine()}`);
     }
     if (rows.length) {
       ctx.log('\nresults');

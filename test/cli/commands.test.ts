@@ -74,6 +74,15 @@ describe('latentkit train image', () => {
     expect(wasm.code, wasm.stderr).toBe(0);
     expect(wasm.stderr.split('\n')[0]).toMatch(/^backend: wasm \(forced\)/);
   });
+
+  it('--threads sets how the onnxruntime steps use the cores, and the saved line says how they ran; a bad value is a one-line error', async () => {
+    for (const [threads, said] of [['1', 'steps on 1 thread)'], ['split', 'steps on split halves on 2 threads)']]) {
+      const r = await runLatentkit(['train', 'image', '--count', '64', '--epochs', '1', '--batch-size', '16', '--latent-dim', '4', '--threads', threads, '--out', join(dir, `threads-${threads}`)]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain(said);
+    }
+    expectOneLineError(await runLatentkit(['train', 'image', '--count', '32', '--threads', '0', '--out', join(dir, 'threads-0')]), /--threads must be auto, split or a whole number of threads from 1 to 256, got '0'/);
+  });
 });
 
 describe('latentkit encode', () => {

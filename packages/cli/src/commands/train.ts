@@ -14,6 +14,14 @@ import { declareSettings, givenSettings } from '../lib/settings.js';
 import { UsageError } from '../lib/usage-error.js';
 
 /** Training data: `--data` read by the first layout that recognises it, else the embedded data. */
+/** `--threads`: 'auto', 'split' or a thread count (1-256). */
+function threadsArg(v: string | undefined): FitOptions['threads'] {
+  if (v === undefined || v === 'auto' || v === 'split') return v;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--threads must be auto, split or a whole number of threads from 1 to 256, got '${v}'.`);
+  return n;
+}
+
 async function loadData(d: ModalityDescriptor, data: string | undefined, options: { limit?: number; seed: number; settings: Settings }): Promise<LoadedDataset<unknown>> {
   const { DatasetError } = await import('@latentkit/core');
   if (data === undefined || data === 'synthetic') {
@@ -57,6 +65,7 @@ export function trainCommand(modalities: readonly ModalityDescriptor[]): Command
           .option('count', { type: 'number', describe: 'samples: embedded samples to make [default: 2000], or at most this many from --data [default: all]' })
           .option('val-split', { type: 'number', describe: 'fraction held out for the validation loss [default: the recipe\'s, 0.1]' })
           .option('seed', { type: 'number', default: 42, describe: 'seed of shuffling, noise and embedded data' })
+          .option('threads', { type: 'string', describe: "how training on onnxruntime uses the cores: auto (times the choices during the fit), 1, 2 (intra-op threads) or split (two half-batches at once) [default: auto]" })
           .option('time-limit', { type: 'number', describe: 'stop training after this many seconds, keeping the weights so far' })
           .option('checkpoints', { type: 'string', describe: 'folder (inside --out-root if given) for per-epoch checkpoints' })
           .option('resume', { type: 'boolean', default: false, describe: 'continue from --checkpoints if it holds one' })
@@ -99,6 +108,7 @@ export function trainCommand(modalities: readonly ModalityDescriptor[]): Command
       set('learningRate', optNumber(argv, 'lr', { min: 1e-9, max: 10 }));
       set('validationSplit', optNumber(argv, 'val-split', { min: 0, max: 0.9 }));
       set('timeLimitMs', limitSeconds !== undefined ? limitSeconds * 1000 : undefined);
+      set('threads', threadsArg(optString(argv, 'threads')));
 
       const [{ openOutputDir }, { trainingProgress, formatSeconds }, { describeEngine, initEngine }] = await Promise.all([import('../lib/output.js'), import('../lib/progress.js'), import('@latentkit/core')]);
       const out = await openOutputDir(outPath, outputOptions(argv, ctx));
@@ -141,7 +151,8 @@ export function trainCommand(modalities: readonly ModalityDescriptor[]): Command
         const valLoss = history.valLoss.at(-1);
         ctx.stdout.write(
           `saved ${model.config.kind} to ${out.display} (${history.epochs.length} epochs, loss ${loss?.toPrecision(4) ?? '-'}` +
-            `${valLoss !== undefined ? `, val loss ${valLoss.toPrecision(4)}` : ''}, ${formatSeconds((performance.now() - t0) / 1000)})\n`,
+            `${valLoss !== undefined ? `, val loss ${valLoss.toPrecision(4)}` : ''}, ${formatSeconds((performance.now() - t0) / 1000)}` +
+            `${history.engineCores ? `; steps on ${history.engineCores}` : ''})\n`,
         );
       } finally {
         model.dispose();

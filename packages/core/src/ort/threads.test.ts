@@ -39,6 +39,22 @@ describe('ThreadChooser', () => {
     now += 61_000;
     expect(c.next()).toBe(1);
   });
+  it("checks a model's first choice again after 15 s even when it was clear, then every 2 minutes", () => {
+    let now = 0;
+    const c = new ThreadChooser('auto', 2, true, () => now);
+    // The first probe, disturbed at a fit's start: split halves 40% slower, not a close call.
+    expect(probe(c, (t) => (t === 1 ? 10 : 14))).toBe(24);
+    expect(c.current).toBe(1);
+    now += 14_000;
+    expect(c.next()).toBe(1);
+    now += 2_000;
+    expect(probe(c, (t) => (t === 1 ? 10 : 6))).toBe(24);
+    expect(c.current).toBe('split');
+    now += 119_000;
+    expect(c.next()).toBe('split');
+    now += 2_000;
+    expect(c.next()).toBe(1);
+  });
   it('probes in blocks and is not fooled by the slow first step after a switch or by scattered steps', () => {
     const c = new ThreadChooser('auto', 2, false, () => 0);
     const seq: number[] = [];

@@ -15,7 +15,7 @@
  * thread. Step times on a shared machine scatter by +-30%; single alternating steps with 3
  * samples each had picked 2 threads on the dense AE at half the speed. Blocks keep a change
  * of load falling on every mode alike, and a wrong choice costs at most the steps until the
- * next probe, 2 minutes of training later, or 15 s after a close call.
+ * next probe, 2 minutes of training later, or 15 s after a close call or a model's first probe.
  *
  * 2 intra-op threads are not tried beside split halves: in every probe of the image benchmark
  * and the engine benchmark (session 6) they lost to split, most often to 1 thread too, and their
@@ -43,6 +43,13 @@ const REPROBE_MS = 120_000;
 const REPROBE_CLOSE_MS = 15_000;
 /** Within this factor of the chosen mode's time, another mode is a close call. */
 const CLOSE = 1.25;
+// A model's first probe is also checked again after REPROBE_CLOSE_MS, however clear: it falls at
+// the start of its first fit (step PROBE_AFTER), the likeliest moment of other work in a
+// process that trains model after model (the last model's garbage collected, a new dataset's
+// heap). In one image benchmark the first probes of three models had split halves at 36.5-53.4
+// ms against 1 thread's 37.5-42.3, and every later probe of the same run had them 1.4-1.7x
+// faster (21.9-34.4 against 36.5-57.3 ms), as a small script's probe did (27.1 against 46.4).
+
 
 /** A mode in words. */
 export function modeLabel(mode: StepMode): string {
@@ -69,6 +76,8 @@ export class ThreadChooser {
   private measured = new Map<StepMode, number>();
   /** Time from the last probe to the next. */
   private reprobeMs = REPROBE_MS;
+  /** Probes decided so far. */
+  private decisions = 0;
 
   /**
    * @param setting a fixed mode, or 'auto'.
@@ -148,7 +157,8 @@ export class ThreadChooser {
     this.chosen = best !== 1 && bestMs * MIN_GAIN < t1 ? best : 1;
     const chosenMs = this.measured.get(this.chosen) ?? NaN;
     const close = [...this.measured].some(([m, t]) => m !== this.chosen && t < chosenMs * CLOSE);
-    this.reprobeMs = close ? REPROBE_CLOSE_MS : REPROBE_MS;
+    this.decisions++;
+    this.reprobeMs = close || this.decisions === 1 ? REPROBE_CLOSE_MS : REPROBE_MS;
     this.steadySince = this.now();
   }
 

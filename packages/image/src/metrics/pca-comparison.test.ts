@@ -36,6 +36,15 @@ describe('compareWithPca', () => {
     expect(cmp.pca.probeAccuracy).toBeGreaterThan(0.3);
     // pcaReconstructImages gives the images behind the PCA score.
     expect(mse(test.images, pcaReconstructImages(cmp.fittedPca, test.images))).toBeCloseTo(cmp.pca.testMse, 6);
+    // The sets are views of one buffer (read in place, not copied); separate copies of the
+    // same images score the same to the last bit, and no image was written to.
+    const copy = (s: LabeledImages) => ({ ...s, images: s.images.map((im) => ({ ...im, data: im.data.slice() })) });
+    const [trainCopy, testCopy] = [copy(train), copy(test)];
+    expect(train.images[1].data.buffer).toBe(train.images[0].data.buffer);
+    const again = await compareWithPca(ae, trainCopy, testCopy);
+    expect(again.pca).toEqual(cmp.pca);
+    expect(again.autoencoder).toEqual(cmp.autoencoder);
+    train.images.forEach((im, i) => expect(im.data).toEqual(trainCopy.images[i].data));
     ae.dispose();
   });
 

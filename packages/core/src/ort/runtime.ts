@@ -46,14 +46,6 @@ export async function ortVersion(): Promise<string | undefined> {
 export interface SessionThreads {
   intraOp: number;
   spinning: boolean;
-  /**
-   * ORT's memory pattern (default true): from its second run a session allocates each step's
-   * intermediates as one block planned on the first. Off for shapes that run rarely: the
-   * planned block needs the arena to grow once more, and for a shape met once an epoch that
-   * growth landed epochs into the fit. Without the pattern, each run takes the same sequence of
-   * allocations from the arena, which is at rest after the first run.
-   */
-  memPattern?: boolean;
 }
 
 /** Creates a CPU session for a serialised step graph. */
@@ -65,7 +57,14 @@ export async function createSession(ort: typeof Ort, model: Uint8Array, threads:
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
     enableCpuMemArena: true,
-    enableMemPattern: threads.memPattern ?? true,
+    // No memory pattern. With it, a session plans each run's intermediates as one block from its
+    // second run on, allocated beside what the first run took from the arena, so the arena held
+    // both: ~50 MB more per session for the image VAE at batch 64, 126 MB more over an 'auto'
+    // fit with split workers (peak 927 against 801 MB), and a shape met once an epoch grew the
+    // arena epochs into a fit. Without it each run takes the same allocations from an arena at
+    // rest after the first run; the engine models' steps ran as fast within run-to-run noise
+    // (bench/engine-threads/NOTES.md, session 7).
+    enableMemPattern: false,
     // Warnings (e.g. an unused constant the optimiser removed) are not the user's business.
     logSeverityLevel: 3,
     // The Node binding flattens nested keys into session config entries.

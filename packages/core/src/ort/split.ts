@@ -161,7 +161,7 @@ async function start() {
   ort = await import(ortUrl);
   const options = {
     executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential',
-    graphOptimizationLevel: 'all', enableCpuMemArena: true, enableMemPattern: true, logSeverityLevel: 3,
+    graphOptimizationLevel: 'all', enableCpuMemArena: true, enableMemPattern: false, logSeverityLevel: 3, // as runtime.ts's sessions
     extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
   };
   half = await ort.InferenceSession.create(plan.half, options);

@@ -3,10 +3,9 @@
  * (the last, smaller batch of an epoch gets its own), weights and optimizer slots kept in JS
  * buffers between steps and written back to tfjs on `sync()`.
  *
- * Shapes: the fit's first batch shape is its main one (its sessions get ORT's memory arena and
- * the thread probe). Up to {@link MAX_COMPILED_SHAPES} shapes are compiled; the others run on one
- * thread without ORT's memory pattern (see runtime.ts: with it, a shape met once an epoch grew
- * the process by tens of MB epochs into the fit). A batch of a shape beyond that, or one whose graph fails,
+ * Shapes: the fit's first batch shape is its main one (its steps get the thread probe). Up to
+ * {@link MAX_COMPILED_SHAPES} shapes are compiled; the others run on one thread. A batch of a
+ * shape beyond that, or one whose graph fails,
  * takes its step on tfjs with the weights, optimizer slots and iteration count synced both
  * ways around it, so the fit loses no step and the next batch is back on onnxruntime.
  *
@@ -355,7 +354,7 @@ export class OrtStepRunner implements StepRunner {
    */
   private releaseUnchosen(c: Compiled): void {
     const keep = c.threads.current;
-    for (const key of [...c.sessions.keys()]) if (key !== '1' && key !== String(keep) && !key.endsWith('no pattern')) this.releaseMode(c, Number(key));
+    for (const key of [...c.sessions.keys()]) if (key !== '1' && key !== String(keep)) this.releaseMode(c, Number(key));
     if (keep !== 'split') this.releaseMode(c, 'split');
     else this.releaseWhole(c);
   }
@@ -384,10 +383,10 @@ export class OrtStepRunner implements StepRunner {
   }
 
   private session(c: Compiled, threads: number): Promise<Ort.InferenceSession> {
-    const key = `${threads}${c.main ? '' : ' no pattern'}`;
+    const key = String(threads);
     let s = c.sessions.get(key);
     if (!s) {
-      s = createSession(this.ort, c.model, { intraOp: threads, spinning: false, memPattern: c.main });
+      s = createSession(this.ort, c.model, { intraOp: threads, spinning: false });
       c.sessions.set(key, s);
     }
     return s;

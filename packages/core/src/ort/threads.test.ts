@@ -22,37 +22,26 @@ describe('ThreadChooser', () => {
     expect(new ThreadChooser('auto', 1).next()).toBe(1);
     expect(new ThreadChooser(3, 2).next()).toBe(3);
   });
-  it('measures again after 15 s, not 2 minutes, when the choice was a close call', () => {
+  it("measures again after 15 s, not 2 minutes, after a model's first probe (however clear) and after a close call", () => {
     let now = 0;
     const c = new ThreadChooser('auto', 2, true, () => now);
-    // Split halves slowed by something else during the probe: 1 thread kept, split within 25%.
-    expect(probe(c, (t) => (t === 1 ? 10 : 9))).toBe(24);
-    expect(c.current).toBe(1);
-    now += 14_000;
-    expect(c.next()).toBe(1);
-    now += 2_000;
-    expect(probe(c, (t) => (t === 1 ? 10 : 6))).toBe(24);
-    expect(c.current).toBe('split');
-    // A clear choice: the next probe is 2 minutes away.
-    now += 60_000;
-    expect(c.next()).toBe('split');
-    now += 61_000;
-    expect(c.next()).toBe(1);
-  });
-  it("checks a model's first choice again after 15 s even when it was clear, then every 2 minutes", () => {
-    let now = 0;
-    const c = new ThreadChooser('auto', 2, true, () => now);
+    const nextProbeIn = (ms: number, keeps: 1 | 'split') => {
+      now += ms - 1_000;
+      expect(c.next()).toBe(keeps);
+      now += 2_000;
+    };
     // The first probe, disturbed at a fit's start: split halves 40% slower, not a close call.
     expect(probe(c, (t) => (t === 1 ? 10 : 14))).toBe(24);
     expect(c.current).toBe(1);
-    now += 14_000;
-    expect(c.next()).toBe(1);
-    now += 2_000;
+    nextProbeIn(15_000, 1);
+    // Split halves slowed by something else during the probe: 1 thread kept, split within 25%.
+    expect(probe(c, (t) => (t === 1 ? 10 : 9))).toBe(24);
+    expect(c.current).toBe(1);
+    nextProbeIn(15_000, 1);
+    // A clear choice after the first: the next probe is 2 minutes away.
     expect(probe(c, (t) => (t === 1 ? 10 : 6))).toBe(24);
     expect(c.current).toBe('split');
-    now += 119_000;
-    expect(c.next()).toBe('split');
-    now += 2_000;
+    nextProbeIn(120_000, 'split');
     expect(c.next()).toBe(1);
   });
   it('probes in blocks and is not fooled by the slow first step after a switch or by scattered steps', () => {

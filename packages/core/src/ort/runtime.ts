@@ -48,9 +48,12 @@ export interface SessionThreads {
   spinning: boolean;
 }
 
-/** Creates a CPU session for a serialised step graph. */
-export async function createSession(ort: typeof Ort, model: Uint8Array, threads: SessionThreads): Promise<Ort.InferenceSession> {
-  return ort.InferenceSession.create(model, {
+/**
+ * The options of every training session, this thread's and the split workers' (which get them
+ * as worker data: one definition, so the two cannot drift apart).
+ */
+export function sessionOptions(threads: SessionThreads): Ort.InferenceSession.SessionOptions {
+  return {
     executionProviders: ['cpu'],
     intraOpNumThreads: threads.intraOp,
     interOpNumThreads: 1,
@@ -69,5 +72,10 @@ export async function createSession(ort: typeof Ort, model: Uint8Array, threads:
     logSeverityLevel: 3,
     // The Node binding flattens nested keys into session config entries.
     extra: { session: { intra_op: { allow_spinning: threads.spinning ? '1' : '0' }, inter_op: { allow_spinning: '0' } } },
-  } as Ort.InferenceSession.SessionOptions);
+  } as Ort.InferenceSession.SessionOptions;
+}
+
+/** Creates a CPU session for a serialised step graph. */
+export async function createSession(ort: typeof Ort, model: Uint8Array, threads: SessionThreads): Promise<Ort.InferenceSession> {
+  return ort.InferenceSession.create(model, sessionOptions(threads));
 }

@@ -37,6 +37,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { sessionOptions } from './runtime.js';
 
 /** A typed region of the shared buffer. */
 export interface Region {
@@ -126,7 +127,7 @@ export function viewsOf(buffer: SharedArrayBuffer, regions: Record<string, Regio
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { plan, me, ctl: ctlBuffer, shared, ortUrl, CTL, CMD, SPIN_MS } = workerData;
+const { plan, me, ctl: ctlBuffer, shared, ortUrl, options, CTL, CMD, SPIN_MS } = workerData;
 const other = 1 - me;
 const ctl = new Int32Array(ctlBuffer);
 const message = (e) => String((e && e.message) || e).split('\\n')[0];
@@ -159,11 +160,6 @@ let cur = 0;
 const T = (data, dims) => new ort.Tensor('float32', data, dims);
 async function start() {
   ort = await import(ortUrl);
-  const options = {
-    executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential',
-    graphOptimizationLevel: 'all', enableCpuMemArena: true, enableMemPattern: false, logSeverityLevel: 3, // as runtime.ts's sessions
-    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
-  };
   half = await ort.InferenceSession.create(plan.half, options);
   if (plan.update[me]) update = await ort.InferenceSession.create(plan.update[me], options);
   if (plan.average[me]) average = await ort.InferenceSession.create(plan.average[me], options);
@@ -318,7 +314,7 @@ export class SplitPair {
   static async start(plan: SplitPlan): Promise<SplitPair> {
     const shared = new SharedArrayBuffer(plan.bytes);
     const ctl = new SharedArrayBuffer(CTL_LENGTH * 4);
-    const common = { plan, shared, ctl, ortUrl: resolveOrt(), CTL, CMD, SPIN_MS };
+    const common = { plan, shared, ctl, ortUrl: resolveOrt(), options: sessionOptions({ intraOp: 1, spinning: false }), CTL, CMD, SPIN_MS };
     const started = await Promise.allSettled([0, 1].map((me) => startWorker({ ...common, me })));
     const failed = started.find((s) => s.status === 'rejected');
     if (failed) {

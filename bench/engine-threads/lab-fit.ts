@@ -11,7 +11,7 @@
 import { loadavg } from 'node:os';
 import { createRng, initEngine, type ProgressEvent } from '@latentkit/core';
 import { ConvImageAutoencoder, type FloatImage } from '@latentkit/image';
-import { MODELS, type BenchModel } from '../lib/engine-models.ts';
+import { MODELS, stampRate, type BenchModel } from '../lib/engine-models.ts';
 
 /** A bench reference AE, or `image-deep`: the image recipe 'deep-conv' model (batch 64, shifted images). */
 const name = (process.argv[2] ?? 'dense') as BenchModel | 'image-deep';
@@ -37,7 +37,7 @@ for (let round = 0; round < 5; round++) {
     const h = await fit(data.length, { onProgress, threads });
     cores.set(String(threads), h.engineCores);
     // Steps after the first two, as the engine benchmark counts them.
-    results.get(String(threads))!.push(((stamps.length - 2) * batchSize) / ((stamps[stamps.length - 1] - stamps[1]) / 1000));
+    results.get(String(threads))!.push(stampRate(stamps, batchSize));
   }
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];

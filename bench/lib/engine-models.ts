@@ -106,3 +106,17 @@ export const MODELS: Record<BenchModel, () => TfAutoencoder<Float32Array, Float3
   sequence: () => SeqBenchAutoencoder.createSeq(),
 };
 
+
+/**
+ * Samples/s from a fit's progress stamps (one per step, `progressIntervalMs: 0`): the steps
+ * that ended after the first `skip` did, over the time they took. Steps taken in one run
+ * (several steps per run, packages/core/src/ort/multi-step.ts) report at the same moment, so
+ * the window starts at the end of the run holding step `skip` and counts only later steps;
+ * counting every step after the `skip`-th had credited a run's other steps with no time.
+ */
+export function stampRate(stamps: number[], batchSize: number, skip = 2): number {
+  let from = skip - 1;
+  while (from + 1 < stamps.length && stamps[from + 1] === stamps[from]) from++;
+  const steps = stamps.length - 1 - from;
+  return (steps * batchSize) / ((stamps[stamps.length - 1] - stamps[from]) / 1000);
+}

@@ -18,7 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { TfAutoencoder, createRng, describeEngine, initEngine, tf, type ProgressEvent } from '@latentkit/core';
-import { MODELS, type BenchModel } from '../lib/engine-models.js';
+import { MODELS, stampRate, type BenchModel } from '../lib/engine-models.js';
 import { median, peakRssMb, type BenchContext, type BenchSuite } from '../lib/suite.js';
 import { formatTable } from '../lib/table.js';
 
@@ -43,7 +43,7 @@ function fakeImages(n: number): Float32Array[] {
 }
 
 /**
- * Samples/s of the steps after the first two of a fit of `batches` batches of 128, and how the
+ * Samples/s of the steps after the first two of a fit (those of the run holding the second) of `batches` batches of 128, and how the
  * fit used the cores (`History.engineCores`).
  */
 async function trainThroughput(model: Model, data: Float32Array[], batches: number, config: Config): Promise<{ rate: number; cores?: string }> {
@@ -51,8 +51,7 @@ async function trainThroughput(model: Model, data: Float32Array[], batches: numb
   const stamps: number[] = [];
   const onProgress = (e: ProgressEvent) => e.type === 'batch' && stamps.push(performance.now());
   const h = await model.fit(data.slice(0, batches * 128), { epochs: 1, batchSize: 128, shuffle: false, progressIntervalMs: 0, onProgress, ...(config.threads ? { threads: config.threads } : {}) });
-  const timed = stamps.length - 2;
-  return { rate: (timed * 128) / ((stamps[stamps.length - 1] - stamps[1]) / 1000), ...(h.engineCores ? { cores: h.engineCores } : {}) };
+  return { rate: stampRate(stamps, 128), ...(h.engineCores ? { cores: h.engineCores } : {}) };
 }
 
 /** Loss of each of 20 steps from fresh, identically seeded weights. */

@@ -46,8 +46,18 @@ function viewOf(t: tf.Tensor): BatchArray | undefined {
 export async function readBatchTensor(t: tf.Tensor, kept: BatchArray | undefined): Promise<BatchArray> {
   const Typed = arrayOf(t.dtype);
   const out = kept instanceof Typed && kept.length === t.size ? kept : new Typed(t.size);
-  const view = viewOf(t);
-  if (view) out.set(view as never);
-  else out.set((await t.data()) as never);
+  await readBatchInto(t, out, 0);
   return out;
+}
+
+/** A buffer of `t`'s element type for `count` tensors of its size (stacked batches). */
+export function batchArray(t: tf.Tensor, count: number): BatchArray {
+  return new (arrayOf(t.dtype))(t.size * count);
+}
+
+/** Copies `t`'s values into `out` (of `t`'s element type) from element `offset` on. */
+export async function readBatchInto(t: tf.Tensor, out: BatchArray, offset: number): Promise<void> {
+  const view = viewOf(t);
+  if (view) out.set(view as never, offset);
+  else out.set((await t.data()) as never, offset);
 }

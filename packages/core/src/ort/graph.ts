@@ -4,7 +4,7 @@
  * time keeps gradient rules simple: broadcasting is undone with a ReduceSum over known axes,
  * not with Shape/Expand subgraphs, and ORT gets fully shaped graphs to optimise.
  */
-import { encodeModel, type AttributeValue, type ModelSpec, type NodeSpec, type OnnxDType, type TensorLiteral } from './proto.js';
+import { encodeModel, type AttributeValue, type GraphSpec, type NodeSpec, type OnnxDType, type TensorLiteral } from './proto.js';
 
 export type DType = OnnxDType;
 
@@ -301,18 +301,19 @@ export class Graph {
     return this.node('MatMul', [a, b], { shape: [...batch, sa[sa.length - 2], sb[sb.length - 1]], dtype: this.info(a).dtype });
   }
 
-  /** Serialises the graph as an ONNX model. */
-  toModel(producer = 'latentkit'): Uint8Array {
-    const spec: ModelSpec = {
-      opset: 17,
-      irVersion: 8,
-      producer,
-      graphName: 'training_step',
+  /** The graph as the protobuf writer takes it (a model's graph, or a subgraph attribute). */
+  toSpec(graphName = 'training_step'): GraphSpec {
+    return {
+      graphName,
       nodes: this.nodes.map((n) => (n.stopGradient ? { ...n, op: 'Identity' } : n)),
       initializers: [...this.initializers.values()],
       inputs: this.inputs.map((name) => ({ name, ...this.info(name) })),
       outputs: this.outputs.map((name) => ({ name, ...this.info(name) })),
     };
-    return encodeModel(spec);
+  }
+
+  /** Serialises the graph as an ONNX model. */
+  toModel(producer = 'latentkit'): Uint8Array {
+    return encodeModel({ opset: 17, irVersion: 8, producer, ...this.toSpec() });
   }
 }

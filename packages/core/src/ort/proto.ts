@@ -24,7 +24,8 @@ export type AttributeValue =
   | { s: string }
   | { ints: number[] }
   | { floats: number[] }
-  | { t: TensorLiteral };
+  | { t: TensorLiteral }
+  | { g: GraphSpec };
 
 export interface NodeSpec {
   op: string;
@@ -34,21 +35,29 @@ export interface NodeSpec {
   attrs?: Record<string, AttributeValue>;
 }
 
+/** A value's name and type; a dimension of -1 is symbolic (`dim_param`, named by {@link SYMBOLIC_DIM}). */
 export interface ValueInfoSpec {
   name: string;
   dtype: OnnxDType;
   shape: number[];
 }
 
-export interface ModelSpec {
-  opset: number;
-  irVersion: number;
-  producer: string;
+/** The name of every symbolic dimension written (the steps of a multi-step run, multi-step.ts). */
+export const SYMBOLIC_DIM = 'steps';
+
+/** A graph: the model's own, or a subgraph attribute (a Loop's body). */
+export interface GraphSpec {
   graphName: string;
   nodes: NodeSpec[];
   initializers: TensorLiteral[];
   inputs: ValueInfoSpec[];
   outputs: ValueInfoSpec[];
+}
+
+export interface ModelSpec extends GraphSpec {
+  opset: number;
+  irVersion: number;
+  producer: string;
 }
 
 /** Growable byte buffer with protobuf's wire encodings. */
@@ -151,6 +160,9 @@ function writeAttribute(w: Writer, name: string, a: AttributeValue): void {
   } else if ('t' in a) {
     w.message(5, (m) => writeTensor(m, a.t));
     w.int(20, 4);
+  } else if ('g' in a) {
+    w.message(6, (m) => writeGraph(m, a.g));
+    w.int(20, 5);
   } else if ('ints' in a) {
     for (const v of a.ints) w.int(8, v);
     w.int(20, 7);
@@ -166,10 +178,27 @@ function writeValueInfo(w: Writer, v: ValueInfoSpec): void {
     type.message(1, (tensor) => {
       tensor.int(1, ONNX_DTYPE[v.dtype]);
       tensor.message(2, (shape) => {
-        for (const d of v.shape) shape.message(1, (dim) => dim.int(1, d));
+        for (const d of v.shape) shape.message(1, (dim) => (d < 0 ? dim.string(2, SYMBOLIC_DIM) : dim.int(1, d)));
       });
     }),
   );
+}
+
+function writeGraph(g: Writer, m: GraphSpec): void {
+  m.nodes.forEach((n, i) =>
+    g.message(1, (nw) => {
+      for (const x of n.inputs) nw.string(1, x);
+      for (const y of n.outputs) nw.string(2, y);
+      // Node names are unique per graph; a subgraph's are prefixed with its graph's name.
+      nw.string(3, n.name ?? `${m.graphName}_n${i}_${n.op}`);
+      nw.string(4, n.op);
+      for (const [k, v] of Object.entries(n.attrs ?? {})) nw.message(5, (aw) => writeAttribute(aw, k, v));
+    }),
+  );
+  g.string(2, m.graphName);
+  for (const t of m.initializers) g.message(5, (tw) => writeTensor(tw, t));
+  for (const v of m.inputs) g.message(11, (vw) => writeValueInfo(vw, v));
+  for (const v of m.outputs) g.message(12, (vw) => writeValueInfo(vw, v));
 }
 
 /** Serialises a model to ONNX protobuf bytes that `InferenceSession.create` accepts. */
@@ -177,21 +206,7 @@ export function encodeModel(m: ModelSpec): Uint8Array {
   const w = new Writer();
   w.int(1, m.irVersion);
   w.string(2, m.producer);
-  w.message(7, (g) => {
-    m.nodes.forEach((n, i) =>
-      g.message(1, (nw) => {
-        for (const x of n.inputs) nw.string(1, x);
-        for (const y of n.outputs) nw.string(2, y);
-        nw.string(3, n.name ?? `n${i}_${n.op}`);
-        nw.string(4, n.op);
-        for (const [k, v] of Object.entries(n.attrs ?? {})) nw.message(5, (aw) => writeAttribute(aw, k, v));
-      }),
-    );
-    g.string(2, m.graphName);
-    for (const t of m.initializers) g.message(5, (tw) => writeTensor(tw, t));
-    for (const v of m.inputs) g.message(11, (vw) => writeValueInfo(vw, v));
-    for (const v of m.outputs) g.message(12, (vw) => writeValueInfo(vw, v));
-  });
+  w.message(7, (g) => writeGraph(g, m));
   w.message(8, (o) => {
     o.string(1, '');
     o.int(2, m.opset);

@@ -16,7 +16,7 @@ import type { ThreadChooser } from './threads.js';
 export interface CacheEntry {
   graph: CompiledStepGraph;
   signature: string;
-  /** By thread count and arena (see `OrtStepRunner.session`). */
+  /** By thread count: `<n>` single-step sessions, `<n>:loop` multi-step ones (multi-step.ts). */
   sessions: Map<string, Promise<Ort.InferenceSession>>;
   /** Thread choices per `threads` setting: a later fit keeps the last probe's choice. */
   choosers: Map<string, ThreadChooser>;
@@ -28,6 +28,11 @@ export interface CacheEntry {
   splitFailed?: string;
   /** The first split step matched the whole-batch step (see `OrtStepRunner.splitStep` in step.ts). */
   splitVerified?: boolean;
+  /** The multi-step graph (made at its first use), and whether its first run matched single steps. */
+  loopModel?: Uint8Array;
+  loopVerified?: boolean;
+  /** Why this shape's steps run singly (its multi-step graph failed or disagreed). */
+  loopFailed?: string;
 }
 const CACHE = new WeakMap<object, Map<string, CacheEntry>>();
 

@@ -9,8 +9,12 @@
  * takes its step on tfjs with the weights, optimizer slots and iteration count synced both
  * ways around it, so the fit loses no step and the next batch is back on onnxruntime.
  *
- * Buffers: two sets, swapped each step. A step reads set A and ORT writes its outputs straight
- * into set B (pre-allocated fetches), so no weight is copied between steps.
+ * Buffers: two sets, swapped each run (step-state.ts).
+ *
+ * Runs: once a shape's first step has been checked, the trainer hands over several batches at
+ * a time ({@link OrtStepRunner.group}) and steps on intra-op threads run several to a run of a
+ * multi-step graph (multi-step.ts), whose first run is checked against single steps. Split
+ * steps stay one per run (their halves meet between steps).
  *
  * Safety: the first step of each signature is checked against tfjs on the same batch (loss
  * and gradient norm within 1e-3); a step that cannot be compiled or disagrees hands training
@@ -19,11 +23,12 @@
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import type * as Ort from 'onnxruntime-node';
-import { TfjsStepRunner, type StepResult, type StepRunner, type TrainingEngine } from '../training/step-runner.js';
+import { setLearningRate, TfjsStepRunner, type StepItem, type StepResult, type StepRunner, type TrainingEngine } from '../training/step-runner.js';
 import type { StepContext, TensorBatch, TrainingProblem } from '../training/trainer.js';
-import { batchSignature, compileStepGraph, drawRandom, sameConstants, type CompiledStepGraph } from './compile.js';
-import { readBatchTensor, type BatchArray } from './batch-read.js';
-import { readOptimizerState, scalarValues, writeOptimizerState, type OptimizerPlan, type OptimizerState } from './optimizer.js';
+import { batchSignature, compileStepGraph, sameConstants, type CompiledStepGraph } from './compile.js';
+import type { OptimizerPlan, OptimizerState } from './optimizer.js';
+import { buildMultiStepModel, type MultiStepItem } from './multi-step.js';
+import { outputsOf, StepState } from './step-state.js';
 import { createSession } from './runtime.js';
 import { dropIdleSplits, dropSplit, modelCache, splitStarted, type CacheEntry } from './step-cache.js';
 import { prepareSplit, runSplit, sameFrozen, splittable, storeState, type SplitSetup, type StepOutputs } from './split-step.js';
@@ -72,12 +77,14 @@ export const MIN_PROBED_STEPS = 100;
  */
 const PROBE_AFTER = 12;
 
-/** Loss, metrics and gradient norm of a whole-batch run. */
-function outputsOf(c: CompiledStepGraph, out: Ort.InferenceSession.OnnxValueMapType): StepOutputs {
-  const metrics: Record<string, number> = {};
-  for (const m of c.step.metrics) metrics[m] = (out[`m:${m}`].data as Float32Array)[0];
-  return { loss: (out.loss.data as Float32Array)[0], gnorm: (out.gnorm.data as Float32Array)[0], metrics };
-}
+/**
+ * Steps per run at most, and the time a run of several steps should take at most
+ * (multi-step.ts): the dense AE's steps ran 1.38x faster in runs of 8 than one by one, the
+ * conv and sequence AEs' as fast; a run's steps report progress together and an abort waits
+ * for the run, so slow steps run fewer per run.
+ */
+export const MAX_STEPS_PER_RUN = 8;
+const RUN_MS = 200;
 
 function close(a: number, b: number): boolean {
   return Math.abs(a - b) <= TOLERANCE * Math.max(Math.abs(a), Math.abs(b), 1e-3);
@@ -94,21 +101,13 @@ export class OrtStepRunner implements StepRunner {
   private tfjsSteps: TfjsStepRunner | undefined;
   /** Batches of the epoch in progress (or just ended): all, and those stepped on tfjs. */
   private epochCount = { epoch: -1, all: 0, tfjs: 0, shapes: new Set<string>() };
-  private trainable: number[] | undefined;
-  /** [set][weight]: two buffer sets, `cur` indexes the one holding the current values. */
-  private weights: Float32Array[][] = [[], []];
-  private slots: Float32Array[][][] = [[], []];
-  private cur = 0;
-  private frozen = new Map<number, Ort.Tensor>();
-  private iterations = 0;
-  private dirty = false;
+  /** Weights, slots and counters between runs (step-state.ts). */
+  private readonly state: StepState;
   /**
    * The split setup whose workers hold the current weights and optimizer slots after split
    * steps (this runner's buffers lag until {@link reclaim}). Undefined after any other step.
    */
   private splitHolds: SplitSetup | undefined;
-  /** Batch inputs' values, by input name and size, refilled each step (see batch-read.ts). */
-  private readonly batchBuffers = new Map<string, BatchArray>();
   /** Setups whose frozen weights this fit has checked against its own. */
   private readonly frozenChecked = new WeakSet<SplitSetup>();
 
@@ -119,7 +118,9 @@ export class OrtStepRunner implements StepRunner {
     private readonly optimizer: tf.Optimizer,
     private readonly plan: OptimizerPlan,
     private readonly options: OrtStepOptions,
-  ) {}
+  ) {
+    this.state = new StepState(ort, vars, optimizer, plan);
+  }
 
   /** When the last compiled step ended (the thread choice times steps end to end). */
   private lastStepEnd: number | undefined;
@@ -130,13 +131,7 @@ export class OrtStepRunner implements StepRunner {
 
   async step(batch: TensorBatch, ctx: StepContext): Promise<StepResult> {
     if (this.fallback) return this.fallback.step(batch, ctx);
-    const n = this.epochCount;
-    if (n.epoch !== ctx.epoch) {
-      if (n.epoch !== -1) this.firstEpochSteps ??= n.all;
-      Object.assign(n, { epoch: ctx.epoch, all: 0, tfjs: 0, shapes: new Set() });
-    }
-    n.all++;
-    this.fitSteps++;
+    const n = this.countStep(ctx);
     const sig = batchSignature(batch);
     if (!this.tfjsShapes.has(sig)) {
       try {
@@ -158,6 +153,18 @@ export class OrtStepRunner implements StepRunner {
     return this.tfjsStep(batch, ctx);
   }
 
+  /** Counts a step of the fit and of its epoch (the share on tfjs, the fit's length). */
+  private countStep(ctx: StepContext): typeof this.epochCount {
+    const n = this.epochCount;
+    if (n.epoch !== ctx.epoch) {
+      if (n.epoch !== -1) this.firstEpochSteps ??= n.all;
+      Object.assign(n, { epoch: ctx.epoch, all: 0, tfjs: 0, shapes: new Set() });
+    }
+    n.all++;
+    this.fitSteps++;
+    return n;
+  }
+
   /**
    * One step on tfjs between compiled ones: tfjs gets the current weights and optimizer state,
    * steps, and hands both back, so Adam's moments and bias correction stay exact.
@@ -166,12 +173,7 @@ export class OrtStepRunner implements StepRunner {
     await this.sync();
     this.tfjsSteps ??= new TfjsStepRunner(this.problem, this.vars, this.optimizer, this.options.clipNorm);
     const result = await this.tfjsSteps.step(batch, ctx);
-    const tv = this.trainable!.map((i) => this.vars[i]);
-    const state = await readOptimizerState(this.optimizer, this.plan, tv);
-    tv.forEach((v, j) => this.weights[this.cur][j].set(v.dataSync() as Float32Array));
-    state.slots.forEach((slot, k) => slot.forEach((a, j) => this.slots[this.cur][k][j].set(a)));
-    this.iterations = state.iterations;
-    this.dirty = false;
+    await this.state.readFromTfjs();
     return result;
   }
 
@@ -227,20 +229,9 @@ export class OrtStepRunner implements StepRunner {
     }
     c = c!;
     const trainable = c.step.trainable;
-    if (!this.trainable) {
-      this.trainable = trainable;
-      const tv = trainable.map((i) => this.vars[i]);
-      const state = await readOptimizerState(this.optimizer, this.plan, tv);
-      this.iterations = state.iterations;
-      this.weights = [tv.map((v) => Float32Array.from(v.dataSync() as Float32Array)), tv.map((v) => new Float32Array(v.size))];
-      this.slots = [state.slots, state.slots.map((s) => s.map((a) => new Float32Array(a.length)))];
-      this.cur = 0;
-    } else if (trainable.join() !== this.trainable.join()) {
-      throw new NotLowerableError('a batch of another shape trains a different set of weights');
-    }
-    for (const i of c.step.frozen) {
-      if (!this.frozen.has(i)) this.frozen.set(i, new this.ort.Tensor('float32', Float32Array.from(this.vars[i].dataSync() as Float32Array), this.vars[i].shape));
-    }
+    if (!this.state.trainable) await this.state.init(trainable);
+    else if (trainable.join() !== this.state.trainable.join()) throw new NotLowerableError('a batch of another shape trains a different set of weights');
+    this.state.addFrozen(c.step.frozen);
     const setting = String(this.options.threads);
     if (!entry.choosers.has(setting)) entry.choosers.set(setting, new ThreadChooser(this.options.threads, availableParallelism(), main && splittable(c.step)));
     const compiled: Compiled = { ...c, sessions: entry.sessions, threads: entry.choosers.get(setting)!, verified: false, main, entry };
@@ -259,7 +250,7 @@ export class OrtStepRunner implements StepRunner {
     // A setup made by an earlier fit gave its worker that fit's frozen weights.
     const earlier = e.split && (await e.split.catch(() => undefined));
     if (earlier && !this.frozenChecked.has(earlier)) {
-      if (sameFrozen(earlier, this.frozen)) this.frozenChecked.add(earlier);
+      if (sameFrozen(earlier, this.state.frozen)) this.frozenChecked.add(earlier);
       else this.releaseMode(c, 'split');
     }
     if (!e.split) {
@@ -272,7 +263,7 @@ export class OrtStepRunner implements StepRunner {
         clipNorm: this.options.clipNorm,
         shapes: this.vars.map((v) => v.shape),
         full: c.step,
-        frozen: this.frozen,
+        frozen: this.state.frozen,
         compiled: e.splitGraph,
       }));
     }
@@ -303,7 +294,7 @@ export class OrtStepRunner implements StepRunner {
    */
   private async splitStep(c: Compiled, feeds: Record<string, Ort.Tensor>, fetches: Record<string, Ort.Tensor | null>): Promise<StepOutputs> {
     const setup = await c.entry.split!;
-    const whole = async () => outputsOf(c, await (await this.session(c, 1)).run(feeds, fetches as unknown as Ort.InferenceSession.FetchesType));
+    const whole = async () => outputsOf(c.step, await (await this.session(c, 1)).run(feeds, fetches as unknown as Ort.InferenceSession.FetchesType));
     let split: StepOutputs;
     const load = this.splitHolds !== setup;
     try {
@@ -337,11 +328,12 @@ export class OrtStepRunner implements StepRunner {
     const s = this.splitHolds;
     if (!s) return;
     this.hold(undefined);
-    const position = new Map(this.trainable!.map((index, j) => [index, j]));
+    const st = this.state;
+    const position = new Map(st.trainable!.map((index, j) => [index, j]));
     storeState(
       s,
-      (index) => this.weights[this.cur][position.get(index)!],
-      (k, index) => this.slots[this.cur][k][position.get(index)!],
+      (index) => st.weights[st.cur][position.get(index)!],
+      (k, index) => st.slots[st.cur][k][position.get(index)!],
     );
   }
 
@@ -354,7 +346,10 @@ export class OrtStepRunner implements StepRunner {
    */
   private releaseUnchosen(c: Compiled): void {
     const keep = c.threads.current;
-    for (const key of [...c.sessions.keys()]) if (key !== '1' && key !== String(keep)) this.releaseMode(c, Number(key));
+    for (const key of [...c.sessions.keys()]) {
+      const mode = parseInt(key, 10);
+      if (mode !== 1 && mode !== keep) this.releaseMode(c, mode);
+    }
     if (keep !== 'split') this.releaseMode(c, 'split');
     else this.releaseWhole(c);
   }
@@ -366,7 +361,7 @@ export class OrtStepRunner implements StepRunner {
    * next fit makes it again.
    */
   private releaseWhole(c: Compiled): void {
-    if (c.entry.splitVerified && c.sessions.has('1')) this.releaseMode(c, 1);
+    if (c.entry.splitVerified) this.releaseMode(c, 1);
   }
 
   /** Frees one mode's sessions (the split workers for 'split'); the next step in it makes them again. */
@@ -377,8 +372,13 @@ export class OrtStepRunner implements StepRunner {
       dropSplit(c.entry);
       return;
     }
-    const s = c.sessions.get(String(mode));
-    c.sessions.delete(String(mode));
+    this.releaseSession(c, String(mode));
+    this.releaseSession(c, `${mode}:loop`);
+  }
+
+  private releaseSession(c: Compiled, key: string): void {
+    const s = c.sessions.get(key);
+    c.sessions.delete(key);
     void s?.then((x) => x.release()).catch(() => undefined);
   }
 
@@ -392,41 +392,15 @@ export class OrtStepRunner implements StepRunner {
     return s;
   }
 
-  private async feeds(c: Compiled, batch: TensorBatch, ctx: StepContext): Promise<Record<string, Ort.Tensor>> {
-    const ort = this.ort;
-    const feeds: Record<string, Ort.Tensor> = {};
-    for (const b of c.step.batch) {
-      const t = batch[b.key];
-      const key = `${b.name}:${t.size}`;
-      const data = await readBatchTensor(t, this.batchBuffers.get(key));
-      this.batchBuffers.set(key, data);
-      feeds[b.name] = new ort.Tensor(t.dtype === 'bool' ? 'bool' : (t.dtype as 'float32' | 'int32'), data as Float32Array, t.shape);
-    }
-    for (const r of c.step.random) feeds[r.name] = new ort.Tensor('float32', drawRandom(r, ctx.seed), r.shape);
-    const w = this.weights[this.cur];
-    const s = this.slots[this.cur];
-    this.trainable!.forEach((index, j) => {
-      const shape = this.vars[index].shape;
-      feeds[`w:${index}`] = new ort.Tensor('float32', w[j], shape);
-      this.plan.slots.forEach((name, k) => (feeds[`s:${name}:${index}`] = new ort.Tensor('float32', s[k][j], shape)));
-    });
-    for (const i of c.step.frozen) feeds[`f:${i}`] = this.frozen.get(i)!;
-    const lr = (this.optimizer as unknown as { learningRate: number }).learningRate;
-    for (const [k, v] of Object.entries(scalarValues(this.plan, lr, this.iterations))) feeds[k] = new ort.Tensor('float32', Float32Array.of(v), []);
-    return feeds;
-  }
-
-  /** The update's outputs: the other buffer set (`w:<i>:out`, `s:<slot>:<i>:out`). */
-  private fetches(): Record<string, Ort.Tensor> {
-    const ort = this.ort;
-    const next = 1 - this.cur;
-    const out: Record<string, Ort.Tensor> = {};
-    this.trainable!.forEach((index, j) => {
-      const shape = this.vars[index].shape;
-      out[`w:${index}:out`] = new ort.Tensor('float32', this.weights[next][j], shape);
-      this.plan.slots.forEach((name, k) => (out[`s:${name}:${index}:out`] = new ort.Tensor('float32', this.slots[next][k][j], shape)));
-    });
-    return out;
+  /** Whether 'auto' may probe now (see {@link ortStep}). */
+  private probeAllowed(): boolean {
+    // A fit too short to repay a probe (its blocks of slower modes, the sessions they make)
+    // keeps the current choice (1 thread before any probe); a longer fit of the model probes,
+    // after its first PROBE_AFTER steps.
+    // Data of unknown size: the fit's length is known once its first epoch is done.
+    const o = this.options;
+    const expected = o.expectedSteps ?? (this.firstEpochSteps !== undefined && o.epochs !== undefined ? this.firstEpochSteps * o.epochs : undefined);
+    return expected !== undefined && expected >= MIN_PROBED_STEPS && this.fitSteps > PROBE_AFTER;
   }
 
   private async ortStep(batch: TensorBatch, ctx: StepContext, sig: string): Promise<StepResult> {
@@ -437,43 +411,22 @@ export class OrtStepRunner implements StepRunner {
     }
     // Other shapes run on one thread and are not timed: a probe of their few steps would
     // measure little, and each thread count is one more session in memory.
-    // A fit too short to repay a probe (its blocks of slower modes, the sessions they make)
-    // keeps the current choice (1 thread before any probe); a longer fit of the model probes,
-    // after its first PROBE_AFTER steps.
-    // Data of unknown size: the fit's length is known once its first epoch is done.
-    const o = this.options;
-    const expected = o.expectedSteps ?? (this.firstEpochSteps !== undefined && o.epochs !== undefined ? this.firstEpochSteps * o.epochs : undefined);
-    const probe = expected !== undefined && expected >= MIN_PROBED_STEPS && this.fitSteps > PROBE_AFTER;
+    const probe = this.probeAllowed();
     let mode: StepMode = c.main ? c.threads.next(probe) : 1;
     // Split steps start once the whole-batch graph has passed its check against tfjs.
     if (mode === 'split' && (!c.verified || !(await this.splitReady(c, batch, ctx)))) mode = 1;
     if (mode !== 'split') this.reclaim();
-    const feeds = await this.feeds(c, batch, ctx);
-    const updates = this.fetches();
-    const fetches = { loss: null, gnorm: null, ...Object.fromEntries(c.step.metrics.map((m) => [`m:${m}`, null])), ...updates };
     let res: StepOutputs;
     const t0 = performance.now();
     if (mode === 'split') {
-      res = await this.splitStep(c, feeds, fetches);
+      res = await this.splitStep(c, await this.state.feeds(c.step, batch, ctx), this.state.fetches(c.step));
+    } else if (c.entry.loopVerified) {
+      // Once a model's multi-step graph is checked, single steps run as loops of one (same
+      // numbers), so its single-step sessions need not stay in memory beside it.
+      res = (await this.state.runLoop(await this.loopSession(c, mode), c.step, [{ batch, ctx, rate: this.state.rate() }]))[0];
     } else {
-      let out: Ort.InferenceSession.OnnxValueMapType;
-      try {
-        const session = await this.session(c, mode);
-        out = await session.run(feeds, fetches as unknown as Ort.InferenceSession.FetchesType);
-      } catch (e) {
-        if (c.verified) throw e;
-        throw new NotLowerableError(`onnxruntime rejected the step graph: ${(e as Error).message.split('\n')[0]}`);
-      }
-      res = outputsOf(c, out);
+      res = await this.runSingle(c, await this.state.feeds(c.step, batch, ctx), mode);
     }
-    // The chooser gets the time from the end of the previous step, not the run's own: what a
-    // mode costs besides the run (a second thread waking while the next batch is collated, the
-    // split's copies) counted too, and on the dense AE the runs alone had 2 threads 1.5x
-    // faster while whole fits ran 0.5x (bench engine). The first step of a probe block spans
-    // the switch of mode and is dropped.
-    const end = performance.now();
-    const ms = end - (this.lastStepEnd ?? t0);
-    this.lastStepEnd = end;
     const { loss, metrics } = res;
     if (!c.verified) {
       const t = c.trace;
@@ -485,12 +438,38 @@ export class OrtStepRunner implements StepRunner {
       c.verified = true;
       c.trace.gradients = []; // not needed any more
     }
-    this.cur = 1 - this.cur;
-    this.iterations++;
-    this.dirty = true;
+    this.stepped(c, mode, probe, 1, t0);
+    return { loss, metrics };
+  }
+
+  /** One step on the single-step graph, its updates written to the other buffer set. */
+  private async runSingle(c: Compiled, feeds: Record<string, Ort.Tensor>, threads: number): Promise<StepOutputs> {
+    try {
+      const session = await this.session(c, threads);
+      return outputsOf(c.step, await session.run(feeds, this.state.fetches(c.step) as unknown as Ort.InferenceSession.FetchesType));
+    } catch (e) {
+      if (c.verified) throw e;
+      throw new NotLowerableError(`onnxruntime rejected the step graph: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+
+  /**
+   * After a compiled run of `steps` steps: the buffer sets swap, and the thread choice gets the
+   * run's time. The chooser gets the time from the end of the previous run, not the run's own:
+   * what a mode costs besides the run (a second thread waking while the next batch is collated,
+   * the split's copies) counted too, and on the dense AE the runs alone had 2 threads 1.5x
+   * faster while whole fits ran 0.5x (bench engine). The first step of a probe block spans the
+   * switch of mode and is dropped.
+   */
+  private stepped(c: Compiled, mode: StepMode, probe: boolean, steps: number, t0: number): void {
+    const end = performance.now();
+    const ms = end - (this.lastStepEnd ?? t0);
+    this.lastStepEnd = end;
+    if (c.main) this.msPerStep = ms / steps;
+    this.state.swap(steps);
     // After the swap: freeing the split workers first fetches the state they hold into the current set.
     if (c.main) {
-      if (probe && c.threads.record(mode, ms)) this.releaseUnchosen(c);
+      if (probe && c.threads.record(mode, ms, steps)) this.releaseUnchosen(c);
       // Between its probe blocks the 2-thread session goes, so a probe holds one mode besides
       // the 1-thread one at a time (each session has its own memory arena). The split workers
       // stay until the choice: starting two workers (onnxruntime loaded, sessions made) cost
@@ -498,26 +477,120 @@ export class OrtStepRunner implements StepRunner {
       else if (mode !== 1 && mode !== 'split' && c.threads.next(probe) !== mode) this.releaseMode(c, mode);
       if (mode === 'split' && this.options.threads === 'split') this.releaseWhole(c);
     }
-    return { loss, metrics };
+  }
+
+  /** Per-step time of the main shape's last run, for the steps per run. */
+  private msPerStep: number | undefined;
+
+  /**
+   * Batches the next call of {@link steps} should bring: several while the main shape runs on
+   * intra-op threads with a checked step graph (as many as fit in {@link RUN_MS}, at most
+   * {@link MAX_STEPS_PER_RUN}, and no more than the probe block in progress allows), else one.
+   */
+  group(): number {
+    if (this.fallback) return 1;
+    const main = [...this.compiled.values()].find((c) => c.main);
+    if (!main?.verified || main.entry.loopFailed !== undefined) return 1;
+    if (main.threads.next(this.probeAllowed()) === 'split') return 1;
+    const fit = this.msPerStep ? Math.floor(RUN_MS / this.msPerStep) : MAX_STEPS_PER_RUN;
+    return Math.max(1, Math.min(MAX_STEPS_PER_RUN, fit, main.threads.runLength()));
+  }
+
+  async steps(items: StepItem[]): Promise<StepResult[]> {
+    const out: StepResult[] = [];
+    for (let i = 0; i < items.length; ) {
+      const n = this.loopable(items, i);
+      if (n > 1) {
+        const c = this.compiled.get(batchSignature(items[i].batch))!;
+        const mode = c.main ? (c.threads.next(this.probeAllowed()) as number) : 1;
+        const run = items.slice(i, i + n).map((it) => ({ batch: it.batch, ctx: it.ctx, rate: it.rate ?? this.state.rate() }));
+        const res = await this.loopSteps(c, run, mode);
+        if (res) {
+          out.push(...res);
+          i += n;
+          // The optimizer holds the rate of the last step taken, as after single steps.
+          if (items[i - 1].rate !== undefined) setLearningRate(this.optimizer, items[i - 1].rate!);
+          continue;
+        }
+      }
+      const { batch, ctx, rate } = items[i++];
+      if (rate !== undefined) setLearningRate(this.optimizer, rate);
+      out.push(await this.step(batch, ctx));
+    }
+    return out;
+  }
+
+  /** How many of `items` from `i` on can run as one multi-step run (0 or 1: step them singly). */
+  private loopable(items: StepItem[], i: number): number {
+    if (this.fallback) return 0;
+    const sig = batchSignature(items[i].batch);
+    const c = this.compiled.get(sig);
+    if (!c?.verified || this.tfjsShapes.has(sig) || c.entry.loopFailed !== undefined) return 0;
+    let limit = MAX_STEPS_PER_RUN;
+    if (c.main) {
+      if (c.threads.next(this.probeAllowed()) === 'split') return 0;
+      limit = Math.min(limit, c.threads.runLength());
+    }
+    let n = 1;
+    while (i + n < items.length && n < limit && batchSignature(items[i + n].batch) === sig) n++;
+    return n;
+  }
+
+  /**
+   * `items` (all of `c`'s shape) in one run of the multi-step graph. Its first run for a model
+   * and shape is checked: the single-step graph takes the first two steps from the same state,
+   * and their losses and gradient norms must match the loop's; a loop onnxruntime rejects or
+   * that disagrees is not used again for the shape (undefined: the caller steps singly).
+   */
+  private async loopSteps(c: Compiled, items: MultiStepItem[], mode: number): Promise<StepResult[] | undefined> {
+    this.reclaim();
+    const e = c.entry;
+    const t0 = performance.now();
+    let res: StepOutputs[];
+    try {
+      res = await this.state.runLoop(await this.loopSession(c, mode), c.step, items);
+    } catch (err) {
+      if (e.loopVerified) throw err;
+      e.loopFailed = `onnxruntime rejected the multi-step graph: ${(err as Error).message.split('\n')[0]}`;
+      return undefined;
+    }
+    if (!e.loopVerified) {
+      const singles = await this.state.singlesFrom(await this.session(c, mode), c.step, items.slice(0, 2));
+      const agree = singles.every((r, j) => close(r.loss, res[j].loss) && close(r.gnorm, res[j].gnorm));
+      if (!agree) {
+        e.loopFailed = `the multi-step graph disagrees with single steps (losses ${res.slice(0, 2).map((r) => r.loss)} vs ${singles.map((r) => r.loss)})`;
+        return undefined;
+      }
+      e.loopVerified = true;
+      // Single steps now run as loops of one: the single-step sessions go.
+      for (const key of [...c.sessions.keys()]) if (!key.endsWith(':loop')) this.releaseSession(c, key);
+    }
+    for (const it of items) this.countStep(it.ctx);
+    this.stepped(c, mode, this.probeAllowed(), items.length, t0);
+    return res.map(({ loss, metrics }) => ({ loss, metrics }));
+  }
+
+  private loopSession(c: Compiled, threads: number): Promise<Ort.InferenceSession> {
+    const key = `${threads}:loop`;
+    let s = c.sessions.get(key);
+    if (!s) {
+      c.entry.loopModel ??= buildMultiStepModel(c.step);
+      s = createSession(this.ort, c.entry.loopModel, { intraOp: threads, spinning: false });
+      c.sessions.set(key, s);
+    }
+    return s;
   }
 
   /** The current state as tfjs would hold it (used by sync and by tests). */
   currentState(): OptimizerState {
     this.reclaim();
-    return { iterations: this.iterations, slots: this.slots[this.cur] };
+    return this.state.optimizerState();
   }
 
   async sync(): Promise<void> {
-    if (!this.dirty || !this.trainable) return;
+    if (!this.state.dirty || !this.state.trainable) return;
     this.reclaim();
-    const tv = this.trainable.map((i) => this.vars[i]);
-    // The cpu and webgl backends may keep a reference to a typed array they are given, so they
-    // get copies; wasm copies into its own heap at once, and copying first would only make
-    // garbage (the sentence autoencoder's weights and moments are ~30 MB per sync).
-    const own = tf.getBackend() === 'wasm' ? (a: Float32Array) => a : (a: Float32Array) => a.slice();
-    tf.tidy(() => tv.forEach((v, j) => v.assign(tf.tensor(own(this.weights[this.cur][j]), v.shape, 'float32'))));
-    await writeOptimizerState(this.optimizer, this.plan, tv, { iterations: this.iterations, slots: this.slots[this.cur].map((s) => s.map(own)) });
-    this.dirty = false;
+    await this.state.writeToTfjs();
   }
 
   dispose(): void {

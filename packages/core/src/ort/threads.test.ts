@@ -58,6 +58,24 @@ describe('ThreadChooser', () => {
     expect(seq).toEqual([1, 1, 1, 1, 2, 2, 2, 2, 1, 1, 1, 1, 2, 2, 2, 2, 1, 1, 1, 1, 2, 2, 2, 2]);
     expect(c.current).toBe(1);
   });
+  it('times a block\'s steps taken in one run as that many steps of the run\'s time each', () => {
+    const c = new ThreadChooser('auto', 2, false, () => 0);
+    expect(c.runLength()).toBe(Infinity); // no probe yet
+    const lengths: number[] = [];
+    let decided = false;
+    while (!decided) {
+      const mode = c.next();
+      const n = Math.min(c.runLength(), 8);
+      lengths.push(n);
+      // Warm-up steps run alone and slowly; a run of several takes 9 ms per step on 1 thread, 6 on 2.
+      decided = c.record(mode, n === 1 ? 50 : n * (mode === 1 ? 9 : 6), n);
+    }
+    // Each block of 4: a warm-up step alone, then its 3 timed steps in one run.
+    expect(lengths).toEqual([1, 3, 1, 3, 1, 3, 1, 3, 1, 3, 1, 3]);
+    expect(c.current).toBe(2);
+    expect(c.describe()).toBe('2 threads (auto; median ms per step: 1 thread 9.00, 2 threads 6.00)');
+    expect(c.runLength()).toBe(Infinity);
+  });
 });
 
 describe('ThreadChooser with split halves', () => {

@@ -116,11 +116,30 @@ export class ThreadChooser {
     return this.chosen;
   }
 
-  /** Reports how long a step in `mode` took; true when that ended a probe (a choice was made). */
-  record(mode: StepMode, ms: number): boolean {
+  /**
+   * How many steps in a row the next run may take (several steps per run, multi-step.ts): the
+   * rest of the probe block's timed steps in one mode, 1 for a block's warm-up step, and no
+   * limit outside a probe.
+   */
+  runLength(): number {
+    const head = this.probing[0];
+    if (this.setting !== 'auto' || !head) return Infinity;
+    if (!head.counted) return 1;
+    let n = 0;
+    while (n < this.probing.length && this.probing[n].mode === head.mode && this.probing[n].counted) n++;
+    return n;
+  }
+
+  /**
+   * Reports how long `steps` steps in `mode`, taken in one run, took; true when that ended a
+   * probe (a choice was made). Each counts as a step of `ms / steps`.
+   */
+  record(mode: StepMode, ms: number, steps = 1): boolean {
     if (this.setting !== 'auto' || !this.probing.length || this.probing[0].mode !== mode) return false;
-    const { counted } = this.probing.shift()!;
-    if (counted) this.times.get(mode)!.push(ms);
+    for (let i = 0; i < steps && this.probing.length && this.probing[0].mode === mode; i++) {
+      const { counted } = this.probing.shift()!;
+      if (counted) this.times.get(mode)!.push(ms / steps);
+    }
     if (this.probing.length) return false;
     this.decide();
     return true;

@@ -4,12 +4,19 @@
  * onnxruntime-node (ort/step.ts), which falls back to this one for what it cannot compile.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { StepContext, TensorBatch, TrainingProblem } from './trainer.js';
+import type { StepContext, TensorBatch, TrainingProblem } from './problem.js';
 
 /** Loss and metrics of one step, read back to JS. */
 export interface StepResult {
   loss: number;
   metrics: Record<string, number>;
+}
+
+/** One step's batch, context, and learning rate (undefined: the optimizer's own, no schedule). */
+export interface StepItem {
+  batch: TensorBatch;
+  ctx: StepContext;
+  rate?: number | undefined;
 }
 
 /** Which engine trains: compiled ONNX graphs on onnxruntime-node, or tfjs. */
@@ -31,11 +38,41 @@ export interface StepRunner {
   /** One optimisation step on `batch` (which the caller disposes). */
   step(batch: TensorBatch, ctx: StepContext): Promise<StepResult>;
   /**
+   * How many batches the runner would take in its next {@link steps} call (default 1): the ORT
+   * runner takes several steps in one run where that pays (ort/multi-step.ts).
+   */
+  group?(): number;
+  /**
+   * The steps of `items`, in order, each at its own rate (which this sets on the optimizer
+   * where a step reads it there). Without it the trainer calls {@link step} per item.
+   */
+  steps?(items: StepItem[]): Promise<StepResult[]>;
+  /**
    * Makes the tfjs variables and the tfjs optimizer reflect every step taken so far (before
    * validation, snapshots, checkpoints, and at the end or on abort). Cheap when nothing changed.
    */
   sync(): Promise<void>;
   dispose(): void;
+}
+
+/**
+ * Sets the rate of the next step. tfjs optimizers read their `learningRate` field at each
+ * step; SGD and momentum cache it as a scalar, refreshed by their `setLearningRate`.
+ */
+export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
+  const o = optimizer as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
+  if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
+  else o.learningRate = lr;
+}
+
+/** The steps of `items` one by one (runners without their own {@link StepRunner.steps}). */
+export async function stepEach(runner: StepRunner, optimizer: tf.Optimizer, items: StepItem[]): Promise<StepResult[]> {
+  const out: StepResult[] = [];
+  for (const { batch, ctx, rate } of items) {
+    if (rate !== undefined) setLearningRate(optimizer, rate);
+    out.push(await runner.step(batch, ctx));
+  }
+  return out;
 }
 
 /** Global-norm clipping as `fit` has always done it on tfjs. */

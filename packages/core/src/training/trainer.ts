@@ -11,7 +11,7 @@ import { AbortError, InvalidArgumentError, ModelFormatError, NonFiniteLossError 
 import { engineInfo, noteTrainingFallback } from '../engine/engine.js';
 import { createStepRunner } from '../ort/runner.js';
 import { modeLabel } from '../ort/threads.js';
-import type { StepResult } from './step-runner.js';
+import { stepEach, type StepResult } from './step-runner.js';
 import { ArrayDataset, asDataset, type Dataset } from './dataset.js';
 import type { FitOptions, History, LearningRateSchedule, OptimizerName, ProgressEvent } from './types.js';
 
@@ -56,16 +56,6 @@ function resolveSchedule(spec: FitOptions['learningRateSchedule']): LearningRate
   if (spec === 'cosine') return ({ progress, baseLearningRate }) => baseLearningRate * 0.5 * (1 + Math.cos(Math.PI * progress));
   if (typeof spec === 'function') return spec;
   throw new InvalidArgumentError(`Unknown learningRateSchedule '${String(spec)}'; use 'constant', 'cosine' or a function.`);
-}
-
-/**
- * Sets the rate of the next step. tfjs optimizers read their `learningRate` field at each
- * step; SGD and momentum cache it as a scalar, refreshed by their `setLearningRate`.
- */
-function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
-  const o = optimizer as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
-  if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
-  else o.learningRate = lr;
 }
 
 function stepSeed(seed: number, epoch: number, batch: number): number {
@@ -182,44 +172,67 @@ export async function train<S>(problem: TrainingProblem<S>, data: Dataset<S> | r
       const metricSums: Record<string, number> = {};
       let batchIndex = 0;
       let lastEmit = 0;
-      // One step may be in flight while the next batch is drawn and collated: split steps run
-      // in worker threads, and this thread's collate of the next batch (about 1 ms of a 4 ms
-      // dense-AE step) overlaps them. A step's result is taken before the next step starts, so
-      // the schedule, the NaN check and progress see steps in order.
-      let inFlight: { result: Promise<StepResult>; batch: TensorBatch; size: number } | undefined;
+      // One call of steps may be in flight while the next batches are drawn and collated: split
+      // steps run in worker threads, and this thread's collate of the next batch (about 1 ms of
+      // a 4 ms dense-AE step) overlaps them. A call's results are taken before the next call
+      // starts, so the NaN check and progress see steps in order. A call takes as many batches
+      // as the runner asks for (`group`): the ORT runner runs several steps in one graph run
+      // where that pays (ort/multi-step.ts); each keeps its own step seed and scheduled rate.
+      type Pending = { batch: TensorBatch; ctx: StepContext; rate: number | undefined; size: number };
+      let pending: Pending[] = [];
+      let inFlight: { results: Promise<StepResult[]>; items: Pending[] } | undefined;
       const finish = async () => {
         const s = inFlight;
         if (!s) return;
         inFlight = undefined;
-        let result: StepResult;
+        let results: StepResult[];
         try {
-          result = await s.result;
+          results = await s.results;
         } finally {
-          tf.dispose(Object.values(s.batch));
+          for (const it of s.items) tf.dispose(Object.values(it.batch));
         }
-        const { loss: lossValue, metrics: metricValues } = result;
-        if (!Number.isFinite(lossValue)) throw new NonFiniteLossError(epoch + 1, batchIndex + 1, lossValue);
-        lossSum += lossValue * s.size;
-        for (const [k, v] of Object.entries(metricValues)) metricSums[k] = (metricSums[k] ?? 0) + v * s.size;
-        seen += s.size;
-        batchIndex++;
-        runStep++;
-        const now = performance.now();
-        if (options.onProgress && (now - lastEmit >= progressEvery || batchIndex === cappedBatches)) {
-          lastEmit = now;
-          const elapsed = (now - epochStart) / 1000;
-          const perBatch = elapsed / batchIndex;
-          const leftThis = cappedBatches !== undefined ? (cappedBatches - batchIndex) * perBatch : undefined;
-          const eta = leftThis !== undefined ? leftThis + (epochs - epoch - 1) * (secondsPerEpoch ?? perBatch * (cappedBatches ?? 0)) : undefined;
-          emit({ type: 'batch', epoch: epoch + 1, epochs, batch: batchIndex, batches: cappedBatches, loss: lossValue, samplesPerSecond: seen / elapsed, etaSeconds: eta });
+        results.forEach(({ loss: lossValue, metrics: metricValues }, j) => {
+          const size = s.items[j].size;
+          if (!Number.isFinite(lossValue)) throw new NonFiniteLossError(epoch + 1, batchIndex + 1, lossValue);
+          lossSum += lossValue * size;
+          for (const [k, v] of Object.entries(metricValues)) metricSums[k] = (metricSums[k] ?? 0) + v * size;
+          seen += size;
+          batchIndex++;
+          runStep++;
+          const now = performance.now();
+          if (options.onProgress && (now - lastEmit >= progressEvery || batchIndex === cappedBatches)) {
+            lastEmit = now;
+            const elapsed = (now - epochStart) / 1000;
+            const perBatch = elapsed / batchIndex;
+            const leftThis = cappedBatches !== undefined ? (cappedBatches - batchIndex) * perBatch : undefined;
+            const eta = leftThis !== undefined ? leftThis + (epochs - epoch - 1) * (secondsPerEpoch ?? perBatch * (cappedBatches ?? 0)) : undefined;
+            emit({ type: 'batch', epoch: epoch + 1, epochs, batch: batchIndex, batches: cappedBatches, loss: lossValue, samplesPerSecond: seen / elapsed, etaSeconds: eta });
+          }
+        });
+      };
+      const dispatch = async () => {
+        if (pending.length === 0) return;
+        const items = pending;
+        pending = [];
+        try {
+          await finish();
+        } catch (e) {
+          for (const it of items) tf.dispose(Object.values(it.batch));
+          throw e;
         }
+        const results = runner.steps ? runner.steps(items) : stepEach(runner, optimizer, items);
+        // Handled when awaited; marked now, or a failure while the next batch is drawn would
+        // count as an unhandled rejection.
+        results.catch(() => undefined);
+        inFlight = { results, items };
       };
       let started = 0;
       try {
         for await (const samples of trainSet.batches({ batchSize, shuffle, seed, epoch })) {
           if (options.signal?.aborted) throw new AbortError(`Training aborted at epoch ${epoch + 1}, batch ${started + 1}.`);
           // The clock is read per batch, not by a timer: on wasm a training loop's awaits settle as
-          // microtasks, so a setTimeout would not fire until training ends.
+          // microtasks, so a setTimeout would not fire until training ends. Batches collated but
+          // not started when time is up are dropped, as the ones not drawn are.
           if (performance.now() >= deadline) {
             timedOut = true;
             await finish();
@@ -231,38 +244,29 @@ export async function train<S>(problem: TrainingProblem<S>, data: Dataset<S> | r
           let rate: number | undefined;
           if (schedule) {
             const totalSteps = cappedBatches !== undefined ? cappedBatches * epochs : undefined;
-            // The step about to start: those taken, and the one in flight.
-            const step = runStep + (inFlight ? 1 : 0);
+            // The step about to be queued: those taken, those in flight, and those queued before it.
+            const step = runStep + (inFlight?.items.length ?? 0) + pending.length;
             const progress = totalSteps !== undefined ? step / totalSteps : epoch / epochs;
             rate = schedule({ epoch, step, totalSteps, progress, baseLearningRate: lr });
             if (!(rate >= 0) || !Number.isFinite(rate)) {
               throw new InvalidArgumentError(`learningRateSchedule returned ${rate} at epoch ${epoch + 1}, step ${step}; expected a finite number >= 0.`);
             }
           }
-          const batch = problem.collate(samples, ctx);
-          try {
-            await finish();
-          } catch (e) {
-            tf.dispose(Object.values(batch));
-            throw e;
-          }
-          // After the previous step is done: it may read the rate when it runs.
-          if (rate !== undefined) setLearningRate(optimizer, rate);
-          const result = runner.step(batch, ctx);
-          // Handled when awaited; marked now, or a failure while the next batch is drawn would
-          // count as an unhandled rejection.
-          result.catch(() => undefined);
-          inFlight = { result, batch, size: samples.length };
+          pending.push({ batch: problem.collate(samples, ctx), ctx, rate, size: samples.length });
           started++;
+          if (pending.length >= (runner.group?.() ?? 1)) await dispatch();
         }
+        await dispatch();
         await finish();
       } finally {
-        // An error (or an abort) leaves a step in flight: it ends before the runner syncs.
+        // An error (or an abort) leaves steps in flight: they end before the runner syncs.
+        for (const it of pending) tf.dispose(Object.values(it.batch));
+        pending = [];
         const s = inFlight as typeof inFlight;
         if (s) {
           inFlight = undefined;
-          await s.result.catch(() => undefined);
-          tf.dispose(Object.values(s.batch));
+          await s.results.catch(() => undefined);
+          for (const it of s.items) tf.dispose(Object.values(it.batch));
         }
       }
       if (seen === 0) throw new InvalidArgumentError(`Epoch ${epoch + 1} saw no samples: the training data is empty.`);

@@ -9,18 +9,19 @@
  * where intra-op threads did not. Under load any second thread costs up to 0.5x.
  *
  * So the chooser times steps in each candidate mode (1 thread; split halves where the batch
- * allows them, else 2 intra-op threads, workers sleeping rather than spinning) in blocks,
- * 1-split-1-split..., drops the first step of each block (a switch of sessions costs a cold cache),
- * and keeps the fastest mode by median step time only when it is at least 15% faster than 1
- * thread. Step times on a shared machine scatter by +-30%; single alternating steps with 3
- * samples each had picked 2 threads on the dense AE at half the speed. Blocks keep a change
+ * allows them; 2 intra-op threads, workers sleeping rather than spinning) in blocks,
+ * 1-split-2-1-split-2..., drops the first step of each block (a switch of sessions costs a cold
+ * cache), and keeps the fastest mode by median step time only when it is at least 15% faster
+ * than 1 thread. Step times on a shared machine scatter by +-30%; single alternating steps with
+ * 3 samples each had picked 2 threads on the dense AE at half the speed. Blocks keep a change
  * of load falling on every mode alike, and a wrong choice costs at most the steps until the
  * next probe, 2 minutes of training later, or 15 s after a close call or a model's first probe.
  *
- * 2 intra-op threads are not tried beside split halves: in every probe of the image benchmark
- * and the engine benchmark (session 6) they lost to split, most often to 1 thread too, and their
- * whole-batch session was one more memory arena alive during the probe, at the image
- * benchmark's peak of memory. They come back when split halves are taken out.
+ * 2 intra-op threads were left out beside split halves in sessions 6-7 (they lost every probe,
+ * and their session was one more memory arena during the probe). Since steps on intra-op
+ * threads run several to a run (multi-step.ts) they pay where split halves, one step per run,
+ * do not: the engine benchmark's dense AE ran 1.37x of 1 thread on 2 intra-op threads and 0.76x
+ * on split halves (session 8), the sequence AE 1.42x and 1.71x, the conv AE 0.90x and 1.21x.
  */
 
 /** How a step uses the cores: intra-op threads of one session, or two half-batch sessions. */
@@ -86,11 +87,11 @@ export class ThreadChooser {
    */
   constructor(
     private readonly setting: StepMode | 'auto',
-    private readonly cores: number,
+    cores: number,
     splittable = false,
     private readonly now: () => number = () => performance.now(),
   ) {
-    this.candidates = setting !== 'auto' ? [setting] : cores >= 2 ? [1, splittable ? 'split' : 2] : [1];
+    this.candidates = setting !== 'auto' ? [setting] : cores >= 2 ? (splittable ? [1, 'split', 2] : [1, 2]) : [1];
   }
 
   private startProbe(): void {
@@ -147,21 +148,14 @@ export class ThreadChooser {
 
   /**
    * Takes a mode out (split halves whose loss is not a mean over rows): out of the running probe
-   * and every later one; a fixed setting of that mode falls back to 1 thread. Under 'auto', split
-   * halves taken out bring 2 intra-op threads in; a running probe starts again with them.
+   * and every later one; a fixed setting of that mode falls back to 1 thread.
    */
   exclude(mode: StepMode): void {
     if (mode === 1) return;
     const at = this.candidates.indexOf(mode);
     if (at >= 0) this.candidates.splice(at, 1);
     this.times.delete(mode);
-    const probing = this.probing.length > 0;
     this.probing = this.probing.filter((p) => p.mode !== mode);
-    if (mode === 'split' && this.setting === 'auto' && this.cores >= 2 && !this.candidates.includes(2)) {
-      this.candidates.push(2);
-      // A new probe, so the 2-thread blocks alternate with 1 thread's as in any probe.
-      if (probing) this.startProbe();
-    }
     if (this.chosen === mode) this.chosen = 1;
     if (this.setting === mode) this.fixedOut = true;
     if (this.setting === 'auto' && this.candidates.length > 1 && this.probing.length === 0 && this.times.size > 1) this.decide();

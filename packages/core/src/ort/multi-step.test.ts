@@ -4,6 +4,7 @@
  * correction included), `fit` must take its steps in runs of several and train as tfjs does,
  * and a loop graph that onnxruntime rejects or that disagrees must leave the fit on single steps.
  */
+import { availableParallelism } from 'node:os';
 import type * as Ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { initEngine, tf, train, type FitOptions } from '@latentkit/core';
@@ -127,6 +128,18 @@ describe('several steps per run', () => {
     expect(steps).toBe(4 * 13 + 2); // + the two single steps that checked the first loop
     expect(ort.runs.filter((k) => k === 8).length).toBeGreaterThanOrEqual(4);
     expect(wasm.runs).toEqual([]);
+  });
+
+  it.skipIf(availableParallelism() < 2)("'auto' times its probe blocks on intra-op threads as a warm-up step, then the block's 3 timed steps in one run", async () => {
+    await initEngine({ backend: 'ort' });
+    const p = noisyProblem();
+    const { result: h, runs } = await countRuns(() => train(p, rows(800, 4), { epochs: 2, batchSize: 8, seed: 3, learningRate: 0.01, threads: 'auto' }));
+    p.dispose();
+    expect(h.engineCores).toMatch(/\(auto; median ms per step: 1 thread [\d.]+, split halves on 2 threads [\d.]+, 2 threads [\d.]+\)$/);
+    // 3 rounds of a 1-thread and a 2-thread block, each run as [1, 3] (split steps run in workers).
+    const pairs = runs.slice(1).filter((k, i) => k === 3 && runs[i] === 1).length;
+    expect(pairs).toBeGreaterThanOrEqual(6);
+    expect(runs.filter((k) => k === 8).length).toBeGreaterThan(10);
   });
 
   it('a loop graph onnxruntime rejects leaves the fit on single steps, trained as tfjs trains', async () => {

@@ -499,12 +499,13 @@ export class OrtStepRunner implements StepRunner {
   async steps(items: StepItem[]): Promise<StepResult[]> {
     const out: StepResult[] = [];
     for (let i = 0; i < items.length; ) {
-      const n = this.loopable(items, i);
+      const probe = this.probeAllowed();
+      const n = this.loopable(items, i, probe);
       if (n > 1) {
         const c = this.compiled.get(batchSignature(items[i].batch))!;
-        const mode = c.main ? (c.threads.next(this.probeAllowed()) as number) : 1;
+        const mode = c.main ? (c.threads.next(probe) as number) : 1;
         const run = items.slice(i, i + n).map((it) => ({ batch: it.batch, ctx: it.ctx, rate: it.rate ?? this.state.rate() }));
-        const res = await this.loopSteps(c, run, mode);
+        const res = await this.loopSteps(c, run, mode, probe);
         if (res) {
           out.push(...res);
           i += n;
@@ -521,14 +522,14 @@ export class OrtStepRunner implements StepRunner {
   }
 
   /** How many of `items` from `i` on can run as one multi-step run (0 or 1: step them singly). */
-  private loopable(items: StepItem[], i: number): number {
+  private loopable(items: StepItem[], i: number, probe: boolean): number {
     if (this.fallback) return 0;
     const sig = batchSignature(items[i].batch);
     const c = this.compiled.get(sig);
     if (!c?.verified || this.tfjsShapes.has(sig) || c.entry.loopFailed !== undefined) return 0;
     let limit = MAX_STEPS_PER_RUN;
     if (c.main) {
-      if (c.threads.next(this.probeAllowed()) === 'split') return 0;
+      if (c.threads.next(probe) === 'split') return 0;
       limit = Math.min(limit, c.threads.runLength());
     }
     let n = 1;
@@ -542,7 +543,7 @@ export class OrtStepRunner implements StepRunner {
    * and their losses and gradient norms must match the loop's; a loop onnxruntime rejects or
    * that disagrees is not used again for the shape (undefined: the caller steps singly).
    */
-  private async loopSteps(c: Compiled, items: MultiStepItem[], mode: number): Promise<StepResult[] | undefined> {
+  private async loopSteps(c: Compiled, items: MultiStepItem[], mode: number, probe: boolean): Promise<StepResult[] | undefined> {
     this.reclaim();
     const e = c.entry;
     const t0 = performance.now();
@@ -566,7 +567,7 @@ export class OrtStepRunner implements StepRunner {
       for (const key of [...c.sessions.keys()]) if (!key.endsWith(':loop')) this.releaseSession(c, key);
     }
     for (const it of items) this.countStep(it.ctx);
-    this.stepped(c, mode, this.probeAllowed(), items.length, t0);
+    this.stepped(c, mode, probe, items.length, t0);
     return res.map(({ loss, metrics }) => ({ loss, metrics }));
   }
 

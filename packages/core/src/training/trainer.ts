@@ -172,7 +172,7 @@ export async function train<S>(problem: TrainingProblem<S>, data: Dataset<S> | r
       const metricSums: Record<string, number> = {};
       let batchIndex = 0;
       let lastEmit = 0;
-      // One call of steps may be in flight while the next batches are drawn and collated: split
+      // One call of steps may be in flight while the next batch is drawn and collated: split
       // steps run in worker threads, and this thread's collate of the next batch (about 1 ms of
       // a 4 ms dense-AE step) overlaps them. A call's results are taken before the next call
       // starts, so the NaN check and progress see steps in order. A call takes as many batches
@@ -227,6 +227,7 @@ export async function train<S>(problem: TrainingProblem<S>, data: Dataset<S> | r
         inFlight = { results, items };
       };
       let started = 0;
+      let target = 1;
       try {
         for await (const samples of trainSet.batches({ batchSize, shuffle, seed, epoch })) {
           if (options.signal?.aborted) throw new AbortError(`Training aborted at epoch ${epoch + 1}, batch ${started + 1}.`);
@@ -254,7 +255,14 @@ export async function train<S>(problem: TrainingProblem<S>, data: Dataset<S> | r
           }
           pending.push({ batch: problem.collate(samples, ctx), ctx, rate, size: samples.length });
           started++;
-          if (pending.length >= (runner.group?.() ?? 1)) await dispatch();
+          // The size of a call is asked with nothing in flight: the runner's answer depends on
+          // the steps before it (a probe block's steps left, a mode chosen at a probe's end).
+          // (On an error here the `finally` below disposes the pending batches.)
+          if (pending.length === 1) {
+            await finish();
+            target = runner.group?.() ?? 1;
+          }
+          if (pending.length >= target) await dispatch();
         }
         await dispatch();
         await finish();

@@ -469,12 +469,14 @@ export class OrtStepRunner implements StepRunner {
     this.state.swap(steps);
     // After the swap: freeing the split workers first fetches the state they hold into the current set.
     if (c.main) {
-      // Every mode's sessions stay until the probe's choice: made again for each block, the
-      // 2-thread session's timed runs were its first ones (6.48 ms a step in the dense AE's
-      // probe against 4.18 in its fixed 2-thread fits), and starting the split workers (onnxruntime
-      // loaded, sessions made) cost more than the blocks they were timed in (conv AE, 'auto' in a
-      // 160-step fit: 0.94x).
+      // A probed mode's sessions stay through its phase of the probe (threads.ts) and go after
+      // its last block: made again for each block, the 2-thread session's timed runs were its
+      // first ones (6.48 ms a step in the dense AE's probe against 4.18 in its fixed 2-thread
+      // fits). The split workers (the last phase) stay until the choice: starting them
+      // (onnxruntime loaded, sessions made) cost more than the blocks they were timed in (conv
+      // AE, 'auto' in a 160-step fit: 0.94x).
       if (probe && c.threads.record(mode, ms, steps)) this.releaseUnchosen(c);
+      else if (probe && mode !== 1 && mode !== 'split' && !c.threads.probes(mode)) this.releaseMode(c, mode);
       if (mode === 'split' && this.options.threads === 'split') this.releaseWhole(c);
     }
   }

@@ -4,7 +4,7 @@ import { ThreadChooser, type StepMode } from './threads.js';
 
 describe('ThreadChooser', () => {
   const probe = (c: ThreadChooser, ms: (threads: StepMode, i: number) => number) => {
-    for (let i = 0; i < 36; i++) {
+    for (let i = 0; i < 48; i++) {
       const t = c.next();
       if (c.record(t, ms(t, i))) return i + 1;
     }
@@ -30,17 +30,17 @@ describe('ThreadChooser', () => {
       expect(c.next()).toBe(keeps);
       now += 2_000;
     };
-    // The first probe (1 thread, split halves, 2 threads: 36 steps), disturbed at a fit's start:
+    // The first probe (1 thread against 2 threads, then against split halves: 48 steps), disturbed at a fit's start:
     // the others 40% slower, not a close call.
-    expect(probe(c, (t) => (t === 1 ? 10 : 14))).toBe(36);
+    expect(probe(c, (t) => (t === 1 ? 10 : 14))).toBe(48);
     expect(c.current).toBe(1);
     nextProbeIn(15_000, 1);
     // Split halves slowed by something else during the probe: 1 thread kept, split within 25%.
-    expect(probe(c, (t) => (t === 1 ? 10 : 9))).toBe(36);
+    expect(probe(c, (t) => (t === 1 ? 10 : 9))).toBe(48);
     expect(c.current).toBe(1);
     nextProbeIn(15_000, 1);
     // A clear choice after the first: the next probe is 2 minutes away.
-    expect(probe(c, (t) => (t === 1 ? 10 : t === 'split' ? 6 : 9))).toBe(36);
+    expect(probe(c, (t) => (t === 1 ? 10 : t === 'split' ? 6 : 9))).toBe(48);
     expect(c.current).toBe('split');
     nextProbeIn(120_000, 'split');
     expect(c.next()).toBe(1);
@@ -91,23 +91,26 @@ describe('ThreadChooser with split halves', () => {
   };
   it('probes 1 thread, split halves and 2 intra-op threads in blocks, and keeps another mode at >= 15% over 1 thread', () => {
     const c = new ThreadChooser('auto', 2, true, () => 0);
-    const seen = run(c, { '1': 10, '2': 7, split: 6 }, 36);
-    expect(seen.slice(0, 12)).toEqual(['1', '1', '1', '1', 'split', 'split', 'split', 'split', '2', '2', '2', '2']);
+    const seen = run(c, { '1': 10, '2': 7, split: 6 }, 48);
+    // One mode besides 1 thread at a time: 2 threads' rounds first, split halves' last.
+    expect(seen.slice(0, 24).join()).toBe(['1', '2', '1', '2', '1', '2'].flatMap((m) => [m, m, m, m]).join());
+    expect(seen.slice(24, 48).join()).toBe(['1', 'split', '1', 'split', '1', 'split'].flatMap((m) => [m, m, m, m]).join());
     expect(c.current).toBe('split');
     expect(c.describe()).toBe('split halves on 2 threads (auto; median ms per step: 1 thread 10.0, split halves on 2 threads 6.00, 2 threads 7.00)');
     const d = new ThreadChooser('auto', 2, true, () => 0);
-    run(d, { '1': 10, '2': 6, split: 9.5 }, 36);
+    run(d, { '1': 10, '2': 6, split: 9.5 }, 48);
     expect(d.current).toBe(2);
     expect(new ThreadChooser('auto', 2, false, () => 0).next()).toBe(1);
   });
   it('takes split out mid-probe when it cannot run and goes on with the others; a fixed split falls back to 1 thread', () => {
     const c = new ThreadChooser('auto', 2, true, () => 0);
-    const first = run(c, { '1': 10, '2': 8, split: 1 }, 6);
-    expect(first).toEqual(['1', '1', '1', '1', 'split', 'split']);
+    const first = run(c, { '1': 10, '2': 8, split: 1 }, 30);
+    expect(first.slice(24)).toEqual(['1', '1', '1', '1', 'split', 'split']);
+    expect(c.probes('split')).toBe(true);
     c.exclude('split');
+    expect(c.probes('split')).toBe(false);
     const rest = run(c, { '1': 10, '2': 8 }, 30);
     expect(rest).not.toContain('split');
-    expect(rest.slice(0, 6)).toEqual(['2', '2', '2', '2', '1', '1']);
     expect(c.current).toBe(2);
     expect(c.describe()).toBe('2 threads (auto; median ms per step: 1 thread 10.0, 2 threads 8.00)');
     const fixed = new ThreadChooser('split', 2, true);

@@ -9,9 +9,9 @@
  * where intra-op threads did not. Under load any second thread costs up to 0.5x.
  *
  * So the chooser times steps in each candidate mode (1 thread; split halves where the batch
- * allows them; 2 intra-op threads, workers sleeping rather than spinning) in blocks,
- * 1-split-2-1-split-2..., drops the first step of each block (a switch of sessions costs a cold
- * cache), and keeps the fastest mode by median step time only when it is at least 15% faster
+ * allows them; 2 intra-op threads, workers sleeping rather than spinning) in blocks alternating
+ * with 1 thread's, 1-2-1-2-1-2 then 1-split-1-split-1-split, drops the first step of each block
+ * (a switch of sessions costs a cold cache), and keeps the fastest mode by median step time only when it is at least 15% faster
  * than 1 thread. Step times on a shared machine scatter by +-30%; single alternating steps with
  * 3 samples each had picked 2 threads on the dense AE at half the speed. Blocks keep a change
  * of load falling on every mode alike, and a wrong choice costs at most the steps until the
@@ -94,12 +94,26 @@ export class ThreadChooser {
     this.candidates = setting !== 'auto' ? [setting] : cores >= 2 ? (splittable ? [1, 'split', 2] : [1, 2]) : [1];
   }
 
+  /**
+   * The probe: for each other mode in turn, ROUNDS rounds of a 1-thread block and a block of
+   * that mode. One mode besides 1 thread at a time, so a probe holds two modes' sessions, not
+   * three (all three at once took the image benchmark's peak from 1,424 to 1,643 MB); split
+   * halves last, so their workers, the slowest to start, are alive when the choice is made.
+   */
   private startProbe(): void {
     this.probing = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      for (const mode of this.candidates) for (let i = 0; i < BLOCK; i++) this.probing.push({ mode, counted: i > 0 });
+    const others = this.candidates.filter((m) => m !== 1).sort((a, b) => Number(a === 'split') - Number(b === 'split'));
+    for (const other of others) {
+      for (let r = 0; r < ROUNDS; r++) {
+        for (const mode of [1, other]) for (let i = 0; i < BLOCK; i++) this.probing.push({ mode, counted: i > 0 });
+      }
     }
     this.times = new Map(this.candidates.map((m) => [m, []]));
+  }
+
+  /** Whether the probe in progress has steps of `mode` left (its sessions may go when not). */
+  probes(mode: StepMode): boolean {
+    return this.probing.some((p) => p.mode === mode);
   }
 
   /**

@@ -3,9 +3,11 @@
  * processes of packages/cli/dist/bin.js, exactly as a user types them, so a suite can report
  * the figure a user's command reaches next to the one its recipe call reaches. Nothing here
  * reaches into the CLI's code: arguments in, exit code, stdout, stderr and files out.
- * Build first (`npx turbo run build`): the suite runs the built CLI, as `npx latentkit` does.
+ * The suite runs the built CLI, as `npx latentkit` does; the first run in a process builds the
+ * workspace first (turbo's cache makes that a few seconds when nothing changed): a dist left
+ * from an earlier commit had a benchmark time that commit's CLI beside this one's recipes.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +15,17 @@ import { join, resolve } from 'node:path';
 
 /** The CLI entry a user runs (`latentkit` is this file). */
 export const CLI_BIN = resolve(import.meta.dirname, '../../packages/cli/dist/bin.js');
+
+let built = false;
+
+/** Builds the workspace once per process (see the file comment). @throws {Error} when the build fails. */
+function ensureBuilt(): void {
+  if (built) return;
+  const root = resolve(import.meta.dirname, '../..');
+  const r = spawnSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`building the workspace for the CLI failed:\n${(r.stdout + r.stderr).trim().split('\n').slice(-20).join('\n')}`);
+  built = true;
+}
 
 /** What one CLI run gave. */
 export interface CliRun {
@@ -38,7 +51,7 @@ export interface RunCliOptions {
 
 /**
  * Runs `latentkit <args>` (node packages/cli/dist/bin.js) and waits for it.
- * @throws {Error} when the CLI is not built, or the run times out; a non-zero exit is returned, not thrown.
+ * @throws {Error} when the workspace does not build, or the run times out; a non-zero exit is returned, not thrown.
  * @example
  * ```ts
  * const run = await runCli(['train', 'image', '--data', dir, '--out', model]);
@@ -46,7 +59,8 @@ export interface RunCliOptions {
  * ```
  */
 export async function runCli(args: readonly string[], options: RunCliOptions = {}): Promise<CliRun> {
-  if (!existsSync(CLI_BIN)) throw new Error(`${CLI_BIN} does not exist: build the CLI first (npx turbo run build).`);
+  ensureBuilt();
+  if (!existsSync(CLI_BIN)) throw new Error(`${CLI_BIN} does not exist after the build.`);
   const command = `latentkit ${args.map((a) => (/^[\w./:=@-]+$/.test(a) ? a : JSON.stringify(a))).join(' ')}`;
   const t0 = performance.now();
   return new Promise((resolveRun, reject) => {

@@ -123,10 +123,13 @@ describe('several steps per run', () => {
     const { ort, wasm } = await fitBoth({ learningRateSchedule: 'cosine' });
     expectSameTraining(ort, wasm);
     expect(ort.entry.loopVerified).toBe(true);
-    // 13 batches per epoch (the last of 4 rows): every step ran, most of them in runs of 8.
+    // 13 batches per epoch (the last of 4 rows): every step ran once, plus the two loops of one
+    // step that checked the first longer run. How many steps a run takes depends on how long
+    // steps take (runs stay under ~200 ms), so only "several" is asserted.
     const steps = ort.runs.reduce((a, b) => a + b, 0);
-    expect(steps).toBe(4 * 13 + 2); // + the two single steps that checked the first loop
-    expect(ort.runs.filter((k) => k === 8).length).toBeGreaterThanOrEqual(4);
+    expect(steps).toBe(4 * 13 + 2);
+    expect(Math.max(...ort.runs)).toBeGreaterThan(1);
+    expect(ort.runs.length).toBeLessThan(4 * 13);
     expect(wasm.runs).toEqual([]);
   });
 
@@ -139,7 +142,7 @@ describe('several steps per run', () => {
     // 3 rounds of a 1-thread and a 2-thread block, each run as [1, 3] (split steps run in workers).
     const pairs = runs.slice(1).filter((k, i) => k === 3 && runs[i] === 1).length;
     expect(pairs).toBeGreaterThanOrEqual(6);
-    expect(runs.filter((k) => k === 8).length).toBeGreaterThan(10);
+    expect(Math.max(...runs)).toBeGreaterThan(3); // after the probe, runs longer than its blocks'
   });
 
   it('a loop graph onnxruntime rejects leaves the fit on single steps, trained as tfjs trains', async () => {
@@ -154,17 +157,30 @@ describe('several steps per run', () => {
     expect(ort.runs.every((k) => k === 1)).toBe(true);
   });
 
-  it('a loop graph that disagrees with single steps is dropped before its steps count', async () => {
+  it('a loop graph that disagrees with loops of one step is dropped before its steps count', async () => {
     const { ort, wasm } = await fitBoth({}, (p) => {
-      // A loop of another step: clipped to a tiny norm, its second step's loss differs.
+      // A loop whose body reads its iteration number into the loss: a loop of one step (iteration
+      // 0) is right, the second step of a longer loop is not, as a loop that carried or gathered
+      // wrongly from one iteration to the next would be.
       const batch = p.collate(rows(8, 9));
-      const wrong = compileStepGraph(p, p.vars, batch, { training: true, seed: 1, epoch: 0, batch: 0 }, planOptimizer(tf.train.adam(0.01)), 1e-6);
+      const c = compileStepGraph(p, p.vars, batch, { training: true, seed: 1, epoch: 0, batch: 0 }, planOptimizer(tf.train.adam(0.01)), undefined);
       tf.dispose(batch.x);
+      const g = c.step.graph;
+      const last = g.nodes.find((n) => n.outputs.includes('loss'))!;
+      last.outputs = ['loss_true'];
+      g.values.set('loss_true', { shape: [], dtype: 'float32' });
+      // `iter` is the body's iteration input (multi-step.ts prefixes the step graph's names).
+      g.nodes.push({ op: 'Cast', inputs: ['iter'], outputs: ['iter_f'], attrs: { to: { i: 1 } } });
+      g.nodes.push({ op: 'Add', inputs: ['loss_true', 'iter_f'], outputs: ['loss'], attrs: {} });
+      const faulty = buildMultiStepModel(c.step);
       const cache = modelCache(p);
       const set = cache.set.bind(cache);
-      cache.set = (k, e) => set(k, Object.assign(e, { loopModel: buildMultiStepModel(wrong.step) }));
+      cache.set = (k, e) => set(k, Object.assign(e, { loopModel: faulty }));
     });
     expectSameTraining(ort, wasm);
     expect(ort.entry.loopFailed).toMatch(/^the multi-step graph disagrees with single steps/);
+    // One run of several steps (the checked one, whose results were dropped); every other step one per run.
+    expect(ort.runs.filter((k) => k > 1).length).toBe(1);
+    expect(ort.runs.reduce((a, b) => a + b, 0)).toBeGreaterThan(4 * 13);
   });
 });

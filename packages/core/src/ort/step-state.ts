@@ -128,15 +128,17 @@ export class StepState {
     return items.map((_, j) => ({ loss: at('loss', j), gnorm: at('gnorm', j), metrics: Object.fromEntries(step.metrics.map((m) => [m, at(`m:${m}`, j)])) }));
   }
 
-  /** `items` as single steps on a single-step session from the current state, into scratch outputs (nothing here changes). */
+  /**
+   * `items` as loops of one step each on a multi-step session, from the current state, into
+   * scratch outputs (nothing here changes): what the loop over all of them must agree with.
+   */
   async singlesFrom(session: Ort.InferenceSession, step: StepGraph, items: MultiStepItem[]): Promise<StepOutputs[]> {
     let state = this.stateFeeds(step);
     const out: StepOutputs[] = [];
     for (const [j, it] of items.entries()) {
-      const feeds = await this.feeds(step, it.batch, it.ctx);
-      for (const [k, v] of Object.entries(scalarValues(this.plan, it.rate, this.iterations + j))) feeds[k] = new this.ort.Tensor('float32', Float32Array.of(v), []);
+      const feeds = await stackedFeeds(this.ort, step, [it], this.plan, this.iterations + j, new Map());
       const r = await session.run({ ...feeds, ...state });
-      out.push(outputsOf(step, r));
+      out.push({ loss: (r.loss.data as Float32Array)[0], gnorm: (r.gnorm.data as Float32Array)[0], metrics: {} });
       state = { ...state, ...Object.fromEntries(Object.keys(state).filter((k) => !k.startsWith('f:')).map((k) => [k, r[`${k}:out`] as Ort.Tensor])) };
     }
     return out;

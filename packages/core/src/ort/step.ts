@@ -11,10 +11,11 @@
  *
  * Buffers: two sets, swapped each run (step-state.ts).
  *
- * Runs: once a shape's first step has been checked, the trainer hands over several batches at
- * a time ({@link OrtStepRunner.group}) and steps on intra-op threads run several to a run of a
- * multi-step graph (multi-step.ts), whose first run is checked against single steps. Split
- * steps stay one per run (their halves meet between steps).
+ * Runs: whole-batch steps run on the multi-step graph (multi-step.ts), alone as loops of one.
+ * Once a shape's first step has been checked, the trainer hands over several batches at a time
+ * ({@link OrtStepRunner.group}) and steps on intra-op threads run several to a run, the first
+ * such run checked against loops of one. Split steps stay one per run (their halves meet
+ * between steps).
  *
  * Safety: the first step of each signature is checked against tfjs on the same batch (loss
  * and gradient norm within 1e-3); a step that cannot be compiled or disagrees hands training
@@ -292,9 +293,15 @@ export class OrtStepRunner implements StepRunner {
    * thread when this runner's buffers hold the current state, and rethrown when only the failed
    * workers held it (retaking it from older weights would silently drop steps).
    */
-  private async splitStep(c: Compiled, feeds: Record<string, Ort.Tensor>, fetches: Record<string, Ort.Tensor | null>): Promise<StepOutputs> {
+  private async splitStep(c: Compiled, batch: TensorBatch, ctx: StepContext): Promise<StepOutputs> {
     const setup = await c.entry.split!;
-    const whole = async () => outputsOf(c.step, await (await this.session(c, 1)).run(feeds, fetches as unknown as Ort.InferenceSession.FetchesType));
+    const feeds = await this.state.feeds(c.step, batch, ctx);
+    // The whole batch on 1 thread, on the multi-step session where there is one (a single-step
+    // session made for this check held ~100 MB beside it in the image VAE's first fit).
+    const whole = async () =>
+      c.entry.loopFailed === undefined
+        ? (await this.state.runLoop(await this.loopSession(c, 1), c.step, [{ batch, ctx, rate: this.state.rate() }]))[0]
+        : outputsOf(c.step, await (await this.session(c, 1)).run(feeds, this.state.fetches(c.step) as unknown as Ort.InferenceSession.FetchesType));
     let split: StepOutputs;
     const load = this.splitHolds !== setup;
     try {
@@ -419,11 +426,19 @@ export class OrtStepRunner implements StepRunner {
     let res: StepOutputs;
     const t0 = performance.now();
     if (mode === 'split') {
-      res = await this.splitStep(c, await this.state.feeds(c.step, batch, ctx), this.state.fetches(c.step));
-    } else if (c.entry.loopVerified) {
-      // Once a model's multi-step graph is checked, single steps run as loops of one (same
-      // numbers), so its single-step sessions need not stay in memory beside it.
-      res = (await this.state.runLoop(await this.loopSession(c, mode), c.step, [{ batch, ctx, rate: this.state.rate() }]))[0];
+      res = await this.splitStep(c, batch, ctx);
+    } else if (c.entry.loopFailed === undefined) {
+      // Whole-batch steps run on the multi-step graph, alone as loops of one (the same numbers):
+      // one session per thread count, not a single-step one beside it (both, in the first fit
+      // of the image VAE, took its peak RSS from 844 to 953 MB).
+      try {
+        res = (await this.state.runLoop(await this.loopSession(c, mode), c.step, [{ batch, ctx, rate: this.state.rate() }]))[0];
+      } catch (e) {
+        if (c.entry.loopVerified) throw e;
+        c.entry.loopFailed = `onnxruntime rejected the multi-step graph: ${(e as Error).message.split('\n')[0]}`;
+        this.releaseSession(c, `${mode}:loop`);
+        res = await this.runSingle(c, await this.state.feeds(c.step, batch, ctx), mode);
+      }
     } else {
       res = await this.runSingle(c, await this.state.feeds(c.step, batch, ctx), mode);
     }
@@ -540,10 +555,12 @@ export class OrtStepRunner implements StepRunner {
   }
 
   /**
-   * `items` (all of `c`'s shape) in one run of the multi-step graph. Its first run for a model
-   * and shape is checked: the single-step graph takes the first two steps from the same state,
-   * and their losses and gradient norms must match the loop's; a loop onnxruntime rejects or
-   * that disagrees is not used again for the shape (undefined: the caller steps singly).
+   * `items` (all of `c`'s shape) in one run of the multi-step graph. Its first run of several
+   * steps for a model and shape is checked: two loops of one step each take the first two steps
+   * from the same state, and their losses and gradient norms must match the loop's (a loop of
+   * one is the step graph, checked against tfjs on the fit's first batch; several steps add
+   * what a loop carries and gathers from one iteration to the next). A loop onnxruntime rejects
+   * or that disagrees is not used again for the shape (undefined: the caller steps singly).
    */
   private async loopSteps(c: Compiled, items: MultiStepItem[], mode: number, probe: boolean): Promise<StepResult[] | undefined> {
     this.reclaim();
@@ -558,14 +575,14 @@ export class OrtStepRunner implements StepRunner {
       return undefined;
     }
     if (!e.loopVerified) {
-      const singles = await this.state.singlesFrom(await this.session(c, mode), c.step, items.slice(0, 2));
+      const singles = await this.state.singlesFrom(await this.loopSession(c, mode), c.step, items.slice(0, 2));
       const agree = singles.every((r, j) => close(r.loss, res[j].loss) && close(r.gnorm, res[j].gnorm));
       if (!agree) {
         e.loopFailed = `the multi-step graph disagrees with single steps (losses ${res.slice(0, 2).map((r) => r.loss)} vs ${singles.map((r) => r.loss)})`;
         return undefined;
       }
       e.loopVerified = true;
-      // Single steps now run as loops of one: the single-step sessions go.
+      // Any single-step session left (made before this check) goes.
       for (const key of [...c.sessions.keys()]) if (!key.endsWith(':loop')) this.releaseSession(c, key);
     }
     for (const it of items) this.countStep(it.ctx);

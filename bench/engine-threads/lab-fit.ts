@@ -9,17 +9,16 @@
  *   npx tsx --conditions=source bench/engine-threads/lab-fit.ts <dense|conv|sequence|image-deep> 1,2,split,auto [batches]
  */
 import { loadavg } from 'node:os';
-import { createRng, initEngine, type ProgressEvent } from '@latentkit/core';
+import { initEngine, type ProgressEvent } from '@latentkit/core';
 import { ConvImageAutoencoder, type FloatImage } from '@latentkit/image';
-import { MODELS, stampRate, type BenchModel } from '../lib/engine-models.ts';
+import { MODELS, fakeImages, stampRate, type BenchModel } from '../lib/engine-models.ts';
 
 /** A bench reference AE, or `image-deep`: the image recipe 'deep-conv' model (batch 64, shifted images). */
 const name = (process.argv[2] ?? 'dense') as BenchModel | 'image-deep';
 const settings = (process.argv[3] ?? '1,2,split,auto').split(',').map((s) => (s === 'auto' || s === 'split' ? s : Number(s)));
 const batches = Number(process.argv[4] ?? 32);
 await initEngine({ backend: 'ort' });
-const rng = createRng(5);
-const data = Array.from({ length: batches * (process.argv[2] === 'image-deep' ? 64 : 128) }, () => Float32Array.from({ length: 784 }, () => (rng() < 0.8 ? 0 : rng())));
+const data = fakeImages(batches * (process.argv[2] === 'image-deep' ? 64 : 128));
 const deep = name === 'image-deep';
 const batchSize = deep ? 64 : 128;
 const images: FloatImage[] = data.map((d) => ({ data: d, width: 28, height: 28, channels: 1 }));

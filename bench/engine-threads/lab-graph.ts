@@ -13,18 +13,17 @@
  */
 import { loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { createRng, initEngine, tf } from '@latentkit/core';
+import { initEngine, tf } from '@latentkit/core';
 import type * as Ort from 'onnxruntime-node';
 import { compileStepGraph } from '../../packages/core/src/ort/compile.ts';
 import { planOptimizer } from '../../packages/core/src/ort/optimizer.ts';
 import { loadOrt } from '../../packages/core/src/ort/runtime.ts';
-import { MODELS, type BenchModel } from '../lib/engine-models.ts';
+import { MODELS, fakeImages, type BenchModel } from '../lib/engine-models.ts';
 
 const name = (process.argv[2] ?? 'dense') as BenchModel;
 await initEngine({ backend: 'ort' });
 const ort = (await loadOrt()) as typeof Ort;
-const rng = createRng(5);
-const samples = Array.from({ length: 128 }, () => Float32Array.from({ length: 784 }, () => (rng() < 0.8 ? 0 : rng())));
+const samples = fakeImages(128);
 const model = MODELS[name]();
 const plan = planOptimizer(tf.train.adam(1e-3));
 function graph(n: number): Uint8Array {

@@ -9,21 +9,20 @@
  *   npx tsx --conditions=source bench/engine-threads/lab-loop.ts <dense|conv|sequence> [k] [threads]
  */
 import { loadavg } from 'node:os';
-import { createRng, initEngine, tf } from '@latentkit/core';
+import { initEngine, tf } from '@latentkit/core';
 import type * as Ort from 'onnxruntime-node';
 import { compileStepGraph } from '../../packages/core/src/ort/compile.ts';
 import { buildMultiStepModel, multiStepIo, stackedFeeds } from '../../packages/core/src/ort/multi-step.ts';
 import { planOptimizer, scalarValues } from '../../packages/core/src/ort/optimizer.ts';
 import { createSession, loadOrt } from '../../packages/core/src/ort/runtime.ts';
-import { MODELS, type BenchModel } from '../lib/engine-models.ts';
+import { MODELS, fakeImages, type BenchModel } from '../lib/engine-models.ts';
 
 const name = (process.argv[2] ?? 'dense') as BenchModel;
 const k = Number(process.argv[3] ?? 8);
 const threads = Number(process.argv[4] ?? 1);
 await initEngine({ backend: 'ort' });
 const ort = (await loadOrt()) as typeof Ort;
-const rng = createRng(5);
-const samples = Array.from({ length: 128 }, () => Float32Array.from({ length: 784 }, () => (rng() < 0.8 ? 0 : rng())));
+const samples = fakeImages(128);
 const model = MODELS[name]();
 const plan = planOptimizer(tf.train.adam(1e-3));
 const batch = model.collate(samples);

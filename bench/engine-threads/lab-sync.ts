@@ -11,20 +11,19 @@
  */
 import { loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { createRng, initEngine, tf } from '@latentkit/core';
+import { initEngine, tf } from '@latentkit/core';
 import type * as Ort from 'onnxruntime-node';
 import { buildUpdateGraph } from '../../packages/core/src/ort/build.ts';
 import { compileStepGraph } from '../../packages/core/src/ort/compile.ts';
 import { planOptimizer } from '../../packages/core/src/ort/optimizer.ts';
 import { createSession, loadOrt } from '../../packages/core/src/ort/runtime.ts';
-import { MODELS, type BenchModel } from '../lib/engine-models.ts';
+import { MODELS, fakeImages, type BenchModel } from '../lib/engine-models.ts';
 
 const name = (process.argv[2] ?? 'dense') as BenchModel;
 const SPIN = Number(process.argv[3] ?? 20000);
 await initEngine({ backend: 'ort' });
 const ort = (await loadOrt()) as typeof Ort;
-const rng = createRng(5);
-const samples = Array.from({ length: 128 }, () => Float32Array.from({ length: 784 }, () => (rng() < 0.8 ? 0 : rng())));
+const samples = fakeImages(128);
 const model = MODELS[name]();
 const vars = model.variables();
 const plan = planOptimizer(tf.train.adam(1e-3));

@@ -5,6 +5,7 @@
  */
 import {
   TfAutoencoder,
+  createRng,
   VectorAutoencoder,
   tf,
   type LossOutput,
@@ -119,4 +120,10 @@ export function stampRate(stamps: number[], batchSize: number, skip = 2): number
   while (from + 1 < stamps.length && stamps[from + 1] === stamps[from]) from++;
   const steps = stamps.length - 1 - from;
   return (steps * batchSize) / ((stamps[stamps.length - 1] - stamps[from]) / 1000);
+}
+
+/** `n` random 784-value rows, 80% zeros (MNIST-like sparsity), the same for a seed: the engine benchmark's and labs' data. */
+export function fakeImages(n: number, seed = 5): Float32Array[] {
+  const rng = createRng(seed);
+  return Array.from({ length: n }, () => Float32Array.from({ length: 784 }, () => (rng() < 0.8 ? 0 : rng())));
 }

@@ -17,8 +17,8 @@
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
-import { TfAutoencoder, createRng, describeEngine, initEngine, tf, type ProgressEvent } from '@latentkit/core';
-import { MODELS, stampRate, type BenchModel } from '../lib/engine-models.js';
+import { TfAutoencoder, describeEngine, initEngine, tf, type ProgressEvent } from '@latentkit/core';
+import { MODELS, fakeImages, stampRate, type BenchModel } from '../lib/engine-models.js';
 import { median, peakRssMb, type BenchContext, type BenchSuite } from '../lib/suite.js';
 import { formatTable } from '../lib/table.js';
 
@@ -36,11 +36,6 @@ const CONFIGS: Config[] = [
   { label: 'ort_split', backend: 'ort', threads: 'split' },
   { label: 'ort_auto', backend: 'ort', threads: 'auto' },
 ];
-
-function fakeImages(n: number): Float32Array[] {
-  const rng = createRng(5);
-  return Array.from({ length: n }, () => Float32Array.from({ length: 784 }, () => (rng() < 0.8 ? 0 : rng())));
-}
 
 /**
  * Samples/s of the steps after the first two of a fit (those of the run holding the second) of `batches` batches of 128, and how the

@@ -10,7 +10,7 @@
 import { loadavg } from 'node:os';
 import { createRng, initEngine, type ProgressEvent } from '@latentkit/core';
 import { im2colChoice } from '../../packages/core/src/ort/conv-gemm.ts';
-import { MODELS } from '../lib/engine-models.ts';
+import { MODELS, stampRate, stampWindow } from '../lib/engine-models.ts';
 
 const rounds = Number(process.argv[2] ?? 6);
 const batches = Number(process.argv[3] ?? 16);
@@ -37,9 +37,10 @@ for (let r = 0; r < rounds; r++) {
       cpuStamps.push((u.user + u.system) / 1e6);
     };
     const h = await model.fit(data, { epochs: 1, batchSize: 128, shuffle: false, progressIntervalMs: 0, onProgress, threads: 1 });
-    const steps = (stamps.length - 2) * 128;
-    wall[form].push(steps / ((stamps[stamps.length - 1] - stamps[1]) / 1000));
-    cpu[form].push(steps / (cpuStamps[cpuStamps.length - 1] - cpuStamps[1]));
+    // Steps of one run report together: time the window stampRate times, for CPU time too.
+    const { from, steps } = stampWindow(stamps);
+    wall[form].push(stampRate(stamps, 128));
+    cpu[form].push((steps * 128) / (cpuStamps[cpuStamps.length - 1] - cpuStamps[from]));
     console.log(`round ${r} ${form}: ${wall[form].at(-1)!.toFixed(0)} samples/s, ${cpu[form].at(-1)!.toFixed(0)} samples/CPU-s (${h.engine})`);
   }
 }

@@ -116,10 +116,15 @@ export const MODELS: Record<BenchModel, () => TfAutoencoder<Float32Array, Float3
  * counting every step after the `skip`-th had credited a run's other steps with no time.
  */
 export function stampRate(stamps: number[], batchSize: number, skip = 2): number {
+  const { from, steps } = stampWindow(stamps, skip);
+  return (steps * batchSize) / ((stamps[stamps.length - 1] - stamps[from]) / 1000);
+}
+
+/** The window {@link stampRate} times: it starts at stamp `from`, and `steps` steps end in it. */
+export function stampWindow(stamps: number[], skip = 2): { from: number; steps: number } {
   let from = skip - 1;
   while (from + 1 < stamps.length && stamps[from + 1] === stamps[from]) from++;
-  const steps = stamps.length - 1 - from;
-  return (steps * batchSize) / ((stamps[stamps.length - 1] - stamps[from]) / 1000);
+  return { from, steps: stamps.length - 1 - from };
 }
 
 /** `n` random 784-value rows, 80% zeros (MNIST-like sparsity), the same for a seed: the engine benchmark's and labs' data. */

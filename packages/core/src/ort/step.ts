@@ -24,7 +24,7 @@
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import type * as Ort from 'onnxruntime-node';
-import { setLearningRate, TfjsStepRunner, type StepItem, type StepResult, type StepRunner, type TrainingEngine } from '../training/step-runner.js';
+import { setLearningRate, stepEach, TfjsStepRunner, type StepItem, type StepResult, type StepRunner, type TrainingEngine } from '../training/step-runner.js';
 import type { StepContext, TensorBatch, TrainingProblem } from '../training/trainer.js';
 import { batchSignature, compileStepGraph, sameConstants, type CompiledStepGraph } from './compile.js';
 import type { OptimizerPlan, OptimizerState } from './optimizer.js';
@@ -298,10 +298,7 @@ export class OrtStepRunner implements StepRunner {
     const feeds = await this.state.feeds(c.step, batch, ctx);
     // The whole batch on 1 thread, on the multi-step session where there is one (a single-step
     // session made for this check held ~100 MB beside it in the image VAE's first fit).
-    const whole = async () =>
-      c.entry.loopFailed === undefined
-        ? (await this.state.runLoop(await this.loopSession(c, 1), c.step, [{ batch, ctx, rate: this.state.rate() }]))[0]
-        : outputsOf(c.step, await (await this.session(c, 1)).run(feeds, this.state.fetches(c.step) as unknown as Ort.InferenceSession.FetchesType));
+    const whole = () => this.runWhole(c, batch, ctx, 1);
     let split: StepOutputs;
     const load = this.splitHolds !== setup;
     try {
@@ -427,20 +424,8 @@ export class OrtStepRunner implements StepRunner {
     const t0 = performance.now();
     if (mode === 'split') {
       res = await this.splitStep(c, batch, ctx);
-    } else if (c.entry.loopFailed === undefined) {
-      // Whole-batch steps run on the multi-step graph, alone as loops of one (the same numbers):
-      // one session per thread count, not a single-step one beside it (both, in the first fit
-      // of the image VAE, took its peak RSS from 844 to 953 MB).
-      try {
-        res = (await this.state.runLoop(await this.loopSession(c, mode), c.step, [{ batch, ctx, rate: this.state.rate() }]))[0];
-      } catch (e) {
-        if (c.entry.loopVerified) throw e;
-        c.entry.loopFailed = `onnxruntime rejected the multi-step graph: ${(e as Error).message.split('\n')[0]}`;
-        this.releaseSession(c, `${mode}:loop`);
-        res = await this.runSingle(c, await this.state.feeds(c.step, batch, ctx), mode);
-      }
     } else {
-      res = await this.runSingle(c, await this.state.feeds(c.step, batch, ctx), mode);
+      res = await this.runWhole(c, batch, ctx, mode);
     }
     const { loss, metrics } = res;
     if (!c.verified) {
@@ -455,6 +440,30 @@ export class OrtStepRunner implements StepRunner {
     }
     this.stepped(c, mode, probe, 1, t0);
     return { loss, metrics };
+  }
+
+  /**
+   * One whole-batch step on `threads` intra-op threads, its updates written to the other buffer
+   * set: a loop of one on the multi-step graph (the same numbers; one session per thread count,
+   * not a single-step one beside it: both, in the first fit of the image VAE, took its peak RSS
+   * from 844 to 953 MB), or the plain step graph once the loop graph has failed for the shape.
+   */
+  private async runWhole(c: Compiled, batch: TensorBatch, ctx: StepContext, threads: number): Promise<StepOutputs> {
+    if (c.entry.loopFailed === undefined) {
+      try {
+        return (await this.state.runLoop(await this.loopSession(c, threads), c.step, [{ batch, ctx, rate: this.state.rate() }]))[0];
+      } catch (e) {
+        if (c.entry.loopVerified) throw e;
+        this.loopRejected(c, threads, e);
+      }
+    }
+    return this.runSingle(c, await this.state.feeds(c.step, batch, ctx), threads);
+  }
+
+  /** onnxruntime rejected a multi-step graph not yet checked: the shape's steps run singly from now on. */
+  private loopRejected(c: Compiled, threads: number, e: unknown): void {
+    c.entry.loopFailed = `onnxruntime rejected the multi-step graph: ${(e as Error).message.split('\n')[0]}`;
+    this.releaseSession(c, `${threads}:loop`);
   }
 
   /** One step on the single-step graph, its updates written to the other buffer set. */
@@ -505,12 +514,22 @@ export class OrtStepRunner implements StepRunner {
    * {@link MAX_STEPS_PER_RUN}, and no more than the probe block in progress allows), else one.
    */
   group(): number {
-    if (this.fallback) return 1;
-    const main = [...this.compiled.values()].find((c) => c.main);
-    if (!main?.verified || main.entry.loopFailed !== undefined) return 1;
-    if (main.threads.next(this.probeAllowed()) === 'split') return 1;
+    const limit = this.runLimit([...this.compiled.values()].find((c) => c.main), this.probeAllowed());
+    if (limit === 0) return 1;
     const fit = this.msPerStep ? Math.floor(RUN_MS / this.msPerStep) : MAX_STEPS_PER_RUN;
-    return Math.max(1, Math.min(MAX_STEPS_PER_RUN, fit, main.threads.runLength()));
+    return Math.max(1, Math.min(limit, fit));
+  }
+
+  /**
+   * How many steps of shape `c` one run may take now: 0 where its steps run singly (tfjs, an
+   * unchecked or failed loop graph, split halves), else {@link MAX_STEPS_PER_RUN} or what the
+   * probe block in progress has left.
+   */
+  private runLimit(c: Compiled | undefined, probe: boolean): number {
+    if (this.fallback || !c?.verified || c.entry.loopFailed !== undefined) return 0;
+    if (!c.main) return MAX_STEPS_PER_RUN;
+    if (c.threads.next(probe) === 'split') return 0;
+    return Math.min(MAX_STEPS_PER_RUN, c.threads.runLength());
   }
 
   async steps(items: StepItem[]): Promise<StepResult[]> {
@@ -531,24 +550,17 @@ export class OrtStepRunner implements StepRunner {
           continue;
         }
       }
-      const { batch, ctx, rate } = items[i++];
-      if (rate !== undefined) setLearningRate(this.optimizer, rate);
-      out.push(await this.step(batch, ctx));
+      out.push(...(await stepEach(this, this.optimizer, [items[i++]])));
     }
     return out;
   }
 
   /** How many of `items` from `i` on can run as one multi-step run (0 or 1: step them singly). */
   private loopable(items: StepItem[], i: number, probe: boolean): number {
-    if (this.fallback) return 0;
     const sig = batchSignature(items[i].batch);
-    const c = this.compiled.get(sig);
-    if (!c?.verified || this.tfjsShapes.has(sig) || c.entry.loopFailed !== undefined) return 0;
-    let limit = MAX_STEPS_PER_RUN;
-    if (c.main) {
-      if (c.threads.next(probe) === 'split') return 0;
-      limit = Math.min(limit, c.threads.runLength());
-    }
+    if (this.tfjsShapes.has(sig)) return 0;
+    const limit = this.runLimit(this.compiled.get(sig), probe);
+    if (limit === 0) return 0;
     let n = 1;
     while (i + n < items.length && n < limit && batchSignature(items[i + n].batch) === sig) n++;
     return n;
@@ -571,7 +583,7 @@ export class OrtStepRunner implements StepRunner {
       res = await this.state.runLoop(await this.loopSession(c, mode), c.step, items);
     } catch (err) {
       if (e.loopVerified) throw err;
-      e.loopFailed = `onnxruntime rejected the multi-step graph: ${(err as Error).message.split('\n')[0]}`;
+      this.loopRejected(c, mode, err);
       return undefined;
     }
     if (!e.loopVerified) {

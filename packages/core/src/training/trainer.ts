@@ -210,16 +210,12 @@ export async function train<S>(problem: TrainingProblem<S>, data: Dataset<S> | r
           }
         });
       };
-      const dispatch = async () => {
+      // Starts the pending steps. Nothing is in flight then: the call before was finished when
+      // the first of these batches was queued (below).
+      const dispatch = () => {
         if (pending.length === 0) return;
         const items = pending;
         pending = [];
-        try {
-          await finish();
-        } catch (e) {
-          for (const it of items) tf.dispose(Object.values(it.batch));
-          throw e;
-        }
         const results = runner.steps ? runner.steps(items) : stepEach(runner, optimizer, items);
         // Handled when awaited; marked now, or a failure while the next batch is drawn would
         // count as an unhandled rejection.
@@ -262,9 +258,9 @@ export async function train<S>(problem: TrainingProblem<S>, data: Dataset<S> | r
             await finish();
             target = runner.group?.() ?? 1;
           }
-          if (pending.length >= target) await dispatch();
+          if (pending.length >= target) dispatch();
         }
-        await dispatch();
+        dispatch();
         await finish();
       } finally {
         // An error (or an abort) leaves steps in flight: they end before the runner syncs.

@@ -35,7 +35,7 @@ function ownInputs(metafile: Metafile): [string, Metafile['inputs'][string]][] {
 describe('browser entries', () => {
   const cases: [string, string[], string[]][] = [
     // package, files the entry must include (its compute), files it must leave out (Node-only)
-    ['core', ['model/tf-autoencoder.ts', 'io/url-folder.ts'], ['io/model-folder.ts', 'training/trainer.ts', 'ort/step.ts']],
+    ['core', ['model/tf-autoencoder.ts', 'io/url-folder.ts'], ['io/model-folder.ts', 'training/trainer.ts', 'ort/step.ts', 'ort/step-core.ts']],
     ['image', ['models/conv-ae.ts', 'models/vae.ts', 'web/web-image.ts'], ['io/read-image.ts', 'datasets/idx.ts']],
     ['audio', ['models/speech-autoencoder.ts', 'models/layers.ts', 'features/griffin-lim.ts', 'web/web-audio.ts'], ['io/read-wav.ts', 'datasets/fsdd.ts']],
     ['text', ['models/sentence-autoencoder.ts', 'models/layers.ts', 'models/fill-in.ts'], ['pretrained/sentence-encoder.ts', 'datasets/wordnet.ts']],

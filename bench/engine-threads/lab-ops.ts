@@ -1,0 +1,52 @@
+/**
+ * @file Lab script (issue #18, session 9): where a compiled step's time goes, op type by op
+ * type, from onnxruntime's own profiler (40 single-step runs of a bench reference AE, batch
+ * 128, on 1 or 2 intra-op threads). The profiler slows runs down; compare shares, not times.
+ *
+ *   npx tsx --conditions=source bench/engine-threads/lab-ops.ts <dense|conv|sequence> [threads]
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initEngine, tf } from '@latentkit/core';
+import type * as Ort from 'onnxruntime-node';
+import { compileStepGraph } from '../../packages/core/src/ort/compile.ts';
+import { multiStepIo } from '../../packages/core/src/ort/multi-step.ts';
+import { planOptimizer, scalarValues } from '../../packages/core/src/ort/optimizer.ts';
+import { loadOrt, sessionOptions } from '../../packages/core/src/ort/runtime.ts';
+import { MODELS, fakeImages, type BenchModel } from '../lib/engine-models.ts';
+
+const name = (process.argv[2] ?? 'conv') as BenchModel;
+const threads = Number(process.argv[3] ?? 1);
+await initEngine({ backend: 'ort' });
+const ort = (await loadOrt()) as typeof Ort;
+const dir = mkdtempSync(join(tmpdir(), 'lk-ops-'));
+const model = MODELS[name]();
+const plan = planOptimizer(tf.train.adam(1e-3));
+const batch = model.collate(fakeImages(128));
+const ctx = { training: true, seed: 1, epoch: 0, batch: 0 };
+const c = compileStepGraph(model, model.variables(), batch, ctx, plan, undefined);
+const io = multiStepIo(c.step);
+const s = await ort.InferenceSession.create(c.model, { ...sessionOptions({ intraOp: threads, spinning: false }), enableProfiling: true, profileFilePrefix: join(dir, 'profile') } as Ort.InferenceSession.SessionOptions);
+const g = c.step.graph;
+const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+const vars = model.variables();
+let state: Record<string, Ort.Tensor> = Object.fromEntries(io.carried.map((n) => [n, new ort.Tensor('float32', n.startsWith('w:') ? Float32Array.from(vars[Number(n.split(':').pop())].dataSync() as Float32Array) : new Float32Array(size(g.shape(n))), g.shape(n))]));
+const bx = new ort.Tensor('float32', Float32Array.from(batch.x.dataSync() as Float32Array), batch.x.shape);
+for (let j = 0; j < 40; j++) {
+  const feeds: Record<string, Ort.Tensor> = { ...state, 'b:x': bx };
+  for (const [k, v] of Object.entries(scalarValues(plan, 1e-3, j))) feeds[k] = new ort.Tensor('float32', Float32Array.of(v), []);
+  const out = await s.run(feeds);
+  state = Object.fromEntries(io.carried.map((x) => [x, out[`${x}:out`] as Ort.Tensor]));
+}
+// The binding's endProfiling returns nothing: the file is the one in `dir`.
+await (s as unknown as { endProfiling(): unknown }).endProfiling();
+const file = join(dir, readdirSync(dir)[0]);
+const ev = JSON.parse(readFileSync(file, 'utf8')) as { cat: string; name: string; dur: number; args?: { op_name?: string } }[];
+const byOp = new Map<string, number>();
+let total = 0;
+for (const e of ev) if (e.cat === 'Node' && e.name.endsWith('_kernel_time')) { const op = e.args?.op_name ?? '?'; byOp.set(op, (byOp.get(op) ?? 0) + e.dur); total += e.dur; }
+const runs = ev.filter((e) => e.name === 'model_run').slice(5);
+console.log(`${name} ${threads}t: model_run median ${(runs.map((r) => r.dur).sort((a, b) => a - b)[runs.length >> 1] / 1000).toFixed(2)} ms; kernel total/run ${(total / 40 / 1000).toFixed(2)} ms`);
+for (const [op, d] of [...byOp].sort((a, b) => b[1] - a[1]).slice(0, 14)) console.log(`  ${op.padEnd(16)} ${(d / 40 / 1000).toFixed(3)} ms  ${(100 * d / total).toFixed(1)}%`);
+rmSync(dir, { recursive: true, force: true });

@@ -124,10 +124,12 @@ describe('relaunch with MALLOC_ARENA_MAX', () => {
     expect(await run.exit).toEqual({ code: 0, signal: null });
   });
 
-  it.runIf(glibc)('ends with the signal that ended the child (SIGTERM passed on)', async () => {
-    const run = start(command('term', "setInterval(() => undefined, 1000); console.log('ready');"));
+  it.runIf(glibc)('passes a terminal resize on, and ends with the signal that ended the child (SIGTERM passed on)', async () => {
+    const run = start(command('term', "process.on('SIGWINCH', () => console.log('resized')); setInterval(() => undefined, 1000); console.log('ready');"));
     const pid = pidOf(await run.line(/^pid/));
     await run.line(/^ready/);
+    run.child.kill('SIGWINCH');
+    await run.line(/^resized/);
     run.child.kill('SIGTERM');
     expect(await run.exit).toEqual({ code: null, signal: 'SIGTERM' });
     expect(await gone(pid)).toBe(true);

@@ -8,7 +8,7 @@
  * threads, one memory arena per session), so freed native memory piled up in many arenas: the
  * image benchmark's MNIST run grew from 1,060 MB after its first model to 1,408 MB before its
  * last, with every earlier model disposed, and peaked at 1,636 MB (846 s). With
- * `MALLOC_ARENA_MAX=2` the same run peaked at 1,353 MB (819 s); bench/engine-threads/NOTES.md
+ * `MALLOC_ARENA_MAX=2` the same run peaked at 1,331 MB (783 s); bench/engine-threads/NOTES.md
  * has the measurements. sharp's documentation describes the same glibc behaviour.
  *
  * The variable must be in the environment when the process starts (glibc reads it once), so
@@ -38,7 +38,11 @@ export function wouldRelaunch(env: NodeJS.ProcessEnv = process.env, execArgv: re
   return usesGlibc();
 }
 
-const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+/**
+ * Passed on to the child. SIGWINCH too: in its own session the child has no controlling
+ * terminal, so a resized terminal tells only this process (the progress bar's width follows it).
+ */
+const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGWINCH'];
 
 /**
  * Runs this process's command again as a child with `MALLOC_ARENA_MAX` set, where
@@ -49,7 +53,8 @@ const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
  * Signals: the child runs in its own session (it never reads the terminal), so a terminal's
  * Ctrl-C reaches this process alone and is passed on once: sent to both, a command that stops
  * gracefully on the first SIGINT (`latentkit worker`) would be killed by the second. SIGINT,
- * SIGTERM and SIGHUP are passed on. If this process is killed outright (SIGKILL), the child
+ * SIGTERM, SIGHUP and SIGWINCH are passed on (not Ctrl-Z's SIGTSTP: the child keeps running
+ * while this process is stopped). If this process is killed outright (SIGKILL), the child
  * sees its IPC channel close and kills itself ({@link watchParent}), so killing the command
  * still stops its work.
  */

@@ -7,25 +7,15 @@
  *   B=128 npx tsx --conditions=source bench/engine-threads/lab-exec.ts <dense|conv|sequence> [k] [settings,...]
  */
 import { loadavg } from 'node:os';
-import { initEngine, tf } from '@latentkit/core';
 import type * as Ort from 'onnxruntime-node';
-import { compileStepGraph } from '../../packages/core/src/ort/compile.ts';
-import { buildMultiStepModel, multiStepIo, stackedFeeds } from '../../packages/core/src/ort/multi-step.ts';
-import { planOptimizer } from '../../packages/core/src/ort/optimizer.ts';
-import { loadOrt, sessionOptions } from '../../packages/core/src/ort/runtime.ts';
-import { MODELS, fakeImages, type BenchModel } from '../lib/engine-models.ts';
+import { buildMultiStepModel, stackedFeeds } from '../../packages/core/src/ort/multi-step.ts';
+import { sessionOptions } from '../../packages/core/src/ort/runtime.ts';
+import { type BenchModel } from '../lib/engine-models.ts';
+import { labStep, median, type LabState } from './lab-setup.ts';
 
 const name = (process.argv[2] ?? 'conv') as BenchModel;
 const k = Number(process.argv[3] ?? 8);
-await initEngine({ backend: 'ort' });
-const ort = (await loadOrt()) as typeof Ort;
-const samples = fakeImages(Number(process.env.B ?? 128));
-const model = MODELS[name]();
-const plan = planOptimizer(tf.train.adam(1e-3));
-const batch = model.collate(samples);
-const ctx = { training: true, seed: 1, epoch: 0, batch: 0 };
-const c = compileStepGraph(model, model.variables(), batch, ctx, plan, undefined);
-const io = multiStepIo(c.step);
+const { ort, plan, batch, ctx, c, io, start } = await labStep(name, Number(process.env.B ?? 128));
 const bytes = buildMultiStepModel(c.step);
 const variants: Record<string, Ort.InferenceSession.SessionOptions> = {
   seq1: sessionOptions({ intraOp: 1, spinning: false }),
@@ -37,13 +27,7 @@ const variants: Record<string, Ort.InferenceSession.SessionOptions> = {
 const only = process.argv[4]?.split(',') ?? Object.keys(variants);
 const sessions: Record<string, Ort.InferenceSession> = {};
 for (const v of only) sessions[v] = await ort.InferenceSession.create(bytes, variants[v]);
-const g = c.step.graph;
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-const vars = model.variables();
-type State = Record<string, Ort.Tensor>;
-const start: State = Object.fromEntries(
-  io.carried.map((n) => [n, new ort.Tensor('float32', n.startsWith('w:') ? Float32Array.from(vars[Number(n.split(':').pop())].dataSync() as Float32Array) : new Float32Array(size(g.shape(n))), g.shape(n))]),
-);
+type State = LabState;
 const items = Array.from({ length: k }, () => ({ batch, ctx, rate: 1e-3 }));
 const feeds = await stackedFeeds(ort, c.step, items, plan, 0, new Map());
 async function loops(s: Ort.InferenceSession, state: State, runs: number): Promise<State> {
@@ -53,7 +37,6 @@ async function loops(s: Ort.InferenceSession, state: State, runs: number): Promi
   }
   return state;
 }
-const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[xs.length >> 1];
 const t: Record<string, number[]> = Object.fromEntries(only.map((v) => [v, []]));
 const st: Record<string, State> = Object.fromEntries(only.map((v) => [v, start]));
 for (const v of only) st[v] = await loops(sessions[v], st[v], 1);

@@ -9,36 +9,20 @@
  *   npx tsx --conditions=source bench/engine-threads/lab-loop.ts <dense|conv|sequence> [k] [threads]
  */
 import { loadavg } from 'node:os';
-import { initEngine, tf } from '@latentkit/core';
 import type * as Ort from 'onnxruntime-node';
-import { compileStepGraph } from '../../packages/core/src/ort/compile.ts';
-import { buildMultiStepModel, multiStepIo, stackedFeeds } from '../../packages/core/src/ort/multi-step.ts';
-import { planOptimizer, scalarValues } from '../../packages/core/src/ort/optimizer.ts';
-import { createSession, loadOrt } from '../../packages/core/src/ort/runtime.ts';
-import { MODELS, fakeImages, type BenchModel } from '../lib/engine-models.ts';
+import { buildMultiStepModel, stackedFeeds } from '../../packages/core/src/ort/multi-step.ts';
+import { scalarValues } from '../../packages/core/src/ort/optimizer.ts';
+import { createSession } from '../../packages/core/src/ort/runtime.ts';
+import { type BenchModel } from '../lib/engine-models.ts';
+import { labStep, median, type LabState } from './lab-setup.ts';
 
 const name = (process.argv[2] ?? 'dense') as BenchModel;
 const k = Number(process.argv[3] ?? 8);
 const threads = Number(process.argv[4] ?? 1);
-await initEngine({ backend: 'ort' });
-const ort = (await loadOrt()) as typeof Ort;
-const samples = fakeImages(128);
-const model = MODELS[name]();
-const plan = planOptimizer(tf.train.adam(1e-3));
-const batch = model.collate(samples);
-const ctx = { training: true, seed: 1, epoch: 0, batch: 0 };
-const c = compileStepGraph(model, model.variables(), batch, ctx, plan, undefined);
-const io = multiStepIo(c.step);
+const { ort, plan, batch, ctx, c, io, start, batchFeed } = await labStep(name, 128);
 const single = await createSession(ort, c.model, { intraOp: threads, spinning: false });
 const loop = await createSession(ort, buildMultiStepModel(c.step), { intraOp: threads, spinning: false });
-const g = c.step.graph;
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-const vars = model.variables();
-type State = Record<string, Ort.Tensor>;
-const start: State = Object.fromEntries(
-  io.carried.map((n) => [n, new ort.Tensor('float32', n.startsWith('w:') ? Float32Array.from(vars[Number(n.split(':').pop())].dataSync() as Float32Array) : new Float32Array(size(g.shape(n))), g.shape(n))]),
-);
-const batchFeed = new ort.Tensor('float32', Float32Array.from(batch.x.dataSync() as Float32Array), batch.x.shape);
+type State = LabState;
 
 async function singles(state: State, n: number, losses: number[]): Promise<State> {
   for (let j = 0; j < n; j++) {
@@ -63,7 +47,6 @@ const [a, b]: number[][] = [[], []];
 const [sa, sb] = [await singles(start, k, a), await loops(start, 1, b)];
 const same = a.every((v, i) => v === b[i]) && io.carried.every((n) => (sa[n].data as Float32Array).every((v, i) => v === (sb[n].data as Float32Array)[i]));
 console.log(`${name}: ${k} steps one by one and in one run agree to the bit: ${same}`);
-const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[xs.length >> 1];
 const [ts, tl]: number[][] = [[], []];
 const n = Math.ceil(64 / k) * k;
 let [s1, s2] = [start, start];

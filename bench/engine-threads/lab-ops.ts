@@ -8,31 +8,18 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initEngine, tf } from '@latentkit/core';
 import type * as Ort from 'onnxruntime-node';
-import { compileStepGraph } from '../../packages/core/src/ort/compile.ts';
-import { multiStepIo } from '../../packages/core/src/ort/multi-step.ts';
-import { planOptimizer, scalarValues } from '../../packages/core/src/ort/optimizer.ts';
-import { loadOrt, sessionOptions } from '../../packages/core/src/ort/runtime.ts';
-import { MODELS, fakeImages, type BenchModel } from '../lib/engine-models.ts';
+import { scalarValues } from '../../packages/core/src/ort/optimizer.ts';
+import { sessionOptions } from '../../packages/core/src/ort/runtime.ts';
+import { type BenchModel } from '../lib/engine-models.ts';
+import { labStep, type LabState } from './lab-setup.ts';
 
 const name = (process.argv[2] ?? 'conv') as BenchModel;
 const threads = Number(process.argv[3] ?? 1);
-await initEngine({ backend: 'ort' });
-const ort = (await loadOrt()) as typeof Ort;
+const { ort, plan, c, io, start, batchFeed: bx } = await labStep(name, 128);
 const dir = mkdtempSync(join(tmpdir(), 'lk-ops-'));
-const model = MODELS[name]();
-const plan = planOptimizer(tf.train.adam(1e-3));
-const batch = model.collate(fakeImages(128));
-const ctx = { training: true, seed: 1, epoch: 0, batch: 0 };
-const c = compileStepGraph(model, model.variables(), batch, ctx, plan, undefined);
-const io = multiStepIo(c.step);
 const s = await ort.InferenceSession.create(c.model, { ...sessionOptions({ intraOp: threads, spinning: false }), enableProfiling: true, profileFilePrefix: join(dir, 'profile') } as Ort.InferenceSession.SessionOptions);
-const g = c.step.graph;
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-const vars = model.variables();
-let state: Record<string, Ort.Tensor> = Object.fromEntries(io.carried.map((n) => [n, new ort.Tensor('float32', n.startsWith('w:') ? Float32Array.from(vars[Number(n.split(':').pop())].dataSync() as Float32Array) : new Float32Array(size(g.shape(n))), g.shape(n))]));
-const bx = new ort.Tensor('float32', Float32Array.from(batch.x.dataSync() as Float32Array), batch.x.shape);
+let state: LabState = start;
 for (let j = 0; j < 40; j++) {
   const feeds: Record<string, Ort.Tensor> = { ...state, 'b:x': bx };
   for (const [k, v] of Object.entries(scalarValues(plan, 1e-3, j))) feeds[k] = new ort.Tensor('float32', Float32Array.of(v), []);

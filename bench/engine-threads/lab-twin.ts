@@ -8,26 +8,16 @@
  *   npx tsx --conditions=source bench/engine-threads/lab-twin.ts <dense|conv|sequence>
  */
 import { loadavg } from 'node:os';
-import { initEngine, tf } from '@latentkit/core';
 import type * as Ort from 'onnxruntime-node';
-import { compileStepGraph } from '../../packages/core/src/ort/compile.ts';
-import { Graph } from '../../packages/core/src/ort/graph.ts';
-import { multiStepIo } from '../../packages/core/src/ort/multi-step.ts';
-import { planOptimizer, scalarValues } from '../../packages/core/src/ort/optimizer.ts';
-import { loadOrt, sessionOptions } from '../../packages/core/src/ort/runtime.ts';
+import { scalarValues } from '../../packages/core/src/ort/optimizer.ts';
+import { sessionOptions } from '../../packages/core/src/ort/runtime.ts';
 import { encodeModel } from '../../packages/core/src/ort/proto.ts';
-import { MODELS, fakeImages, type BenchModel } from '../lib/engine-models.ts';
+import { type BenchModel } from '../lib/engine-models.ts';
+import { labStep, median, type LabState } from './lab-setup.ts';
 
 const name = (process.argv[2] ?? 'conv') as BenchModel;
-await initEngine({ backend: 'ort' });
-const ort = (await loadOrt()) as typeof Ort;
-const model = MODELS[name]();
-const plan = planOptimizer(tf.train.adam(1e-3));
-const batch = model.collate(fakeImages(64));
-const ctx = { training: true, seed: 1, epoch: 0, batch: 0 };
-const c = compileStepGraph(model, model.variables(), batch, ctx, plan, undefined);
+const { ort, plan, c, start, batchFeed: bx } = await labStep(name, 64);
 const g = c.step.graph;
-const io = multiStepIo(c.step);
 const shared = new Set(g.inputs.filter((n) => !n.startsWith('b:')));
 const spec = g.toSpec();
 const ren = (p: string) => (n: string) => (n === '' || shared.has(n) || g.initializers.has(n) ? n : `${p}${n}`);
@@ -39,11 +29,8 @@ const twin = {
   outputs: ['A/', 'B/'].flatMap((p) => spec.outputs.map((o) => ({ ...o, name: p + o.name }))),
 };
 const twinBytes = encodeModel({ opset: 17, irVersion: 8, producer: 'lab', ...twin });
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-const vars = model.variables();
-const state: Record<string, Ort.Tensor> = Object.fromEntries(io.carried.map((n) => [n, new ort.Tensor('float32', n.startsWith('w:') ? Float32Array.from(vars[Number(n.split(':').pop())].dataSync() as Float32Array) : new Float32Array(size(g.shape(n))), g.shape(n))]));
+const state: LabState = { ...start };
 for (const [k, v] of Object.entries(scalarValues(plan, 1e-3, 0))) state[k] = new ort.Tensor('float32', Float32Array.of(v), []);
-const bx = new ort.Tensor('float32', Float32Array.from(batch.x.dataSync() as Float32Array), batch.x.shape);
 const extra = g.inputs.filter((n) => n.startsWith('b:') && n !== 'b:x');
 if (extra.length) console.log('other batch inputs', extra);
 const single = await ort.InferenceSession.create(c.model, sessionOptions({ intraOp: 1, spinning: false }));
@@ -60,6 +47,6 @@ const variants: [string, () => Promise<unknown>][] = [
 const t: number[][] = variants.map(() => []);
 for (const [, f] of variants) await f();
 for (let r = 0; r < 7; r++) for (const [i, [, f]] of variants.entries()) { const t0 = performance.now(); for (let j = 0; j < 10; j++) await f(); t[i].push((performance.now() - t0) / 10); }
-const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const med = median;
 for (const [i, [n]] of variants.entries()) console.log(`${name} ${n}: ${med(t[i]).toFixed(2)} ms per 2x64  ${(med(t[0]) / med(t[i])).toFixed(2)}x  [${t[i].map((x) => x.toFixed(1)).join(' ')}]`);
 console.log('load', loadavg()[0].toFixed(2));

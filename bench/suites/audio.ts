@@ -31,7 +31,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cosineSimilarityMatrix, describeEngine, equalErrorRate, initEngine, linearProbe, type FitOptions, type Latent, type LoadedDataset, type Settings } from '@latentkit/core';
+import { cosineSimilarityMatrix, describeEngine, engineNews, equalErrorRate, initEngine, linearProbe, type FitOptions, type Latent, type LoadedDataset, type Settings } from '@latentkit/core';
 import { SpeechAutoencoder, audioRecipes, labelsOf, loadFsdd, loadTtsSpeakers, writeWav, type AudioClip } from '@latentkit/audio';
 import { numberArg, requireData, type BenchContext, type BenchSuite } from '../lib/suite.js';
 import { formatTable } from '../lib/table.js';
@@ -208,7 +208,10 @@ async function trainModel(ctx: BenchContext, name: string, plan: DatasetPlan, da
     fit: {
       ...fit,
       onProgress: (e) => {
-        if (e.type === 'epoch' && (e.epoch === 1 || e.epoch % 5 === 0 || e.epoch === e.epochs)) {
+        // A fallback to wasm, or the cores 'auto' chose: the reason a training speed is what it is.
+        const news = e.type === 'engine' ? engineNews(e) : undefined;
+        if (news) ctx.log(`  ${news}`);
+        if (e.type === 'epoch' && (e.epoch === 1 || e.epoch % 5 === 0 || e.epoch === e.epochs || e.seconds > 10)) {
           const m = Object.entries(e.metrics).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ');
           ctx.log(`  epoch ${e.epoch}/${e.epochs}: loss ${e.loss.toFixed(4)} (${m}), ${e.seconds.toFixed(1)} s`);
         }

@@ -7,9 +7,8 @@
  * glibc's MALLOC_ARENA_MAX set where that applies, before anything heavy is loaded: suites
  * measure memory and speed as the command line runs.
  */
-import { relaunchWithArenaLimit, watchParent } from '@latentkit/cli/relaunch';
+import { relaunchWithArenaLimit } from '@latentkit/cli/relaunch';
 
 if (!(await relaunchWithArenaLimit())) {
-  watchParent();
   await import('./lib/run-suite.js');
 }

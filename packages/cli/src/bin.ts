@@ -4,10 +4,9 @@
  * with glibc it first runs itself again with `MALLOC_ARENA_MAX` set (lib/relaunch.ts says why),
  * before the command line and its engines are loaded.
  */
-import { relaunchWithArenaLimit, watchParent } from './lib/relaunch.js';
+import { relaunchWithArenaLimit } from './lib/relaunch.js';
 
 if (!(await relaunchWithArenaLimit())) {
-  watchParent();
   const { runCli } = await import('./cli.js');
   const code = await runCli(process.argv.slice(2));
   // tfjs-backend-wasm and onnxruntime may keep handles open after the work is done; the command

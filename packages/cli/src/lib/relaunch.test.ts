@@ -19,9 +19,8 @@ function command(name: string, body: string): string {
   const file = join(dir, `${name}.mts`); // ESM wherever it is (top-level await)
   writeFileSync(
     file,
-    `import { relaunchWithArenaLimit, watchParent } from ${JSON.stringify(RELAUNCH)};
+    `import { relaunchWithArenaLimit } from ${JSON.stringify(RELAUNCH)};
 if (!(await relaunchWithArenaLimit())) {
-  watchParent();
   console.log(\`pid \${process.pid} arenas \${process.env.MALLOC_ARENA_MAX ?? 'unset'}\`);
   ${body}
 }

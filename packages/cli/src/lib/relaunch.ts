@@ -48,7 +48,8 @@ const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGWINCH'];
  * Runs this process's command again as a child with `MALLOC_ARENA_MAX` set, where
  * {@link wouldRelaunch}, and ends this process as the child ends (its exit code, or the signal
  * that ended it). Returns false, at once, where it does not relaunch (or the child could not
- * start): the caller goes on and runs the command itself.
+ * start): the caller goes on and runs the command itself. In a relaunched child it returns
+ * false too, having set the child to end with its parent ({@link watchParent}).
  *
  * Signals: the child runs in its own session (it never reads the terminal), so a terminal's
  * Ctrl-C reaches this process alone and is passed on once: sent to both, a command that stops
@@ -59,7 +60,10 @@ const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGWINCH'];
  * still stops its work.
  */
 export async function relaunchWithArenaLimit(): Promise<boolean> {
-  if (!wouldRelaunch()) return false;
+  if (!wouldRelaunch()) {
+    watchParent();
+    return false;
+  }
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, MALLOC_ARENA_MAX: MALLOC_ARENAS, [CHILD_MARK]: '1' },
@@ -86,7 +90,7 @@ export async function relaunchWithArenaLimit(): Promise<boolean> {
  * In a relaunched child: kills this process when its parent is gone (the IPC channel closes
  * only then; the parent waits for the child otherwise). Does nothing elsewhere.
  */
-export function watchParent(): void {
+function watchParent(): void {
   if (process.env[CHILD_MARK] === undefined || !process.connected) return;
   // The channel must not keep the command alive once its work is done.
   (process.channel as { unref?: () => void } | undefined)?.unref?.();

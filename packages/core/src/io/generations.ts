@@ -17,8 +17,9 @@
  * Why this is safe: only a writer holding a live marker ever commits. If a generation has no
  * live marker at (a), its writer has already committed (or died), so the manifest read at (b)
  * already shows that commit or a later one, and the generation can never become current again.
- * A generation that is current at (b) is kept. A reader that read an older manifest and finds
- * its generation swept re-reads the manifest (see readModelFolder).
+ * A generation that is current at (b) is kept. A reader opens every file of its generation
+ * right after reading the manifest and reads through those open files, so a sweep after that
+ * does it no harm; one that lands in between makes it re-read the manifest (readModelFolder).
  * @internal
  */
 import { randomBytes } from 'node:crypto';

@@ -18,6 +18,8 @@ import {
   registerModels,
   tf,
 } from '@latentkit/core';
+import { readVerifiedFolder } from './folder-read.js';
+import { fileSource } from './model-folder.js';
 
 let root: string;
 const inputs = Array.from({ length: 20 }, (_, i) => Float32Array.from({ length: 6 }, (_, j) => Math.sin(i * 0.3 + j)));
@@ -236,5 +238,34 @@ describe('model load validation', () => {
     await writeFile(mf, JSON.stringify({ ...good, networks: ['encoder'] }));
     await expect(VectorAutoencoder.load(dir)).rejects.toBeInstanceOf(ModelFormatError);
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('a read while another process saves', () => {
+  // The case behind concurrent saves: a reader has read the manifest, then a save in another
+  // process commits a new generation and sweeps the one the reader is on. Files opened before
+  // the sweep stay readable, so the read completes on the generation it started.
+  it('finishes on the files it opened, though their generation was swept and replaced', async () => {
+    const { dir, model } = await savedModel('swept-under-read');
+    const want = await model.encode(inputs);
+    const manifest = await readManifest(dir);
+    const pinnedSource = fileSource(dir);
+    const unpinnedSource = fileSource(dir);
+    try {
+      await pinnedSource.pin(Object.keys(manifest.files));
+      const other = VectorAutoencoder.create({ inputDim: 6, latentDim: 3, hidden: [8] });
+      await other.save(dir);
+      other.dispose();
+      // The save swept the generation the manifest above names.
+      expect(await readdir(dir)).not.toContain(manifest.root);
+      await expect(readVerifiedFolder(unpinnedSource, manifest, {})).rejects.toBeInstanceOf(ModelFormatError);
+      const { networks } = await readVerifiedFolder(pinnedSource, manifest, {});
+      const got = tf.tidy(() => (networks.encoder.predict(tf.tensor2d(inputs.map((r) => Array.from(r)))) as tf.Tensor).arraySync() as number[][]);
+      for (const n of Object.values(networks)) n.dispose();
+      want.forEach((w, i) => expect(got[i]).toEqual(Array.from(w.data)));
+    } finally {
+      await pinnedSource.close();
+      model.dispose();
+    }
   });
 });

@@ -22,7 +22,8 @@
  * the checks every reader applies in folder-read.ts, saving in model-folder-save.ts, building
  * each network in network-load.ts, and the page's HTTP reader in url-folder.ts.
  */
-import { stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LatentkitError, ModelChangedError, ModelFormatError, ModelMismatchError } from '../errors/errors.js';
 import { confinedPath, MANIFEST_FILE, parseJson, readBounded, sha256 } from './folder-files.js';
@@ -56,10 +57,15 @@ async function readManifestFile(dir: string): Promise<{ bytes: Uint8Array; manif
   return { bytes, manifest: validateManifest(parseJson(bytes, manifestFile), manifestFile) };
 }
 
-// Saves in other processes can replace the manifest and sweep the generation a read started on;
-// the read then starts over on the new manifest. Each retry needs another commit to have landed
-// during one read, so a handful is plenty even with several writers saving in a loop.
+// Saves in other processes can replace the manifest and sweep the generation a read started on.
+// A read opens every file of its generation right after reading the manifest, so a sweep that
+// comes later unlinks files the read still holds open (POSIX keeps their bytes): only a commit
+// and a sweep landing within those few milliseconds make it start over on the new manifest. A
+// handful of attempts is then plenty even with several writers saving in a loop.
 const MAX_READ_ATTEMPTS = 8;
+// Saved models list a handful of files; a hostile manifest listing thousands must not exhaust
+// file descriptors. Files past this many are read by path (unpinned).
+const MAX_PINNED_FILES = 64;
 
 /**
  * Reads and verifies a model folder: manifest fields, format version, kind and modality,
@@ -81,8 +87,10 @@ const MAX_READ_ATTEMPTS = 8;
 export async function readModelFolder(dir: string, options: ReadModelFolderOptions = {}): Promise<LoadedModelFolder> {
   for (let attempt = 1; ; attempt++) {
     const first = await readManifestFile(dir);
+    const source = fileSource(dir);
     try {
-      return await readVerifiedFolder(fileSource(dir), first.manifest, options);
+      await source.pin(Object.keys(first.manifest.files).slice(0, MAX_PINNED_FILES));
+      return await readVerifiedFolder(source, first.manifest, options);
     } catch (e) {
       if (!(e instanceof LatentkitError) || e instanceof ModelMismatchError) throw e;
       // Only a manifest that changed since this attempt read it explains the failure away
@@ -96,42 +104,103 @@ export async function readModelFolder(dir: string, options: ReadModelFolderOptio
           hint: 'Read it again once the saves are done.',
         });
       }
+    } finally {
+      await source.close();
     }
   }
 }
 
+/** A folder on disk as a {@link FolderSource} that can hold its files open. @internal */
+export interface FileSource extends FolderSource {
+  /**
+   * Opens the files `rels` at once (in parallel) and keeps them open until {@link close}: their
+   * sizes and bytes then come from the open files, whatever happens to the paths meanwhile.
+   * @throws the error {@link FolderSource.size} would throw for the first failing file, in order.
+   */
+  pin(rels: string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+// O_NONBLOCK so that opening a FIFO planted in a folder returns at once (fstat then refuses
+// it) instead of waiting for a writer; it changes nothing for regular files. Windows has neither.
+const OPEN_FLAGS = constants.O_NONBLOCK === undefined ? constants.O_RDONLY : constants.O_RDONLY | constants.O_NONBLOCK;
+
 /**
  * The files of a folder on disk: every path resolved under the one link policy of model folders
  * (confinedPath), stat before any read, reads bounded.
+ * @internal exported for its tests.
  */
-function fileSource(dir: string): FolderSource {
+export function fileSource(dir: string): FileSource {
+  const manifestFile = join(dir, MANIFEST_FILE);
   const located = new Map<string, string>();
+  const pinned = new Map<string, FileHandle>();
   const locate = async (rel: string) => {
     let full = located.get(rel);
     if (full === undefined) {
-      full = await confinedPath(dir, rel, join(dir, MANIFEST_FILE));
+      full = await confinedPath(dir, rel, manifestFile);
       located.set(rel, full);
     }
     return full;
   };
+  const statError = (rel: string, e: unknown) =>
+    new ModelFormatError(`${manifestFile}: cannot stat '${rel}' (${(e as NodeJS.ErrnoException).code ?? String(e)}).`, { file: join(dir, rel), cause: e });
   return {
     where: (rel) => join(dir, rel),
+    async pin(rels) {
+      const opened = await Promise.allSettled(
+        rels.map(async (rel) => {
+          const full = await locate(rel);
+          const fh = await open(full, OPEN_FLAGS).catch((e: unknown) => {
+            throw statError(rel, e);
+          });
+          pinned.set(rel, fh);
+        }),
+      );
+      const failed = opened.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    },
+    async close() {
+      const handles = [...pinned.values()];
+      pinned.clear();
+      await Promise.all(handles.map((fh) => fh.close().catch(() => undefined)));
+    },
     async size(rel) {
-      const full = await locate(rel);
+      const fh = pinned.get(rel);
+      const full = fh ? join(dir, rel) : await locate(rel);
       let info;
       try {
-        info = await stat(full);
+        info = await (fh ? fh.stat() : stat(full));
       } catch (e) {
-        throw new ModelFormatError(`${join(dir, MANIFEST_FILE)}: cannot stat '${rel}' (${(e as NodeJS.ErrnoException).code ?? String(e)}).`, { file: full, cause: e });
+        throw statError(rel, e);
       }
       if (!info.isFile()) throw new ModelFormatError(`${full} is not a regular file.`, { file: full });
       return info.size;
     },
     // The manifest's size is checked after the read (as the sha256 is): a file that grew since
     // its stat is refused as changed, not as unreadable.
-    read: async (rel) => readBounded(await locate(rel), MAX_FILE_BYTES, 'model file'),
+    async read(rel, expectedBytes) {
+      const fh = pinned.get(rel);
+      if (!fh) return readBounded(await locate(rel), MAX_FILE_BYTES, 'model file');
+      try {
+        return await readUpTo(fh, expectedBytes + 1);
+      } catch (e) {
+        throw new ModelFormatError(`Cannot read model file ${join(dir, rel)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`, { file: join(dir, rel), cause: e });
+      }
+    },
     sha256: async (bytes) => sha256(bytes),
   };
+}
+
+/** At most `limit` bytes from the start of an open file (fewer where it ends first). */
+async function readUpTo(fh: FileHandle, limit: number): Promise<Uint8Array> {
+  const buf = new Uint8Array(Math.min(limit, MAX_FILE_BYTES));
+  let filled = 0;
+  while (filled < buf.length) {
+    const { bytesRead } = await fh.read(buf, filled, buf.length - filled, filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return filled === buf.length ? buf : buf.subarray(0, filled);
 }
 
 /**

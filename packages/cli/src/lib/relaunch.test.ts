@@ -1,6 +1,6 @@
 /** The command's relaunch with MALLOC_ARENA_MAX (relaunch.ts), run as real processes. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -129,6 +129,26 @@ describe('relaunch with MALLOC_ARENA_MAX', () => {
     await run.line(/^ready/);
     run.child.kill('SIGWINCH');
     await run.line(/^resized/);
+    run.child.kill('SIGTERM');
+    expect(await run.exit).toEqual({ code: null, signal: 'SIGTERM' });
+    expect(await gone(pid)).toBe(true);
+  });
+
+  it.runIf(glibc)('stops the child on Ctrl-Z (SIGTSTP to the process group) and continues it on SIGCONT, as `fg` does', async () => {
+    const run = start(command('job', "let n = 0; setInterval(() => console.log('tick ' + ++n), 40); console.log('ready');"), {}, true);
+    const pid = pidOf(await run.line(/^pid/));
+    await run.line(/^tick 3$/);
+    process.kill(-run.child.pid!, 'SIGTSTP');
+    // Both stopped: state T in /proc, and no tick for a while.
+    const state = (p: number) => readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1][0];
+    for (let i = 0; i < 50 && (state(pid) !== 'T' || state(run.child.pid!) !== 'T'); i++) await new Promise((r) => setTimeout(r, 20));
+    expect([state(run.child.pid!), state(pid)]).toEqual(['T', 'T']);
+    const ticks = run.out.filter((l) => l.startsWith('tick')).length;
+    await new Promise((r) => setTimeout(r, 400));
+    expect(run.out.filter((l) => l.startsWith('tick')).length).toBe(ticks);
+    process.kill(-run.child.pid!, 'SIGCONT');
+    await run.line(new RegExp(`^tick ${ticks + 3}$`));
+    expect(state(pid)).not.toBe('T');
     run.child.kill('SIGTERM');
     expect(await run.exit).toEqual({ code: null, signal: 'SIGTERM' });
     expect(await gone(pid)).toBe(true);

@@ -15,7 +15,7 @@
  * the command runs again as a child with it set, this process waiting for it. A user who sets
  * `MALLOC_ARENA_MAX` (any value) keeps their own; `LATENTKIT_RELAUNCH=0` turns this off.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 
 /** The arena limit the command runs under. */
 export const MALLOC_ARENAS = '2';
@@ -54,10 +54,10 @@ const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGWINCH'];
  * Signals: the child runs in its own session (it never reads the terminal), so a terminal's
  * Ctrl-C reaches this process alone and is passed on once: sent to both, a command that stops
  * gracefully on the first SIGINT (`latentkit worker`) would be killed by the second. SIGINT,
- * SIGTERM, SIGHUP and SIGWINCH are passed on (not Ctrl-Z's SIGTSTP: the child keeps running
- * while this process is stopped). If this process is killed outright (SIGKILL), the child
- * sees its IPC channel close and kills itself ({@link watchParent}), so killing the command
- * still stops its work.
+ * SIGTERM, SIGHUP and SIGWINCH are passed on. Ctrl-Z (SIGTSTP) stops the child, then this
+ * process; `fg` or `bg` (SIGCONT to this process) continues both ({@link passJobControl}). If
+ * this process is killed outright (SIGKILL), the child sees its IPC channel close and kills
+ * itself ({@link watchParent}), so killing the command still stops its work.
  */
 export async function relaunchWithArenaLimit(): Promise<boolean> {
   if (!wouldRelaunch()) {
@@ -69,7 +69,7 @@ export async function relaunchWithArenaLimit(): Promise<boolean> {
     env: { ...process.env, MALLOC_ARENA_MAX: MALLOC_ARENAS, [CHILD_MARK]: '1' },
     detached: true,
   });
-  const handlers = FORWARDED.map((signal) => [signal, () => child.kill(signal)] as const);
+  const handlers = [...FORWARDED.map((signal) => [signal, () => child.kill(signal)] as const), ...passJobControl(child)];
   for (const [s, h] of handlers) process.on(s, h);
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
     child.on('exit', (c, s) => resolve([c, s]));
@@ -84,6 +84,28 @@ export async function relaunchWithArenaLimit(): Promise<boolean> {
     await new Promise((r) => setTimeout(r, 1000));
   }
   process.exit(code ?? 1);
+}
+
+/**
+ * The handlers that make Ctrl-Z stop the command and `fg`/`bg` continue it. The terminal's
+ * SIGTSTP reaches this process only, and passing it on would do nothing: the child's process
+ * group has no parent in its own session (it is "orphaned"), and the kernel drops SIGTSTP to
+ * such a group. So the child gets SIGSTOP, which cannot be dropped, and this process then stops
+ * itself the same way (with a handler installed, SIGTSTP no longer stops it); the shell's
+ * SIGCONT wakes this process, which wakes the child. Left: a stopped command killed with
+ * SIGKILL leaves its child stopped (`kill %1` is fine: the shell sends SIGCONT with it).
+ */
+function passJobControl(child: ChildProcess): (readonly [NodeJS.Signals, () => void])[] {
+  return [
+    [
+      'SIGTSTP',
+      () => {
+        child.kill('SIGSTOP');
+        process.kill(process.pid, 'SIGSTOP');
+      },
+    ],
+    ['SIGCONT', () => void child.kill('SIGCONT')],
+  ];
 }
 
 /**

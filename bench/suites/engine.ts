@@ -1,7 +1,8 @@
 /**
  * @file `npm run bench -- engine`: training throughput of the reference models (dense, conv,
  * sequence AEs at batch 128) on the compiled onnxruntime engine with 1 thread, 2 intra-op
- * threads, split halves on 2 threads and `threads: 'auto'`, on today's tfjs-wasm path, and in PyTorch with its BLAS pinned to the same
+ * threads (sleeping between ops, and spin-waiting: `threads: 'spin'`), split halves on 2
+ * threads and `threads: 'auto'`, on today's tfjs-wasm path, and in PyTorch with its BLAS pinned to the same
  * thread count (bench/reference/torch_models.py checks that with threadpoolctl). Our settings
  * are interleaved round by round, then the reference's after all of them (see the loop for why
  * not all together); the load average is recorded at the start and the end. Also: the loss after 20 steps from the same weights on
@@ -27,12 +28,13 @@ type Model = TfAutoencoder<Float32Array, Float32Array>;
 interface Config {
   label: string;
   backend: 'ort' | 'wasm';
-  threads?: number | 'split' | 'auto';
+  threads?: number | 'split' | 'spin' | 'auto';
 }
 const CONFIGS: Config[] = [
   { label: 'wasm', backend: 'wasm' },
   { label: 'ort_1t', backend: 'ort', threads: 1 },
   { label: 'ort_2t', backend: 'ort', threads: 2 },
+  { label: 'ort_2t_spin', backend: 'ort', threads: 'spin' },
   { label: 'ort_split', backend: 'ort', threads: 'split' },
   { label: 'ort_auto', backend: 'ort', threads: 'auto' },
 ];
@@ -100,7 +102,7 @@ const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined
 
 const suite: BenchSuite = {
   name: 'engine',
-  description: 'training throughput of the dense, conv and sequence reference AEs: compiled onnxruntime engine (1 thread, 2 threads, split halves, auto), tfjs-wasm, PyTorch at the same thread counts',
+  description: 'training throughput of the dense, conv and sequence reference AEs: compiled onnxruntime engine (1 thread, 2 threads sleeping and spinning, split halves, auto), tfjs-wasm, PyTorch at the same thread counts',
   async run(ctx: BenchContext) {
     const reps = ctx.quick ? 3 : 5;
     const batches = ctx.quick ? 12 : 32;
@@ -175,10 +177,13 @@ const suite: BenchSuite = {
         ort_2t: round(m.ort_2t),
         torch_2t: round(t2),
         ratio_2t: ratio(m.ort_2t, t2),
+        ort_2t_spin: round(m.ort_2t_spin),
+        ratio_2t_spin: ratio(m.ort_2t_spin, t2),
         ort_split: round(m.ort_split),
         ort_auto: round(m.ort_auto),
         vs_wasm: ratio(m.ort_1t, m.wasm),
         two_thread_gain: ratio(m.ort_2t, m.ort_1t),
+        spin_gain: ratio(m.ort_2t_spin, m.ort_1t),
         split_gain: ratio(m.ort_split, m.ort_1t),
         auto_gain: ratio(m.ort_auto, m.ort_1t),
         auto_chose: o.autoCores,

@@ -81,7 +81,7 @@ describe('latentkit train image', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toContain(said);
     }
-    expectOneLineError(await runLatentkit(['train', 'image', '--count', '32', '--threads', '0', '--out', join(dir, 'threads-0')]), /--threads must be auto, split or a whole number of threads from 1 to 256, got '0'/);
+    expectOneLineError(await runLatentkit(['train', 'image', '--count', '32', '--threads', '0', '--out', join(dir, 'threads-0')]), /--threads must be auto, split, spin or a whole number of threads from 1 to 256, got '0'/);
   });
 });
 

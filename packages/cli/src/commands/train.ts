@@ -14,11 +14,11 @@ import { declareSettings, givenSettings } from '../lib/settings.js';
 import { UsageError } from '../lib/usage-error.js';
 
 /** Training data: `--data` read by the first layout that recognises it, else the embedded data. */
-/** `--threads`: 'auto', 'split' or a thread count (1-256). */
+/** `--threads`: 'auto', 'split', 'spin' or a thread count (1-256). */
 function threadsArg(v: string | undefined): FitOptions['threads'] {
-  if (v === undefined || v === 'auto' || v === 'split') return v;
+  if (v === undefined || v === 'auto' || v === 'split' || v === 'spin') return v;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--threads must be auto, split or a whole number of threads from 1 to 256, got '${v}'.`);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--threads must be auto, split, spin or a whole number of threads from 1 to 256, got '${v}'.`);
   return n;
 }
 
@@ -65,7 +65,7 @@ export function trainCommand(modalities: readonly ModalityDescriptor[]): Command
           .option('count', { type: 'number', describe: 'samples: embedded samples to make [default: 2000], or at most this many from --data [default: all]' })
           .option('val-split', { type: 'number', describe: 'fraction held out for the validation loss [default: the recipe\'s, 0.1]' })
           .option('seed', { type: 'number', default: 42, describe: 'seed of shuffling, noise and embedded data' })
-          .option('threads', { type: 'string', describe: "how training on onnxruntime uses the cores: auto (times the choices during the fit), 1, 2 (intra-op threads) or split (two half-batches at once) [default: auto]" })
+          .option('threads', { type: 'string', describe: "how training on onnxruntime uses the cores: auto (times the choices during the fit), 1, 2 (intra-op threads), spin (2 intra-op threads that spin-wait) or split (two half-batches at once) [default: auto]" })
           .option('time-limit', { type: 'number', describe: 'stop training after this many seconds, keeping the weights so far' })
           .option('checkpoints', { type: 'string', describe: 'folder (inside --out-root if given) for per-epoch checkpoints' })
           .option('resume', { type: 'boolean', default: false, describe: 'continue from --checkpoints if it holds one' })

@@ -15,7 +15,7 @@ import { NotLowerableError } from './trace.js';
 /** Options of {@link createStepRunner}. */
 export interface StepRunnerOptions {
   clipNorm?: number;
-  threads?: number | 'split' | 'auto';
+  threads?: number | 'split' | 'spin' | 'auto';
   /** Steps the fit will take, when known ('auto' does not probe a short fit). */
   expectedSteps?: number;
   /** Epochs the fit will run (with the first epoch's steps, the fit's length when the data's size is unknown). */

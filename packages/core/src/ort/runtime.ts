@@ -4,9 +4,9 @@
  *
  * Threads: ORT's intra-op workers spin-wait between ops by default, which on a loaded machine
  * burns the cores other processes need and made 2 threads *slower* than 1 in the prototype
- * (0.5x). Sessions here turn spinning off (`session.intra_op.allow_spinning = 0`) unless the
- * caller pins a thread count and asks for it, and `threads: 'auto'` measures 1 against 2
- * threads while training (see step.ts) instead of guessing from the load average.
+ * (0.5x). Sessions here turn spinning off (`session.intra_op.allow_spinning = 0`) except for
+ * `threads: 'spin'` (2 threads), which `'auto'` times against 1 thread while training
+ * (threads.ts) instead of guessing from the load average: where a core is free spinning pays.
  */
 import type * as Ort from 'onnxruntime-node';
 
@@ -71,7 +71,16 @@ export function sessionOptions(threads: SessionThreads): Ort.InferenceSession.Se
     // Warnings (e.g. an unused constant the optimiser removed) are not the user's business.
     logSeverityLevel: 3,
     // The Node binding flattens nested keys into session config entries.
-    extra: { session: { intra_op: { allow_spinning: threads.spinning ? '1' : '0' }, inter_op: { allow_spinning: '0' } } },
+    // A spinning pool stops spinning at the end of each run (`session.force_spinning_stop`):
+    // between runs this thread collates the next batch, and a spinning worker would only burn
+    // the other core.
+    extra: {
+      session: {
+        intra_op: { allow_spinning: threads.spinning ? '1' : '0' },
+        inter_op: { allow_spinning: '0' },
+        ...(threads.spinning ? { force_spinning_stop: '1' } : {}),
+      },
+    },
   } as Ort.InferenceSession.SessionOptions;
 }
 

@@ -28,7 +28,7 @@ import { outputsOf, StepState } from './step-state.js';
 import { createSession } from './runtime.js';
 import { dropIdleSplits, dropSplit, modelCache, splitStarted, type CacheEntry } from './step-cache.js';
 import { prepareSplit, runSplit, sameFrozen, splittable, storeState, type SplitSetup, type StepOutputs } from './split-step.js';
-import { ThreadChooser, type StepMode } from './threads.js';
+import { sessionThreads, ThreadChooser, type IntraMode, type StepMode } from './threads.js';
 import { NotLowerableError, traceLoss, traceSignature } from './trace.js';
 
 /** Options of {@link OrtStepRunner}. */
@@ -340,7 +340,9 @@ export abstract class OrtStepCore implements StepRunner {
   private releaseUnchosen(c: Compiled): void {
     const keep = c.threads.current;
     for (const key of [...c.sessions.keys()]) {
-      const mode = parseInt(key, 10);
+      // Keys: `<mode>` or `<mode>:loop` (see session, loopSession).
+      const name = key.split(':')[0];
+      const mode: StepMode = name === 'spin' ? 'spin' : Number(name);
       if (mode !== 1 && mode !== keep) this.releaseMode(c, mode);
     }
     if (keep !== 'split') this.releaseMode(c, 'split');
@@ -375,11 +377,11 @@ export abstract class OrtStepCore implements StepRunner {
     void s?.then((x) => x.release()).catch(() => undefined);
   }
 
-  private session(c: Compiled, threads: number): Promise<Ort.InferenceSession> {
-    const key = String(threads);
+  private session(c: Compiled, mode: IntraMode): Promise<Ort.InferenceSession> {
+    const key = String(mode);
     let s = c.sessions.get(key);
     if (!s) {
-      s = createSession(this.ort, c.model, { intraOp: threads, spinning: false });
+      s = createSession(this.ort, c.model, sessionThreads(mode));
       c.sessions.set(key, s);
     }
     return s;
@@ -437,28 +439,28 @@ export abstract class OrtStepCore implements StepRunner {
    * not a single-step one beside it: both, in the first fit of the image VAE, took its peak RSS
    * from 844 to 953 MB), or the plain step graph once the loop graph has failed for the shape.
    */
-  private async runWhole(c: Compiled, batch: TensorBatch, ctx: StepContext, threads: number): Promise<StepOutputs> {
+  private async runWhole(c: Compiled, batch: TensorBatch, ctx: StepContext, mode: IntraMode): Promise<StepOutputs> {
     if (c.entry.loopFailed === undefined) {
       try {
-        return (await this.state.runLoop(await this.loopSession(c, threads), c.step, [{ batch, ctx, rate: this.state.rate() }]))[0];
+        return (await this.state.runLoop(await this.loopSession(c, mode), c.step, [{ batch, ctx, rate: this.state.rate() }]))[0];
       } catch (e) {
         if (c.entry.loopVerified) throw e;
-        this.loopRejected(c, threads, e);
+        this.loopRejected(c, mode, e);
       }
     }
-    return this.runSingle(c, await this.state.feeds(c.step, batch, ctx), threads);
+    return this.runSingle(c, await this.state.feeds(c.step, batch, ctx), mode);
   }
 
   /** onnxruntime rejected a multi-step graph not yet checked: the shape's steps run singly from now on. */
-  protected loopRejected(c: Compiled, threads: number, e: unknown): void {
+  protected loopRejected(c: Compiled, mode: IntraMode, e: unknown): void {
     c.entry.loopFailed = `onnxruntime rejected the multi-step graph: ${(e as Error).message.split('\n')[0]}`;
-    this.releaseSession(c, `${threads}:loop`);
+    this.releaseSession(c, `${mode}:loop`);
   }
 
   /** One step on the single-step graph, its updates written to the other buffer set. */
-  private async runSingle(c: Compiled, feeds: Record<string, Ort.Tensor>, threads: number): Promise<StepOutputs> {
+  private async runSingle(c: Compiled, feeds: Record<string, Ort.Tensor>, mode: IntraMode): Promise<StepOutputs> {
     try {
-      const session = await this.session(c, threads);
+      const session = await this.session(c, mode);
       return outputsOf(c.step, await session.run(feeds, this.state.fetches(c.step) as unknown as Ort.InferenceSession.FetchesType));
     } catch (e) {
       if (c.verified) throw e;
@@ -497,12 +499,12 @@ export abstract class OrtStepCore implements StepRunner {
   /** Per-step time of the main shape's last run, for the steps per run. */
   protected msPerStep: number | undefined;
 
-  protected loopSession(c: Compiled, threads: number): Promise<Ort.InferenceSession> {
-    const key = `${threads}:loop`;
+  protected loopSession(c: Compiled, mode: IntraMode): Promise<Ort.InferenceSession> {
+    const key = `${mode}:loop`;
     let s = c.sessions.get(key);
     if (!s) {
       c.entry.loopModel ??= buildMultiStepModel(c.step);
-      s = createSession(this.ort, c.entry.loopModel, { intraOp: threads, spinning: false });
+      s = createSession(this.ort, c.entry.loopModel, sessionThreads(mode));
       c.sessions.set(key, s);
     }
     return s;

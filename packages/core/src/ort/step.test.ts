@@ -21,7 +21,9 @@ import {
   type ProgressEvent,
 } from '@latentkit/core';
 import { drift, manifoldData, weightsOf } from '../testing/manifold.js';
+import { sessionOptions } from './runtime.js';
 import { MAX_COMPILED_SHAPES } from './step.js';
+import { sessionThreads } from './threads.js';
 
 
 async function trainOn(backend: 'ort' | 'wasm', options: FitOptions<Float32Array>, data = manifoldData(96)) {
@@ -259,5 +261,17 @@ describe('fit on the onnxruntime engine', () => {
     const h = await m.fit(manifoldData(32), { epochs: 1, threads: 2 });
     expect(h.engine).toBe('onnxruntime');
     m.dispose();
+  });
+
+  it("threads: 'spin' trains on 2 spinning intra-op threads as 1 thread does", async () => {
+    const spin = await trainOn('ort', { threads: 'spin', learningRate: 0.01 });
+    const one = await trainOn('ort', { threads: 1, learningRate: 0.01 });
+    expect(spin.h.engine).toBe('onnxruntime');
+    expect(spin.h.engineCores).toBe('2 spinning threads');
+    spin.h.loss.forEach((l, i) => expect(Math.abs(l - one.h.loss[i]) / one.h.loss[i]).toBeLessThan(1e-5));
+    expect(drift(spin.w, one.w, one.initial)).toBeLessThan(1e-4);
+    // Its sessions spin between ops during a run and stop spinning at the run's end.
+    expect(sessionOptions(sessionThreads('spin'))).toMatchObject({ intraOpNumThreads: 2, extra: { session: { intra_op: { allow_spinning: '1' }, force_spinning_stop: '1' } } });
+    expect(sessionOptions(sessionThreads(2))).toMatchObject({ intraOpNumThreads: 2, extra: { session: { intra_op: { allow_spinning: '0' } } } });
   });
 });

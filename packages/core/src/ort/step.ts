@@ -13,6 +13,7 @@ import { batchSignature } from './compile.js';
 import type { MultiStepItem } from './multi-step.js';
 import type { StepOutputs } from './split-step.js';
 import { close, OrtStepCore, type Compiled } from './step-core.js';
+import type { IntraMode } from './threads.js';
 
 export { MAX_COMPILED_SHAPES, MIN_PROBED_STEPS, type OrtStepOptions } from './step-core.js';
 
@@ -58,7 +59,7 @@ export class OrtStepRunner extends OrtStepCore {
       const n = this.loopable(items, i, probe);
       if (n > 1) {
         const c = this.compiled.get(batchSignature(items[i].batch))!;
-        const mode = c.main ? (c.threads.next(probe) as number) : 1;
+        const mode = c.main ? (c.threads.next(probe) as IntraMode) : 1;
         const run = items.slice(i, i + n).map((it) => ({ batch: it.batch, ctx: it.ctx, rate: it.rate ?? this.state.rate() }));
         const res = await this.loopSteps(c, run, mode, probe);
         if (res) {
@@ -93,7 +94,7 @@ export class OrtStepRunner extends OrtStepCore {
    * what a loop carries and gathers from one iteration to the next). A loop onnxruntime rejects
    * or that disagrees is not used again for the shape (undefined: the caller steps singly).
    */
-  private async loopSteps(c: Compiled, items: MultiStepItem[], mode: number, probe: boolean): Promise<StepResult[] | undefined> {
+  private async loopSteps(c: Compiled, items: MultiStepItem[], mode: IntraMode, probe: boolean): Promise<StepResult[] | undefined> {
     this.reclaim();
     const e = c.entry;
     const t0 = performance.now();

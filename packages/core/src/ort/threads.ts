@@ -22,10 +22,31 @@
  * threads run several to a run (multi-step.ts) they pay where split halves, one step per run,
  * do not: the engine benchmark's dense AE ran 1.37x of 1 thread on 2 intra-op threads and 0.76x
  * on split halves (session 8), the sequence AE 1.42x and 1.71x, the conv AE 0.90x and 1.21x.
+ *
+ * The 2 intra-op threads 'auto' times spin-wait between ops (`'spin'`), stopping at the end of
+ * each run (runtime.ts). Where a core is free the wake-up a sleeping thread needs for every op
+ * is what a second thread lost: one step graph on this machine ran 1.40x / 1.22x / 1.54x of 1
+ * thread with spinning threads against 1.11x / 0.97x / 1.44x with sleeping ones (dense / conv /
+ * sequence AE, `lab-graph.ts`, session 10), and through `fit` the dense AE 1.31x against 1.08x,
+ * the conv AE 1.18x against 1.00x. Under load spinning is the worse of the two (the dense AE's
+ * fit beside a busy process: 0.68x of 1 thread, sleeping 0.85x), and the probe sees that: with
+ * a busy process beside it the engine benchmark's probes kept 1 thread for every model
+ * (spinning threads 1.6-2.3x slower than 1 thread). A fixed thread count never spins.
  */
 
-/** How a step uses the cores: intra-op threads of one session, or two half-batch sessions. */
-export type StepMode = number | 'split';
+/**
+ * How a step uses the cores: intra-op threads of one session (a count, or `'spin'`: 2 threads
+ * that spin-wait between ops, which only 'auto' uses), or two half-batch sessions.
+ */
+export type StepMode = number | 'split' | 'spin';
+
+/** The intra-op modes: a session's thread settings. */
+export type IntraMode = number | 'spin';
+
+/** The session threads of an intra-op mode. */
+export function sessionThreads(mode: IntraMode): { intraOp: number; spinning: boolean } {
+  return mode === 'spin' ? { intraOp: 2, spinning: true } : { intraOp: mode, spinning: false };
+}
 
 /** Steps per block of a probe (the first of each block is a warm-up and is dropped). */
 const BLOCK = 4;
@@ -54,7 +75,9 @@ const CLOSE = 1.25;
 
 /** A mode in words. */
 export function modeLabel(mode: StepMode): string {
-  return mode === 'split' ? 'split halves on 2 threads' : `${mode} thread${mode === 1 ? '' : 's'}`;
+  if (mode === 'split') return 'split halves on 2 threads';
+  if (mode === 'spin') return '2 spinning threads';
+  return `${mode} thread${mode === 1 ? '' : 's'}`;
 }
 
 function median(xs: number[]): number {
@@ -91,7 +114,7 @@ export class ThreadChooser {
     splittable = false,
     private readonly now: () => number = () => performance.now(),
   ) {
-    this.candidates = setting !== 'auto' ? [setting] : cores >= 2 ? (splittable ? [1, 'split', 2] : [1, 2]) : [1];
+    this.candidates = setting !== 'auto' ? [setting] : cores >= 2 ? (splittable ? [1, 'split', 'spin'] : [1, 'spin']) : [1];
   }
 
   /**

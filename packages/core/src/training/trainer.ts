@@ -97,8 +97,8 @@ export async function train<S>(problem: TrainingProblem<S>, data: Dataset<S> | r
   const deadline = performance.now() + (options.timeLimitMs ?? Infinity);
   let timedOut = false;
   const threads = options.threads ?? 'auto';
-  if (threads !== 'auto' && threads !== 'split' && (!Number.isInteger(threads) || threads < 1 || threads > 256)) {
-    throw new InvalidArgumentError(`threads must be 'auto', 'split' or an integer in [1, 256], got ${String(threads)}.`);
+  if (threads !== 'auto' && threads !== 'split' && threads !== 'spin' && (!Number.isInteger(threads) || threads < 1 || threads > 256)) {
+    throw new InvalidArgumentError(`threads must be 'auto', 'split', 'spin' or an integer in [1, 256], got ${String(threads)}.`);
   }
   const emit = (e: ProgressEvent) => options.onProgress?.(e);
 

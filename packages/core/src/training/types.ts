@@ -136,14 +136,16 @@ export interface FitOptions<S = unknown> {
   maxBatchesPerEpoch?: number;
   onProgress?: (event: ProgressEvent) => void;
   /**
-   * How the onnxruntime engine uses the cores: a count of intra-op threads; `'split'`, two
-   * threads each computing the gradients of half of every batch (for losses that are a mean
-   * over the batch's rows, which the first split step checks; others run on 1 thread); or
-   * `'auto'`, which times 1 thread, 2 threads and split halves during training (again every 2
-   * minutes) and keeps the fastest only when it is at least 15% faster than 1 thread.
-   * Ignored by tfjs. @default 'auto'
+   * How the onnxruntime engine uses the cores: a count of intra-op threads (sleeping between
+   * ops); `'spin'`, 2 intra-op threads that spin-wait between ops instead (faster where a core
+   * is free, on the benchmarks' machine; slower on a busy one, where they take the core from
+   * others); `'split'`, two threads each computing the gradients of half of every batch (for
+   * losses that are a mean over the batch's rows, which the first split step checks; others run
+   * on 1 thread); or `'auto'`, which times 1 thread, 2 spinning threads and split halves during
+   * training (again every 2 minutes) and keeps the fastest only when it is at least 15% faster
+   * than 1 thread. Ignored by tfjs. @default 'auto'
    */
-  threads?: number | 'split' | 'auto';
+  threads?: number | 'split' | 'spin' | 'auto';
   /** Minimum milliseconds between `batch` events. @default 100 */
   progressIntervalMs?: number;
   /** Abort: `fit` throws {@link AbortError} before the next batch. */

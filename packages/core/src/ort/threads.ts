@@ -214,7 +214,7 @@ export class ThreadChooser {
 
   /**
    * How steps use the cores, in words: e.g. `split halves on 2 threads (auto; median ms per
-   * step: 1 thread 9.20, 2 threads 11.4, split halves on 2 threads 6.10)`; undefined while
+   * step: 1 thread 9.20, split halves on 2 threads 6.10, 2 spinning threads 11.4)`; undefined while
    * 'auto' has not measured yet.
    */
   describe(): string | undefined {

@@ -179,7 +179,7 @@ export interface History {
   engineNote?: string;
   /**
    * On onnxruntime: how the steps used the cores at the end, e.g. `1 thread (auto; median ms per
-   * step: 1 thread 4.10, 2 threads 5.02, split halves on 2 threads 4.38)` (see `threads`).
+   * step: 1 thread 4.10, split halves on 2 threads 4.38, 2 spinning threads 5.02)` (see `threads`).
    */
   engineCores?: string;
 }

@@ -6,7 +6,7 @@
  * the median samples/s of each setting, every round's figure, what `History.engineCores` said,
  * and the load average.
  *
- *   npx tsx --conditions=source bench/engine-threads/lab-fit.ts <dense|conv|sequence|image-deep> 1,2,split,auto [batches]
+ *   npx tsx --conditions=source bench/engine-threads/lab-fit.ts <dense|conv|sequence|image-deep> 1,2,spin,split,auto [batches]
  */
 import { loadavg } from 'node:os';
 import { initEngine, type ProgressEvent } from '@latentkit/core';
@@ -15,7 +15,7 @@ import { MODELS, fakeImages, stampRate, type BenchModel } from '../lib/engine-mo
 
 /** A bench reference AE, or `image-deep`: the image recipe 'deep-conv' model (batch 64, shifted images). */
 const name = (process.argv[2] ?? 'dense') as BenchModel | 'image-deep';
-const settings = (process.argv[3] ?? '1,2,split,auto').split(',').map((s) => (s === 'auto' || s === 'split' ? s : Number(s)));
+const settings = (process.argv[3] ?? '1,2,spin,split,auto').split(',').map((s) => (s === 'auto' || s === 'split' || s === 'spin' ? s : Number(s)));
 const batches = Number(process.argv[4] ?? 32);
 await initEngine({ backend: 'ort' });
 const data = fakeImages(batches * (process.argv[2] === 'image-deep' ? 64 : 128));

@@ -8,8 +8,9 @@
  * not all together); the load average is recorded at the start and the end. Also: the loss after 20 steps from the same weights on
  * both engines, dense encoding speed, and peak RSS.
  *
- * `'auto'` is timed over one fit of 5 x 32 batches (as long as all rounds of a setting
- * together): it probes only in fits of 100 steps or more, and its probe counts in its rate.
+ * `'auto'` is timed over one fit of 3 epochs of 5 x 32 batches (three times as long as all
+ * rounds of a setting together): it probes only in fits of 400 steps or more, and its probe (up to 93
+ * steps, some in slower modes) counts in its rate.
  *
  * Throughput counts the steps after the first two of a fit (the first compiles or verifies,
  * the second warms ORT's buffers), as the PyTorch script times steps after two warm-up ones;
@@ -40,14 +41,14 @@ const CONFIGS: Config[] = [
 ];
 
 /**
- * Samples/s of the steps after the first two of a fit (those of the run holding the second) of `batches` batches of 128, and how the
+ * Samples/s of the steps after the first two of a fit (those of the run holding the second) of `epochs` x `batches` batches of 128, and how the
  * fit used the cores (`History.engineCores`).
  */
-async function trainThroughput(model: Model, data: Float32Array[], batches: number, config: Config): Promise<{ rate: number; cores?: string }> {
+async function trainThroughput(model: Model, data: Float32Array[], batches: number, config: Config, epochs = 1): Promise<{ rate: number; cores?: string }> {
   await initEngine({ backend: config.backend });
   const stamps: number[] = [];
   const onProgress = (e: ProgressEvent) => e.type === 'batch' && stamps.push(performance.now());
-  const h = await model.fit(data.slice(0, batches * 128), { epochs: 1, batchSize: 128, shuffle: false, progressIntervalMs: 0, onProgress, ...(config.threads ? { threads: config.threads } : {}) });
+  const h = await model.fit(data.slice(0, batches * 128), { epochs, batchSize: 128, shuffle: false, progressIntervalMs: 0, onProgress, ...(config.threads ? { threads: config.threads } : {}) });
   return { rate: stampRate(stamps, 128), ...(h.engineCores ? { cores: h.engineCores } : {}) };
 }
 
@@ -135,9 +136,9 @@ const suite: BenchSuite = {
           rates[c.label].push((await trainThroughput(model, data, batches, c)).rate);
         }
       }
-      // 'auto' as a user's fit meets it: one fit long enough to probe (a fit under 100 steps
+      // 'auto' as a user's fit meets it: one fit long enough to probe (a fit under 400 steps
       // does not), its probe blocks of slower modes counted in its rate.
-      const auto = await trainThroughput(model, data, reps * batches, CONFIGS.find((c) => c.threads === 'auto')!);
+      const auto = await trainThroughput(model, data, reps * batches, CONFIGS.find((c) => c.threads === 'auto')!, 3);
       rates.ort_auto.push(auto.rate);
       autoCores = auto.cores;
       model.dispose();

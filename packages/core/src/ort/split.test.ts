@@ -95,8 +95,8 @@ describe("threads: 'split'", () => {
 
   it.skipIf(availableParallelism() < 2)("trains as 1 thread does while 'auto' switches modes block by block", async () => {
     const data = manifoldData(1600);
-    const auto = await fitDense({ threads: 'auto', epochs: 2 }, data);
-    const one = await fitDense({ threads: 1, epochs: 2 }, data);
+    const auto = await fitDense({ threads: 'auto', epochs: 5 }, data);
+    const one = await fitDense({ threads: 1, epochs: 5 }, data);
     expect(auto.h.engineCores).toMatch(/split halves on 2 threads [\d.]+/);
     expect(drift(auto.w, one.w, one.initial)).toBeLessThan(1e-3);
     auto.h.loss.forEach((l, i) => expect(Math.abs(l - one.h.loss[i]) / one.h.loss[i]).toBeLessThan(1e-4));
@@ -187,12 +187,12 @@ describe("threads: 'split'", () => {
   });
 
   it.skipIf(availableParallelism() < 2)("'auto' times split halves and 2 spinning intra-op threads beside 1 thread, and 1 against 2 spinning threads where split halves cannot run", async () => {
-    const { h } = await fitDense({ threads: 'auto', epochs: 2 }, manifoldData(1600));
+    const { h } = await fitDense({ threads: 'auto', epochs: 5 }, manifoldData(1600));
     expect(h.engineCores).toMatch(/\(auto; median ms per step: 1 thread [\d.]+, split halves on 2 threads [\d.]+, 2 spinning threads [\d.]+\)$/);
     // A summed loss fails split's check on its first step: the probe goes on with 1 and 2 spinning threads.
     await initEngine({ backend: 'ort' });
     const { w, problem } = noisyProblem('sum_auto', 'sum');
-    const sum = await train(problem, rows, { epochs: 30, batchSize: 8, seed: 5, learningRate: 0.01, threads: 'auto' });
+    const sum = await train(problem, rows, { epochs: 80, batchSize: 8, seed: 5, learningRate: 0.01, threads: 'auto' });
     w.dispose();
     expect(sum.engineCores).toMatch(/^(1 thread|2 spinning threads) \(auto; median ms per step: 1 thread [\d.]+, 2 spinning threads [\d.]+\)$/);
   });

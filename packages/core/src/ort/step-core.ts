@@ -23,7 +23,7 @@ import { TfjsStepRunner, type StepResult, type StepRunner, type TrainingEngine }
 import type { StepContext, TensorBatch, TrainingProblem } from '../training/trainer.js';
 import { batchSignature, compileStepGraph, sameConstants, type CompiledStepGraph } from './compile.js';
 import type { OptimizerPlan, OptimizerState } from './optimizer.js';
-import { buildMultiStepModel } from './multi-step.js';
+import { buildMultiStepModel, MAX_STEPS_PER_RUN } from './multi-step.js';
 import { outputsOf, StepState } from './step-state.js';
 import { createSession } from './runtime.js';
 import { dropIdleSplits, dropSplit, modelCache, splitStarted, type CacheEntry } from './step-cache.js';
@@ -62,8 +62,12 @@ const TOLERANCE = 1e-3;
  */
 export const MAX_COMPILED_SHAPES = 4;
 
-/** Fits of fewer steps do not probe in 'auto' (a probe takes 24 steps). */
-export const MIN_PROBED_STEPS = 100;
+/**
+ * Fits of fewer steps do not probe in 'auto'. A probe takes up to 93 steps (threads.ts), some in
+ * slower modes, and starts the split workers: in 160-step fits of the engine benchmark it cost
+ * the dense AE a third of its fit (0.62-0.69x of 1 thread) and the conv AE up to a quarter.
+ */
+export const MIN_PROBED_STEPS = 400;
 /**
  * Steps of a fit before 'auto' may probe: its first second is not the machine it will train on
  * (the previous model's workers and sessions being freed, a collection of its garbage, cold
@@ -223,7 +227,7 @@ export abstract class OrtStepCore implements StepRunner {
     else if (trainable.join() !== this.state.trainable.join()) throw new NotLowerableError('a batch of another shape trains a different set of weights');
     this.state.addFrozen(c.step.frozen);
     const setting = String(this.options.threads);
-    if (!entry.choosers.has(setting)) entry.choosers.set(setting, new ThreadChooser(this.options.threads, availableParallelism(), main && splittable(c.step)));
+    if (!entry.choosers.has(setting)) entry.choosers.set(setting, new ThreadChooser(this.options.threads, availableParallelism(), main && splittable(c.step), undefined, MAX_STEPS_PER_RUN));
     const compiled: Compiled = { ...c, sessions: entry.sessions, threads: entry.choosers.get(setting)!, verified: false, main, entry };
     this.compiled.set(sig, compiled);
     return compiled;

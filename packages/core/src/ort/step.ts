@@ -10,20 +10,18 @@
  */
 import { setLearningRate, stepEach, type StepItem, type StepResult } from '../training/step-runner.js';
 import { batchSignature } from './compile.js';
-import type { MultiStepItem } from './multi-step.js';
+import { MAX_STEPS_PER_RUN, type MultiStepItem } from './multi-step.js';
 import type { StepOutputs } from './split-step.js';
 import { close, OrtStepCore, type Compiled } from './step-core.js';
 import type { IntraMode } from './threads.js';
 
 export { MAX_COMPILED_SHAPES, MIN_PROBED_STEPS, type OrtStepOptions } from './step-core.js';
 
+export { MAX_STEPS_PER_RUN } from './multi-step.js';
 /**
- * Steps per run at most, and the time a run of several steps should take at most
- * (multi-step.ts): the dense AE's steps ran 1.38x faster in runs of 8 than one by one, the
- * conv and sequence AEs' as fast; a run's steps report progress together and an abort waits
- * for the run, so slow steps run fewer per run.
+ * The time a run of several steps should take at most: a run's steps report progress together
+ * and an abort waits for the run, so slow steps run fewer per run.
  */
-export const MAX_STEPS_PER_RUN = 8;
 const RUN_MS = 200;
 
 /** Compiled training steps on onnxruntime-node, several to a run where they can, with tfjs as the fallback. */

@@ -79,6 +79,23 @@ describe('ThreadChooser', () => {
     expect(c.describe()).toBe('2 spinning threads (auto; median ms per step: 1 thread 9.00, 2 spinning threads 6.00)');
     expect(c.runLength()).toBe(Infinity);
   });
+  it('times blocks of 1 thread and 2 spinning threads in runs as long as runs outside the probe; split blocks stay short', () => {
+    const c = new ThreadChooser('auto', 2, true, () => 0, 8);
+    const blocks: string[] = [];
+    let decided = false;
+    while (!decided) {
+      const mode = c.next();
+      const n = c.runLength();
+      blocks.push(`${String(mode)}:${n}`);
+      decided = c.record(mode, n === 1 ? 50 : n * (mode === 1 ? 9 : mode === 'spin' ? 6 : 8), Math.min(n, 8));
+    }
+    // Split blocks: 1 warm-up and 3 timed steps (the step runner takes split steps one by one).
+    expect(blocks).toEqual([
+      ...[1, 'spin', 1, 'spin', 1, 'spin'].flatMap((m) => [`${m}:1`, `${m}:8`]),
+      ...[0, 1, 2].flatMap(() => ['1:1', '1:8', 'split:1', 'split:3']),
+    ]);
+    expect(c.current).toBe('spin');
+  });
 });
 
 describe('ThreadChooser with split halves', () => {

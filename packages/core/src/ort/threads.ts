@@ -48,7 +48,11 @@ export function sessionThreads(mode: IntraMode): { intraOp: number; spinning: bo
   return mode === 'spin' ? { intraOp: 2, spinning: true } : { intraOp: mode, spinning: false };
 }
 
-/** Steps per block of a probe (the first of each block is a warm-up and is dropped). */
+/**
+ * Steps per block of a probe (the first of each block is a warm-up and is dropped), for split
+ * halves; blocks of intra-op modes time as many steps as a run takes outside a probe (see the
+ * constructor's `runSteps`).
+ */
 const BLOCK = 4;
 /** Blocks per mode in a probe. */
 const ROUNDS = 3;
@@ -107,12 +111,18 @@ export class ThreadChooser {
    * @param setting a fixed mode, or 'auto'.
    * @param cores cores of the machine ('auto' stays on 1 thread with fewer than 2).
    * @param splittable whether 'auto' may try split halves (an even batch whose tensors all lead with it).
+   * @param now the clock (tests give their own).
+   * @param runSteps timed steps of a block of 1 thread or 2 spinning threads: the steps a run
+   *   takes outside a probe (multi-step.ts). Timed in runs of 3, 1 thread had looked slower than
+   *   it is in runs of 8: the dense AE's probe timed it at 5.61 ms a step and split halves at
+   *   4.87, and chose split halves, which ran 0.67x of 1 thread's fits (3.5 ms a step).
    */
   constructor(
     private readonly setting: StepMode | 'auto',
     cores: number,
     splittable = false,
     private readonly now: () => number = () => performance.now(),
+    private readonly runSteps = BLOCK - 1,
   ) {
     this.candidates = setting !== 'auto' ? [setting] : cores >= 2 ? (splittable ? [1, 'split', 'spin'] : [1, 'spin']) : [1];
   }
@@ -128,7 +138,10 @@ export class ThreadChooser {
     const others = this.candidates.filter((m) => m !== 1).sort((a, b) => Number(a === 'split') - Number(b === 'split'));
     for (const other of others) {
       for (let r = 0; r < ROUNDS; r++) {
-        for (const mode of [1, other]) for (let i = 0; i < BLOCK; i++) this.probing.push({ mode, counted: i > 0 });
+        for (const mode of [1, other]) {
+          const block = mode === 'split' ? BLOCK : 1 + this.runSteps;
+          for (let i = 0; i < block; i++) this.probing.push({ mode, counted: i > 0 });
+        }
       }
     }
     this.times = new Map(this.candidates.map((m) => [m, []]));

@@ -35,8 +35,8 @@
  */
 
 /**
- * How a step uses the cores: intra-op threads of one session (a count, or `'spin'`: 2 threads
- * that spin-wait between ops, which only 'auto' uses), or two half-batch sessions.
+ * How a step uses the cores: intra-op threads of one session (a count, sleeping between ops,
+ * or `'spin'`: 2 threads that spin-wait between ops), or two half-batch sessions (`'split'`).
  */
 export type StepMode = number | 'split' | 'spin';
 

@@ -46,6 +46,27 @@ describe('ThreadChooser', () => {
     nextProbeIn(120_000, 'split');
     expect(c.next()).toBe(1);
   });
+  it('waits 20 times as long as a probe took before the next, up to 2 minutes', () => {
+    let now = 0;
+    const c = new ThreadChooser('auto', 2, false, () => now);
+    const nextProbeAfter = () => {
+      let waited = 0;
+      while (c.next() === c.current && !c.probes('spin')) {
+        now += 1_000;
+        waited += 1_000;
+      }
+      return waited;
+    };
+    // A close call whose 24 steps took 150 ms each (3.6 s): the next probe 72 s later, not 15.
+    expect(probe(c, (t) => ((now += 150), t === 1 ? 10 : 9))).toBe(24);
+    expect(nextProbeAfter()).toBe(73_000);
+    // Steps of 2 s (48 s): the next after the usual 2 minutes, not 16.
+    expect(probe(c, (t) => ((now += 2_000), t === 1 ? 10 : 9))).toBe(24);
+    expect(nextProbeAfter()).toBe(121_000);
+    // Quick steps: after 15 s, as before.
+    expect(probe(c, (t) => ((now += 1), t === 1 ? 10 : 9))).toBe(24);
+    expect(nextProbeAfter()).toBe(16_000);
+  });
   it('probes in blocks and is not fooled by the slow first step after a switch or by scattered steps', () => {
     const c = new ThreadChooser('auto', 2, false, () => 0);
     const seq: StepMode[] = [];

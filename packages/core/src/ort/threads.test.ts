@@ -10,12 +10,12 @@ describe('ThreadChooser', () => {
     }
     return -1;
   };
-  it("'auto' keeps 2 spinning threads only when they are at least 15% faster, and measures again later", () => {
+  it("'auto' keeps 2 threads only when they are at least 15% faster, and measures again later", () => {
     let now = 0;
     const c = new ThreadChooser('auto', 2, false, () => now);
     expect(probe(c, (t) => (t === 1 ? 10 : 7))).toBe(24);
-    expect(c.current).toBe('spin');
-    expect(c.next()).toBe('spin');
+    expect(c.current).toBe(2);
+    expect(c.next()).toBe(2);
     now += 121_000; // a new probe: the machine got busy
     expect(probe(c, (t) => (t === 1 ? 10 : 9))).toBe(24);
     expect(c.current).toBe(1);
@@ -31,7 +31,7 @@ describe('ThreadChooser', () => {
       expect(c.next()).toBe(keeps);
       now += 2_000;
     };
-    // The first probe (1 thread against 2 spinning threads, then against split halves: 48 steps), disturbed at a fit's start:
+    // The first probe (1 thread against 2 threads, then against split halves: 48 steps), disturbed at a fit's start:
     // the others 40% slower, not a close call.
     expect(probe(c, (t) => (t === 1 ? 10 : 14))).toBe(48);
     expect(c.current).toBe(1);
@@ -51,7 +51,7 @@ describe('ThreadChooser', () => {
     const c = new ThreadChooser('auto', 2, false, () => now);
     const nextProbeAfter = () => {
       let waited = 0;
-      while (c.next() === c.current && !c.probes('spin')) {
+      while (c.next() === c.current && !c.probes(2)) {
         now += 1_000;
         waited += 1_000;
       }
@@ -78,8 +78,7 @@ describe('ThreadChooser', () => {
       if (t === 1) return first ? 40 : 10;
       return i % 4 === 2 ? 3 : 20;
     });
-    const S = 'spin';
-    expect(seq).toEqual([1, 1, 1, 1, S, S, S, S, 1, 1, 1, 1, S, S, S, S, 1, 1, 1, 1, S, S, S, S]);
+    expect(seq).toEqual([1, 1, 1, 1, 2, 2, 2, 2, 1, 1, 1, 1, 2, 2, 2, 2, 1, 1, 1, 1, 2, 2, 2, 2]);
     expect(c.current).toBe(1);
   });
   it('times a block\'s steps taken in one run as that many steps of the run\'s time each', () => {
@@ -96,11 +95,11 @@ describe('ThreadChooser', () => {
     }
     // Each block of 4: a warm-up step alone, then its 3 timed steps in one run.
     expect(lengths).toEqual([1, 3, 1, 3, 1, 3, 1, 3, 1, 3, 1, 3]);
-    expect(c.current).toBe('spin');
-    expect(c.describe()).toBe('2 spinning threads (auto; median ms per step: 1 thread 9.00, 2 spinning threads 6.00)');
+    expect(c.current).toBe(2);
+    expect(c.describe()).toBe('2 threads (auto; median ms per step: 1 thread 9.00, 2 threads 6.00)');
     expect(c.runLength()).toBe(Infinity);
   });
-  it('times blocks of 1 thread and 2 spinning threads in runs as long as runs outside the probe; split blocks stay short', () => {
+  it('times blocks of intra-op threads in runs as long as runs outside the probe; split blocks stay short', () => {
     const c = new ThreadChooser('auto', 2, true, () => 0, 8);
     const blocks: string[] = [];
     let decided = false;
@@ -108,14 +107,14 @@ describe('ThreadChooser', () => {
       const mode = c.next();
       const n = c.runLength();
       blocks.push(`${String(mode)}:${n}`);
-      decided = c.record(mode, n === 1 ? 50 : n * (mode === 1 ? 9 : mode === 'spin' ? 6 : 8), Math.min(n, 8));
+      decided = c.record(mode, n === 1 ? 50 : n * (mode === 1 ? 9 : mode === 2 ? 6 : 8), Math.min(n, 8));
     }
     // Split blocks: 1 warm-up and 3 timed steps (the step runner takes split steps one by one).
     expect(blocks).toEqual([
-      ...[1, 'spin', 1, 'spin', 1, 'spin'].flatMap((m) => [`${m}:1`, `${m}:8`]),
+      ...[1, 2, 1, 2, 1, 2].flatMap((m) => [`${m}:1`, `${m}:8`]),
       ...[0, 1, 2].flatMap(() => ['1:1', '1:8', 'split:1', 'split:3']),
     ]);
-    expect(c.current).toBe('spin');
+    expect(c.current).toBe(2);
   });
 });
 
@@ -129,30 +128,30 @@ describe('ThreadChooser with split halves', () => {
     }
     return seen;
   };
-  it('probes 1 thread, split halves and 2 spinning intra-op threads in blocks, and keeps another mode at >= 15% over 1 thread', () => {
+  it('probes 1 thread, split halves and 2 intra-op threads in blocks, and keeps another mode at >= 15% over 1 thread', () => {
     const c = new ThreadChooser('auto', 2, true, () => 0);
-    const seen = run(c, { '1': 10, spin: 7, split: 6 }, 48);
-    // One mode besides 1 thread at a time: 2 spinning threads' rounds first, split halves' last.
-    expect(seen.slice(0, 24).join()).toBe(['1', 'spin', '1', 'spin', '1', 'spin'].flatMap((m) => [m, m, m, m]).join());
+    const seen = run(c, { '1': 10, '2': 7, split: 6 }, 48);
+    // One mode besides 1 thread at a time: 2 threads' rounds first, split halves' last.
+    expect(seen.slice(0, 24).join()).toBe(['1', '2', '1', '2', '1', '2'].flatMap((m) => [m, m, m, m]).join());
     expect(seen.slice(24, 48).join()).toBe(['1', 'split', '1', 'split', '1', 'split'].flatMap((m) => [m, m, m, m]).join());
     expect(c.current).toBe('split');
-    expect(c.describe()).toBe('split halves on 2 threads (auto; median ms per step: 1 thread 10.0, split halves on 2 threads 6.00, 2 spinning threads 7.00)');
+    expect(c.describe()).toBe('split halves on 2 threads (auto; median ms per step: 1 thread 10.0, split halves on 2 threads 6.00, 2 threads 7.00)');
     const d = new ThreadChooser('auto', 2, true, () => 0);
-    run(d, { '1': 10, spin: 6, split: 9.5 }, 48);
-    expect(d.current).toBe('spin');
+    run(d, { '1': 10, '2': 6, split: 9.5 }, 48);
+    expect(d.current).toBe(2);
     expect(new ThreadChooser('auto', 2, false, () => 0).next()).toBe(1);
   });
   it('takes split out mid-probe when it cannot run and goes on with the others; a fixed split falls back to 1 thread', () => {
     const c = new ThreadChooser('auto', 2, true, () => 0);
-    const first = run(c, { '1': 10, spin: 8, split: 1 }, 30);
+    const first = run(c, { '1': 10, '2': 8, split: 1 }, 30);
     expect(first.slice(24)).toEqual(['1', '1', '1', '1', 'split', 'split']);
     expect(c.probes('split')).toBe(true);
     c.exclude('split');
     expect(c.probes('split')).toBe(false);
-    const rest = run(c, { '1': 10, spin: 8 }, 30);
+    const rest = run(c, { '1': 10, '2': 8 }, 30);
     expect(rest).not.toContain('split');
-    expect(c.current).toBe('spin');
-    expect(c.describe()).toBe('2 spinning threads (auto; median ms per step: 1 thread 10.0, 2 spinning threads 8.00)');
+    expect(c.current).toBe(2);
+    expect(c.describe()).toBe('2 threads (auto; median ms per step: 1 thread 10.0, 2 threads 8.00)');
     const fixed = new ThreadChooser('split', 2, true);
     fixed.exclude('split');
     expect(fixed.next()).toBe(1);

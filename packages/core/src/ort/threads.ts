@@ -23,15 +23,18 @@
  * do not: the engine benchmark's dense AE ran 1.37x of 1 thread on 2 intra-op threads and 0.76x
  * on split halves (session 8), the sequence AE 1.42x and 1.71x, the conv AE 0.90x and 1.21x.
  *
- * The 2 intra-op threads 'auto' times spin-wait between ops (`'spin'`), stopping at the end of
- * each run (runtime.ts). Where a core is free the wake-up a sleeping thread needs for every op
- * is what a second thread lost: one step graph on this machine ran 1.40x / 1.22x / 1.54x of 1
- * thread with spinning threads against 1.11x / 0.97x / 1.44x with sleeping ones (dense / conv /
- * sequence AE, `lab-graph.ts`, session 10), and through `fit` the dense AE 1.31x against 1.08x,
- * the conv AE 1.18x against 1.00x. Under load spinning is the worse of the two (the dense AE's
- * fit beside a busy process: 0.68x of 1 thread, sleeping 0.85x), and the probe sees that: with
- * a busy process beside it the engine benchmark's probes kept 1 thread for every model
- * (spinning threads 1.6-2.3x slower than 1 thread). A fixed thread count never spins.
+ * `threads: 'spin'` (2 intra-op threads that spin-wait between ops, stopping at the end of each
+ * run; runtime.ts) is a setting of its own, not one 'auto' times. Where a core is free the
+ * wake-up a sleeping thread needs for every op is what a second thread lost: one step graph on
+ * this machine ran 1.40x / 1.22x / 1.54x of 1 thread with spinning threads against 1.11x / 0.97x
+ * / 1.44x with sleeping ones (dense / conv / sequence AE, `lab-graph.ts`, session 10), and the
+ * engine benchmark's short fits 1.36x / 1.14x / 1.54x. But in long fits spinning ran far below
+ * what its probe blocks timed: 'auto' timing it (session 10) chose it for the image benchmark's
+ * code-16 AE (37.2 ms a step against split halves' 40.6) and that epoch ran 69 s against 32-37
+ * for split epochs; its VAE at 32.0 ms a step in the probe ran 56-69 ms a step over whole epochs.
+ * Any other runnable thread (V8's collector helpers, the trainer) takes the core a spinning
+ * thread waits on; under outside load spinning is worse than sleeping (the dense AE beside a busy
+ * process: 0.68x of 1 thread, sleeping 0.85x). So 'auto' times 2 sleeping threads.
  */
 
 /**
@@ -134,7 +137,7 @@ export class ThreadChooser {
     private readonly now: () => number = () => performance.now(),
     private readonly runSteps = BLOCK - 1,
   ) {
-    this.candidates = setting !== 'auto' ? [setting] : cores >= 2 ? (splittable ? [1, 'split', 'spin'] : [1, 'spin']) : [1];
+    this.candidates = setting !== 'auto' ? [setting] : cores >= 2 ? (splittable ? [1, 'split', 2] : [1, 2]) : [1];
   }
 
   /**
@@ -240,7 +243,7 @@ export class ThreadChooser {
 
   /**
    * How steps use the cores, in words: e.g. `split halves on 2 threads (auto; median ms per
-   * step: 1 thread 9.20, split halves on 2 threads 6.10, 2 spinning threads 11.4)`; undefined while
+   * step: 1 thread 9.20, split halves on 2 threads 6.10, 2 threads 11.4)`; undefined while
    * 'auto' has not measured yet.
    */
   describe(): string | undefined {

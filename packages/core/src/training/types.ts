@@ -139,11 +139,11 @@ export interface FitOptions<S = unknown> {
    * How the onnxruntime engine uses the cores: a count of intra-op threads (sleeping between
    * ops); `'spin'`, 2 intra-op threads that spin-wait between ops instead (faster where a core
    * is free, on the benchmarks' machine; slower on a busy one, where they take the core from
-   * others); `'split'`, two threads each computing the gradients of half of every batch (for
-   * losses that are a mean over the batch's rows, which the first split step checks; others run
-   * on 1 thread); or `'auto'`, which times 1 thread, 2 spinning threads and split halves during
-   * training (again every 2 minutes) and keeps the fastest only when it is at least 15% faster
-   * than 1 thread. Ignored by tfjs. @default 'auto'
+   * others, and in long fits below what short ones time); `'split'`, two threads each computing
+   * the gradients of half of every batch (for losses that are a mean over the batch's rows, which
+   * the first split step checks; others run on 1 thread); or `'auto'`, which times 1 thread, 2
+   * (sleeping) threads and split halves during training (again every 2 minutes) and keeps the
+   * fastest only when it is at least 15% faster than 1 thread. Ignored by tfjs. @default 'auto'
    */
   threads?: number | 'split' | 'spin' | 'auto';
   /** Minimum milliseconds between `batch` events. @default 100 */
@@ -179,7 +179,7 @@ export interface History {
   engineNote?: string;
   /**
    * On onnxruntime: how the steps used the cores at the end, e.g. `1 thread (auto; median ms per
-   * step: 1 thread 4.10, split halves on 2 threads 4.38, 2 spinning threads 5.02)` (see `threads`).
+   * step: 1 thread 4.10, split halves on 2 threads 4.38, 2 threads 5.02)` (see `threads`).
    */
   engineCores?: string;
 }

@@ -28,13 +28,12 @@
  * wake-up a sleeping thread needs for every op is what a second thread lost: one step graph on
  * this machine ran 1.40x / 1.22x / 1.54x of 1 thread with spinning threads against 1.11x / 0.97x
  * / 1.44x with sleeping ones (dense / conv / sequence AE, `lab-graph.ts`, session 10), and the
- * engine benchmark's short fits 1.36x / 1.14x / 1.54x. But in long fits spinning ran far below
- * what its probe blocks timed: 'auto' timing it (session 10) chose it for the image benchmark's
- * code-16 AE (37.2 ms a step against split halves' 40.6) and that epoch ran 69 s against 32-37
- * for split epochs; its VAE at 32.0 ms a step in the probe ran 56-69 ms a step over whole epochs.
- * Any other runnable thread (V8's collector helpers, the trainer) takes the core a spinning
- * thread waits on; under outside load spinning is worse than sleeping (the dense AE beside a busy
- * process: 0.68x of 1 thread, sleeping 0.85x). So 'auto' times 2 sleeping threads.
+ * engine benchmark's short fits 1.36x / 1.14x / 1.54x. But a long fit ran below what its probe
+ * blocks timed: 'auto' timing it (session 10) chose it for the image benchmark's code-16 AE
+ * (37.2 ms a step against split halves' 40.6), and that epoch ran 69 s against 32-37 for split
+ * epochs. Any other runnable thread (V8's collector helpers, the trainer) takes the core a
+ * spinning thread waits on; under outside load spinning is worse than sleeping (the dense AE
+ * beside a busy process: 0.68x of 1 thread, sleeping 0.85x). So 'auto' times 2 sleeping threads.
  */
 
 /**

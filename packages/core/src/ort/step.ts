@@ -17,7 +17,6 @@ import type { IntraMode } from './threads.js';
 
 export { MAX_COMPILED_SHAPES, MIN_PROBED_STEPS, type OrtStepOptions } from './step-core.js';
 
-export { MAX_STEPS_PER_RUN } from './multi-step.js';
 /**
  * The time a run of several steps should take at most: a run's steps report progress together
  * and an abort waits for the run, so slow steps run fewer per run.

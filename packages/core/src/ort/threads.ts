@@ -36,6 +36,8 @@
  * beside a busy process: 0.68x of 1 thread, sleeping 0.85x). So 'auto' times 2 sleeping threads.
  */
 
+import type { SessionThreads } from './runtime.js';
+
 /**
  * How a step uses the cores: intra-op threads of one session (a count, sleeping between ops,
  * or `'spin'`: 2 threads that spin-wait between ops), or two half-batch sessions (`'split'`).
@@ -46,7 +48,7 @@ export type StepMode = number | 'split' | 'spin';
 export type IntraMode = number | 'spin';
 
 /** The session threads of an intra-op mode. */
-export function sessionThreads(mode: IntraMode): { intraOp: number; spinning: boolean } {
+export function sessionThreads(mode: IntraMode): SessionThreads {
   return mode === 'spin' ? { intraOp: 2, spinning: true } : { intraOp: mode, spinning: false };
 }
 
@@ -124,8 +126,8 @@ export class ThreadChooser {
    * @param cores cores of the machine ('auto' stays on 1 thread with fewer than 2).
    * @param splittable whether 'auto' may try split halves (an even batch whose tensors all lead with it).
    * @param now the clock (tests give their own).
-   * @param runSteps timed steps of a block of 1 thread or 2 spinning threads: the steps a run
-   *   takes outside a probe (multi-step.ts). Timed in runs of 3, 1 thread had looked slower than
+   * @param runSteps timed steps of a block of an intra-op mode (1 thread, 2 threads): the steps
+   *   a run takes outside a probe (multi-step.ts). Timed in runs of 3, 1 thread had looked slower than
    *   it is in runs of 8: the dense AE's probe timed it at 5.61 ms a step and split halves at
    *   4.87, and chose split halves, which ran 0.67x of 1 thread's fits (3.5 ms a step).
    */

@@ -9,8 +9,9 @@
  * both engines, dense encoding speed, and peak RSS.
  *
  * `'auto'` is timed over one fit of 3 epochs of 5 x 32 batches (three times as long as all
- * rounds of a setting together): it probes only in fits of 400 steps or more, and its probe (up to 93
- * steps, some in slower modes) counts in its rate.
+ * rounds of a setting together): it probes only in fits of 400 steps or more expected to train
+ * for 5 s or more (the dense AE's 480 steps take ~2 s: it keeps 1 thread), and its probe (up to
+ * 93 steps, some in slower modes) counts in its rate.
  *
  * Throughput counts the steps after the first two of a fit (the first compiles or verifies,
  * the second warms ORT's buffers), as the PyTorch script times steps after two warm-up ones;

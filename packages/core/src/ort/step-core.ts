@@ -69,6 +69,22 @@ export const MAX_COMPILED_SHAPES = 4;
  */
 export const MIN_PROBED_STEPS = 400;
 /**
+ * Nor do fits expected to train for less than this many milliseconds (their step count times
+ * the pace of their first steps). A probe has costs that do not shrink with the step: the split
+ * workers' start (onnxruntime loaded in each, sessions made: 0.3-0.5 s), the sessions of every
+ * mode, blocks of modes slower than the one kept. In the engine benchmark's 480-step fits the
+ * dense AE (1.8 s of training) probed, and its 'auto' fit ran 0.61x of 1 thread's; the conv AE's
+ * (7-9 s) and the sequence AE's (30 s) repay theirs (split halves 1.5x and more).
+ */
+export const MIN_PROBED_MS = 5_000;
+
+/**
+ * The fit lengths below which 'auto' does not probe ({@link MIN_PROBED_STEPS},
+ * {@link MIN_PROBED_MS}). Tests lower them to probe fits of tiny models.
+ * @internal
+ */
+export const probeGate = { steps: MIN_PROBED_STEPS, ms: MIN_PROBED_MS };
+/**
  * Steps of a fit before 'auto' may probe: its first second is not the machine it will train on
  * (the previous model's workers and sessions being freed, a collection of its garbage, cold
  * code). A probe in it timed split steps of the image benchmark's deep-conv AE at 36.8 ms
@@ -122,6 +138,8 @@ export abstract class OrtStepCore implements StepRunner {
   private firstEpochSteps: number | undefined;
   /** Steps this fit has taken. */
   private fitSteps = 0;
+  /** Whether this fit is long enough to probe, once known (see {@link probeAllowed}). */
+  private probeVerdict: boolean | undefined;
 
   async step(batch: TensorBatch, ctx: StepContext): Promise<StepResult> {
     if (this.fallback) return this.fallback.step(batch, ctx);
@@ -397,9 +415,15 @@ export abstract class OrtStepCore implements StepRunner {
     // keeps the current choice (1 thread before any probe); a longer fit of the model probes,
     // after its first PROBE_AFTER steps.
     // Data of unknown size: the fit's length is known once its first epoch is done.
+    // Decided once per fit, at the pace of its first steps: the pace of a probe's blocks would
+    // make a fit long enough at one step and too short at the next, and a probe cut off halfway.
+    if (this.fitSteps <= PROBE_AFTER) return false;
+    if (this.probeVerdict !== undefined) return this.probeVerdict;
     const o = this.options;
     const expected = o.expectedSteps ?? (this.firstEpochSteps !== undefined && o.epochs !== undefined ? this.firstEpochSteps * o.epochs : undefined);
-    return expected !== undefined && expected >= MIN_PROBED_STEPS && this.fitSteps > PROBE_AFTER;
+    if (expected === undefined || this.msPerStep === undefined) return false;
+    this.probeVerdict = expected >= probeGate.steps && expected * this.msPerStep >= probeGate.ms;
+    return this.probeVerdict;
   }
 
   private async ortStep(batch: TensorBatch, ctx: StepContext, sig: string): Promise<StepResult> {

@@ -37,6 +37,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { MAX_STEPS_PER_RUN, SLOT_FLOOR } from './multi-step.js';
 import { sessionOptions } from './runtime.js';
 
 /** A typed region of the shared buffer. */
@@ -127,7 +128,7 @@ export function viewsOf(buffer: SharedArrayBuffer, regions: Record<string, Regio
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { plan, me, ctl: ctlBuffer, shared, ortUrl, options, CTL, CMD, SPIN_MS } = workerData;
+const { plan, me, ctl: ctlBuffer, shared, ortUrl, options, CTL, CMD, SPIN_MS, SLOT_FLOOR, FLUSH_EVERY } = workerData;
 const other = 1 - me;
 const ctl = new Int32Array(ctlBuffer);
 const message = (e) => String((e && e.message) || e).split('\\n')[0];
@@ -221,10 +222,17 @@ async function step(seq) {
   if (mine.length) {
     cur = 1 - cur;
     for (const i of mine) { const t = w[i]; w[i] = next[i]; next[i] = t; views['w:' + i].set(w[i]); }
+    if (seq % FLUSH_EVERY === 0) flushSlots();
   }
   signal(CTL.w + me, seq);
   wait(CTL.w + other, seq);
   for (const i of theirs) w[i].set(views['w:' + i]);
+}
+// Slots below SLOT_FLOOR become 0 before they decay into subnormal floats (multi-step.ts).
+function flushSlots() {
+  for (const i of mine) for (const a of slots[cur][i]) {
+    for (let j = 0; j < a.length; j++) { const x = a[j]; if (x !== 0 && x < SLOT_FLOOR && x > -SLOT_FLOOR) a[j] = 0; }
+  }
 }
 function load() {
   for (const i of all) w[i].set(views['w:' + i]);
@@ -314,7 +322,7 @@ export class SplitPair {
   static async start(plan: SplitPlan): Promise<SplitPair> {
     const shared = new SharedArrayBuffer(plan.bytes);
     const ctl = new SharedArrayBuffer(CTL_LENGTH * 4);
-    const common = { plan, shared, ctl, ortUrl: resolveOrt(), options: sessionOptions({ intraOp: 1, spinning: false }), CTL, CMD, SPIN_MS };
+    const common = { plan, shared, ctl, ortUrl: resolveOrt(), options: sessionOptions({ intraOp: 1, spinning: false }), CTL, CMD, SPIN_MS, SLOT_FLOOR, FLUSH_EVERY: MAX_STEPS_PER_RUN };
     const started = await Promise.allSettled([0, 1].map((me) => startWorker({ ...common, me })));
     const failed = started.find((s) => s.status === 'rejected');
     if (failed) {

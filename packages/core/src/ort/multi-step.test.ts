@@ -141,11 +141,11 @@ describe('several steps per run', () => {
     probeGate.ms = 0;
     const { result: h, runs } = await countRuns(() => train(p, rows(800, 4), { epochs: 5, batchSize: 8, seed: 3, learningRate: 0.01, threads: 'auto' })).finally(() => (probeGate.ms = MIN_PROBED_MS));
     p.dispose();
-    expect(h.engineCores).toMatch(/\(auto; median ms per step: 1 thread [\d.]+, split halves on 2 threads [\d.]+, 2 threads [\d.]+\)$/);
-    // 3 rounds of a 1-thread and a 2-thread block, then 3 more 1-thread blocks beside
-    // split halves' (split steps run in workers), each intra-op block run as [1, 8].
+    expect(h.engineCores).toMatch(/\(auto; median ms per step: 1 thread [\d.]+, split halves on 2 threads [\d.]+\)$/);
+    // 3 rounds of a 1-thread block beside split halves' (split steps run in workers), each
+    // 1-thread block run as [1, 8].
     const pairs = runs.slice(1).filter((k, i) => k === 8 && runs[i] === 1).length;
-    expect(pairs).toBeGreaterThanOrEqual(9);
+    expect(pairs).toBeGreaterThanOrEqual(3);
   });
 
   it('a loop graph onnxruntime rejects leaves the fit on single steps, trained as tfjs trains', async () => {

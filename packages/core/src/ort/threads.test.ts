@@ -31,17 +31,17 @@ describe('ThreadChooser', () => {
       expect(c.next()).toBe(keeps);
       now += 2_000;
     };
-    // The first probe (1 thread against 2 threads, then against split halves: 48 steps), disturbed at a fit's start:
-    // the others 40% slower, not a close call.
-    expect(probe(c, (t) => (t === 1 ? 10 : 14))).toBe(48);
+    // The first probe (1 thread against split halves: 24 steps), disturbed at a fit's start:
+    // split halves 40% slower, not a close call.
+    expect(probe(c, (t) => (t === 1 ? 10 : 14))).toBe(24);
     expect(c.current).toBe(1);
     nextProbeIn(15_000, 1);
     // Split halves slowed by something else during the probe: 1 thread kept, split within 25%.
-    expect(probe(c, (t) => (t === 1 ? 10 : 9))).toBe(48);
+    expect(probe(c, (t) => (t === 1 ? 10 : 9))).toBe(24);
     expect(c.current).toBe(1);
     nextProbeIn(15_000, 1);
     // A clear choice after the first: the next probe is 2 minutes away.
-    expect(probe(c, (t) => (t === 1 ? 10 : t === 'split' ? 6 : 9))).toBe(48);
+    expect(probe(c, (t) => (t === 1 ? 10 : 6))).toBe(24);
     expect(c.current).toBe('split');
     nextProbeIn(120_000, 'split');
     expect(c.next()).toBe(1);
@@ -100,21 +100,22 @@ describe('ThreadChooser', () => {
     expect(c.runLength()).toBe(Infinity);
   });
   it('times blocks of intra-op threads in runs as long as runs outside the probe; split blocks stay short', () => {
-    const c = new ThreadChooser('auto', 2, true, () => 0, 8);
-    const blocks: string[] = [];
-    let decided = false;
-    while (!decided) {
-      const mode = c.next();
-      const n = c.runLength();
-      blocks.push(`${String(mode)}:${n}`);
-      decided = c.record(mode, n === 1 ? 50 : n * (mode === 1 ? 9 : mode === 2 ? 6 : 8), Math.min(n, 8));
-    }
+    const blocksOf = (splittable: boolean) => {
+      const c = new ThreadChooser('auto', 2, splittable, () => 0, 8);
+      const blocks: string[] = [];
+      let decided = false;
+      while (!decided) {
+        const mode = c.next();
+        const n = c.runLength();
+        blocks.push(`${String(mode)}:${n}`);
+        decided = c.record(mode, n === 1 ? 50 : n * (mode === 1 ? 9 : 6), Math.min(n, 8));
+      }
+      return { blocks, chose: c.current };
+    };
     // Split blocks: 1 warm-up and 3 timed steps (the step runner takes split steps one by one).
-    expect(blocks).toEqual([
-      ...[1, 2, 1, 2, 1, 2].flatMap((m) => [`${m}:1`, `${m}:8`]),
-      ...[0, 1, 2].flatMap(() => ['1:1', '1:8', 'split:1', 'split:3']),
-    ]);
-    expect(c.current).toBe(2);
+    expect(blocksOf(true)).toEqual({ blocks: [0, 1, 2].flatMap(() => ['1:1', '1:8', 'split:1', 'split:3']), chose: 'split' });
+    // Where split halves cannot run, 2 intra-op threads are timed instead.
+    expect(blocksOf(false)).toEqual({ blocks: [1, 2, 1, 2, 1, 2].flatMap((m) => [`${m}:1`, `${m}:8`]), chose: 2 });
   });
 });
 
@@ -128,28 +129,27 @@ describe('ThreadChooser with split halves', () => {
     }
     return seen;
   };
-  it('probes 1 thread, split halves and 2 intra-op threads in blocks, and keeps another mode at >= 15% over 1 thread', () => {
+  it('probes 1 thread and split halves in blocks, not 2 intra-op threads, and keeps split halves at >= 15% over 1 thread', () => {
     const c = new ThreadChooser('auto', 2, true, () => 0);
-    const seen = run(c, { '1': 10, '2': 7, split: 6 }, 48);
-    // One mode besides 1 thread at a time: 2 threads' rounds first, split halves' last.
-    expect(seen.slice(0, 24).join()).toBe(['1', '2', '1', '2', '1', '2'].flatMap((m) => [m, m, m, m]).join());
-    expect(seen.slice(24, 48).join()).toBe(['1', 'split', '1', 'split', '1', 'split'].flatMap((m) => [m, m, m, m]).join());
+    const seen = run(c, { '1': 10, '2': 5, split: 6 }, 24);
+    expect(seen.join()).toBe(['1', 'split', '1', 'split', '1', 'split'].flatMap((m) => [m, m, m, m]).join());
     expect(c.current).toBe('split');
-    expect(c.describe()).toBe('split halves on 2 threads (auto; median ms per step: 1 thread 10.0, split halves on 2 threads 6.00, 2 threads 7.00)');
+    expect(c.describe()).toBe('split halves on 2 threads (auto; median ms per step: 1 thread 10.0, split halves on 2 threads 6.00)');
     const d = new ThreadChooser('auto', 2, true, () => 0);
-    run(d, { '1': 10, '2': 6, split: 9.5 }, 48);
-    expect(d.current).toBe(2);
+    run(d, { '1': 10, '2': 6, split: 9.5 }, 24);
+    expect(d.current).toBe(1);
     expect(new ThreadChooser('auto', 2, false, () => 0).next()).toBe(1);
   });
-  it('takes split out mid-probe when it cannot run and goes on with the others; a fixed split falls back to 1 thread', () => {
+  it('takes split out mid-probe when it cannot run and probes 2 intra-op threads instead; a fixed split falls back to 1 thread', () => {
     const c = new ThreadChooser('auto', 2, true, () => 0);
-    const first = run(c, { '1': 10, '2': 8, split: 1 }, 30);
-    expect(first.slice(24)).toEqual(['1', '1', '1', '1', 'split', 'split']);
+    const first = run(c, { '1': 10, '2': 8, split: 1 }, 6);
+    expect(first).toEqual(['1', '1', '1', '1', 'split', 'split']);
     expect(c.probes('split')).toBe(true);
     c.exclude('split');
     expect(c.probes('split')).toBe(false);
-    const rest = run(c, { '1': 10, '2': 8 }, 30);
-    expect(rest).not.toContain('split');
+    // The probe starts again with 2 intra-op threads in split's place.
+    const rest = run(c, { '1': 10, '2': 8 }, 24);
+    expect(rest.join()).toBe(['1', '2', '1', '2', '1', '2'].flatMap((m) => [m, m, m, m]).join());
     expect(c.current).toBe(2);
     expect(c.describe()).toBe('2 threads (auto; median ms per step: 1 thread 10.0, 2 threads 8.00)');
     const fixed = new ThreadChooser('split', 2, true);

@@ -9,19 +9,26 @@
  * where intra-op threads did not. Under load any second thread costs up to 0.5x.
  *
  * So the chooser times steps in each candidate mode (1 thread; split halves where the batch
- * allows them; 2 intra-op threads, workers sleeping rather than spinning) in blocks alternating
- * with 1 thread's, 1-2-1-2-1-2 then 1-split-1-split-1-split, drops the first step of each block
+ * allows them, else 2 intra-op threads, sleeping rather than spinning) in blocks alternating
+ * with 1 thread's, 1-split-1-split-1-split (or 1-2-1-2-1-2), drops the first step of each block
  * (a switch of sessions costs a cold cache), and keeps the fastest mode by median step time only when it is at least 15% faster
  * than 1 thread. Step times on a shared machine scatter by +-30%; single alternating steps with
  * 3 samples each had picked 2 threads on the dense AE at half the speed. Blocks keep a change
  * of load falling on every mode alike, and a wrong choice costs at most the steps until the
  * next probe, 2 minutes of training later, or 15 s after a close call or a model's first probe.
  *
- * 2 intra-op threads were left out beside split halves in sessions 6-7 (they lost every probe,
- * and their session was one more memory arena during the probe). Since steps on intra-op
- * threads run several to a run (multi-step.ts) they pay where split halves, one step per run,
- * do not: the engine benchmark's dense AE ran 1.37x of 1 thread on 2 intra-op threads and 0.76x
- * on split halves (session 8), the sequence AE 1.42x and 1.71x, the conv AE 0.90x and 1.21x.
+ * 2 intra-op threads are a candidate only where split halves cannot run (a loss that is not a
+ * mean over rows, an odd batch). Their probe blocks time them faster than they train: in long
+ * fits (session 11, after the subnormal fix, multi-step.ts) the image VAE's probes had 2 threads
+ * at 34.4 ms a step against 1 thread's 43.1 and split halves' 41.8, and its epochs on them ran
+ * ~57 ms a step; a fixed 2-thread fit of it ran 48-54 ms, 1 thread 40-45, split halves 30-35.
+ * The dense, conv and sequence AEs' long fits: 2 threads 0.75x / 0.75x / 1.41x of 1 thread,
+ * split halves 0.83x / 1.45x / 1.79x. Suspected, not shown: in a long fit V8's full collections
+ * (driven by the binding's copies of every fetched output) come every ~150 ms, and their marking
+ * threads take the core the second intra-op thread needs; a probe block, or the engine
+ * benchmark's 32-batch fits, end before many come. Split halves step in workers whose heaps are
+ * small. (Sessions 6-7 had left 2 threads out for losing every probe; session 8 brought them back
+ * when runs of several steps made them win the benchmark's short fits.)
  *
  * `threads: 'spin'` (2 intra-op threads that spin-wait between ops, stopping at the end of each
  * run; runtime.ts) is a setting of its own, not one 'auto' times. Where a core is free the
@@ -33,7 +40,7 @@
  * (37.2 ms a step against split halves' 40.6), and that epoch ran 69 s against 32-37 for split
  * epochs. Any other runnable thread (V8's collector helpers, the trainer) takes the core a
  * spinning thread waits on; under outside load spinning is worse than sleeping (the dense AE
- * beside a busy process: 0.68x of 1 thread, sleeping 0.85x). So 'auto' times 2 sleeping threads.
+ * beside a busy process: 0.68x of 1 thread, sleeping 0.85x). So 'auto' does not time them.
  */
 
 import type { SessionThreads } from './runtime.js';
@@ -138,7 +145,8 @@ export class ThreadChooser {
     private readonly now: () => number = () => performance.now(),
     private readonly runSteps = BLOCK - 1,
   ) {
-    this.candidates = setting !== 'auto' ? [setting] : cores >= 2 ? (splittable ? [1, 'split', 2] : [1, 2]) : [1];
+    // 2 intra-op threads only where split halves cannot run (see the file comment).
+    this.candidates = setting !== 'auto' ? [setting] : cores >= 2 ? (splittable ? [1, 'split'] : [1, 2]) : [1];
   }
 
   /**
@@ -218,12 +226,24 @@ export class ThreadChooser {
   exclude(mode: StepMode): void {
     if (mode === 1) return;
     const at = this.candidates.indexOf(mode);
-    if (at >= 0) this.candidates.splice(at, 1);
+    if (at < 0) {
+      if (this.setting === mode) this.fixedOut = true;
+      return;
+    }
+    this.candidates.splice(at, 1);
     this.times.delete(mode);
     this.probing = this.probing.filter((p) => p.mode !== mode);
     if (this.chosen === mode) this.chosen = 1;
     if (this.setting === mode) this.fixedOut = true;
-    if (this.setting === 'auto' && this.candidates.length > 1 && this.probing.length === 0 && this.times.size > 1) this.decide();
+    if (this.setting !== 'auto') return;
+    if (mode === 'split' && !this.candidates.includes(2)) {
+      // Without split halves, 2 intra-op threads are the candidate; a probe in progress starts
+      // again with them.
+      this.candidates.push(2);
+      if (this.probing.length) this.startProbe();
+      return;
+    }
+    if (this.candidates.length > 1 && this.probing.length === 0 && this.times.size > 1) this.decide();
   }
 
   private decide(): void {

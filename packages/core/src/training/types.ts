@@ -141,9 +141,10 @@ export interface FitOptions<S = unknown> {
    * is free, on the benchmarks' machine; slower on a busy one, where they take the core from
    * others, and in long fits below what short ones time); `'split'`, two threads each computing
    * the gradients of half of every batch (for losses that are a mean over the batch's rows, which
-   * the first split step checks; others run on 1 thread); or `'auto'`, which times 1 thread, 2
-   * (sleeping) threads and split halves during training (again every 2 minutes) and keeps the
-   * fastest only when it is at least 15% faster than 1 thread. Ignored by tfjs. @default 'auto'
+   * the first split step checks; others run on 1 thread); or `'auto'`, which times 1 thread against
+   * split halves (where the batch can be split; else against 2 sleeping threads) during training
+   * (again every 2 minutes; not in fits under 400 steps or 5 s) and keeps the faster only when it
+   * is at least 15% faster than 1 thread. Ignored by tfjs. @default 'auto'
    */
   threads?: number | 'split' | 'spin' | 'auto';
   /** Minimum milliseconds between `batch` events. @default 100 */

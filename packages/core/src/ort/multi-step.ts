@@ -19,6 +19,7 @@
  */
 import type * as Ort from 'onnxruntime-node';
 import type { StepContext, TensorBatch } from '../training/problem.js';
+import { SLOT_FLOOR } from '../training/slot-flush.js';
 import { batchArray, readBatchInto, type BatchArray } from './batch-read.js';
 import type { StepGraph } from './build.js';
 import { drawRandom } from './compile.js';
@@ -32,21 +33,6 @@ import { encodeModel, type GraphSpec, type NodeSpec } from './proto.js';
  */
 export const MAX_STEPS_PER_RUN = 8;
 
-/**
- * Optimizer slots below this magnitude leave a run as 0. A weight whose gradient is 0 (a unit no
- * ReLU lets through, a saturated sigmoid) keeps an Adam first moment that shrinks by beta1 every
- * step, and ~750 steps later it is subnormal: x86 computes on subnormal floats through slow
- * microcode, and the dense AE's 1-thread fits ran 0.67x from there on (30k -> 15-20k samples/s,
- * 36k of its 420k first moments subnormal). onnxruntime's flush-to-zero session option is no
- * way out: it takes effect once per process, on the thread that makes the first session (the
- * JavaScript thread, whose arithmetic it would change for every script: 1e-310 > 0 false), and
- * not at all on the split workers' threads. The split workers flush their shares of the slots
- * in JavaScript every MAX_STEPS_PER_RUN steps (split.ts). After the flush a
- * nonzero slot is at least 1e-30, which a run's at most MAX_STEPS_PER_RUN steps of decay by any
- * beta over 0.1 keeps above the subnormal range (1.2e-38). What it drops moves no weight:
- * Adam's update of a first moment of 1e-30 is lr * 1e-30 / (sqrt(v) + eps), at most lr * 1e-23.
- */
-export const SLOT_FLOOR = 1e-30;
 
 /** Prefix of the body's own names: ONNX forbids a subgraph to reuse a name of its outer graph. */
 const BODY = 'L/';
@@ -110,7 +96,8 @@ export function buildMultiStepModel(step: StepGraph): Uint8Array {
   for (const n of io.carried) outer.input(n, info(n).shape, info(n).dtype);
   for (const n of frozen) outer.input(n, info(n).shape, info(n).dtype);
   const outs = [...io.carried.map((n) => `${n}:out`), ...io.scans];
-  // Optimizer slots leave the loop through a flush of values below SLOT_FLOOR (see there).
+  // Optimizer slots leave the loop through a flush of values below SLOT_FLOOR, so none decays
+  // into a subnormal float (training/slot-flush.ts): once per run, at most MAX_STEPS_PER_RUN steps.
   const slot = (n: string) => n.startsWith('s:') && info(n).dtype === 'float32';
   const loopOuts = [...io.carried.map((n) => (slot(n) ? `${n}:loop` : `${n}:out`)), ...io.scans];
   outer.nodeN(

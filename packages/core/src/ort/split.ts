@@ -37,7 +37,8 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { MAX_STEPS_PER_RUN, SLOT_FLOOR } from './multi-step.js';
+import { SLOT_FLOOR } from '../training/slot-flush.js';
+import { MAX_STEPS_PER_RUN } from './multi-step.js';
 import { sessionOptions } from './runtime.js';
 
 /** A typed region of the shared buffer. */
@@ -228,7 +229,7 @@ async function step(seq) {
   wait(CTL.w + other, seq);
   for (const i of theirs) w[i].set(views['w:' + i]);
 }
-// Slots below SLOT_FLOOR become 0 before they decay into subnormal floats (multi-step.ts).
+// Slots below SLOT_FLOOR become 0 before they decay into subnormal floats (training/slot-flush.ts).
 function flushSlots() {
   for (const i of mine) for (const a of slots[cur][i]) {
     for (let j = 0; j < a.length; j++) { const x = a[j]; if (x !== 0 && x < SLOT_FLOOR && x > -SLOT_FLOOR) a[j] = 0; }

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { StepContext, TensorBatch, TrainingProblem } from './problem.js';
+import { flushOptimizerSlots, TFJS_FLUSH_EVERY } from './slot-flush.js';
 
 /** Loss and metrics of one step, read back to JS. */
 export interface StepResult {
@@ -90,6 +91,8 @@ export function clipByGlobalNorm(grads: tf.NamedTensorMap, clipNorm: number): tf
 /** The tfjs path: `tf.variableGrads` through the model's loss, then the tfjs optimizer. */
 export class TfjsStepRunner implements StepRunner {
   readonly engine = 'tfjs' as const;
+  /** Steps taken (slots are flushed every TFJS_FLUSH_EVERY, slot-flush.ts). */
+  private taken = 0;
 
   constructor(
     private readonly problem: TrainingProblem<unknown>,
@@ -111,6 +114,7 @@ export class TfjsStepRunner implements StepRunner {
     this.optimizer.applyGradients(applied);
     if (applied !== grads) tf.dispose(applied);
     tf.dispose(grads);
+    if (++this.taken % TFJS_FLUSH_EVERY === 0) await flushOptimizerSlots(this.optimizer);
     const loss = (await value.data())[0];
     value.dispose();
     const values: Record<string, number> = {};

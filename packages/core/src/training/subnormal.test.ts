@@ -1,7 +1,7 @@
 /**
- * Optimizer slots never decay into subnormal floats on the compiled engine (multi-step.ts,
- * SLOT_FLOOR): x86 computes on them through slow microcode, and a dense AE's fits ran 0.67x
- * from the step where Adam's first moments of its dead units got there.
+ * Optimizer slots never decay into subnormal floats, on either engine (training/slot-flush.ts):
+ * x86 computes on them through slow microcode, and a dense AE's fits ran 0.67x (onnxruntime) and
+ * 0.85x (tfjs-wasm) from the step where Adam's first moments of its dead units got there.
  */
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
@@ -30,8 +30,8 @@ function fadingProblem(name: string) {
   return { w, rows, problem };
 }
 
-async function firstMoments(threads: 1 | 'split') {
-  await initEngine({ backend: 'ort' });
+async function firstMoments(threads: 1 | 'split', backend: 'ort' | 'wasm' = 'ort') {
+  await initEngine({ backend });
   const { w, rows, problem } = fadingProblem(String(threads));
   const optimizer = tf.train.adam(0.01);
   const h = await train(problem, rows, { epochs: 1, batchSize: 2, shuffle: false, seed: 1, optimizer, threads });
@@ -53,6 +53,15 @@ describe('optimizer slots below the subnormal range', () => {
     expect(firstRow).toEqual([0, 0, 0, 0]);
     expect(all.filter(subnormal)).toEqual([]);
     // The other rows trained: their moments are not all 0.
+    expect(all.slice(4).some((x) => Math.abs(x) > 1e-6)).toBe(true);
+    expect(moved.slice(4).some((x) => Math.abs(x) > 1e-3)).toBe(true);
+  });
+
+  it('are flushed to 0 by the tfjs step (the wasm engine)', async () => {
+    const { h, firstRow, all, moved } = await firstMoments(1, 'wasm');
+    expect(h.engine).toBe('tfjs');
+    expect(firstRow).toEqual([0, 0, 0, 0]);
+    expect(all.filter(subnormal)).toEqual([]);
     expect(all.slice(4).some((x) => Math.abs(x) > 1e-6)).toBe(true);
     expect(moved.slice(4).some((x) => Math.abs(x) > 1e-3)).toBe(true);
   });

@@ -23,12 +23,12 @@
  * at 34.4 ms a step against 1 thread's 43.1 and split halves' 41.8, and its epochs on them ran
  * ~57 ms a step; a fixed 2-thread fit of it ran 48-54 ms, 1 thread 40-45, split halves 30-35.
  * The dense, conv and sequence AEs' long fits: 2 threads 0.75x / 0.75x / 1.41x of 1 thread,
- * split halves 0.83x / 1.45x / 1.79x. Suspected, not shown: in a long fit V8's full collections
- * (driven by the binding's copies of every fetched output) come every ~150 ms, and their marking
- * threads take the core the second intra-op thread needs; a probe block, or the engine
- * benchmark's 32-batch fits, end before many come. Split halves step in workers whose heaps are
- * small. (Sessions 6-7 had left 2 threads out for losing every probe; session 8 brought them back
- * when runs of several steps made them win the benchmark's short fits.)
+ * split halves 0.83x / 1.45x / 1.79x. Suspected, not shown: V8's full collections in the main
+ * isolate (driven by the binding's copies of every fetched output; every ~150 ms in a dense fit)
+ * take the core the second intra-op thread needs, and a probe block ends before many come.
+ * Split halves step in workers whose heaps are small. (Sessions 6-7 had left 2 threads out for
+ * losing every probe; session 8 brought them back when runs of several steps made them win the
+ * engine benchmark's short fits, whose rate was then overstated for intra-op settings.)
  *
  * `threads: 'spin'` (2 intra-op threads that spin-wait between ops, stopping at the end of each
  * run; runtime.ts) is a setting of its own, not one 'auto' times. Where a core is free the

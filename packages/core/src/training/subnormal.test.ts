@@ -35,8 +35,11 @@ async function firstMoments(threads: 1 | 'split', backend: 'ort' | 'wasm' = 'ort
   const { w, rows, problem } = fadingProblem(String(threads));
   const optimizer = tf.train.adam(0.01);
   const h = await train(problem, rows, { epochs: 1, batchSize: 2, shuffle: false, seed: 1, optimizer, threads });
-  const m = (await optimizer.getWeights()).find((x) => /m$|first/i.test(x.name) && x.tensor.size === 16)!.tensor;
+  const weights = await optimizer.getWeights();
+  const m = weights.find((x) => /m$|first/i.test(x.name) && x.tensor.size === 16)!.tensor;
   const values = Array.from(m.dataSync());
+  // getWeights makes a fresh tensor of the iteration count; the moments are the optimizer's variables.
+  tf.dispose(weights.map((x) => x.tensor).filter((t) => !(t instanceof tf.Variable)));
   const moved = Array.from(w.dataSync());
   optimizer.dispose();
   w.dispose();

@@ -140,10 +140,7 @@ const suite: BenchSuite = {
       }
       // 'auto' as a user's fit meets it: one fit long enough to probe if it trains long enough
       // (threads.ts), its probe blocks of slower modes counted in its rate; against a 1-thread
-      // fit of the same length, just before it. The short fits above leave out what a fit of
-      // several epochs has besides its steps (each epoch's start and end: ~25 ms on the dense
-      // AE, 5% of its 160-step epoch), and 'auto' measured against them had looked 0.78x of 1
-      // thread where it ran 1 thread.
+      // fit of the same length, just before it, so both count the same epoch starts and ends.
       const one = CONFIGS.find((c) => c.threads === 1)!;
       rates.ort_1t_fit = [(await trainThroughput(model, data, reps * batches, one, 3)).rate];
       const auto = await trainThroughput(model, data, reps * batches, CONFIGS.find((c) => c.threads === 'auto')!, 3);

@@ -10,16 +10,21 @@ describe('ThreadChooser', () => {
     }
     return -1;
   };
-  it("'auto' keeps 2 threads only when they are at least 15% faster, and measures again later", () => {
+  it("'auto' keeps split halves only when they are at least 15% faster, and measures again later", () => {
     let now = 0;
-    const c = new ThreadChooser('auto', 2, false, () => now);
+    const c = new ThreadChooser('auto', 2, true, () => now);
     expect(probe(c, (t) => (t === 1 ? 10 : 7))).toBe(24);
-    expect(c.current).toBe(2);
-    expect(c.next()).toBe(2);
+    expect(c.current).toBe('split');
+    expect(c.next()).toBe('split');
     now += 121_000; // a new probe: the machine got busy
     expect(probe(c, (t) => (t === 1 ? 10 : 9))).toBe(24);
     expect(c.current).toBe(1);
-    expect(new ThreadChooser('auto', 1).next()).toBe(1);
+    expect(new ThreadChooser('auto', 1, true).next()).toBe(1);
+    // Where a batch cannot be split, 'auto' is 1 thread: 2 intra-op threads are not timed.
+    const one = new ThreadChooser('auto', 2, false, () => now);
+    now += 121_000;
+    expect(one.next()).toBe(1);
+    expect(one.probes(2)).toBe(false);
     expect(new ThreadChooser(3, 2).next()).toBe(3);
     expect(new ThreadChooser('spin', 2).next()).toBe('spin');
   });
@@ -48,10 +53,10 @@ describe('ThreadChooser', () => {
   });
   it('waits 20 times as long as a probe took before the next, up to 2 minutes', () => {
     let now = 0;
-    const c = new ThreadChooser('auto', 2, false, () => now);
+    const c = new ThreadChooser('auto', 2, true, () => now);
     const nextProbeAfter = () => {
       let waited = 0;
-      while (c.next() === c.current && !c.probes(2)) {
+      while (c.next() === c.current && !c.probes('split')) {
         now += 1_000;
         waited += 1_000;
       }
@@ -68,21 +73,21 @@ describe('ThreadChooser', () => {
     expect(nextProbeAfter()).toBe(16_000);
   });
   it('probes in blocks and is not fooled by the slow first step after a switch or by scattered steps', () => {
-    const c = new ThreadChooser('auto', 2, false, () => 0);
+    const c = new ThreadChooser('auto', 2, true, () => 0);
     const seq: StepMode[] = [];
-    // 2 threads are really 2x slower; the first step of each block is very slow on 1 thread
-    // (cold cache), and one 2-thread step in each block is a lucky 3 ms.
+    // Split halves are really 2x slower; the first step of each block is very slow on 1 thread
+    // (cold cache), and one split step in each block is a lucky 3 ms.
     probe(c, (t, i) => {
       seq.push(t);
       const first = i % 4 === 0;
       if (t === 1) return first ? 40 : 10;
       return i % 4 === 2 ? 3 : 20;
     });
-    expect(seq).toEqual([1, 1, 1, 1, 2, 2, 2, 2, 1, 1, 1, 1, 2, 2, 2, 2, 1, 1, 1, 1, 2, 2, 2, 2]);
+    expect(seq).toEqual([1, 1, 1, 1, 'split', 'split', 'split', 'split', 1, 1, 1, 1, 'split', 'split', 'split', 'split', 1, 1, 1, 1, 'split', 'split', 'split', 'split']);
     expect(c.current).toBe(1);
   });
   it('times a block\'s steps taken in one run as that many steps of the run\'s time each', () => {
-    const c = new ThreadChooser('auto', 2, false, () => 0);
+    const c = new ThreadChooser('auto', 2, true, () => 0);
     expect(c.runLength()).toBe(Infinity); // no probe yet
     const lengths: number[] = [];
     let decided = false;
@@ -90,13 +95,13 @@ describe('ThreadChooser', () => {
       const mode = c.next();
       const n = Math.min(c.runLength(), 8);
       lengths.push(n);
-      // Warm-up steps run alone and slowly; a run of several takes 9 ms per step on 1 thread, 6 on 2.
+      // Warm-up steps run alone and slowly; a run of several takes 9 ms per step on 1 thread, 6 on split halves.
       decided = c.record(mode, n === 1 ? 50 : n * (mode === 1 ? 9 : 6), n);
     }
     // Each block of 4: a warm-up step alone, then its 3 timed steps in one run.
     expect(lengths).toEqual([1, 3, 1, 3, 1, 3, 1, 3, 1, 3, 1, 3]);
-    expect(c.current).toBe(2);
-    expect(c.describe()).toBe('2 threads (auto; median ms per step: 1 thread 9.00, 2 threads 6.00)');
+    expect(c.current).toBe('split');
+    expect(c.describe()).toBe('split halves on 2 threads (auto; median ms per step: 1 thread 9.00, split halves on 2 threads 6.00)');
     expect(c.runLength()).toBe(Infinity);
   });
   it('times blocks of intra-op threads in runs as long as runs outside the probe; split blocks stay short', () => {
@@ -114,8 +119,8 @@ describe('ThreadChooser', () => {
     };
     // Split blocks: 1 warm-up and 3 timed steps (the step runner takes split steps one by one).
     expect(blocksOf(true)).toEqual({ blocks: [0, 1, 2].flatMap(() => ['1:1', '1:8', 'split:1', 'split:3']), chose: 'split' });
-    // Where split halves cannot run, 2 intra-op threads are timed instead.
-    expect(blocksOf(false)).toEqual({ blocks: [1, 2, 1, 2, 1, 2].flatMap((m) => [`${m}:1`, `${m}:8`]), chose: 2 });
+    // A probe of a fixed 2 threads? None: a fixed setting never probes.
+    expect(new ThreadChooser(2, 2, false, () => 0, 8).runLength()).toBe(Infinity);
   });
 });
 
@@ -140,18 +145,21 @@ describe('ThreadChooser with split halves', () => {
     expect(d.current).toBe(1);
     expect(new ThreadChooser('auto', 2, false, () => 0).next()).toBe(1);
   });
-  it('takes split out mid-probe when it cannot run and probes 2 intra-op threads instead; a fixed split falls back to 1 thread', () => {
+  it('takes split out mid-probe when it cannot run and keeps 1 thread; a fixed split falls back to 1 thread', () => {
     const c = new ThreadChooser('auto', 2, true, () => 0);
     const first = run(c, { '1': 10, '2': 8, split: 1 }, 6);
     expect(first).toEqual(['1', '1', '1', '1', 'split', 'split']);
     expect(c.probes('split')).toBe(true);
     c.exclude('split');
     expect(c.probes('split')).toBe(false);
-    // The probe starts again with 2 intra-op threads in split's place.
+    // The rest of the probe times 1 thread alone; 2 intra-op threads are not timed in split's place.
     const rest = run(c, { '1': 10, '2': 8 }, 24);
-    expect(rest.join()).toBe(['1', '2', '1', '2', '1', '2'].flatMap((m) => [m, m, m, m]).join());
-    expect(c.current).toBe(2);
-    expect(c.describe()).toBe('2 threads (auto; median ms per step: 1 thread 10.0, 2 threads 8.00)');
+    expect(rest).not.toContain('2');
+    expect(rest).not.toContain('split');
+    expect(c.current).toBe(1);
+    expect(c.describe()).toBe('1 thread (auto; median ms per step: 1 thread 10.0)');
+    // No more probes: 1 thread is the only candidate left.
+    expect(run(c, { '1': 10 }, 50)).toEqual(Array(50).fill('1'));
     const fixed = new ThreadChooser('split', 2, true);
     fixed.exclude('split');
     expect(fixed.next()).toBe(1);

@@ -9,16 +9,19 @@
  * where intra-op threads did not. Under load any second thread costs up to 0.5x.
  *
  * So the chooser times steps in each candidate mode (1 thread; split halves where the batch
- * allows them, else 2 intra-op threads, sleeping rather than spinning) in blocks alternating
- * with 1 thread's, 1-split-1-split-1-split (or 1-2-1-2-1-2), drops the first step of each block
+ * allows them) in blocks alternating with 1 thread's, 1-split-1-split-1-split, drops the first step of each block
  * (a switch of sessions costs a cold cache), and keeps the fastest mode by median step time only when it is at least 15% faster
  * than 1 thread. Step times on a shared machine scatter by +-30%; single alternating steps with
  * 3 samples each had picked 2 threads on the dense AE at half the speed. Blocks keep a change
  * of load falling on every mode alike, and a wrong choice costs at most the steps until the
  * next probe, 2 minutes of training later, or 15 s after a close call or a model's first probe.
  *
- * 2 intra-op threads are a candidate only where split halves cannot run (a loss that is not a
- * mean over rows, an odd batch). Their probe blocks time them faster than they train: in long
+ * 2 intra-op threads are not a candidate (`threads: 2` sets them); where split halves cannot run
+ * (a loss that is not a mean over rows, an odd batch) 'auto' is 1 thread. Their probe blocks time
+ * them faster than they train, at worst 4x: the FSDD speech model's probes in the audio
+ * benchmark had them at 80 ms a step against 1 thread's 95-97, and its epochs on them took
+ * 14-15 s (~340 ms a step) against ~4 s on 1 thread (3.5-3.9 s on 2 threads through the CLI, in
+ * a small process). In long
  * fits (session 11, after the subnormal fix, multi-step.ts) the image VAE's probes had 2 threads
  * at 34.4 ms a step against 1 thread's 43.1 and split halves' 41.8, and its epochs on them ran
  * ~57 ms a step; a fixed 2-thread fit of it ran 48-54 ms, 1 thread 40-45, split halves 30-35.
@@ -145,8 +148,8 @@ export class ThreadChooser {
     private readonly now: () => number = () => performance.now(),
     private readonly runSteps = BLOCK - 1,
   ) {
-    // 2 intra-op threads only where split halves cannot run (see the file comment).
-    this.candidates = setting !== 'auto' ? [setting] : cores >= 2 ? (splittable ? [1, 'split'] : [1, 2]) : [1];
+    // Split halves or nothing: 2 intra-op threads are not timed (see the file comment).
+    this.candidates = setting !== 'auto' ? [setting] : cores >= 2 && splittable ? [1, 'split'] : [1];
   }
 
   /**
@@ -235,15 +238,7 @@ export class ThreadChooser {
     this.probing = this.probing.filter((p) => p.mode !== mode);
     if (this.chosen === mode) this.chosen = 1;
     if (this.setting === mode) this.fixedOut = true;
-    if (this.setting !== 'auto') return;
-    if (mode === 'split' && !this.candidates.includes(2)) {
-      // Without split halves, 2 intra-op threads are the candidate; a probe in progress starts
-      // again with them.
-      this.candidates.push(2);
-      if (this.probing.length) this.startProbe();
-      return;
-    }
-    if (this.candidates.length > 1 && this.probing.length === 0 && this.times.size > 1) this.decide();
+    if (this.setting === 'auto' && this.candidates.length > 1 && this.probing.length === 0 && this.times.size > 1) this.decide();
   }
 
   private decide(): void {

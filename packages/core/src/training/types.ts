@@ -142,9 +142,9 @@ export interface FitOptions<S = unknown> {
    * others, and in long fits below what short ones time); `'split'`, two threads each computing
    * the gradients of half of every batch (for losses that are a mean over the batch's rows, which
    * the first split step checks; others run on 1 thread); or `'auto'`, which times 1 thread against
-   * split halves (where the batch can be split; else against 2 sleeping threads) during training
-   * (again every 2 minutes; not in fits under 400 steps or 5 s) and keeps the faster only when it
-   * is at least 15% faster than 1 thread. Ignored by tfjs. @default 'auto'
+   * split halves during training (again every 2 minutes; not in fits under 400 steps or 5 s) and
+   * keeps split halves only when they are at least 15% faster; where a batch cannot be split it
+   * is 1 thread (2 intra-op threads ran below what probes timed them in long fits). Ignored by tfjs. @default 'auto'
    */
   threads?: number | 'split' | 'spin' | 'auto';
   /** Minimum milliseconds between `batch` events. @default 100 */

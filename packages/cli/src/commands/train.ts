@@ -65,7 +65,7 @@ export function trainCommand(modalities: readonly ModalityDescriptor[]): Command
           .option('count', { type: 'number', describe: 'samples: embedded samples to make [default: 2000], or at most this many from --data [default: all]' })
           .option('val-split', { type: 'number', describe: 'fraction held out for the validation loss [default: the recipe\'s, 0.1]' })
           .option('seed', { type: 'number', default: 42, describe: 'seed of shuffling, noise and embedded data' })
-          .option('threads', { type: 'string', describe: "how training on onnxruntime uses the cores: auto (times the choices during the fit), 1, 2 (intra-op threads), spin (2 intra-op threads that spin-wait) or split (two half-batches at once) [default: auto]" })
+          .option('threads', { type: 'string', describe: "how training on onnxruntime uses the cores: auto (times 1 thread against split halves during the fit), 1, 2 (intra-op threads), spin (2 intra-op threads that spin-wait) or split (two half-batches at once) [default: auto]" })
           .option('time-limit', { type: 'number', describe: 'stop training after this many seconds, keeping the weights so far' })
           .option('checkpoints', { type: 'string', describe: 'folder (inside --out-root if given) for per-epoch checkpoints' })
           .option('resume', { type: 'boolean', default: false, describe: 'continue from --checkpoints if it holds one' })

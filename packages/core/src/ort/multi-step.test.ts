@@ -13,7 +13,7 @@ import { buildMultiStepModel, multiStepIo, stackedFeeds } from './multi-step.js'
 import { planOptimizer, scalarValues } from './optimizer.js';
 import { createSession, loadOrt } from './runtime.js';
 import { modelCache } from './step-cache.js';
-import { MIN_PROBED_MS, probeGate } from './step-core.js';
+import { probingShortFits } from '../testing/probe-gate.js';
 
 let made = 0;
 /** Two layers whose loss reads a per-step random draw and reports a metric. */
@@ -137,9 +137,7 @@ describe('several steps per run', () => {
   it.skipIf(availableParallelism() < 2)("'auto' times its probe blocks on intra-op threads as a warm-up step, then the block's timed steps in one run of 8, as runs go outside the probe", async () => {
     await initEngine({ backend: 'ort' });
     const p = noisyProblem();
-    // Probing however short the fit is in time (this model's steps take microseconds).
-    probeGate.ms = 0;
-    const { result: h, runs } = await countRuns(() => train(p, rows(800, 4), { epochs: 5, batchSize: 8, seed: 3, learningRate: 0.01, threads: 'auto' })).finally(() => (probeGate.ms = MIN_PROBED_MS));
+    const { result: h, runs } = await probingShortFits(() => countRuns(() => train(p, rows(800, 4), { epochs: 5, batchSize: 8, seed: 3, learningRate: 0.01, threads: 'auto' })));
     p.dispose();
     expect(h.engineCores).toMatch(/\(auto; median ms per step: 1 thread [\d.]+, split halves on 2 threads [\d.]+\)$/);
     // 3 rounds of a 1-thread block beside split halves' (split steps run in workers), each

@@ -7,20 +7,7 @@ import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { NonFiniteLossError, VectorAutoencoder, initEngine, tf, train, type FitOptions } from '@latentkit/core';
 import { drift, manifoldData, weightsOf } from '../testing/manifold.js';
-import { MIN_PROBED_MS, probeGate } from './step-core.js';
-
-/**
- * Runs `fn` with 'auto' probing fits of any length in time: this file's models step in well
- * under a millisecond, and their fits of hundreds of steps last a fraction of MIN_PROBED_MS.
- */
-async function probingShortFits<T>(fn: () => Promise<T>): Promise<T> {
-  probeGate.ms = 0;
-  try {
-    return await fn();
-  } finally {
-    probeGate.ms = MIN_PROBED_MS;
-  }
-}
+import { probingShortFits } from '../testing/probe-gate.js';
 
 
 async function fitDense(options: FitOptions<Float32Array>, data = manifoldData(96)) {

@@ -79,11 +79,11 @@ export const MIN_PROBED_STEPS = 400;
 export const MIN_PROBED_MS = 5_000;
 
 /**
- * The fit lengths below which 'auto' does not probe ({@link MIN_PROBED_STEPS},
- * {@link MIN_PROBED_MS}). Tests lower them to probe fits of tiny models.
+ * The training time below which 'auto' does not probe ({@link MIN_PROBED_MS}). Tests lower it to
+ * probe fits of tiny models (testing/probe-gate.ts).
  * @internal
  */
-export const probeGate = { steps: MIN_PROBED_STEPS, ms: MIN_PROBED_MS };
+export const probeGate = { ms: MIN_PROBED_MS };
 /**
  * Steps of a fit before 'auto' may probe: its first second is not the machine it will train on
  * (the previous model's workers and sessions being freed, a collection of its garbage, cold
@@ -422,7 +422,7 @@ export abstract class OrtStepCore implements StepRunner {
     const o = this.options;
     const expected = o.expectedSteps ?? (this.firstEpochSteps !== undefined && o.epochs !== undefined ? this.firstEpochSteps * o.epochs : undefined);
     if (expected === undefined || this.msPerStep === undefined) return false;
-    this.probeVerdict = expected >= probeGate.steps && expected * this.msPerStep >= probeGate.ms;
+    this.probeVerdict = expected >= MIN_PROBED_STEPS && expected * this.msPerStep >= probeGate.ms;
     return this.probeVerdict;
   }
 
@@ -512,14 +512,10 @@ export abstract class OrtStepCore implements StepRunner {
     this.state.swap(steps);
     // After the swap: freeing the split workers first fetches the state they hold into the current set.
     if (c.main) {
-      // A probed mode's sessions stay through its phase of the probe (threads.ts) and go after
-      // its last block: made again for each block, the 2-thread session's timed runs were its
-      // first ones (6.48 ms a step in the dense AE's probe against 4.18 in its fixed 2-thread
-      // fits). The split workers (the last phase) stay until the choice: starting them
-      // (onnxruntime loaded, sessions made) cost more than the blocks they were timed in (conv
-      // AE, 'auto' in a 160-step fit: 0.94x).
+      // The split workers stay through the probe, until the choice: starting them (onnxruntime
+      // loaded, sessions made) cost more than the blocks they were timed in (conv AE, 'auto' in a
+      // 160-step fit: 0.94x).
       if (probe && c.threads.record(mode, ms, steps)) this.releaseUnchosen(c);
-      else if (probe && mode !== 1 && mode !== 'split' && !c.threads.probes(mode)) this.releaseMode(c, mode);
       if (mode === 'split' && this.options.threads === 'split') this.releaseWhole(c);
     }
   }

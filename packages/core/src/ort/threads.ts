@@ -153,16 +153,13 @@ export class ThreadChooser {
   }
 
   /**
-   * The probe: for each other mode in turn, ROUNDS rounds of a 1-thread block and a block of
-   * that mode. One mode besides 1 thread at a time, so a probe holds two modes' sessions, not
-   * three (all three at once took the image benchmark's peak from 1,424 to 1,643 MB); split
-   * halves last, so their workers, the slowest to start, are alive when the choice is made.
+   * The probe: for each other mode in turn (in 'auto', split halves only), ROUNDS rounds of a
+   * 1-thread block and a block of that mode.
    */
   private startProbe(): void {
     this.probeStart = this.now();
     this.probing = [];
-    const others = this.candidates.filter((m) => m !== 1).sort((a, b) => Number(a === 'split') - Number(b === 'split'));
-    for (const other of others) {
+    for (const other of this.candidates.filter((m) => m !== 1)) {
       for (let r = 0; r < ROUNDS; r++) {
         for (const mode of [1, other]) {
           const block = mode === 'split' ? BLOCK : 1 + this.runSteps;
@@ -173,7 +170,7 @@ export class ThreadChooser {
     this.times = new Map(this.candidates.map((m) => [m, []]));
   }
 
-  /** Whether the probe in progress has steps of `mode` left (its sessions may go when not). */
+  /** Whether the probe in progress has steps of `mode` left. */
   probes(mode: StepMode): boolean {
     return this.probing.some((p) => p.mode === mode);
   }
@@ -229,11 +226,7 @@ export class ThreadChooser {
   exclude(mode: StepMode): void {
     if (mode === 1) return;
     const at = this.candidates.indexOf(mode);
-    if (at < 0) {
-      if (this.setting === mode) this.fixedOut = true;
-      return;
-    }
-    this.candidates.splice(at, 1);
+    if (at >= 0) this.candidates.splice(at, 1);
     this.times.delete(mode);
     this.probing = this.probing.filter((p) => p.mode !== mode);
     if (this.chosen === mode) this.chosen = 1;

@@ -67,9 +67,10 @@ const RULES: Record<string, GradRule> = {
     const x = n.inputs[0];
     return [g.div(dy!, g.unary('Neg', g.mul(x, x)))];
   },
-  // dy * sign(relu(x)): two vectorised elementwise ops, instead of a comparison into a bool
-  // tensor and a select over it.
-  Relu: (g, n, [dy]) => [g.mul(full(g, dy!, n.inputs[0]), g.unary('Sign', n.outputs[0]))],
+  // dy * float(relu(x) > 0). onnxruntime's Greater, Cast and Mul are vectorised loops; its
+  // Sign is not (0.54 ms against 0.14 ms for Greater + Cast on 401k floats), nor is Where's
+  // broadcasting select (0.34 ms), bench/conv-lowering/NOTES.md.
+  Relu: (g, n, [dy]) => [g.mul(full(g, dy!, n.inputs[0]), g.cast(g.compare('Greater', n.outputs[0], g.scalar(0)), 'float32'))],
   LeakyRelu: (g, n, [dy]) => {
     const alpha = (n.attrs.alpha as { f: number }).f;
     const d = full(g, dy!, n.inputs[0]);

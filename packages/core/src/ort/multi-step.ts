@@ -70,15 +70,16 @@ export function buildMultiStepModel(step: StepGraph): Uint8Array {
   const info = (n: string): ValueInfo => g.info(n);
   const iter = `${BODY}iter`;
   const gathers: NodeSpec[] = io.perStep.map((n) => ({ op: 'Gather', inputs: [n, iter], outputs: [inner(n)], attrs: { axis: { i: 0 } } }));
+  const spec = g.toSpec();
   const nodes: NodeSpec[] = [
     ...gathers,
-    ...g.toSpec().nodes.map((n) => ({ ...n, inputs: n.inputs.map(inner), outputs: n.outputs.map(inner) })),
+    ...spec.nodes.map((n) => ({ ...n, inputs: n.inputs.map(inner), outputs: n.outputs.map(inner) })),
     { op: 'Identity', inputs: [`${BODY}cond`], outputs: [`${BODY}cond:out`] },
   ];
   const body: GraphSpec = {
     graphName: 'step_body',
     nodes,
-    initializers: [...g.initializers.values()].map((t) => ({ ...t, name: inner(t.name!) })),
+    initializers: spec.initializers.map((t) => ({ ...t, name: inner(t.name!) })),
     inputs: [
       { name: iter, dtype: 'int64', shape: [] },
       { name: `${BODY}cond`, dtype: 'bool', shape: [] },

@@ -180,6 +180,15 @@ export function convTransposeGemm(g: Graph, x: string, filter: string, outShape:
   const [n, ho, wo, cx] = g.shape(x);
   const [kh, kw, cout] = g.shape(filter);
   const k = kh * kw * cout;
-  const cols = g.node('Gemm', [g.reshape(x, [n * ho * wo, cx]), g.reshape(filter, [k, cx])], { shape: [n * ho * wo, k], dtype: 'float32' }, { transB: { i: 1 } });
-  return col2im(g, g.reshape(cols, [n, ho, wo, k]), outShape, geo);
+  const cols = g.reshape(g.node('Gemm', [g.reshape(x, [n * ho * wo, cx]), g.reshape(filter, [k, cx])], { shape: [n * ho * wo, k], dtype: 'float32' }, { transB: { i: 1 } }), [n, ho, wo, k]);
+  const y = col2im(g, cols, outShape, geo);
+  // col2im's adjoint is im2col, given straight to the patches: op by op it would be the
+  // phase form (Pad, Splits, a Slice per tap, a Concat), and for >= 8 channels the one Gather
+  // of im2col is faster (bench/conv-lowering/NOTES.md).
+  const last = g.nodes[g.nodes.length - 1];
+  if (y !== cols && last.outputs[0] === y) {
+    last.gradInputs = [cols];
+    last.customGrad = (gg, _n, [dy]) => [im2col(gg, dy!, geo)];
+  }
+  return y;
 }

@@ -11,7 +11,7 @@
  * `'auto'` is timed over one fit of 3 epochs of 5 x 32 batches (three times as long as all
  * rounds of a setting together): it probes only in fits of 400 steps or more expected to train
  * for 5 s or more (the dense AE's 480 steps take ~2 s: it keeps 1 thread), and its probe (up to
- * 93 steps, some in slower modes) counts in its rate. Its gain is against a 1-thread fit of the
+ * 43 steps, some in slower modes) counts in its rate. Its gain is against a 1-thread fit of the
  * same length (`ort_1t_fit`), run just before it.
  *
  * Throughput counts the steps after the first two of a fit (the first compiles or verifies,

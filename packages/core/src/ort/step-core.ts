@@ -63,7 +63,7 @@ const TOLERANCE = 1e-3;
 export const MAX_COMPILED_SHAPES = 4;
 
 /**
- * Fits of fewer steps do not probe in 'auto'. A probe takes up to 93 steps (threads.ts), some in
+ * Fits of fewer steps do not probe in 'auto'. A probe takes up to 43 steps (threads.ts), some in
  * slower modes, and starts the split workers: in 160-step fits of the engine benchmark it cost
  * the dense AE a third of its fit (0.62-0.69x of 1 thread) and the conv AE up to a quarter.
  */

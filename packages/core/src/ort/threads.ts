@@ -63,13 +63,21 @@ export function sessionThreads(mode: IntraMode): SessionThreads {
 }
 
 /**
- * Steps per block of a probe (the first of each block is a warm-up and is dropped), for split
- * halves; blocks of intra-op modes time as many steps as a run takes outside a probe (see the
- * constructor's `runSteps`).
+ * Steps per block of a probe (the first of each block is a warm-up and is dropped, the first
+ * {@link FIRST_WARMUP} of a mode's first block), for split halves; blocks of intra-op modes
+ * time as many steps as a run takes outside a probe (see the constructor's `runSteps`).
  */
 const BLOCK = 4;
 /** Blocks per mode in a probe. */
 const ROUNDS = 3;
+/**
+ * Warm-up steps of a mode's first block in a probe (later blocks: 1). The first steps on split
+ * halves after a 1-thread fit ran slow for 2-3 steps (the conv AE's: 12-28 ms against 7-9 ms
+ * later, in 5 of 5 probes), and with one warm-up step they were 2 of the 3 timed steps of the
+ * first block: one probe of 'auto' in the engine benchmark then timed split halves at 17.6 ms a
+ * step against 1 thread's 13.0 and kept 1 thread (bench/conv-lowering/NOTES.md, session 12).
+ */
+const FIRST_WARMUP = 3;
 /** How much faster than 1 thread another mode must be to be kept. */
 const MIN_GAIN = 1.15;
 /** Time between probes (a probe of a large graph costs a few slow steps). */
@@ -162,8 +170,9 @@ export class ThreadChooser {
     for (const other of this.candidates.filter((m) => m !== 1)) {
       for (let r = 0; r < ROUNDS; r++) {
         for (const mode of [1, other]) {
-          const block = mode === 'split' ? BLOCK : 1 + this.runSteps;
-          for (let i = 0; i < block; i++) this.probing.push({ mode, counted: i > 0 });
+          const warm = r === 0 ? FIRST_WARMUP : 1;
+          const block = warm + (mode === 'split' ? BLOCK - 1 : this.runSteps);
+          for (let i = 0; i < block; i++) this.probing.push({ mode, counted: i >= warm });
         }
       }
     }

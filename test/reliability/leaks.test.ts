@@ -171,8 +171,9 @@ describe('no leaks over long runs', () => {
       const model = c.create()!;
       try {
         // A warm-up fit over the same batches first: a batch shape first met late in a fit is
-        // compiled then, a one-time cost (~9 MB for the labelled speech model's [8, 2] speaker
-        // groups, first drawn in epoch 4), not a leak; the measured fit meets no new shape.
+        // compiled then, a one-time cost (~9 MB each), not a leak; the measured fit meets no new
+        // shape. (The labelled speech model's speaker groups met a new shape in epoch 4 while
+        // their width was the speakers present; it is the batch size now.)
         await model.fit(c.train, { epochs: EPOCHS, batchSize: 8, seed: 3 });
         const before = tf.memory().numTensors;
         const perEpoch: number[] = [];

@@ -13,6 +13,20 @@ export function standardiseColumns(m: tf.Tensor2D): tf.Tensor2D {
   return tf.div(tf.sub(m, mean), tf.sqrt(tf.add(variance, 1e-4))) as tf.Tensor2D;
 }
 
+/**
+ * How far apart the speakers' contents sit: the mean square of the per-speaker means of the
+ * standardised pooled content code (the batch mean is 0), over the speakers present. `groups`
+ * is the batch's one-hot speaker matrix `[b, g]`; columns of no row (collate pads to a fixed
+ * width) count neither in the means nor in the average. 0 with fewer than two speakers.
+ */
+export function contentSpeakerMatchTerm(pooled: tf.Tensor2D, groups: tf.Tensor2D): tf.Scalar {
+  const counts = tf.sum(groups, 0);
+  const present = tf.sum(tf.cast(tf.greater(counts, 0), 'float32'));
+  const means = tf.div(tf.matMul(groups, standardiseColumns(pooled), true, false), tf.expandDims(tf.maximum(counts, 1), 1));
+  const average = tf.div(tf.sum(tf.square(means)), tf.mul(present, pooled.shape[1]));
+  return tf.mul(average, tf.cast(tf.greater(present, 1), 'float32')) as tf.Scalar;
+}
+
 /** Identity forward, no gradient backward (tfjs has no stop_gradient op). */
 export const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
   value: tf.clone(x),
@@ -78,11 +92,8 @@ export function speechLoss(fw: SpeechForward, c: SpeechAutoencoderConfig, batch:
     metrics.pull = pull;
   }
   const groups = batch.groups as tf.Tensor2D | undefined;
-  if (groups && c.contentSpeakerMatch > 0 && b > 2 && groups.shape[1] > 1) {
-    // Per-speaker means of the standardised pooled content code; the batch mean is 0, so
-    // their squares measure how far apart the speakers' contents sit.
-    const means = tf.div(tf.matMul(groups, standardiseColumns(pooled), true, false), tf.expandDims(tf.sum(groups, 0), 1));
-    const match = tf.mean(tf.square(means)) as tf.Scalar;
+  if (groups && c.contentSpeakerMatch > 0 && b > 2) {
+    const match = contentSpeakerMatchTerm(pooled, groups);
     loss = tf.add(loss, tf.mul(match, c.contentSpeakerMatch)) as tf.Scalar;
     metrics.match = match;
   }
